@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0
+# flightwatch: `make` builds build/flightwatch; see README.md for the rest.
+
+OUT := build
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+CC ?= cc
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+PREFIX ?= /usr/local
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc/;s/s390x/s390/')
+
+CFLAGS ?= -O2 -g
+USER_CFLAGS := $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-Wshadow -Wstrict-prototypes -Iinclude -Iuser -I$(OUT)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Iinclude -Ibpf -I$(OUT)
+LDLIBS := -lbpf -lelf -lz -ljson-c
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# maps.bpf.c holds the definitions the others declare extern: the linker
+# needs the definitions first
+BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+# Modules that know nothing of BPF or the running system: unit-testable
+CORE_SRCS := user/correlator.c user/proctab.c user/rules.c user/policy.c \
+	user/options.c user/output.c user/json.c user/util.c user/content.c \
+	user/hashmap.c
+APP_SRCS := user/main.c user/loader.c user/procscan.c user/collector.c
+CORE_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(CORE_SRCS))
+APP_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(APP_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test unit run bench install clean format
+
+all: $(OUT)/flightwatch
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(OUT)/vmlinux.h:
+	$(Q)mkdir -p $(OUT)
+	$(Q)if [ ! -r $(VMLINUX_BTF) ]; then \
+		echo "error: $(VMLINUX_BTF) not found: the kernel needs CONFIG_DEBUG_INFO_BTF=y" >&2; \
+		exit 1; fi
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h
+	$(Q)mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUT)/flightwatch.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/flightwatch.skel.h: $(OUT)/flightwatch.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name flightwatch_bpf > $@
+
+$(OUT)/user/%.o: user/%.c
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+# The loader embeds the skeleton
+$(OUT)/user/loader.o: $(OUT)/flightwatch.skel.h
+
+$(OUT)/flightwatch: $(CORE_OBJS) $(APP_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(OUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $^ -o $@ -ljson-c -lcmocka
+
+unit: $(UNIT_BINS)
+
+test: all unit
+	$(Q)tests/run.sh
+
+run: all
+	$(OUT)/flightwatch run $(ARGS)
+
+bench: all
+	$(Q)tests/bench/run.sh
+
+install: all
+	install -D -m 0755 $(OUT)/flightwatch $(DESTDIR)$(PREFIX)/sbin/flightwatch
+
+format:
+	clang-format -i $(BPF_SRCS) bpf/*.h include/*.h user/*.c user/*.h \
+		$(UNIT_SRCS)
+
+clean:
+	rm -rf $(OUT)
+
+-include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*.d $(OUT)/tests/unit/*.d)

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the hook families: statistics, event reservation,
+ * descriptor to file resolution, file identity and path building.
+ */
+#ifndef FW_COMMON_BPF_H
+#define FW_COMMON_BPF_H
+
+#include "maps.bpf.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+
+#define FW_AF_INET 2
+#define FW_AF_INET6 10
+#define FW_IPPROTO_TCP 6
+#define FW_IPPROTO_UDP 17
+#define FW_S_IFMT 00170000
+#define FW_S_IFSOCK 0140000
+#define FW_S_IFREG 0100000
+
+static __always_inline void stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += n; /* per-CPU slot: no atomics needed */
+}
+
+static __always_inline __u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+/*
+ * Reserve a ring-buffer record and fill its header. A failed reservation
+ * is counted so the collector can report the loss: nothing is dropped
+ * silently.
+ */
+static __always_inline void *event_reserve(__u32 size, __u32 type, __u32 tgid,
+					   __u32 tid)
+{
+	struct fw_event_header *hdr = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!hdr) {
+		stat_add(FW_STAT_RB_DROPPED, 1);
+		return NULL;
+	}
+	hdr->ts_ns = bpf_ktime_get_boot_ns();
+	hdr->type = type;
+	hdr->tgid = tgid;
+	hdr->tid = tid;
+	hdr->size = size;
+	stat_add(FW_STAT_EVENTS + type, 1);
+	return hdr;
+}
+
+static __always_inline bool is_tainted(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&tainted, &tgid) != NULL;
+}
+
+static __always_inline void taint_process(__u32 tgid, __u64 now)
+{
+	struct fw_taint t = { .first_ns = now };
+
+	bpf_map_update_elem(&tainted, &tgid, &t, BPF_NOEXIST);
+}
+
+/* current->files->fdt->fd[fd], or NULL */
+static __always_inline struct file *fd_to_file(long fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	unsigned int max_fds = BPF_CORE_READ(fdt, max_fds);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd < 0 || fd >= max_fds)
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+static __always_inline void inode_key(struct inode *inode,
+				      struct fw_file_key *key)
+{
+	key->ino = BPF_CORE_READ(inode, i_ino);
+	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key->gen = BPF_CORE_READ(inode, i_generation);
+}
+
+static __always_inline __u32 inode_mode_type(struct inode *inode)
+{
+	return BPF_CORE_READ(inode, i_mode) & FW_S_IFMT;
+}
+
+/*
+ * Write the absolute path of (dentry, vfsmount) into buf, backwards from
+ * FW_PATH_MAX - 1, crossing mount points up to the root of the mount
+ * namespace. Returns the offset where the path starts.
+ *
+ * Verifier notes: every iteration has the same shape (cross a mount root
+ * if at one, then emit one name) so that the two branches rejoin within
+ * the iteration and the loop verifies in linear time; the masks on the
+ * offsets prove every write stays inside the FW_PATH_BUF-sized buffer.
+ */
+static __always_inline __u32 build_path(struct dentry *dentry,
+					struct vfsmount *vfsmnt, char *buf)
+{
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	__u32 pos = FW_PATH_MAX - 1;
+	int i;
+
+	buf[FW_PATH_MAX - 1] = '\0';
+	for (i = 0; i < FW_PATH_DEPTH; i++) {
+		struct dentry *parent;
+		struct qstr name;
+
+		if (dentry == mnt_root) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (up == mnt)
+				break;
+			/* continue from the directory this mount covers */
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+		}
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry)
+			break;
+		name = BPF_CORE_READ(dentry, d_name);
+		if (name.len >= FW_NAME_MAX || name.len + 1 > pos) {
+			stat_add(FW_STAT_PATH_TRUNCATED, 1);
+			break;
+		}
+		pos -= name.len;
+		bpf_probe_read_kernel(&buf[pos & (FW_PATH_MAX - 1)],
+				      name.len & (FW_NAME_MAX - 1), name.name);
+		pos -= 1;
+		buf[pos & (FW_PATH_MAX - 1)] = '/';
+		dentry = parent;
+	}
+	if (pos == FW_PATH_MAX - 1) {
+		pos -= 1;
+		buf[pos & (FW_PATH_MAX - 1)] = '/';
+	}
+	return pos;
+}
+
+static __always_inline __u32 build_file_path(struct file *file, char *buf)
+{
+	return build_path(BPF_CORE_READ(file, f_path.dentry),
+			  BPF_CORE_READ(file, f_path.mnt), buf);
+}
+
+#endif /* FW_COMMON_BPF_H */

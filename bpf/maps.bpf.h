@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every map and global the BPF programs share, declared once.
+ *
+ * The programs are compiled per hook family and linked with `bpftool gen
+ * object`; maps.bpf.c defines FW_DEFINE_MAPS so that the definitions land
+ * there and every other object sees extern declarations of the same maps.
+ * Sizes are defaults; the loader resizes them before load.
+ */
+#ifndef FW_MAPS_BPF_H
+#define FW_MAPS_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "flightwatch.h"
+
+#ifdef FW_DEFINE_MAPS
+#define FW_SHARED
+#else
+#define FW_SHARED extern
+#endif
+
+/* What a thread is doing between sys_enter and sys_exit */
+enum fw_pending_kind {
+	FW_PENDING_READ = 1,
+	FW_PENDING_SEND = 2,
+};
+
+struct fw_pending {
+	struct fw_dest dest; /* FW_PENDING_SEND */
+	struct fw_file_key file; /* FW_PENDING_READ */
+	__u64 file_ptr; /* struct file * of the read, for the path */
+	__u64 mmsg_vec; /* sendmmsg: user vector, to sum msg_len at exit */
+	__u32 kind;
+	__u32 fd;
+};
+
+struct fw_taint {
+	__u64 first_ns;
+};
+
+/* Kernel events to user space; size set by the loader */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* Per-CPU counters indexed by enum fw_stat */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FW_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* Watched directories, resolved to device+inode by the collector */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct fw_dir_key);
+	__type(value, __u8);
+} watched_dirs SEC(".maps");
+
+/* File-name patterns; the first unused slot ends the list */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_PATTERN_MAX);
+	__type(key, __u32);
+	__type(value, struct fw_pattern);
+} patterns SEC(".maps");
+
+/* Files known to be flight logs, value is enum fw_match */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fw_file_key);
+	__type(value, __u32);
+} watched_files SEC(".maps");
+
+/* Processes (tgid) that carry flight-log data */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct fw_taint);
+} tainted SEC(".maps");
+
+/* Syscalls in flight that matter, keyed by thread id */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct fw_pending);
+} pending SEC(".maps");
+
+/* Bytes read per (process, watched file) */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fw_read_key);
+	__type(value, struct fw_counter);
+} reads SEC(".maps");
+
+/* Bytes sent per (tainted process, destination) */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fw_flow_key);
+	__type(value, struct fw_counter);
+} flows SEC(".maps");
+
+/* Scratch for the file name being matched: too big for the stack */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[FW_NAME_MAX]);
+} name_scratch SEC(".maps");
+
+/* The collector itself: its own reads of flight logs (content checks)
+ * must not taint it. Set before load; defined in maps.bpf.c. */
+#ifndef FW_DEFINE_MAPS
+extern const volatile __u32 fw_self_tgid;
+#endif
+
+#endif /* FW_MAPS_BPF_H */

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Egress of tainted processes: connect and the send family on AF_INET and
+ * AF_INET6 TCP and UDP sockets.
+ *
+ * Every send syscall of every process passes here, so the first thing each
+ * enter hook does is the one lookup that untainted processes pay: is this
+ * process tainted? Only then is the descriptor resolved to a socket and
+ * the destination read, from msg_name/sockaddr for unconnected UDP or from
+ * the socket itself otherwise.
+ */
+#include "common.bpf.h"
+
+struct fw_sockaddr {
+	__u16 family;
+	__u16 port; /* network order */
+	union {
+		__u32 v4; /* sockaddr_in */
+		struct {
+			__u32 flowinfo;
+			__u8 v6[16]; /* sockaddr_in6 */
+		};
+	};
+};
+
+struct fw_user_msghdr {
+	__u64 msg_name;
+	__u32 msg_namelen;
+};
+
+/* ::ffff:a.b.c.d is an IPv4 peer reached through an IPv6 socket */
+static __always_inline void dest_set_v6(struct fw_dest *d, const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	if (w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff)) {
+		d->family = FW_AF_INET;
+		__builtin_memcpy(d->addr, &w[3], 4);
+		return;
+	}
+	d->family = FW_AF_INET6;
+	__builtin_memcpy(d->addr, a, 16);
+}
+
+static __always_inline bool dest_from_user(struct fw_dest *d, __u64 uaddr,
+					   __u32 len)
+{
+	struct fw_sockaddr sa = {};
+
+	if (!uaddr || len < 8)
+		return false;
+	if (bpf_probe_read_user(&sa, sizeof(sa), (void *)uaddr))
+		/* a short sockaddr_in may end at a page boundary */
+		if (bpf_probe_read_user(&sa, 8, (void *)uaddr))
+			return false;
+	d->port = bpf_ntohs(sa.port);
+	if (sa.family == FW_AF_INET) {
+		d->family = FW_AF_INET;
+		__builtin_memcpy(d->addr, &sa.v4, 4);
+		return true;
+	}
+	if (sa.family == FW_AF_INET6 && len >= 24) {
+		dest_set_v6(d, sa.v6);
+		return true;
+	}
+	return false;
+}
+
+static __always_inline bool dest_from_sock(struct fw_dest *d, struct sock *sk,
+					   __u16 family)
+{
+	d->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == FW_AF_INET) {
+		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		d->family = FW_AF_INET;
+		__builtin_memcpy(d->addr, &a, 4);
+		return a != 0;
+	}
+	struct in6_addr a6 = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+	const __u32 *w = (const __u32 *)&a6;
+
+	dest_set_v6(d, (const __u8 *)&a6);
+	return w[0] | w[1] | w[2] | w[3];
+}
+
+/* The INET socket behind fd, or NULL; fills family and transport */
+static __always_inline struct sock *inet_sock_of(long fd, __u16 *family,
+						 __u8 *proto)
+{
+	struct file *file = fd_to_file(fd);
+	struct socket *sock;
+	struct sock *sk;
+	__u16 type;
+
+	if (!file)
+		return NULL;
+	if (inode_mode_type(BPF_CORE_READ(file, f_inode)) != FW_S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return NULL;
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (*family != FW_AF_INET && *family != FW_AF_INET6)
+		return NULL;
+	/* u16 since 5.6; older kernels keep it in a bitfield */
+	*proto = BPF_CORE_READ(sk, sk_protocol);
+	type = BPF_CORE_READ(sk, sk_type);
+	if (*proto == FW_IPPROTO_TCP && type == 1 /* SOCK_STREAM */)
+		return sk;
+	if (*proto == FW_IPPROTO_UDP && type == 2 /* SOCK_DGRAM */)
+		return sk;
+	return NULL;
+}
+
+/* Resolve the destination of a send by a tainted process. uaddr is the
+ * caller's sockaddr (sendto, msg_name), used for UDP only: TCP ignores it. */
+static __always_inline bool send_dest(long fd, __u64 uaddr, __u32 addrlen,
+				      struct fw_dest *d)
+{
+	__u16 family;
+	__u8 proto;
+	struct sock *sk = inet_sock_of(fd, &family, &proto);
+
+	if (!sk)
+		return false;
+	d->proto = proto;
+	if (proto == FW_IPPROTO_UDP && dest_from_user(d, uaddr, addrlen))
+		return true;
+	return dest_from_sock(d, sk, family);
+}
+
+static __always_inline int on_send_enter(long fd, __u64 uaddr, __u32 addrlen,
+					 __u64 mmsg_vec)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_pending p = {};
+	__u32 tid = id;
+
+	if (!is_tainted(id >> 32))
+		return 0;
+	if (!send_dest(fd, uaddr, addrlen, &p.dest))
+		return 0;
+	p.kind = FW_PENDING_SEND;
+	p.fd = fd;
+	p.mmsg_vec = mmsg_vec;
+	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY))
+		stat_add(FW_STAT_PENDING_FULL, 1);
+	return 0;
+}
+
+/* sendmmsg returns a message count; the kernel stored each message's byte
+ * count in msg_len of the caller's vector */
+#define FW_MMSG_MAX 16
+#define FW_MMSGHDR_SIZE 64 /* struct mmsghdr on 64-bit */
+#define FW_MMSG_LEN_OFF 56
+
+static __always_inline __u64 mmsg_bytes(__u64 vec, long count)
+{
+	__u64 total = 0;
+	int i;
+
+	for (i = 0; i < FW_MMSG_MAX && i < count; i++) {
+		__u32 len = 0;
+
+		bpf_probe_read_user(&len, sizeof(len),
+				    (void *)(vec + i * FW_MMSGHDR_SIZE +
+					     FW_MMSG_LEN_OFF));
+		total += len;
+	}
+	return total;
+}
+
+static __always_inline void emit_net(__u32 type, __u64 id,
+				     const struct fw_dest *dest, __u64 bytes,
+				     long fd)
+{
+	struct fw_net_event *e;
+
+	e = event_reserve(sizeof(*e), type, id >> 32, (__u32)id);
+	if (!e)
+		return;
+	e->dest = *dest;
+	e->bytes = bytes;
+	e->fd = fd;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int on_send_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_flow_key fk = {};
+	struct fw_counter *c;
+	struct fw_pending *pp;
+	__u32 tid = id;
+	__u64 bytes, now;
+	__u64 vec;
+	long fd;
+
+	pp = bpf_map_lookup_elem(&pending, &tid);
+	if (!pp)
+		return 0;
+	fk.dest = pp->dest;
+	vec = pp->mmsg_vec;
+	fd = pp->fd;
+	if (pp->kind != FW_PENDING_SEND) {
+		bpf_map_delete_elem(&pending, &tid);
+		return 0;
+	}
+	bpf_map_delete_elem(&pending, &tid);
+	if (ret <= 0)
+		return 0;
+	bytes = vec ? mmsg_bytes(vec, ret) : ret;
+	now = bpf_ktime_get_boot_ns();
+	fk.tgid = id >> 32;
+
+	c = bpf_map_lookup_elem(&flows, &fk);
+	if (c) {
+		__sync_fetch_and_add(&c->bytes, bytes);
+		__sync_fetch_and_add(&c->ops, 1);
+		c->last_ns = now;
+		return 0;
+	}
+	struct fw_counter fresh = {
+		.bytes = bytes, .ops = 1, .first_ns = now, .last_ns = now
+	};
+	if (bpf_map_update_elem(&flows, &fk, &fresh, BPF_NOEXIST)) {
+		c = bpf_map_lookup_elem(&flows, &fk);
+		if (c) {
+			__sync_fetch_and_add(&c->bytes, bytes);
+			__sync_fetch_and_add(&c->ops, 1);
+		}
+		return 0;
+	}
+	emit_net(FW_EV_SEND, id, &fk.dest, bytes, fd);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int fw_connect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_dest d = {};
+	__u16 family;
+	__u8 proto;
+
+	if (!is_tainted(id >> 32))
+		return 0;
+	if (!inet_sock_of(ctx->args[0], &family, &proto))
+		return 0;
+	d.proto = proto;
+	if (!dest_from_user(&d, ctx->args[1], ctx->args[2]))
+		return 0;
+	emit_net(FW_EV_CONNECT, id, &d, 0, ctx->args[0]);
+	return 0;
+}
+
+/* write(fd, buf, count), writev(fd, iov, vlen) */
+SEC("tracepoint/syscalls/sys_enter_write")
+int fw_write_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx->args[0], 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int fw_writev_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx->args[0], 0, 0, 0);
+}
+
+/* sendto(fd, buf, len, flags, addr, addrlen); send() is sendto here */
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int fw_sendto_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_send_enter(ctx->args[0], ctx->args[4], ctx->args[5], 0);
+}
+
+static __always_inline bool read_msghdr(__u64 umsg, struct fw_user_msghdr *m)
+{
+	return umsg && !bpf_probe_read_user(m, sizeof(*m), (void *)umsg);
+}
+
+/* sendmsg(fd, msg, flags) */
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int fw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct fw_user_msghdr m = {};
+	long fd = ctx->args[0];
+	__u64 umsg = ctx->args[1];
+
+	if (!is_tainted(current_tgid()))
+		return 0;
+	read_msghdr(umsg, &m);
+	return on_send_enter(fd, m.msg_name, m.msg_namelen, 0);
+}
+
+/* sendmmsg(fd, vec, vlen, flags): the first message names the destination */
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int fw_sendmmsg_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct fw_user_msghdr m = {};
+	long fd = ctx->args[0];
+	__u64 vec = ctx->args[1];
+
+	if (!is_tainted(current_tgid()))
+		return 0;
+	read_msghdr(vec, &m);
+	return on_send_enter(fd, m.msg_name, m.msg_namelen, vec);
+}
+
+#define FW_SEND_EXIT(sys)                                                    \
+	SEC("tracepoint/syscalls/sys_exit_" #sys)                            \
+	int fw_##sys##_exit(struct trace_event_raw_sys_exit *ctx)            \
+	{                                                                    \
+		return on_send_exit(ctx->ret);                               \
+	}
+
+FW_SEND_EXIT(write)
+FW_SEND_EXIT(writev)
+FW_SEND_EXIT(sendto)
+FW_SEND_EXIT(sendmsg)
+FW_SEND_EXIT(sendmmsg)

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Wire format shared by the BPF programs and the collector.
+ *
+ * Every struct here crosses the kernel/user boundary (ring buffer records
+ * and map keys/values) and, later, the trace file format: fixed-size
+ * fields only, largest first, padding written out, sizes pinned below.
+ */
+#ifndef FLIGHTWATCH_H
+#define FLIGHTWATCH_H
+
+#ifdef __bpf__
+/* vmlinux.h already defines the __uN types */
+#else
+#include <linux/types.h>
+#endif
+
+#define FW_COMM_LEN 16
+/* Path buffers are written backwards from FW_PATH_MAX - 1; the extra
+ * FW_NAME_MAX bytes let the verifier prove a name copy stays in bounds. */
+#define FW_PATH_MAX 4096
+#define FW_NAME_MAX 256
+#define FW_PATH_BUF (FW_PATH_MAX + FW_NAME_MAX)
+#define FW_ARGS_MAX 1024
+#define FW_PATTERN_PART 32
+#define FW_PATTERN_MAX 32
+/* Bounded d_parent walks: deeper paths are truncated at the top */
+#define FW_DIR_DEPTH 24
+#define FW_PATH_DEPTH 48
+
+enum fw_event_type {
+	/* emitted by the kernel */
+	FW_EV_EXEC = 1,
+	FW_EV_FORK = 2,
+	FW_EV_EXIT = 3,
+	FW_EV_FILE_READ = 4, /* first read of a watched file by a process */
+	FW_EV_CONNECT = 5, /* connect() by a tainted process */
+	FW_EV_SEND = 6, /* first send of a tainted process to a destination */
+	/* synthesised by the collector from kernel counters */
+	FW_EV_READ_BYTES = 7,
+	FW_EV_SEND_BYTES = 8,
+	FW_EV_LOST = 9,
+	FW_EV_TYPE_MAX,
+};
+
+/* How the kernel decided a file is a flight log */
+enum fw_match {
+	FW_MATCH_NONE = 0,
+	FW_MATCH_KNOWN = 1, /* inode already in watched_files */
+	FW_MATCH_DIR = 2, /* an ancestor directory is watched */
+	FW_MATCH_PATTERN = 3, /* the name matches a pattern */
+};
+
+/* What the collector found in the file header (filled in user space) */
+enum fw_content {
+	FW_CONTENT_UNKNOWN = 0, /* unreadable or not checked */
+	FW_CONTENT_NONE = 1, /* readable, no known flight-log signature */
+	FW_CONTENT_TLOG = 2,
+	FW_CONTENT_ULOG = 3,
+	FW_CONTENT_DATAFLASH = 4,
+	FW_CONTENT_DJI_TXT = 5,
+	FW_CONTENT_DJI_DAT = 6,
+};
+
+/* Per-CPU statistics, indexed in the kernel's stats map */
+enum fw_stat {
+	FW_STAT_RB_DROPPED = 0, /* ring buffer reservation failures */
+	FW_STAT_PENDING_FULL = 1, /* syscall in flight not tracked: map full */
+	FW_STAT_PATH_TRUNCATED = 2,
+	FW_STAT_EVENTS = 3, /* FW_STAT_EVENTS + type: events submitted */
+	FW_STAT_MAX = FW_STAT_EVENTS + FW_EV_TYPE_MAX,
+};
+
+/* A file's identity. dev is the kernel's internal encoding
+ * (major << 20 | minor), gen guards against inode number reuse. */
+struct fw_file_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 gen;
+};
+
+/* A directory in the watched set (generation not needed: the collector
+ * re-resolves directories when it rescans) */
+struct fw_dir_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* A network destination; v4-mapped IPv6 is stored as IPv4 */
+struct fw_dest {
+	__u8 addr[16]; /* IPv4 in the first 4 bytes */
+	__u16 port; /* host byte order */
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u32 pad;
+};
+
+struct fw_read_key {
+	struct fw_file_key file;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct fw_flow_key {
+	struct fw_dest dest;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct fw_counter {
+	__u64 bytes;
+	__u64 ops;
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+/* A file-name pattern: PREFIX*SUFFIX (either part may be empty), or an
+ * exact name when there is no '*' */
+struct fw_pattern {
+	char prefix[FW_PATTERN_PART];
+	char suffix[FW_PATTERN_PART];
+	__u8 prefix_len;
+	__u8 suffix_len;
+	__u8 used;
+	__u8 exact;
+	__u8 pad[4];
+};
+
+struct fw_event_header {
+	__u64 ts_ns; /* CLOCK_BOOTTIME */
+	__u32 type; /* enum fw_event_type */
+	__u32 tgid;
+	__u32 tid;
+	__u32 size; /* of the whole record */
+};
+
+struct fw_exec_event {
+	struct fw_event_header hdr;
+	__u32 ppid;
+	__u32 uid;
+	__u32 exe_off; /* path is path[exe_off .. FW_PATH_MAX - 1) */
+	__u32 args_len; /* NUL-separated argv in args[0 .. args_len) */
+	char comm[FW_COMM_LEN];
+	char args[FW_ARGS_MAX];
+	char path[FW_PATH_BUF];
+};
+
+struct fw_fork_event {
+	struct fw_event_header hdr;
+	__u32 ppid;
+	__u32 uid;
+	char comm[FW_COMM_LEN];
+};
+
+struct fw_exit_event {
+	struct fw_event_header hdr;
+	__u32 exit_code;
+	__u32 pad;
+};
+
+struct fw_file_read_event {
+	struct fw_event_header hdr;
+	struct fw_file_key file;
+	__u64 bytes; /* of this first read */
+	__u32 match; /* enum fw_match */
+	__u32 content; /* enum fw_content, filled by the collector */
+	__u32 path_off; /* path is path[path_off .. FW_PATH_MAX - 1) */
+	__u32 pad;
+	char path[FW_PATH_BUF];
+};
+
+struct fw_net_event {
+	struct fw_event_header hdr;
+	struct fw_dest dest;
+	__u64 bytes; /* FW_EV_SEND: this first send; FW_EV_CONNECT: 0 */
+	__s32 fd;
+	__u32 pad;
+};
+
+/* FW_EV_READ_BYTES: cumulative bytes a process read from a file */
+struct fw_read_bytes_event {
+	struct fw_event_header hdr;
+	struct fw_file_key file;
+	struct fw_counter count;
+};
+
+/* FW_EV_SEND_BYTES: cumulative bytes a process sent to a destination */
+struct fw_send_bytes_event {
+	struct fw_event_header hdr;
+	struct fw_dest dest;
+	struct fw_counter count;
+};
+
+/* FW_EV_LOST: kernel events dropped so far (cumulative) */
+struct fw_lost_event {
+	struct fw_event_header hdr;
+	__u64 dropped;
+	__u64 pending_full;
+};
+
+_Static_assert(sizeof(struct fw_file_key) == 16, "fw_file_key layout");
+_Static_assert(sizeof(struct fw_dest) == 24, "fw_dest layout");
+_Static_assert(sizeof(struct fw_read_key) == 24, "fw_read_key layout");
+_Static_assert(sizeof(struct fw_flow_key) == 32, "fw_flow_key layout");
+_Static_assert(sizeof(struct fw_counter) == 32, "fw_counter layout");
+_Static_assert(sizeof(struct fw_pattern) == 72, "fw_pattern layout");
+_Static_assert(sizeof(struct fw_event_header) == 24, "header layout");
+_Static_assert(sizeof(struct fw_exec_event) ==
+		       24 + 16 + 16 + FW_ARGS_MAX + FW_PATH_BUF,
+	       "exec event layout");
+_Static_assert(sizeof(struct fw_file_read_event) ==
+		       24 + 16 + 8 + 16 + FW_PATH_BUF,
+	       "file read event layout");
+_Static_assert(sizeof(struct fw_net_event) == 24 + 24 + 8 + 8,
+	       "net event layout");
+
+/*
+ * The pattern test, shared verbatim by the kernel (name of an opened file)
+ * and the collector (unit tests, rule listing). name holds at least len
+ * bytes and len < FW_NAME_MAX; the masks keep the verifier content.
+ */
+static inline int fw_pattern_match(const struct fw_pattern *pat,
+				   const char *name, unsigned int len)
+{
+	unsigned int plen = pat->prefix_len, slen = pat->suffix_len;
+	unsigned int j;
+
+	if (plen > FW_PATTERN_PART || slen > FW_PATTERN_PART ||
+	    len < plen + slen || (pat->exact && len != plen))
+		return 0;
+	for (j = 0; j < FW_PATTERN_PART && j < plen; j++)
+		if (name[j] != pat->prefix[j])
+			return 0;
+	for (j = 0; j < FW_PATTERN_PART && j < slen; j++)
+		if (name[(len - slen + j) & (FW_NAME_MAX - 1)] !=
+		    pat->suffix[j])
+			return 0;
+	return 1;
+}
+
+#endif /* FLIGHTWATCH_H */

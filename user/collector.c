@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "collector.h"
+#include "content.h"
+#include "correlator.h"
+#include "loader.h"
+#include "output.h"
+#include "procscan.h"
+#include "util.h"
+
+#define SYNC_INTERVAL_NS (250 * 1000000ull)
+/* Built-in ground-station directories may be created after start */
+#define RESCAN_INTERVAL_NS (5 * 1000000000ull)
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct collector {
+	struct fw_loader *loader;
+	struct fw_correlator *correlator;
+	struct fw_output output;
+};
+
+/* Every record, from the kernel or the /proc seed, passes here on its way
+ * to the correlator */
+static void on_record(void *rec, size_t size, void *ctx)
+{
+	struct collector *col = ctx;
+	struct fw_event_header *hdr = rec;
+
+	if (size < sizeof(*hdr))
+		return;
+	if (hdr->type == FW_EV_FILE_READ &&
+	    size >= sizeof(struct fw_file_read_event)) {
+		struct fw_file_read_event *e = rec;
+
+		/* grade confidence from the header bytes; the kernel ignores
+		 * the collector's own reads */
+		e->content = content__sniff_file(
+			fw_event_path(e->path, e->path_off));
+	}
+	if (hdr->type == FW_EV_EXIT && col->loader &&
+	    correlator__tracks(col->correlator, hdr->tgid))
+		/* final byte counts first, then forget the process */
+		loader__sync_counters(col->loader, hdr->tgid, true);
+	correlator__feed(col->correlator, rec, size);
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void periodic(struct collector *col)
+{
+	loader__sync_counters(col->loader, 0, false);
+	loader__check_lost(col->loader);
+	correlator__flush(col->correlator);
+}
+
+int collector__run(struct fw_options *opts)
+{
+	struct collector col = { 0 };
+	struct fw_ready_info ready = { 0 };
+	struct fw_run_stats stats = { 0 };
+	uint64_t t0 = fw_boot_now_ns(), last_sync, last_rescan;
+	int ret = 1, err;
+
+	fw_verbose = opts->verbose;
+	col.output.out = stdout;
+	col.output.err = stderr;
+	col.output.json = opts->json;
+	col.output.verbose = opts->verbose;
+	col.output.run_id = fw_boot_to_wall_ns(t0) / 1000;
+
+	if (loader__preflight(opts->btf_path))
+		return 1;
+	if (install_signals()) {
+		fw_err("cannot install signal handlers");
+		return 1;
+	}
+	col.correlator = correlator__new(&opts->policy, output__alert,
+					 &col.output);
+	if (loader__open(&col.loader, opts->btf_path, on_record, &col))
+		goto out;
+	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
+	ready.n_patterns = opts->rules.n_patterns;
+	ready.n_procs = procscan__seed("/proc", on_record, &col);
+	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
+	ready.startup_seconds = (fw_boot_now_ns() - t0) / 1e9;
+	output__ready(&col.output, &ready);
+
+	last_sync = last_rescan = fw_boot_now_ns();
+	while (!stop_requested) {
+		uint64_t now;
+
+		err = loader__poll(col.loader, 100);
+		if (err < 0) {
+			fw_err("ring buffer poll failed: %s", strerror(-err));
+			goto out;
+		}
+		now = fw_boot_now_ns();
+		if (now - last_sync >= SYNC_INTERVAL_NS) {
+			periodic(&col);
+			last_sync = now;
+		}
+		if (now - last_rescan >= RESCAN_INTERVAL_NS) {
+			loader__set_rules(col.loader, &opts->rules);
+			last_rescan = now;
+		}
+	}
+	/* drain what the kernel already delivered, then the last counts */
+	loader__poll(col.loader, 0);
+	periodic(&col);
+	loader__stats(col.loader, &stats);
+	correlator__stats(col.correlator, &stats.correlator);
+	output__stats(&col.output, &stats);
+	ret = 0;
+out:
+	loader__close(col.loader);
+	correlator__free(col.correlator);
+	return ret;
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "content.h"
+#include "correlator.h"
+#include "hashmap.h"
+#include "util.h"
+
+/* What one process sent to one destination, as the kernel counts it */
+struct channel {
+	struct fw_flow_key key;
+	uint64_t sent; /* cumulative kernel count */
+	struct flow *flow; /* the flow now receiving the bytes */
+	struct flow **history; /* earlier flows (origin set changed) */
+	size_t n_history;
+};
+
+struct flow {
+	uint64_t id;
+	uint64_t base; /* channel count when this flow began */
+	uint64_t bytes;
+	uint64_t reported_bytes;
+	uint64_t reported_read;
+	uint64_t last_ns;
+	uint32_t origins_version;
+	size_t n_origins; /* a prefix of the process's origins */
+	bool allowed; /* policy: never alert */
+	bool reported;
+};
+
+struct fw_correlator {
+	const struct fw_policy *policy;
+	fw_alert_fn fn;
+	void *ctx;
+	struct fw_proctab *procs;
+	struct hashmap *files; /* fw_file_key -> struct fw_file */
+	struct hashmap *channels; /* fw_flow_key -> struct channel */
+	uint64_t next_flow_id;
+	uint64_t lost_reported;
+	struct fw_correlator_stats stats;
+};
+
+struct fw_correlator *correlator__new(const struct fw_policy *policy,
+				      fw_alert_fn fn, void *ctx)
+{
+	struct fw_correlator *c = fw_xcalloc(1, sizeof(*c));
+
+	c->policy = policy;
+	c->fn = fn;
+	c->ctx = ctx;
+	c->procs = proctab__new();
+	c->files = hashmap__new(sizeof(struct fw_file_key));
+	c->channels = hashmap__new(sizeof(struct fw_flow_key));
+	c->next_flow_id = 1;
+	return c;
+}
+
+static void channel_free(struct channel *ch)
+{
+	for (size_t i = 0; i < ch->n_history; i++)
+		free(ch->history[i]);
+	free(ch->history);
+	free(ch->flow);
+	free(ch);
+}
+
+void correlator__free(struct fw_correlator *c)
+{
+	struct hashmap_cursor cur = { 0 };
+	void *value;
+
+	if (!c)
+		return;
+	while (hashmap__next(c->channels, &cur, NULL, &value))
+		channel_free(value);
+	memset(&cur, 0, sizeof(cur));
+	while (hashmap__next(c->files, &cur, NULL, &value)) {
+		struct fw_file *f = value;
+
+		free(f->path);
+		free(f);
+	}
+	hashmap__free(c->channels);
+	hashmap__free(c->files);
+	proctab__free(c->procs);
+	free(c);
+}
+
+struct fw_proctab *correlator__procs(struct fw_correlator *c)
+{
+	return c->procs;
+}
+
+void correlator__stats(const struct fw_correlator *c,
+		       struct fw_correlator_stats *stats)
+{
+	*stats = c->stats;
+}
+
+bool correlator__tracks(struct fw_correlator *c, uint32_t pid)
+{
+	struct fw_proc *p = proctab__get(c->procs, pid);
+
+	return p && p->n_origins;
+}
+
+static uint64_t read_total(const struct fw_proc *p, size_t n)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n && i < p->n_origins; i++)
+		total += p->origins[i].bytes_read;
+	return total;
+}
+
+static void report_flow(struct fw_correlator *c, const struct channel *ch,
+			struct flow *f)
+{
+	struct fw_proc *p = proctab__get(c->procs, ch->key.tgid);
+	struct fw_alert a = { 0 };
+	size_t i;
+
+	if (!p || f->allowed)
+		return;
+	a.kind = FW_ALERT_EGRESS;
+	a.update = f->reported;
+	a.flow_id = f->id;
+	a.ts_ns = f->last_ns;
+	a.proc = p;
+	a.dest = ch->key.dest;
+	a.bytes = f->bytes;
+	a.origins = p->origins;
+	a.n_origins = f->n_origins < p->n_origins ? f->n_origins : p->n_origins;
+	for (i = 0; i < a.n_origins; i++)
+		if (content__is_flight_log(a.origins[i].file->content))
+			a.verified = true;
+	a.severity = policy__severity(c->policy, a.verified);
+	f->reported_bytes = f->bytes;
+	f->reported_read = read_total(p, a.n_origins);
+	if (f->reported)
+		c->stats.updates++;
+	else
+		c->stats.alerts++;
+	f->reported = true;
+	c->fn(&a, c->ctx);
+}
+
+static bool flow_grew(const struct fw_correlator *c, const struct channel *ch,
+		      const struct flow *f)
+{
+	struct fw_proc *p = proctab__get(c->procs, ch->key.tgid);
+
+	return p && (f->bytes != f->reported_bytes ||
+		     read_total(p, f->n_origins) != f->reported_read);
+}
+
+/* The kernel's cumulative count for (process, destination) is now sent:
+ * attribute the growth to the flow of the process's current origin set */
+static void channel_account(struct fw_correlator *c, const struct fw_flow_key *key,
+			    uint64_t sent, uint64_t ts_ns)
+{
+	struct fw_proc *p = proctab__get_or_add(c->procs, key->tgid);
+	struct channel *ch = hashmap__get(c->channels, key);
+	struct flow *f;
+
+	if (!ch) {
+		ch = fw_xcalloc(1, sizeof(*ch));
+		ch->key = *key;
+		hashmap__put(c->channels, key, ch);
+	}
+	if (sent < ch->sent)
+		return; /* an older count than one already seen */
+	f = ch->flow;
+	if (!f || f->origins_version != p->origins_version) {
+		if (f) {
+			struct flow **h = realloc(ch->history,
+						  (ch->n_history + 1) * sizeof(*h));
+
+			if (!h)
+				return;
+			ch->history = h;
+			ch->history[ch->n_history++] = f;
+		}
+		f = fw_xcalloc(1, sizeof(*f));
+		f->id = c->next_flow_id++;
+		f->base = ch->sent;
+		f->origins_version = p->origins_version;
+		f->n_origins = p->n_origins;
+		f->allowed = policy__dest_allowed(c->policy, &key->dest);
+		ch->flow = f;
+		c->stats.flows++;
+	}
+	ch->sent = sent;
+	f->bytes = sent - f->base;
+	f->last_ns = ts_ns;
+	if (!f->reported && f->bytes)
+		report_flow(c, ch, f);
+}
+
+static struct fw_file *file_upsert(struct fw_correlator *c,
+				   const struct fw_file_read_event *e)
+{
+	struct fw_file *f = hashmap__get(c->files, &e->file);
+	const char *path = fw_event_path(e->path, e->path_off);
+
+	if (!f) {
+		f = fw_xcalloc(1, sizeof(*f));
+		f->key = e->file;
+		hashmap__put(c->files, &e->file, f);
+	}
+	if (!f->path || (*path && strcmp(f->path, path))) {
+		free(f->path);
+		f->path = fw_xstrdup(path);
+	}
+	f->match = e->match;
+	if (e->content != FW_CONTENT_UNKNOWN || !f->content)
+		f->content = e->content;
+	return f;
+}
+
+static void on_file_read(struct fw_correlator *c,
+			 const struct fw_file_read_event *e)
+{
+	struct fw_file *file = file_upsert(c, e);
+	struct fw_proc *p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	struct fw_origin *o = proc__add_origin(p, file);
+	struct fw_alert a = { 0 };
+
+	if (!o)
+		return;
+	if (e->bytes > o->bytes_read)
+		o->bytes_read = e->bytes;
+	a.kind = FW_NOTICE_READ;
+	a.ts_ns = e->hdr.ts_ns;
+	a.proc = p;
+	a.origins = o;
+	a.n_origins = 1;
+	a.verified = content__is_flight_log(file->content);
+	a.severity = policy__severity(c->policy, a.verified);
+	c->fn(&a, c->ctx);
+}
+
+static void on_read_bytes(struct fw_correlator *c,
+			  const struct fw_read_bytes_event *e)
+{
+	struct fw_proc *p = proctab__get(c->procs, e->hdr.tgid);
+	struct fw_origin *o = p ? proc__find_origin(p, &e->file) : NULL;
+
+	if (o && e->count.bytes > o->bytes_read)
+		o->bytes_read = e->count.bytes;
+}
+
+static void on_lost(struct fw_correlator *c, const struct fw_lost_event *e)
+{
+	struct fw_alert a = { 0 };
+	uint64_t lost = e->dropped + e->pending_full;
+
+	if (lost <= c->lost_reported)
+		return;
+	a.kind = FW_ALERT_LOST;
+	a.update = c->lost_reported != 0;
+	a.ts_ns = e->hdr.ts_ns;
+	a.lost = lost;
+	a.severity = FW_SEVERITY_MEDIUM;
+	c->lost_reported = lost;
+	c->fn(&a, c->ctx);
+}
+
+/* The process is gone: report what its flows reached, then forget it */
+static void on_exit_event(struct fw_correlator *c, uint32_t pid)
+{
+	struct hashmap_cursor cur = { 0 };
+	const void *key;
+	void *value;
+	struct fw_flow_key *dead = NULL;
+	size_t n_dead = 0;
+
+	while (hashmap__next(c->channels, &cur, &key, &value)) {
+		struct channel *ch = value;
+		struct fw_flow_key *grown;
+
+		if (ch->key.tgid != pid)
+			continue;
+		if (ch->flow && ch->flow->reported && flow_grew(c, ch, ch->flow))
+			report_flow(c, ch, ch->flow);
+		grown = realloc(dead, (n_dead + 1) * sizeof(*dead));
+		if (!grown)
+			break;
+		dead = grown;
+		dead[n_dead++] = ch->key;
+	}
+	for (size_t i = 0; i < n_dead; i++)
+		channel_free(hashmap__remove(c->channels, &dead[i]));
+	free(dead);
+	proctab__remove(c->procs, pid);
+}
+
+static size_t expected_size(uint32_t type)
+{
+	switch (type) {
+	case FW_EV_EXEC:
+		return sizeof(struct fw_exec_event);
+	case FW_EV_FORK:
+		return sizeof(struct fw_fork_event);
+	case FW_EV_EXIT:
+		return sizeof(struct fw_exit_event);
+	case FW_EV_FILE_READ:
+		return sizeof(struct fw_file_read_event);
+	case FW_EV_CONNECT:
+	case FW_EV_SEND:
+		return sizeof(struct fw_net_event);
+	case FW_EV_READ_BYTES:
+		return sizeof(struct fw_read_bytes_event);
+	case FW_EV_SEND_BYTES:
+		return sizeof(struct fw_send_bytes_event);
+	case FW_EV_LOST:
+		return sizeof(struct fw_lost_event);
+	default:
+		return 0;
+	}
+}
+
+int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
+{
+	const struct fw_event_header *hdr = rec;
+	struct fw_flow_key key = { 0 };
+	size_t want;
+
+	c->stats.events++;
+	if (size < sizeof(*hdr) || !(want = expected_size(hdr->type)) ||
+	    size < want) {
+		c->stats.malformed++;
+		return -EINVAL;
+	}
+	switch (hdr->type) {
+	case FW_EV_EXEC:
+		proctab__exec(c->procs, rec);
+		break;
+	case FW_EV_FORK:
+		proctab__fork(c->procs, rec);
+		break;
+	case FW_EV_EXIT:
+		on_exit_event(c, hdr->tgid);
+		break;
+	case FW_EV_FILE_READ:
+		on_file_read(c, rec);
+		break;
+	case FW_EV_CONNECT:
+		/* no data has left yet: the first send raises the alert */
+		break;
+	case FW_EV_SEND: {
+		const struct fw_net_event *e = rec;
+
+		key.dest = e->dest;
+		key.tgid = hdr->tgid;
+		channel_account(c, &key, e->bytes, hdr->ts_ns);
+		break;
+	}
+	case FW_EV_READ_BYTES:
+		on_read_bytes(c, rec);
+		break;
+	case FW_EV_SEND_BYTES: {
+		const struct fw_send_bytes_event *e = rec;
+
+		key.dest = e->dest;
+		key.tgid = hdr->tgid;
+		/* a count with no SEND event before it means that event
+		 * was lost: still account it if the process is tainted */
+		if (hashmap__get(c->channels, &key) ||
+		    correlator__tracks(c, key.tgid))
+			channel_account(c, &key, e->count.bytes,
+					e->count.last_ns);
+		break;
+	}
+	case FW_EV_LOST:
+		on_lost(c, rec);
+		break;
+	}
+	return 0;
+}
+
+void correlator__flush(struct fw_correlator *c)
+{
+	struct hashmap_cursor cur = { 0 };
+	void *value;
+
+	while (hashmap__next(c->channels, &cur, NULL, &value)) {
+		struct channel *ch = value;
+
+		if (ch->flow && ch->flow->reported && flow_grew(c, ch, ch->flow))
+			report_flow(c, ch, ch->flow);
+	}
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "flightwatch.skel.h"
+#include "loader.h"
+#include "util.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+#define TRACEFS_MAGIC 0x74726163
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+struct fw_loader {
+	struct flightwatch_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links;
+	const char **hooks;
+	size_t n_links;
+	fw_record_fn fn;
+	void *ctx;
+	uint64_t lost_reported;
+	int ncpus;
+};
+
+static bool has_cap(const struct __user_cap_data_struct *data, int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data)) {
+		fw_err("cannot read capabilities: %s", strerror(errno));
+		return -1;
+	}
+	/* Mounting tracefs and the task walks need CAP_SYS_ADMIN once; after
+	 * that CAP_BPF + CAP_PERFMON suffice for the kernel side */
+	if (has_cap(data, CAP_SYS_ADMIN) ||
+	    (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON)))
+		return 0;
+	fw_err("permission denied: run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)");
+	return -1;
+}
+
+static int check_btf(const char *path)
+{
+	struct btf *btf;
+
+	if (access(path, R_OK)) {
+		if (!strcmp(path, VMLINUX_BTF))
+			fw_err("kernel BTF not found at %s: the kernel needs CONFIG_DEBUG_INFO_BTF=y (or pass --btf FILE)",
+			       path);
+		else
+			fw_err("cannot read BTF file %s: %s", path,
+			       strerror(errno));
+		return -1;
+	}
+	btf = btf__parse(path, NULL);
+	if (!btf) {
+		fw_err("%s is not a valid BTF file: %s", path, strerror(errno));
+		return -1;
+	}
+	btf__free(btf);
+	return 0;
+}
+
+static bool is_tracefs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == TRACEFS_MAGIC;
+}
+
+/* libbpf attaches syscall tracepoints through tracefs, which is not
+ * mounted at boot on every system: mount it as bpftool does */
+static int ensure_tracefs(void)
+{
+	if (is_tracefs(TRACEFS) || is_tracefs(DEBUGFS_TRACING))
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
+		fw_err("cannot mount tracefs on %s: %s", TRACEFS,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int loader__preflight(const char *btf_path)
+{
+	if (check_privileges())
+		return -1;
+	if (check_btf(btf_path ? btf_path : VMLINUX_BTF))
+		return -1;
+	return ensure_tracefs();
+}
+
+static int on_ring_record(void *ctx, void *data, size_t size)
+{
+	struct fw_loader *l = ctx;
+	/* ring-buffer pages are read-only: the collector may enrich a
+	 * record, so it gets its own copy */
+	static _Alignas(8) unsigned char copy[sizeof(struct fw_exec_event) + 64];
+
+	if (size > sizeof(copy))
+		size = sizeof(copy);
+	memcpy(copy, data, size);
+	l->fn(copy, size, l->ctx);
+	return 0; /* never stop polling on one bad record */
+}
+
+/* libbpf's own messages only with -vv: errors are reported by us */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG || fw_verbose < 2)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int attach_all(struct fw_loader *l)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program(prog, l->skel->obj)
+		n++;
+	l->links = fw_xcalloc(n, sizeof(*l->links));
+	l->hooks = fw_xcalloc(n, sizeof(*l->hooks));
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		struct bpf_link *link = bpf_program__attach(prog);
+
+		if (!link) {
+			int err = errno;
+
+			fw_err("cannot attach %s (%s): %s",
+			       bpf_program__name(prog),
+			       bpf_program__section_name(prog), strerror(err));
+			return -1;
+		}
+		l->links[l->n_links] = link;
+		l->hooks[l->n_links++] = bpf_program__section_name(prog);
+	}
+	return 0;
+}
+
+int loader__open(struct fw_loader **out, const char *btf_path,
+		 fw_record_fn fn, void *ctx)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+	struct fw_loader *l = fw_xcalloc(1, sizeof(*l));
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	l->fn = fn;
+	l->ctx = ctx;
+	l->ncpus = libbpf_num_possible_cpus();
+	l->skel = flightwatch_bpf__open_opts(&opts);
+	if (!l->skel) {
+		fw_err("cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	l->skel->rodata->fw_self_tgid = getpid();
+	err = flightwatch_bpf__load(l->skel);
+	if (err) {
+		fw_err("cannot load the BPF programs: %s (run with -vv for the verifier log)",
+		       strerror(-err));
+		goto fail;
+	}
+	if (attach_all(l))
+		goto fail;
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events),
+				 on_ring_record, l, NULL);
+	if (!l->rb) {
+		fw_err("cannot set up the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	loader__close(l);
+	return -1;
+}
+
+void loader__close(struct fw_loader *l)
+{
+	if (!l)
+		return;
+	ring_buffer__free(l->rb);
+	for (size_t i = 0; i < l->n_links; i++)
+		bpf_link__destroy(l->links[i]);
+	free(l->links);
+	free(l->hooks);
+	flightwatch_bpf__destroy(l->skel);
+	free(l);
+}
+
+size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
+{
+	int dirs_fd = bpf_map__fd(l->skel->maps.watched_dirs);
+	int pat_fd = bpf_map__fd(l->skel->maps.patterns);
+	size_t found = 0;
+	__u8 one = 1;
+
+	for (size_t i = 0; i < rules->n_dirs; i++) {
+		struct fw_dir_key key;
+
+		/* built-in directories that do not exist yet are picked up
+		 * by a later call */
+		if (rules__resolve_dir(rules->dirs[i], &key))
+			continue;
+		if (!bpf_map_update_elem(dirs_fd, &key, &one, BPF_ANY))
+			found++;
+	}
+	for (__u32 i = 0; i < FW_PATTERN_MAX; i++) {
+		struct fw_pattern empty = { 0 };
+		const struct fw_pattern *p =
+			i < rules->n_patterns ? &rules->patterns[i] : &empty;
+
+		bpf_map_update_elem(pat_fd, &i, p, BPF_ANY);
+	}
+	return found;
+}
+
+int loader__poll(struct fw_loader *l, int timeout_ms)
+{
+	int n = ring_buffer__poll(l->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+static void sync_map(struct fw_loader *l, int fd, size_t key_size,
+		     uint32_t pid, bool forget, bool reads)
+{
+	unsigned char key[sizeof(struct fw_flow_key)];
+	unsigned char next[sizeof(struct fw_flow_key)];
+	void *prev = NULL;
+	struct fw_counter count;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		uint32_t tgid;
+
+		memcpy(key, next, key_size);
+		prev = key;
+		memcpy(&tgid, key + key_size - 8, sizeof(tgid));
+		if (pid && tgid != pid)
+			continue;
+		if (bpf_map_lookup_elem(fd, key, &count))
+			continue;
+		if (reads) {
+			struct fw_read_bytes_event e = { 0 };
+			const struct fw_read_key *rk = (const void *)key;
+
+			e.hdr.type = FW_EV_READ_BYTES;
+			e.hdr.size = sizeof(e);
+			e.hdr.tgid = e.hdr.tid = tgid;
+			e.hdr.ts_ns = count.last_ns;
+			e.file = rk->file;
+			e.count = count;
+			l->fn(&e, sizeof(e), l->ctx);
+		} else {
+			struct fw_send_bytes_event e = { 0 };
+			const struct fw_flow_key *fk = (const void *)key;
+
+			e.hdr.type = FW_EV_SEND_BYTES;
+			e.hdr.size = sizeof(e);
+			e.hdr.tgid = e.hdr.tid = tgid;
+			e.hdr.ts_ns = count.last_ns;
+			e.dest = fk->dest;
+			e.count = count;
+			l->fn(&e, sizeof(e), l->ctx);
+		}
+		/* deleting the current key restarts the walk: harmless, the
+		 * remaining keys of other processes are skipped quickly */
+		if (forget && !bpf_map_delete_elem(fd, key))
+			prev = NULL;
+	}
+}
+
+void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget)
+{
+	_Static_assert(offsetof(struct fw_read_key, tgid) ==
+			       sizeof(struct fw_read_key) - 8,
+		       "tgid sits 8 bytes before the end of both keys");
+	_Static_assert(offsetof(struct fw_flow_key, tgid) ==
+			       sizeof(struct fw_flow_key) - 8,
+		       "tgid sits 8 bytes before the end of both keys");
+	sync_map(l, bpf_map__fd(l->skel->maps.reads),
+		 sizeof(struct fw_read_key), pid, forget, true);
+	sync_map(l, bpf_map__fd(l->skel->maps.flows),
+		 sizeof(struct fw_flow_key), pid, forget, false);
+}
+
+static uint64_t stat_sum(struct fw_loader *l, __u32 idx)
+{
+	uint64_t *vals = fw_xcalloc(l->ncpus, sizeof(*vals));
+	uint64_t sum = 0;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &idx, vals))
+		for (int i = 0; i < l->ncpus; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+void loader__check_lost(struct fw_loader *l)
+{
+	struct fw_lost_event e = { 0 };
+
+	e.dropped = stat_sum(l, FW_STAT_RB_DROPPED);
+	e.pending_full = stat_sum(l, FW_STAT_PENDING_FULL);
+	if (e.dropped + e.pending_full <= l->lost_reported)
+		return;
+	l->lost_reported = e.dropped + e.pending_full;
+	e.hdr.type = FW_EV_LOST;
+	e.hdr.size = sizeof(e);
+	e.hdr.ts_ns = fw_boot_now_ns();
+	l->fn(&e, sizeof(e), l->ctx);
+}
+
+void loader__stats(struct fw_loader *l, struct fw_run_stats *stats)
+{
+	for (__u32 t = 0; t < FW_EV_TYPE_MAX; t++)
+		stats->events[t] = stat_sum(l, FW_STAT_EVENTS + t);
+	stats->lost = stat_sum(l, FW_STAT_RB_DROPPED);
+	stats->pending_full = stat_sum(l, FW_STAT_PENDING_FULL);
+	stats->path_truncated = stat_sum(l, FW_STAT_PATH_TRUNCATED);
+}
+
+const char **loader__hooks(struct fw_loader *l, size_t *n)
+{
+	*n = l->n_links;
+	return l->hooks;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel side as the collector sees it: checks that the platform can
+ * run the tracer, loads and attaches the BPF programs, fills the rule maps,
+ * delivers ring-buffer records and turns kernel counters into events.
+ */
+#ifndef FW_LOADER_H
+#define FW_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "output.h"
+#include "rules.h"
+
+/* Receives each event record; the record may be modified in place */
+typedef void (*fw_record_fn)(void *rec, size_t size, void *ctx);
+
+struct fw_loader;
+
+/* Privileges, kernel BTF (btf_path or the running kernel's) and tracefs:
+ * prints one error line and returns -1 when the tracer cannot run */
+int loader__preflight(const char *btf_path);
+int loader__open(struct fw_loader **out, const char *btf_path,
+		 fw_record_fn fn, void *ctx);
+void loader__close(struct fw_loader *l);
+/* Watched directories that exist now go to the kernel; returns how many */
+size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules);
+/* Wait up to timeout_ms for records and deliver them; -errno on failure */
+int loader__poll(struct fw_loader *l, int timeout_ms);
+/* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters
+ * (of pid only, unless pid is 0) and, with forget, drop them in the kernel */
+void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget);
+/* Deliver FW_EV_LOST when the kernel dropped events since last time */
+void loader__check_lost(struct fw_loader *l);
+void loader__stats(struct fw_loader *l, struct fw_run_stats *stats);
+const char **loader__hooks(struct fw_loader *l, size_t *n);
+
+#endif /* FW_LOADER_H */

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/* flightwatch: which program read this flight log, and where did it go? */
+#include <stdio.h>
+#include <string.h>
+#include "collector.h"
+#include "options.h"
+#include "util.h"
+
+#ifndef FW_VERSION
+#define FW_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: flightwatch COMMAND [OPTIONS]\n"
+		"Kernel-level egress tracer for flight logs on ground stations.\n"
+		"\n"
+		"Commands:\n"
+		"  run       trace and report flight-log data leaving the host\n"
+		"  version   print the version\n"
+		"  help      this help\n"
+		"\n"
+		"'flightwatch COMMAND --help' describes a command's options.\n");
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct fw_options opts;
+	int ret;
+
+	if (options__parse_run(argc, argv, &opts))
+		return 2;
+	if (opts.help) {
+		options__usage_run(stdout);
+		options__free(&opts);
+		return 0;
+	}
+	ret = collector__run(&opts);
+	options__free(&opts);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("flightwatch %s\n", FW_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fw_err("unknown command '%s' (see 'flightwatch help')", cmd);
+	return 2;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line options of `flightwatch run` */
+#ifndef FW_OPTIONS_H
+#define FW_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "policy.h"
+#include "rules.h"
+
+struct fw_options {
+	bool json;
+	bool default_rules;
+	bool help;
+	int verbose;
+	const char *btf_path; /* NULL: the running kernel's */
+	const char *passwd_file; /* homes for the built-in directories */
+	struct fw_rules rules;
+	struct fw_policy policy;
+};
+
+/* Parses argv of `run` (argv[0] is "run"). Prints one error line and
+ * returns -1 on bad input; 0 otherwise (help set on --help). */
+int options__parse_run(int argc, char **argv, struct fw_options *opts);
+void options__usage_run(FILE *out);
+void options__free(struct fw_options *opts);
+
+#endif /* FW_OPTIONS_H */

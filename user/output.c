@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include "content.h"
+#include "json.h"
+#include "output.h"
+#include "util.h"
+
+static const char *match_name(uint32_t match)
+{
+	switch (match) {
+	case FW_MATCH_DIR:
+		return "directory";
+	case FW_MATCH_PATTERN:
+		return "pattern";
+	default:
+		return "known";
+	}
+}
+
+const char *output__event_name(uint32_t type)
+{
+	static const char *const names[FW_EV_TYPE_MAX] = {
+		[FW_EV_EXEC] = "exec",
+		[FW_EV_FORK] = "fork",
+		[FW_EV_EXIT] = "exit",
+		[FW_EV_FILE_READ] = "file_read",
+		[FW_EV_CONNECT] = "connect",
+		[FW_EV_SEND] = "send",
+		[FW_EV_READ_BYTES] = "read_bytes",
+		[FW_EV_SEND_BYTES] = "send_bytes",
+		[FW_EV_LOST] = "lost",
+	};
+
+	return type < FW_EV_TYPE_MAX && names[type] ? names[type] : "unknown";
+}
+
+static void dest_string(const struct fw_dest *d, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	fw_format_ip(d, ip, sizeof(ip));
+	snprintf(buf, size, d->family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s",
+		 ip, d->port, fw_transport_name(d->proto));
+}
+
+void output__message(const struct fw_alert *a, char *buf, size_t size)
+{
+	const char *first = a->n_origins ? a->origins[0].file->path : "";
+	char dest[96];
+
+	switch (a->kind) {
+	case FW_ALERT_EGRESS:
+		dest_string(&a->dest, dest, sizeof(dest));
+		snprintf(buf, size,
+			 "%s (pid %u) sent %" PRIu64
+			 " bytes to %s after reading flight log %s%s",
+			 a->proc->comm, a->proc->pid, a->bytes, dest,
+			 a->n_origins ? first : "(origin unknown)",
+			 a->n_origins > 1 ? " and others" : "");
+		break;
+	case FW_ALERT_LOST:
+		snprintf(buf, size,
+			 "trace incomplete: %" PRIu64
+			 " kernel events lost so far",
+			 a->lost);
+		break;
+	case FW_NOTICE_READ:
+		snprintf(buf, size, "%s (pid %u) read flight log %s",
+			 a->proc->comm, a->proc->pid, first);
+		break;
+	}
+}
+
+static const char *action_name(const struct fw_alert *a)
+{
+	switch (a->kind) {
+	case FW_ALERT_EGRESS:
+		return a->update ? "flightlog-egress-update" : "flightlog-egress";
+	case FW_ALERT_LOST:
+		return "events-lost";
+	default:
+		return "flightlog-read";
+	}
+}
+
+static void json_common(struct json_object *root, uint64_t boot_ns,
+			const char *kind, const char *action)
+{
+	char ts[64];
+
+	fw_format_time(boot_ns ? fw_boot_to_wall_ns(boot_ns) :
+				 fw_boot_to_wall_ns(fw_boot_now_ns()),
+		       ts, sizeof(ts));
+	json_set_str(root, "@timestamp", ts);
+	json_set_str(root, "event.kind", kind);
+	json_set_str(root, "event.action", action);
+}
+
+static void json_process(struct json_object *root, const struct fw_proc *p)
+{
+	json_set_u64(root, "process.pid", p->pid);
+	json_set_str(root, "process.name", p->comm);
+	json_set_str(root, "process.executable", p->exe);
+	json_set_str(root, "process.command_line", p->cmdline);
+	json_set_u64(root, "process.parent.pid", p->ppid);
+	char uid[16];
+
+	snprintf(uid, sizeof(uid), "%u", p->uid);
+	json_set_str(root, "user.id", uid);
+}
+
+static struct json_object *json_origins(const struct fw_alert *a)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (size_t i = 0; i < a->n_origins; i++) {
+		const struct fw_origin *o = &a->origins[i];
+		struct json_object *item = json_object_new_object();
+
+		json_set_str(item, "path", o->file->path);
+		json_set_u64(item, "bytes_read", o->bytes_read);
+		json_set_str(item, "match", match_name(o->file->match));
+		json_set_str(item, "content", content__name(o->file->content));
+		json_object_array_add(list, item);
+	}
+	return list;
+}
+
+static void alert_json(struct fw_output *o, const struct fw_alert *a)
+{
+	struct json_object *root = json_object_new_object();
+	char msg[8192], ip[INET6_ADDRSTRLEN], id[64];
+
+	output__message(a, msg, sizeof(msg));
+	json_common(root, a->ts_ns,
+		    a->kind == FW_NOTICE_READ ? "event" : "alert",
+		    action_name(a));
+	if (a->kind == FW_ALERT_EGRESS) {
+		snprintf(id, sizeof(id), "%016" PRIx64 "-%" PRIu64, o->run_id,
+			 a->flow_id);
+		json_set_str(root, "event.id", id);
+	}
+	json_set_u64(root, "event.severity", a->severity);
+	json_set_str(root, "message", msg);
+	if (a->kind == FW_ALERT_LOST) {
+		json_set_u64(root, "flightwatch.lost_events", a->lost);
+		goto print;
+	}
+	if (a->n_origins)
+		json_set_str(root, "file.path", a->origins[0].file->path);
+	json_process(root, a->proc);
+	if (a->kind == FW_ALERT_EGRESS) {
+		fw_format_ip(&a->dest, ip, sizeof(ip));
+		json_set_str(root, "destination.ip", ip);
+		json_set_u64(root, "destination.port", a->dest.port);
+		json_set_u64(root, "destination.bytes", a->bytes);
+		json_set_str(root, "network.transport",
+			     fw_transport_name(a->dest.proto));
+		json_set_str(root, "network.type",
+			     a->dest.family == AF_INET6 ? "ipv6" : "ipv4");
+	}
+	json_set_str(root, "flightwatch.confidence",
+		     a->verified ? "high" : "medium");
+	json_set_obj(root, "flightwatch.origins", json_origins(a));
+print:
+	fprintf(o->out, "%s\n", json_line(root));
+	fflush(o->out);
+	json_object_put(root);
+}
+
+/* Text for people: control characters in paths would let a file name
+ * forge or hide output lines, so they are shown escaped */
+static void text_safe(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *in && o + 5 < size; in++) {
+		unsigned char ch = *in;
+
+		if (ch < 0x20 || ch == 0x7f)
+			o += snprintf(out + o, size - o, "\\x%02x", ch);
+		else
+			out[o++] = ch;
+	}
+	out[o] = '\0';
+}
+
+static void alert_text(struct fw_output *o, const struct fw_alert *a)
+{
+	char msg[8192], safe[16384], dest[96];
+	char ts[64];
+
+	if (a->kind == FW_NOTICE_READ && !o->verbose)
+		return;
+	fw_format_time(fw_boot_to_wall_ns(a->ts_ns), ts, sizeof(ts));
+	output__message(a, msg, sizeof(msg));
+	text_safe(msg, safe, sizeof(safe));
+	if (a->kind != FW_ALERT_EGRESS) {
+		fprintf(o->out, "%s %s %s\n", ts,
+			a->kind == FW_ALERT_LOST ? "WARNING" : "read   ", safe);
+		fflush(o->out);
+		return;
+	}
+	dest_string(&a->dest, dest, sizeof(dest));
+	fprintf(o->out, "%s %s [%s] %s\n", ts, a->update ? "update " : "ALERT  ",
+		a->verified ? "high" : "medium", safe);
+	for (size_t i = 0; i < a->n_origins; i++) {
+		text_safe(a->origins[i].file->path, safe, sizeof(safe));
+		fprintf(o->out, "    origin %s (%" PRIu64 " bytes read, %s)\n",
+			safe, a->origins[i].bytes_read,
+			content__name(a->origins[i].file->content));
+	}
+	text_safe(a->proc->exe, safe, sizeof(safe));
+	fprintf(o->out, "    process %u %s, parent %u, uid %u -> %s %" PRIu64
+			" bytes\n",
+		a->proc->pid, safe, a->proc->ppid, a->proc->uid, dest, a->bytes);
+	fflush(o->out);
+}
+
+void output__alert(const struct fw_alert *alert, void *ctx)
+{
+	struct fw_output *o = ctx;
+
+	if (alert->kind == FW_NOTICE_READ && !o->verbose)
+		return;
+	if (o->json)
+		alert_json(o, alert);
+	else
+		alert_text(o, alert);
+}
+
+void output__ready(struct fw_output *o, const struct fw_ready_info *info)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg),
+		 "flightwatch ready: %zu hooks attached, %zu watched directories, %zu patterns, %zu processes known, %.3f s",
+		 info->n_hooks, info->n_dirs, info->n_patterns, info->n_procs,
+		 info->startup_seconds);
+	if (!o->json) {
+		fprintf(o->err, "%s\n", msg);
+		fflush(o->err);
+		return;
+	}
+	struct json_object *root = json_object_new_object();
+	struct json_object *hooks = json_object_new_array();
+
+	json_common(root, 0, "state", "ready");
+	json_set_str(root, "message", msg);
+	for (size_t i = 0; i < info->n_hooks; i++)
+		json_object_array_add(hooks,
+				      json_object_new_string(info->hooks[i]));
+	json_set_obj(root, "flightwatch.hooks", hooks);
+	json_set_u64(root, "flightwatch.watched_directories", info->n_dirs);
+	json_set_u64(root, "flightwatch.patterns", info->n_patterns);
+	json_set_u64(root, "flightwatch.processes", info->n_procs);
+	json_set_obj(root, "flightwatch.startup_seconds",
+		     json_object_new_double(info->startup_seconds));
+	fprintf(o->out, "%s\n", json_line(root));
+	fflush(o->out);
+	json_object_put(root);
+}
+
+void output__stats(struct fw_output *o, const struct fw_run_stats *s)
+{
+	static const uint32_t kernel_types[] = { FW_EV_EXEC, FW_EV_FORK,
+						 FW_EV_EXIT, FW_EV_FILE_READ,
+						 FW_EV_CONNECT, FW_EV_SEND };
+	struct json_object *root = json_object_new_object();
+	struct json_object *events = json_object_new_object();
+	char msg[512];
+	size_t i;
+
+	snprintf(msg, sizeof(msg),
+		 "flightwatch stopped: %" PRIu64 " kernel events lost, %" PRIu64
+		 " flows, %" PRIu64 " alerts, %" PRIu64 " updates",
+		 s->lost + s->pending_full, s->correlator.flows,
+		 s->correlator.alerts, s->correlator.updates);
+	json_common(root, 0, "metric", "stats");
+	json_set_str(root, "message", msg);
+	for (i = 0; i < FW_ARRAY_SIZE(kernel_types); i++)
+		json_object_object_add(
+			events, output__event_name(kernel_types[i]),
+			json_object_new_uint64(s->events[kernel_types[i]]));
+	json_set_obj(root, "flightwatch.stats.events", events);
+	json_set_u64(root, "flightwatch.stats.lost", s->lost);
+	json_set_u64(root, "flightwatch.stats.untracked_syscalls",
+		     s->pending_full);
+	json_set_u64(root, "flightwatch.stats.paths_truncated",
+		     s->path_truncated);
+	json_set_u64(root, "flightwatch.stats.flows", s->correlator.flows);
+	json_set_u64(root, "flightwatch.stats.alerts", s->correlator.alerts);
+	json_set_u64(root, "flightwatch.stats.updates", s->correlator.updates);
+	json_set_u64(root, "flightwatch.stats.malformed_events",
+		     s->correlator.malformed);
+	if (o->json) {
+		fprintf(o->out, "%s\n", json_line(root));
+		fflush(o->out);
+	} else {
+		fprintf(o->err, "%s\n", msg);
+	}
+	json_object_put(root);
+}

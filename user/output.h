@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The stdout/stderr sinks: JSON lines or text for people */
+#ifndef FW_OUTPUT_H
+#define FW_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "correlator.h"
+
+struct fw_output {
+	FILE *out; /* alerts and, in JSON mode, state lines */
+	FILE *err; /* state lines in text mode */
+	bool json;
+	int verbose;
+	uint64_t run_id; /* makes flow ids unique across runs */
+};
+
+struct fw_ready_info {
+	const char **hooks;
+	size_t n_hooks;
+	size_t n_dirs; /* watched directories that exist */
+	size_t n_patterns;
+	size_t n_procs; /* known at start */
+	double startup_seconds;
+};
+
+struct fw_run_stats {
+	uint64_t events[FW_EV_TYPE_MAX]; /* submitted by the kernel, by type */
+	uint64_t lost; /* ring-buffer reservation failures */
+	uint64_t pending_full;
+	uint64_t path_truncated;
+	struct fw_correlator_stats correlator;
+};
+
+/* An fw_alert_fn: ctx is the struct fw_output */
+void output__alert(const struct fw_alert *alert, void *ctx);
+void output__ready(struct fw_output *o, const struct fw_ready_info *info);
+void output__stats(struct fw_output *o, const struct fw_run_stats *stats);
+/* The message of an alert, for text and JSON alike */
+void output__message(const struct fw_alert *a, char *buf, size_t size);
+/* Lower-case name of an event type ("file_read") */
+const char *output__event_name(uint32_t type);
+
+#endif /* FW_OUTPUT_H */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The process table: what the collector knows of each process (identity
+ * from exec/fork events or the /proc seed) and which flight logs it read.
+ */
+#ifndef FW_PROCTAB_H
+#define FW_PROCTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "flightwatch.h"
+
+/* A flight log as the collector knows it */
+struct fw_file {
+	struct fw_file_key key;
+	char *path;
+	uint32_t match; /* enum fw_match */
+	uint32_t content; /* enum fw_content */
+};
+
+/* One flight log a process carries, with the bytes it read itself (0 when
+ * inherited from its parent) */
+struct fw_origin {
+	const struct fw_file *file;
+	uint64_t bytes_read;
+};
+
+struct fw_proc {
+	uint32_t pid;
+	uint32_t ppid;
+	uint32_t uid;
+	char comm[FW_COMM_LEN];
+	char *exe;
+	char *cmdline; /* argv joined with spaces */
+	uint64_t start_ns; /* boot time of the exec/fork we learnt it from */
+	struct fw_origin *origins;
+	size_t n_origins;
+	/* bumped whenever the origin set changes: flows key on it */
+	uint32_t origins_version;
+};
+
+struct fw_proctab;
+
+struct fw_proctab *proctab__new(void);
+void proctab__free(struct fw_proctab *tab);
+struct fw_proc *proctab__get(struct fw_proctab *tab, uint32_t pid);
+/* The process, created empty (comm "?") if unknown */
+struct fw_proc *proctab__get_or_add(struct fw_proctab *tab, uint32_t pid);
+void proctab__remove(struct fw_proctab *tab, uint32_t pid);
+size_t proctab__count(const struct fw_proctab *tab);
+
+/* Event application */
+void proctab__exec(struct fw_proctab *tab, const struct fw_exec_event *e);
+void proctab__fork(struct fw_proctab *tab, const struct fw_fork_event *e);
+
+/* Record that proc carries file; returns the origin (new or existing) */
+struct fw_origin *proc__add_origin(struct fw_proc *proc,
+				   const struct fw_file *file);
+struct fw_origin *proc__find_origin(struct fw_proc *proc,
+				    const struct fw_file_key *key);
+
+#endif /* FW_PROCTAB_H */
