@@ -219,16 +219,16 @@ static __always_inline int on_read_exit(long ret)
 	return 0;
 }
 
-#define FW_READ_HOOKS(sys)                                                   \
-	SEC("tracepoint/syscalls/sys_enter_" #sys)                           \
-	int fw_##sys##_enter(struct trace_event_raw_sys_enter *ctx)           \
-	{                                                                    \
-		return on_read_enter(ctx->args[0]);                          \
-	}                                                                    \
-	SEC("tracepoint/syscalls/sys_exit_" #sys)                            \
-	int fw_##sys##_exit(struct trace_event_raw_sys_exit *ctx)            \
-	{                                                                    \
-		return on_read_exit(ctx->ret);                               \
+#define FW_READ_HOOKS(sys)                                          \
+	SEC("tracepoint/syscalls/sys_enter_" #sys)                  \
+	int fw_##sys##_enter(struct trace_event_raw_sys_enter *ctx) \
+	{                                                           \
+		return on_read_enter(ctx->args[0]);                 \
+	}                                                           \
+	SEC("tracepoint/syscalls/sys_exit_" #sys)                   \
+	int fw_##sys##_exit(struct trace_event_raw_sys_exit *ctx)   \
+	{                                                           \
+		return on_read_exit(ctx->ret);                      \
 	}
 
 FW_READ_HOOKS(read)

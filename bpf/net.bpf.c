@@ -164,17 +164,16 @@ static __always_inline __u64 mmsg_bytes(__u64 vec, long count)
 	for (i = 0; i < FW_MMSG_MAX && i < count; i++) {
 		__u32 len = 0;
 
-		bpf_probe_read_user(&len, sizeof(len),
-				    (void *)(vec + i * FW_MMSGHDR_SIZE +
-					     FW_MMSG_LEN_OFF));
+		bpf_probe_read_user(
+			&len, sizeof(len),
+			(void *)(vec + i * FW_MMSGHDR_SIZE + FW_MMSG_LEN_OFF));
 		total += len;
 	}
 	return total;
 }
 
-static __always_inline void emit_net(__u32 type, __u64 id,
-				     const struct fw_dest *dest, __u64 bytes,
-				     long fd)
+static __always_inline void
+emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)
 {
 	struct fw_net_event *e;
 
@@ -310,11 +309,11 @@ int fw_sendmmsg_enter(struct trace_event_raw_sys_enter *ctx)
 	return on_send_enter(fd, m.msg_name, m.msg_namelen, vec);
 }
 
-#define FW_SEND_EXIT(sys)                                                    \
-	SEC("tracepoint/syscalls/sys_exit_" #sys)                            \
-	int fw_##sys##_exit(struct trace_event_raw_sys_exit *ctx)            \
-	{                                                                    \
-		return on_send_exit(ctx->ret);                               \
+#define FW_SEND_EXIT(sys)                                         \
+	SEC("tracepoint/syscalls/sys_exit_" #sys)                 \
+	int fw_##sys##_exit(struct trace_event_raw_sys_exit *ctx) \
+	{                                                         \
+		return on_send_exit(ctx->ret);                    \
 	}
 
 FW_SEND_EXIT(write)

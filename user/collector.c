@@ -95,8 +95,8 @@ int collector__run(struct fw_options *opts)
 		fw_err("cannot install signal handlers");
 		return 1;
 	}
-	col.correlator = correlator__new(&opts->policy, output__alert,
-					 &col.output);
+	col.correlator =
+		correlator__new(&opts->policy, output__alert, &col.output);
 	if (loader__open(&col.loader, opts->btf_path, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);

@@ -5,15 +5,16 @@
 #include <unistd.h>
 #include "content.h"
 
-static const unsigned char ulog_magic[7] = { 'U', 'L', 'o', 'g', 0x01, 0x12,
-					     0x35 };
+static const unsigned char ulog_magic[7] = { 'U',  'L',	 'o', 'g',
+					     0x01, 0x12, 0x35 };
 
 /* A .tlog record: 8-byte big-endian µs since the epoch, then one MAVLink
  * v1 (FE) or v2 (FD) frame. Returns the record length, or 0. */
 static size_t tlog_record(const unsigned char *p, size_t avail)
 {
 	/* 2001-09-09 .. 2100-01-01 in µs: a plausible wall-clock stamp */
-	const uint64_t lo = 1000000000ull * 1000000, hi = 4102444800ull * 1000000;
+	const uint64_t lo = 1000000000ull * 1000000,
+		       hi = 4102444800ull * 1000000;
 	uint64_t ts = 0;
 	size_t i, frame;
 
@@ -99,8 +100,8 @@ enum fw_content content__sniff_file(const char *path)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
-				O_NOCTTY);
+	fd = open(path,
+		  O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return FW_CONTENT_UNKNOWN;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {

@@ -157,8 +157,9 @@ static bool flow_grew(const struct fw_correlator *c, const struct channel *ch,
 
 /* The kernel's cumulative count for (process, destination) is now sent:
  * attribute the growth to the flow of the process's current origin set */
-static void channel_account(struct fw_correlator *c, const struct fw_flow_key *key,
-			    uint64_t sent, uint64_t ts_ns)
+static void channel_account(struct fw_correlator *c,
+			    const struct fw_flow_key *key, uint64_t sent,
+			    uint64_t ts_ns)
 {
 	struct fw_proc *p = proctab__get_or_add(c->procs, key->tgid);
 	struct channel *ch = hashmap__get(c->channels, key);
@@ -174,8 +175,8 @@ static void channel_account(struct fw_correlator *c, const struct fw_flow_key *k
 	f = ch->flow;
 	if (!f || f->origins_version != p->origins_version) {
 		if (f) {
-			struct flow **h = realloc(ch->history,
-						  (ch->n_history + 1) * sizeof(*h));
+			struct flow **h = realloc(
+				ch->history, (ch->n_history + 1) * sizeof(*h));
 
 			if (!h)
 				return;
@@ -282,7 +283,8 @@ static void on_exit_event(struct fw_correlator *c, uint32_t pid)
 
 		if (ch->key.tgid != pid)
 			continue;
-		if (ch->flow && ch->flow->reported && flow_grew(c, ch, ch->flow))
+		if (ch->flow && ch->flow->reported &&
+		    flow_grew(c, ch, ch->flow))
 			report_flow(c, ch, ch->flow);
 		grown = realloc(dead, (n_dead + 1) * sizeof(*dead));
 		if (!grown)
@@ -388,7 +390,8 @@ void correlator__flush(struct fw_correlator *c)
 	while (hashmap__next(c->channels, &cur, NULL, &value)) {
 		struct channel *ch = value;
 
-		if (ch->flow && ch->flow->reported && flow_grew(c, ch, ch->flow))
+		if (ch->flow && ch->flow->reported &&
+		    flow_grew(c, ch, ch->flow))
 			report_flow(c, ch, ch->flow);
 	}
 }

@@ -18,7 +18,8 @@
 
 enum fw_alert_kind {
 	FW_ALERT_EGRESS = 1, /* flight-log data left the host */
-	FW_ALERT_LOST = 2, /* kernel events were lost: the trace is incomplete */
+	FW_ALERT_LOST =
+		2, /* kernel events were lost: the trace is incomplete */
 	FW_NOTICE_READ = 3, /* a process read a flight log (informational) */
 };
 

@@ -86,8 +86,8 @@ struct json_object *json_path(struct json_object *root, const char *path)
 }
 
 /* Split "a.b.c" into the parent object (a.b) and the last key (c) */
-static struct json_object *parent_of(struct json_object *root,
-				     const char *path, const char **key)
+static struct json_object *parent_of(struct json_object *root, const char *path,
+				     const char **key)
 {
 	const char *dot = strrchr(path, '.');
 	char parent[128];

@@ -78,7 +78,9 @@ static int check_btf(const char *path)
 	}
 	btf = btf__parse(path, NULL);
 	if (!btf) {
-		fw_err("%s is not a valid BTF file: %s", path, strerror(errno));
+		/* libbpf's own codes (>= 4000) have no strerror text */
+		fw_err("%s is not a valid BTF file%s%s", path,
+		       errno < 4000 ? ": " : "", errno < 4000 ? strerror(errno) : "");
 		return -1;
 	}
 	btf__free(btf);
@@ -106,8 +108,18 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
+/* libbpf's own messages only with -vv: errors are reported by us */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG || fw_verbose < 2)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
 int loader__preflight(const char *btf_path)
 {
+	libbpf_set_print(libbpf_print);
 	if (check_privileges())
 		return -1;
 	if (check_btf(btf_path ? btf_path : VMLINUX_BTF))
@@ -120,22 +132,14 @@ static int on_ring_record(void *ctx, void *data, size_t size)
 	struct fw_loader *l = ctx;
 	/* ring-buffer pages are read-only: the collector may enrich a
 	 * record, so it gets its own copy */
-	static _Alignas(8) unsigned char copy[sizeof(struct fw_exec_event) + 64];
+	static _Alignas(
+		8) unsigned char copy[sizeof(struct fw_exec_event) + 64];
 
 	if (size > sizeof(copy))
 		size = sizeof(copy);
 	memcpy(copy, data, size);
 	l->fn(copy, size, l->ctx);
 	return 0; /* never stop polling on one bad record */
-}
-
-/* libbpf's own messages only with -vv: errors are reported by us */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	if (level == LIBBPF_DEBUG || fw_verbose < 2)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
 }
 
 static int attach_all(struct fw_loader *l)
@@ -164,14 +168,13 @@ static int attach_all(struct fw_loader *l)
 	return 0;
 }
 
-int loader__open(struct fw_loader **out, const char *btf_path,
-		 fw_record_fn fn, void *ctx)
+int loader__open(struct fw_loader **out, const char *btf_path, fw_record_fn fn,
+		 void *ctx)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
 	struct fw_loader *l = fw_xcalloc(1, sizeof(*l));
 	int err;
 
-	libbpf_set_print(libbpf_print);
 	l->fn = fn;
 	l->ctx = ctx;
 	l->ncpus = libbpf_num_possible_cpus();
@@ -249,8 +252,8 @@ int loader__poll(struct fw_loader *l, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
-static void sync_map(struct fw_loader *l, int fd, size_t key_size,
-		     uint32_t pid, bool forget, bool reads)
+static void sync_map(struct fw_loader *l, int fd, size_t key_size, uint32_t pid,
+		     bool forget, bool reads)
 {
 	unsigned char key[sizeof(struct fw_flow_key)];
 	unsigned char next[sizeof(struct fw_flow_key)];

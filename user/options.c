@@ -86,13 +86,15 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 			opts->help = true;
 			return 0;
 		case ':':
-			snprintf(err, sizeof(err), "option '%s' needs an argument",
+			snprintf(err, sizeof(err),
+				 "option '%s' needs an argument",
 				 argv[optind - 1]);
 			goto bad;
 		default:
-			snprintf(err, sizeof(err),
-				 "unknown option '%s' (see 'flightwatch run --help')",
-				 argv[optind - 1]);
+			snprintf(
+				err, sizeof(err),
+				"unknown option '%s' (see 'flightwatch run --help')",
+				argv[optind - 1]);
 			goto bad;
 		}
 	}
@@ -107,8 +109,9 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 		goto bad;
 	}
 	if (!opts->rules.n_dirs && !opts->rules.n_patterns) {
-		snprintf(err, sizeof(err),
-			 "nothing to watch: --no-default-rules needs --watch or --pattern");
+		snprintf(
+			err, sizeof(err),
+			"nothing to watch: --no-default-rules needs --watch or --pattern");
 		goto bad;
 	}
 	return 0;

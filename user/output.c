@@ -77,7 +77,8 @@ static const char *action_name(const struct fw_alert *a)
 {
 	switch (a->kind) {
 	case FW_ALERT_EGRESS:
-		return a->update ? "flightlog-egress-update" : "flightlog-egress";
+		return a->update ? "flightlog-egress-update" :
+				   "flightlog-egress";
 	case FW_ALERT_LOST:
 		return "events-lost";
 	default:
@@ -204,7 +205,8 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 		return;
 	}
 	dest_string(&a->dest, dest, sizeof(dest));
-	fprintf(o->out, "%s %s [%s] %s\n", ts, a->update ? "update " : "ALERT  ",
+	fprintf(o->out, "%s %s [%s] %s\n", ts,
+		a->update ? "update " : "ALERT  ",
 		a->verified ? "high" : "medium", safe);
 	for (size_t i = 0; i < a->n_origins; i++) {
 		text_safe(a->origins[i].file->path, safe, sizeof(safe));
@@ -213,9 +215,11 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 			content__name(a->origins[i].file->content));
 	}
 	text_safe(a->proc->exe, safe, sizeof(safe));
-	fprintf(o->out, "    process %u %s, parent %u, uid %u -> %s %" PRIu64
-			" bytes\n",
-		a->proc->pid, safe, a->proc->ppid, a->proc->uid, dest, a->bytes);
+	fprintf(o->out,
+		"    process %u %s, parent %u, uid %u -> %s %" PRIu64
+		" bytes\n",
+		a->proc->pid, safe, a->proc->ppid, a->proc->uid, dest,
+		a->bytes);
 	fflush(o->out);
 }
 
@@ -235,10 +239,11 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 {
 	char msg[256];
 
-	snprintf(msg, sizeof(msg),
-		 "flightwatch ready: %zu hooks attached, %zu watched directories, %zu patterns, %zu processes known, %.3f s",
-		 info->n_hooks, info->n_dirs, info->n_patterns, info->n_procs,
-		 info->startup_seconds);
+	snprintf(
+		msg, sizeof(msg),
+		"flightwatch ready: %zu hooks attached, %zu watched directories, %zu patterns, %zu processes known, %.3f s",
+		info->n_hooks, info->n_dirs, info->n_patterns, info->n_procs,
+		info->startup_seconds);
 	if (!o->json) {
 		fprintf(o->err, "%s\n", msg);
 		fflush(o->err);
@@ -265,8 +270,8 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 
 void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 {
-	static const uint32_t kernel_types[] = { FW_EV_EXEC, FW_EV_FORK,
-						 FW_EV_EXIT, FW_EV_FILE_READ,
+	static const uint32_t kernel_types[] = { FW_EV_EXEC,	FW_EV_FORK,
+						 FW_EV_EXIT,	FW_EV_FILE_READ,
 						 FW_EV_CONNECT, FW_EV_SEND };
 	struct json_object *root = json_object_new_object();
 	struct json_object *events = json_object_new_object();

@@ -54,8 +54,8 @@ static int parse_cidr(char *s, struct fw_allow_rule *rule)
 	return 0;
 }
 
-int policy__parse_allow(const char *spec, struct fw_allow_rule *rule,
-			char *err, size_t err_size)
+int policy__parse_allow(const char *spec, struct fw_allow_rule *rule, char *err,
+			size_t err_size)
 {
 	char buf[128];
 	char *addr = buf, *port = NULL;
@@ -90,9 +90,10 @@ int policy__parse_allow(const char *spec, struct fw_allow_rule *rule,
 		goto bad;
 	return 0;
 bad:
-	snprintf(err, err_size,
-		 "invalid --allow '%s': expected CIDR[:PORT], e.g. 10.0.0.0/8:443 or [fd00::/8]:443",
-		 spec);
+	snprintf(
+		err, err_size,
+		"invalid --allow '%s': expected CIDR[:PORT], e.g. 10.0.0.0/8:443 or [fd00::/8]:443",
+		spec);
 	return -1;
 }
 

@@ -23,8 +23,8 @@ struct fw_policy {
 /* "CIDR[:PORT]": 10.0.0.0/8, 10.1.2.3:443, 10.0.0.0/8:53, fd00::/8,
  * [fd00::/8]:443, [::1]:53. A bare address is a /32 or /128.
  * Returns 0, or -1 with a reason in err. */
-int policy__parse_allow(const char *spec, struct fw_allow_rule *rule,
-			char *err, size_t err_size);
+int policy__parse_allow(const char *spec, struct fw_allow_rule *rule, char *err,
+			size_t err_size);
 int policy__add_allow(struct fw_policy *policy, const char *spec, char *err,
 		      size_t err_size);
 bool policy__dest_allowed(const struct fw_policy *policy,

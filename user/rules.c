@@ -43,17 +43,19 @@ int rules__parse_pattern(const char *glob, struct fw_pattern *pat, char *err,
 
 	memset(pat, 0, sizeof(*pat));
 	if (!*glob || strchr(glob, '/') || (star && strchr(star + 1, '*'))) {
-		snprintf(err, err_size,
-			 "invalid pattern '%s': expected a file name with at most one '*', e.g. '*.ulg'",
-			 glob);
+		snprintf(
+			err, err_size,
+			"invalid pattern '%s': expected a file name with at most one '*', e.g. '*.ulg'",
+			glob);
 		return -1;
 	}
 	plen = star ? (size_t)(star - glob) : strlen(glob);
 	slen = star ? strlen(star + 1) : 0;
 	if (plen > FW_PATTERN_PART || slen > FW_PATTERN_PART) {
-		snprintf(err, err_size,
-			 "invalid pattern '%s': each side of '*' is limited to %d bytes",
-			 glob, FW_PATTERN_PART);
+		snprintf(
+			err, err_size,
+			"invalid pattern '%s': each side of '*' is limited to %d bytes",
+			glob, FW_PATTERN_PART);
 		return -1;
 	}
 	memcpy(pat->prefix, glob, plen);
@@ -96,8 +98,8 @@ int rules__add_dir(struct fw_rules *rules, const char *dir, bool required,
 	int ret;
 
 	if (dir[0] != '/' && !required) {
-		snprintf(err, err_size, "watched directory '%s' is not absolute",
-			 dir);
+		snprintf(err, err_size,
+			 "watched directory '%s' is not absolute", dir);
 		return -1;
 	}
 	if (required) {
@@ -149,13 +151,15 @@ int rules__add_defaults(struct fw_rules *rules, const char *passwd_file)
 		    !strcmp(pw->pw_dir, "/") || strstr(pw->pw_dir, "/nonexist"))
 			continue;
 		/* system accounts: only those with a home under /home or /root */
-		if (strncmp(pw->pw_dir, "/home/", 6) && strcmp(pw->pw_dir, "/root"))
+		if (strncmp(pw->pw_dir, "/home/", 6) &&
+		    strcmp(pw->pw_dir, "/root"))
 			continue;
 		saw_root |= !strcmp(pw->pw_dir, "/root");
 		for (i = 0; i < FW_ARRAY_SIZE(default_home_dirs); i++) {
 			snprintf(path, sizeof(path), "%s/%s", pw->pw_dir,
 				 default_home_dirs[i]);
-			if (rules__add_dir(rules, path, false, err, sizeof(err)))
+			if (rules__add_dir(rules, path, false, err,
+					   sizeof(err)))
 				return -1;
 		}
 	}

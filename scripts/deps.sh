@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages flightwatch needs to build and test, only
+# those that are missing. Safe to run again: it does nothing when all are
+# there.
+set -euo pipefail
+
+packages=(
+	# build
+	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
+	libjson-c-dev pkg-config
+	# tests
+	libcmocka-dev iproute2 socat jq util-linux procps
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+if ((EUID != 0)); then
+	echo "deps: missing ${missing[*]}; run as root (sudo make deps)" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"
