@@ -67,20 +67,56 @@ static __always_inline void taint_process(__u32 tgid, __u64 now)
 	bpf_map_update_elem(&tainted, &tgid, &t, BPF_NOEXIST);
 }
 
-/* current->files->fdt->fd[fd], or NULL */
+/*
+ * Add one operation of bytes to the counter at key, creating it if needed.
+ * Returns true when this call created it: the caller then reports the new
+ * (carrier, destination or file) pair once; later bytes only accumulate.
+ */
+static __always_inline bool counter_add(void *map, const void *key, __u64 bytes,
+					__u64 now)
+{
+	struct fw_counter fresh = {
+		.bytes = bytes, .ops = 1, .first_ns = now, .last_ns = now
+	};
+	struct fw_counter *c = bpf_map_lookup_elem(map, key);
+
+	if (!c) {
+		if (!bpf_map_update_elem(map, key, &fresh, BPF_NOEXIST))
+			return true;
+		/* another thread created it first: add to theirs */
+		c = bpf_map_lookup_elem(map, key);
+		if (!c)
+			return false;
+	}
+	__sync_fetch_and_add(&c->bytes, bytes);
+	__sync_fetch_and_add(&c->ops, 1);
+	c->last_ns = now;
+	return false;
+}
+
+/*
+ * current->files->fdt->fd[fd], or NULL. This runs on every read of every
+ * process: the task part uses direct (BTF) loads, which cost a fraction of
+ * a bpf_probe_read_kernel call; only the array slot needs one.
+ */
 static __always_inline struct file *fd_to_file(long fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	unsigned int max_fds = BPF_CORE_READ(fdt, max_fds);
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 
-	if (fd < 0 || fd >= max_fds)
+	if (fd < 0 || fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	return file;
+}
+
+static __always_inline struct inode *file_inode(struct file *file)
+{
+	struct inode *inode = NULL;
+
+	bpf_probe_read_kernel(&inode, sizeof(inode), &file->f_inode);
+	return inode;
 }
 
 static __always_inline void inode_key(struct inode *inode,

@@ -8,10 +8,11 @@
  * when an ancestor directory is in watched_dirs, or when its name matches
  * a pattern. Reads then cost one lookup of the file's inode.
  *
- * Syscall tracepoints need tracefs mounted for libbpf to attach; the
- * loader mounts it.
+ * The fw_file_* handlers are called by the syscall dispatch in
+ * syscalls.bpf.c.
  */
 #include "common.bpf.h"
+#include "handlers.bpf.h"
 
 static __always_inline bool dir_watched(struct dentry *dir, __u32 dev)
 {
@@ -85,11 +86,13 @@ static __always_inline bool name_matches(struct file *file)
 	return false;
 }
 
-static __always_inline int on_open_exit(long ret)
+/* sys_exit of open, openat, openat2: is the new descriptor a flight log? */
+__noinline int fw_file_open_exit(long ret)
 {
 	struct fw_file_key key;
 	struct inode *inode;
 	struct file *file;
+	__u64 inode_addr;
 	__u32 match;
 
 	if (ret < 0 || current_tgid() == fw_self_tgid)
@@ -97,12 +100,13 @@ static __always_inline int on_open_exit(long ret)
 	file = fd_to_file(ret);
 	if (!file)
 		return 0;
-	inode = BPF_CORE_READ(file, f_inode);
+	inode = file_inode(file);
 	if (inode_mode_type(inode) != FW_S_IFREG)
 		return 0;
 	inode_key(inode, &key);
+	inode_addr = (__u64)inode;
 	if (bpf_map_lookup_elem(&watched_files, &key))
-		return 0;
+		goto cache;
 	if (under_watched_dir(file))
 		match = FW_MATCH_DIR;
 	else if (name_matches(file))
@@ -110,34 +114,21 @@ static __always_inline int on_open_exit(long ret)
 	else
 		return 0;
 	bpf_map_update_elem(&watched_files, &key, &match, BPF_ANY);
+cache:
+	bpf_map_update_elem(&watched_inodes, &inode_addr, &key, BPF_ANY);
 	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat")
-int fw_openat_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_open_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_open")
-int fw_open_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_open_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int fw_openat2_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_open_exit(ctx->ret);
 }
 
 /* A read of a watched file is remembered until the syscall returns, when
  * the byte count is known */
-static __always_inline int on_read_enter(long fd)
+__noinline int fw_file_read_enter(long fd)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_pending p = {};
+	struct fw_file_key *known;
+	struct inode *inode;
 	struct file *file;
+	__u64 inode_addr;
 	__u32 tid = id;
 
 	if (id >> 32 == fw_self_tgid)
@@ -145,9 +136,18 @@ static __always_inline int on_read_enter(long fd)
 	file = fd_to_file(fd);
 	if (!file)
 		return 0;
-	inode_key(BPF_CORE_READ(file, f_inode), &p.file);
-	if (!bpf_map_lookup_elem(&watched_files, &p.file))
+	inode = file_inode(file);
+	inode_addr = (__u64)inode;
+	known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
+	if (!known)
+		return 0; /* the path every unwatched read takes */
+	inode_key(inode, &p.file);
+	if (known->ino != p.file.ino || known->dev != p.file.dev ||
+	    known->gen != p.file.gen) {
+		/* the address now holds another inode */
+		bpf_map_delete_elem(&watched_inodes, &inode_addr);
 		return 0;
+	}
 	p.kind = FW_PENDING_READ;
 	p.fd = fd;
 	p.file_ptr = (__u64)file;
@@ -175,15 +175,13 @@ static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline int on_read_exit(long ret)
+__noinline int fw_file_read_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 now = bpf_ktime_get_boot_ns();
 	struct fw_read_key rk = {};
-	struct fw_counter *c;
-	struct fw_pending p;
-	struct fw_pending *pp;
+	struct fw_pending p, *pp;
 	__u32 tid = id;
+	__u64 now;
 
 	pp = bpf_map_lookup_elem(&pending, &tid);
 	if (!pp)
@@ -192,47 +190,12 @@ static __always_inline int on_read_exit(long ret)
 	bpf_map_delete_elem(&pending, &tid);
 	if (ret <= 0 || p.kind != FW_PENDING_READ)
 		return 0;
-
+	now = bpf_ktime_get_boot_ns();
 	rk.file = p.file;
 	rk.tgid = id >> 32;
-	c = bpf_map_lookup_elem(&reads, &rk);
-	if (c) {
-		__sync_fetch_and_add(&c->bytes, ret);
-		__sync_fetch_and_add(&c->ops, 1);
-		c->last_ns = now;
+	if (!counter_add(&reads, &rk, ret, now))
 		return 0;
-	}
-	struct fw_counter fresh = {
-		.bytes = ret, .ops = 1, .first_ns = now, .last_ns = now
-	};
-	/* Another thread may have won the race to create it: add to it */
-	if (bpf_map_update_elem(&reads, &rk, &fresh, BPF_NOEXIST)) {
-		c = bpf_map_lookup_elem(&reads, &rk);
-		if (c) {
-			__sync_fetch_and_add(&c->bytes, ret);
-			__sync_fetch_and_add(&c->ops, 1);
-		}
-		return 0;
-	}
 	taint_process(rk.tgid, now);
 	emit_file_read(&p, id, ret, now);
 	return 0;
 }
-
-#define FW_READ_HOOKS(sys)                                          \
-	SEC("tracepoint/syscalls/sys_enter_" #sys)                  \
-	int fw_##sys##_enter(struct trace_event_raw_sys_enter *ctx) \
-	{                                                           \
-		return on_read_enter(ctx->args[0]);                 \
-	}                                                           \
-	SEC("tracepoint/syscalls/sys_exit_" #sys)                   \
-	int fw_##sys##_exit(struct trace_event_raw_sys_exit *ctx)   \
-	{                                                           \
-		return on_read_exit(ctx->ret);                      \
-	}
-
-FW_READ_HOOKS(read)
-FW_READ_HOOKS(pread64)
-FW_READ_HOOKS(readv)
-FW_READ_HOOKS(preadv)
-FW_READ_HOOKS(preadv2)

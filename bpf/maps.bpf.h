@@ -77,6 +77,19 @@ FW_SHARED struct {
 	__type(value, __u32);
 } watched_files SEC(".maps");
 
+/*
+ * The in-memory inodes of watched files, keyed by struct inode address:
+ * the read path tests one pointer instead of reading the inode's identity.
+ * An address can be reused once an inode is evicted, so the value holds
+ * the identity and a hit is checked against it; the open path refills it.
+ */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct fw_file_key);
+} watched_inodes SEC(".maps");
+
 /* Processes (tgid) that carry flight-log data */
 FW_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

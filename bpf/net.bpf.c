@@ -3,13 +3,14 @@
  * Egress of tainted processes: connect and the send family on AF_INET and
  * AF_INET6 TCP and UDP sockets.
  *
- * Every send syscall of every process passes here, so the first thing each
- * enter hook does is the one lookup that untainted processes pay: is this
+ * Every send syscall of every process passes here (called from the syscall
+ * dispatch in syscalls.bpf.c), so the first thing each enter handler does is the one lookup that untainted processes pay: is this
  * process tainted? Only then is the descriptor resolved to a socket and
  * the destination read, from msg_name/sockaddr for unconnected UDP or from
  * the socket itself otherwise.
  */
 #include "common.bpf.h"
+#include "handlers.bpf.h"
 
 struct fw_sockaddr {
 	__u16 family;
@@ -95,7 +96,7 @@ static __always_inline struct sock *inet_sock_of(long fd, __u16 *family,
 
 	if (!file)
 		return NULL;
-	if (inode_mode_type(BPF_CORE_READ(file, f_inode)) != FW_S_IFSOCK)
+	if (inode_mode_type(file_inode(file)) != FW_S_IFSOCK)
 		return NULL;
 	sock = BPF_CORE_READ(file, private_data);
 	sk = BPF_CORE_READ(sock, sk);
@@ -131,8 +132,8 @@ static __always_inline bool send_dest(long fd, __u64 uaddr, __u32 addrlen,
 	return dest_from_sock(d, sk, family);
 }
 
-static __always_inline int on_send_enter(long fd, __u64 uaddr, __u32 addrlen,
-					 __u64 mmsg_vec)
+static __always_inline int send_enter(long fd, __u64 uaddr, __u32 addrlen,
+				      __u64 mmsg_vec)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_pending p = {};
@@ -187,15 +188,14 @@ emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline int on_send_exit(long ret)
+__noinline int fw_net_send_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_flow_key fk = {};
-	struct fw_counter *c;
 	struct fw_pending *pp;
 	__u32 tid = id;
-	__u64 bytes, now;
-	__u64 vec;
+	__u64 bytes, vec;
+	__u32 kind;
 	long fd;
 
 	pp = bpf_map_lookup_elem(&pending, &tid);
@@ -204,41 +204,18 @@ static __always_inline int on_send_exit(long ret)
 	fk.dest = pp->dest;
 	vec = pp->mmsg_vec;
 	fd = pp->fd;
-	if (pp->kind != FW_PENDING_SEND) {
-		bpf_map_delete_elem(&pending, &tid);
-		return 0;
-	}
+	kind = pp->kind;
 	bpf_map_delete_elem(&pending, &tid);
-	if (ret <= 0)
+	if (ret <= 0 || kind != FW_PENDING_SEND)
 		return 0;
 	bytes = vec ? mmsg_bytes(vec, ret) : ret;
-	now = bpf_ktime_get_boot_ns();
 	fk.tgid = id >> 32;
-
-	c = bpf_map_lookup_elem(&flows, &fk);
-	if (c) {
-		__sync_fetch_and_add(&c->bytes, bytes);
-		__sync_fetch_and_add(&c->ops, 1);
-		c->last_ns = now;
-		return 0;
-	}
-	struct fw_counter fresh = {
-		.bytes = bytes, .ops = 1, .first_ns = now, .last_ns = now
-	};
-	if (bpf_map_update_elem(&flows, &fk, &fresh, BPF_NOEXIST)) {
-		c = bpf_map_lookup_elem(&flows, &fk);
-		if (c) {
-			__sync_fetch_and_add(&c->bytes, bytes);
-			__sync_fetch_and_add(&c->ops, 1);
-		}
-		return 0;
-	}
-	emit_net(FW_EV_SEND, id, &fk.dest, bytes, fd);
+	if (counter_add(&flows, &fk, bytes, bpf_ktime_get_boot_ns()))
+		emit_net(FW_EV_SEND, id, &fk.dest, bytes, fd);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_connect")
-int fw_connect_enter(struct trace_event_raw_sys_enter *ctx)
+__noinline int fw_net_connect(long fd, __u64 uaddr, long addrlen)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_dest d = {};
@@ -247,77 +224,30 @@ int fw_connect_enter(struct trace_event_raw_sys_enter *ctx)
 
 	if (!is_tainted(id >> 32))
 		return 0;
-	if (!inet_sock_of(ctx->args[0], &family, &proto))
+	if (!inet_sock_of(fd, &family, &proto))
 		return 0;
 	d.proto = proto;
-	if (!dest_from_user(&d, ctx->args[1], ctx->args[2]))
+	if (!dest_from_user(&d, uaddr, addrlen))
 		return 0;
-	emit_net(FW_EV_CONNECT, id, &d, 0, ctx->args[0]);
+	emit_net(FW_EV_CONNECT, id, &d, 0, fd);
 	return 0;
 }
 
-/* write(fd, buf, count), writev(fd, iov, vlen) */
-SEC("tracepoint/syscalls/sys_enter_write")
-int fw_write_enter(struct trace_event_raw_sys_enter *ctx)
+/* write, writev (no address), sendto/send (uaddr may be NULL) */
+__noinline int fw_net_send_enter(long fd, __u64 uaddr, long addrlen)
 {
-	return on_send_enter(ctx->args[0], 0, 0, 0);
+	return send_enter(fd, uaddr, addrlen, 0);
 }
 
-SEC("tracepoint/syscalls/sys_enter_writev")
-int fw_writev_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_send_enter(ctx->args[0], 0, 0, 0);
-}
-
-/* sendto(fd, buf, len, flags, addr, addrlen); send() is sendto here */
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int fw_sendto_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_send_enter(ctx->args[0], ctx->args[4], ctx->args[5], 0);
-}
-
-static __always_inline bool read_msghdr(__u64 umsg, struct fw_user_msghdr *m)
-{
-	return umsg && !bpf_probe_read_user(m, sizeof(*m), (void *)umsg);
-}
-
-/* sendmsg(fd, msg, flags) */
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int fw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
+/* sendmsg(fd, msg, flags), sendmmsg(fd, vec, vlen, flags): the (first)
+ * message names the destination; a mmsghdr starts with a msghdr */
+__noinline int fw_net_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
 {
 	struct fw_user_msghdr m = {};
-	long fd = ctx->args[0];
-	__u64 umsg = ctx->args[1];
 
 	if (!is_tainted(current_tgid()))
 		return 0;
-	read_msghdr(umsg, &m);
-	return on_send_enter(fd, m.msg_name, m.msg_namelen, 0);
-}
-
-/* sendmmsg(fd, vec, vlen, flags): the first message names the destination */
-SEC("tracepoint/syscalls/sys_enter_sendmmsg")
-int fw_sendmmsg_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	struct fw_user_msghdr m = {};
-	long fd = ctx->args[0];
-	__u64 vec = ctx->args[1];
-
-	if (!is_tainted(current_tgid()))
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
 		return 0;
-	read_msghdr(vec, &m);
-	return on_send_enter(fd, m.msg_name, m.msg_namelen, vec);
+	return send_enter(fd, m.msg_name, m.msg_namelen, is_mmsg ? umsg : 0);
 }
-
-#define FW_SEND_EXIT(sys)                                         \
-	SEC("tracepoint/syscalls/sys_exit_" #sys)                 \
-	int fw_##sys##_exit(struct trace_event_raw_sys_exit *ctx) \
-	{                                                         \
-		return on_send_exit(ctx->ret);                    \
-	}
-
-FW_SEND_EXIT(write)
-FW_SEND_EXIT(writev)
-FW_SEND_EXIT(sendto)
-FW_SEND_EXIT(sendmsg)
-FW_SEND_EXIT(sendmmsg)

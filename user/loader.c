@@ -3,10 +3,8 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -15,9 +13,6 @@
 #include "loader.h"
 #include "util.h"
 
-#define TRACEFS "/sys/kernel/tracing"
-#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
-#define TRACEFS_MAGIC 0x74726163
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -54,12 +49,12 @@ static int check_privileges(void)
 		fw_err("cannot read capabilities: %s", strerror(errno));
 		return -1;
 	}
-	/* Mounting tracefs and the task walks need CAP_SYS_ADMIN once; after
-	 * that CAP_BPF + CAP_PERFMON suffice for the kernel side */
+	/* BTF tracepoints and reading kernel memory: CAP_BPF + CAP_PERFMON,
+	 * or CAP_SYS_ADMIN which implies both */
 	if (has_cap(data, CAP_SYS_ADMIN) ||
 	    (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON)))
 		return 0;
-	fw_err("permission denied: run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)");
+	fw_err("permission denied: run as root (or with CAP_BPF and CAP_PERFMON)");
 	return -1;
 }
 
@@ -80,31 +75,11 @@ static int check_btf(const char *path)
 	if (!btf) {
 		/* libbpf's own codes (>= 4000) have no strerror text */
 		fw_err("%s is not a valid BTF file%s%s", path,
-		       errno < 4000 ? ": " : "", errno < 4000 ? strerror(errno) : "");
+		       errno < 4000 ? ": " : "",
+		       errno < 4000 ? strerror(errno) : "");
 		return -1;
 	}
 	btf__free(btf);
-	return 0;
-}
-
-static bool is_tracefs(const char *path)
-{
-	struct statfs st;
-
-	return !statfs(path, &st) && st.f_type == TRACEFS_MAGIC;
-}
-
-/* libbpf attaches syscall tracepoints through tracefs, which is not
- * mounted at boot on every system: mount it as bpftool does */
-static int ensure_tracefs(void)
-{
-	if (is_tracefs(TRACEFS) || is_tracefs(DEBUGFS_TRACING))
-		return 0;
-	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
-		fw_err("cannot mount tracefs on %s: %s", TRACEFS,
-		       strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -122,9 +97,7 @@ int loader__preflight(const char *btf_path)
 	libbpf_set_print(libbpf_print);
 	if (check_privileges())
 		return -1;
-	if (check_btf(btf_path ? btf_path : VMLINUX_BTF))
-		return -1;
-	return ensure_tracefs();
+	return check_btf(btf_path ? btf_path : VMLINUX_BTF);
 }
 
 static int on_ring_record(void *ctx, void *data, size_t size)

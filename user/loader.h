@@ -17,8 +17,7 @@ typedef void (*fw_record_fn)(void *rec, size_t size, void *ctx);
 
 struct fw_loader;
 
-/* Privileges, kernel BTF (btf_path or the running kernel's) and tracefs:
- * prints one error line and returns -1 when the tracer cannot run */
+/* Privileges and kernel BTF (btf_path or the running kernel's): prints one error line and returns -1 when the tracer cannot run */
 int loader__preflight(const char *btf_path);
 int loader__open(struct fw_loader **out, const char *btf_path, fw_record_fn fn,
 		 void *ctx);

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the raw sys_enter/sys_exit tracepoints need per architecture: the
+ * syscall numbers of interest and where the arguments sit in pt_regs.
+ * pt_regs comes typed (BTF) from the tracepoint, so these are plain loads.
+ */
+#ifndef FW_SYSCALL_ARCH_BPF_H
+#define FW_SYSCALL_ARCH_BPF_H
+
+#if defined(__TARGET_ARCH_x86)
+/* arch/x86/entry/syscalls/syscall_64.tbl */
+#define FW_NR_read 0
+#define FW_NR_write 1
+#define FW_NR_open 2
+#define FW_NR_pread64 17
+#define FW_NR_readv 19
+#define FW_NR_writev 20
+#define FW_NR_connect 42
+#define FW_NR_sendto 44
+#define FW_NR_sendmsg 46
+#define FW_NR_openat 257
+#define FW_NR_preadv 295
+#define FW_NR_sendmmsg 307
+#define FW_NR_preadv2 327
+#define FW_NR_openat2 437
+
+static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
+{
+	switch (n) {
+	case 0:
+		return regs->di;
+	case 1:
+		return regs->si;
+	case 2:
+		return regs->dx;
+	case 3:
+		return regs->r10;
+	case 4:
+		return regs->r8;
+	default:
+		return regs->r9;
+	}
+}
+
+static __always_inline long sys_nr(struct pt_regs *regs)
+{
+	return regs->orig_ax;
+}
+
+/* A 32-bit (ia32) task numbers its syscalls differently: such calls are
+ * not decoded (per-syscall tracepoints skip them too). TS_COMPAT = 2. */
+static __always_inline bool sys_is_compat(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return task->thread_info.status & 0x0002;
+}
+
+#elif defined(__TARGET_ARCH_arm64)
+/* include/uapi/asm-generic/unistd.h */
+#define FW_NR_read 63
+#define FW_NR_write 64
+#define FW_NR_open -1 /* none */
+#define FW_NR_pread64 67
+#define FW_NR_readv 65
+#define FW_NR_writev 66
+#define FW_NR_connect 203
+#define FW_NR_sendto 206
+#define FW_NR_sendmsg 211
+#define FW_NR_openat 56
+#define FW_NR_preadv 69
+#define FW_NR_sendmmsg 269
+#define FW_NR_preadv2 286
+#define FW_NR_openat2 437
+
+static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
+{
+	return n == 0 ? regs->orig_x0 : regs->regs[n & 7];
+}
+
+static __always_inline long sys_nr(struct pt_regs *regs)
+{
+	return regs->syscallno;
+}
+
+static __always_inline bool sys_is_compat(void)
+{
+	return false; /* AArch32 tasks: not decoded */
+}
+
+#else
+#error "flightwatch: syscall numbers for this architecture are missing"
+#endif
+
+#endif /* FW_SYSCALL_ARCH_BPF_H */
