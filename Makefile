@@ -103,6 +103,7 @@ install: all
 
 format:
 	clang-format -i $(BPF_SRCS) bpf/*.h include/*.h user/*.c user/*.h \
+		tests/helpers/*.c tests/bench/*.c \
 		$(UNIT_SRCS)
 
 clean:

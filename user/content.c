@@ -33,12 +33,15 @@ static size_t tlog_record(const unsigned char *p, size_t avail)
 	return 8 + frame;
 }
 
-static int looks_like_tlog(const unsigned char *buf, size_t len)
+/* whole: buf holds the whole file, so a record may not run past its end */
+static int looks_like_tlog(const unsigned char *buf, size_t len, int whole)
 {
 	size_t off = 0, n;
 	int records = 0;
 
 	while (records < 3 && (n = tlog_record(buf + off, len - off))) {
+		if (whole && off + n > len)
+			return 0;
 		records++;
 		off += n;
 		if (off >= len)
@@ -86,7 +89,7 @@ enum fw_content content__classify(const unsigned char *buf, size_t len,
 		return FW_CONTENT_DATAFLASH;
 	if (looks_like_dji_dat(buf, len))
 		return FW_CONTENT_DJI_DAT;
-	if (looks_like_tlog(buf, len))
+	if (looks_like_tlog(buf, len, file_size && len >= file_size))
 		return FW_CONTENT_TLOG;
 	if (looks_like_dji_txt(buf, len, file_size))
 		return FW_CONTENT_DJI_TXT;

@@ -268,22 +268,22 @@ static void on_lost(struct fw_correlator *c, const struct fw_lost_event *e)
 	c->fn(&a, c->ctx);
 }
 
-/* The process is gone: report what its flows reached, then forget it */
-static void on_exit_event(struct fw_correlator *c, uint32_t pid)
+/* Drop what the correlator holds for pid's sends, reporting the last
+ * counts first when the process really ended (report) */
+static void forget_channels(struct fw_correlator *c, uint32_t pid, bool report)
 {
 	struct hashmap_cursor cur = { 0 };
-	const void *key;
-	void *value;
 	struct fw_flow_key *dead = NULL;
 	size_t n_dead = 0;
+	void *value;
 
-	while (hashmap__next(c->channels, &cur, &key, &value)) {
+	while (hashmap__next(c->channels, &cur, NULL, &value)) {
 		struct channel *ch = value;
 		struct fw_flow_key *grown;
 
 		if (ch->key.tgid != pid)
 			continue;
-		if (ch->flow && ch->flow->reported &&
+		if (report && ch->flow && ch->flow->reported &&
 		    flow_grew(c, ch, ch->flow))
 			report_flow(c, ch, ch->flow);
 		grown = realloc(dead, (n_dead + 1) * sizeof(*dead));
@@ -295,7 +295,21 @@ static void on_exit_event(struct fw_correlator *c, uint32_t pid)
 	for (size_t i = 0; i < n_dead; i++)
 		channel_free(hashmap__remove(c->channels, &dead[i]));
 	free(dead);
+}
+
+/* The process is gone: report what its flows reached, then forget it */
+static void on_exit_event(struct fw_correlator *c, uint32_t pid)
+{
+	forget_channels(c, pid, true);
 	proctab__remove(c->procs, pid);
+}
+
+/* A new process: if its pid was in use (the old one's exit was lost),
+ * none of the old one's counts or flows may stick to it */
+static void on_fork(struct fw_correlator *c, const struct fw_fork_event *e)
+{
+	forget_channels(c, e->hdr.tgid, false);
+	proctab__fork(c->procs, e);
 }
 
 static size_t expected_size(uint32_t type)
@@ -340,7 +354,7 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 		proctab__exec(c->procs, rec);
 		break;
 	case FW_EV_FORK:
-		proctab__fork(c->procs, rec);
+		on_fork(c, rec);
 		break;
 	case FW_EV_EXIT:
 		on_exit_event(c, hdr->tgid);

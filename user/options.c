@@ -5,13 +5,18 @@
 #include "options.h"
 #include "util.h"
 
+/* Codes of long options are above any letter, so that an error can tell
+ * them from short ones by optopt; --verbose and --help get their own */
 enum {
-	OPT_JSON = 0x100,
+	OPT_LONG_ONLY = 0x100,
+	OPT_JSON = OPT_LONG_ONLY,
 	OPT_WATCH,
 	OPT_PATTERN,
 	OPT_ALLOW,
 	OPT_NO_DEFAULTS,
 	OPT_BTF,
+	OPT_VERBOSE,
+	OPT_HELP,
 };
 
 static const struct option run_options[] = {
@@ -21,8 +26,8 @@ static const struct option run_options[] = {
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULTS },
 	{ "btf", required_argument, NULL, OPT_BTF },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -53,7 +58,8 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 	opts->passwd_file = "/etc/passwd";
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":vh", run_options, NULL)) != -1) {
+	while ((optopt = 0,
+		c = getopt_long(argc, argv, ":vh", run_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
 			opts->json = true;
@@ -80,9 +86,11 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 			opts->btf_path = optarg;
 			break;
 		case 'v':
+		case OPT_VERBOSE:
 			opts->verbose++;
 			break;
 		case 'h':
+		case OPT_HELP:
 			opts->help = true;
 			return 0;
 		case ':':
@@ -91,10 +99,18 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 				 argv[optind - 1]);
 			goto bad;
 		default:
-			snprintf(
-				err, sizeof(err),
-				"unknown option '%s' (see 'flightwatch run --help')",
-				argv[optind - 1]);
+			/* an unknown letter inside a cluster (-xv) has not
+			 * advanced optind: name the letter itself; a long
+			 * option given a value it does not take (--json=yes)
+			 * sets optopt to its code and is named whole */
+			if (optopt > 0 && optopt < OPT_LONG_ONLY)
+				snprintf(err, sizeof(err), "unknown option '-%c'",
+					 optopt);
+			else
+				snprintf(err, sizeof(err),
+					 "unknown option '%s'", argv[optind - 1]);
+			strncat(err, " (see 'flightwatch run --help')",
+				sizeof(err) - strlen(err) - 1);
 			goto bad;
 		}
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,12 @@ static int parse_port(const char *s, uint16_t *port)
 	char *end;
 	unsigned long v;
 
-	if (!*s)
+	/* strtoul would skip spaces and take signs */
+	if (!isdigit((unsigned char)*s))
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > 65535 || s[0] == '-' || s[0] == '+')
+	if (errno || *end || v == 0 || v > 65535)
 		return -1;
 	*port = v;
 	return 0;
@@ -44,7 +46,7 @@ static int parse_cidr(char *s, struct fw_allow_rule *rule)
 	if (slash) {
 		char *end;
 
-		if (!slash[1] || slash[1] == '-' || slash[1] == '+')
+		if (!isdigit((unsigned char)slash[1]))
 			return -1;
 		bits = strtoul(slash + 1, &end, 10);
 		if (*end || bits > (unsigned long)max)

@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 	long n, i;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: workload pread|openclose FILE N | send PORT N | forkexec N\n");
+		fprintf(stderr,
+			"usage: workload pread|openclose FILE N | send PORT N | forkexec N\n");
 		return 2;
 	}
 	n = atol(argv[argc - 1]);

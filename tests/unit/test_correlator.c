@@ -1,0 +1,976 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The correlator fed synthetic event records, as the kernel (or the /proc
+ * seed) would deliver them; alerts are copied out by a capturing callback.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "correlator.h"
+#include "policy.h"
+#include "util.h"
+
+#define MAX_CAPTURED 32
+#define MAX_ORIGINS 4
+
+/* A deep copy of one alert: the pointers in struct fw_alert only live
+ * during the callback */
+struct captured {
+	enum fw_alert_kind kind;
+	bool update;
+	uint64_t flow_id;
+	uint64_t ts_ns;
+	uint64_t bytes;
+	uint64_t lost;
+	int severity;
+	bool verified;
+	bool has_proc;
+	uint32_t pid;
+	uint32_t ppid;
+	uint32_t uid;
+	char comm[FW_COMM_LEN];
+	char exe[256];
+	char cmdline[256];
+	struct fw_dest dest;
+	size_t n_origins;
+	char origin_path[MAX_ORIGINS][256];
+	uint64_t origin_read[MAX_ORIGINS];
+	uint32_t origin_content[MAX_ORIGINS];
+};
+
+struct fixture {
+	struct fw_policy policy;
+	struct fw_correlator *c;
+	struct captured alerts[MAX_CAPTURED];
+	size_t n;
+	size_t overflow;
+};
+
+static void capture(const struct fw_alert *a, void *ctx)
+{
+	struct fixture *fx = ctx;
+	struct captured *cap;
+	size_t i;
+
+	if (fx->n == MAX_CAPTURED) {
+		fx->overflow++;
+		return;
+	}
+	cap = &fx->alerts[fx->n++];
+	memset(cap, 0, sizeof(*cap));
+	cap->kind = a->kind;
+	cap->update = a->update;
+	cap->flow_id = a->flow_id;
+	cap->ts_ns = a->ts_ns;
+	cap->bytes = a->bytes;
+	cap->lost = a->lost;
+	cap->severity = a->severity;
+	cap->verified = a->verified;
+	cap->dest = a->dest;
+	if (a->proc) {
+		cap->has_proc = true;
+		cap->pid = a->proc->pid;
+		cap->ppid = a->proc->ppid;
+		cap->uid = a->proc->uid;
+		memcpy(cap->comm, a->proc->comm, FW_COMM_LEN);
+		snprintf(cap->exe, sizeof(cap->exe), "%s", a->proc->exe);
+		snprintf(cap->cmdline, sizeof(cap->cmdline), "%s",
+			 a->proc->cmdline);
+	}
+	cap->n_origins = a->n_origins;
+	for (i = 0; i < a->n_origins && i < MAX_ORIGINS; i++) {
+		snprintf(cap->origin_path[i], sizeof(cap->origin_path[i]), "%s",
+			 a->origins[i].file->path);
+		cap->origin_read[i] = a->origins[i].bytes_read;
+		cap->origin_content[i] = a->origins[i].file->content;
+	}
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	fx->c = correlator__new(&fx->policy, capture, fx);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	correlator__free(fx->c);
+	policy__free(&fx->policy);
+	free(fx);
+	return 0;
+}
+
+/* Alerts of one kind, in order */
+static size_t count_kind(const struct fixture *fx, enum fw_alert_kind kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < fx->n; i++)
+		n += fx->alerts[i].kind == kind;
+	return n;
+}
+
+static const struct captured *nth_kind(const struct fixture *fx,
+				       enum fw_alert_kind kind, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < fx->n; i++)
+		if (fx->alerts[i].kind == kind && !nth--)
+			return &fx->alerts[i];
+	fail_msg("no alert #%zu of kind %d", nth, kind);
+	return NULL;
+}
+
+/* ---- record builders ---- */
+
+static void set_hdr(struct fw_event_header *hdr, uint32_t type, uint32_t pid,
+		    uint64_t ts, size_t size)
+{
+	hdr->type = type;
+	hdr->tgid = pid;
+	hdr->tid = pid;
+	hdr->ts_ns = ts;
+	hdr->size = size;
+}
+
+/* A path buffer as the kernel writes it: backwards, ending at
+ * FW_PATH_MAX - 1 (see build_path and procscan.c) */
+static uint32_t put_path(char *buf, const char *path)
+{
+	size_t len = strlen(path);
+	uint32_t off = FW_PATH_MAX - 1 - len;
+
+	memcpy(buf + off, path, len);
+	buf[FW_PATH_MAX - 1] = '\0';
+	return off;
+}
+
+static struct fw_dest dest4(const char *ip, uint16_t port)
+{
+	struct fw_dest d = { 0 };
+
+	assert_int_equal(inet_pton(AF_INET, ip, d.addr), 1);
+	d.family = AF_INET;
+	d.port = port;
+	d.proto = 6;
+	return d;
+}
+
+static struct fw_dest dest6(const char *ip, uint16_t port)
+{
+	struct fw_dest d = { 0 };
+
+	assert_int_equal(inet_pton(AF_INET6, ip, d.addr), 1);
+	d.family = AF_INET6;
+	d.port = port;
+	d.proto = 17;
+	return d;
+}
+
+static struct fw_file_key fkey(uint64_t ino)
+{
+	struct fw_file_key k = { .ino = ino, .dev = (8 << 20) | 1, .gen = 7 };
+
+	return k;
+}
+
+static void feed(struct fixture *fx, const void *rec, size_t size)
+{
+	assert_int_equal(correlator__feed(fx->c, rec, size), 0);
+}
+
+static void feed_exec(struct fixture *fx, uint32_t pid, uint32_t ppid,
+		      const char *comm, const char *exe, const char *args,
+		      size_t args_len)
+{
+	struct fw_exec_event *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	set_hdr(&e->hdr, FW_EV_EXEC, pid, 1000, sizeof(*e));
+	e->ppid = ppid;
+	e->uid = 1000;
+	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+	memcpy(e->args, args, args_len);
+	e->args_len = args_len;
+	e->exe_off = put_path(e->path, exe);
+	feed(fx, e, sizeof(*e));
+	free(e);
+}
+
+static void feed_fork(struct fixture *fx, uint32_t pid, uint32_t ppid,
+		      const char *comm)
+{
+	struct fw_fork_event e = { 0 };
+
+	set_hdr(&e.hdr, FW_EV_FORK, pid, 2000, sizeof(e));
+	e.ppid = ppid;
+	e.uid = 1000;
+	snprintf(e.comm, sizeof(e.comm), "%s", comm);
+	feed(fx, &e, sizeof(e));
+}
+
+static void feed_read(struct fixture *fx, uint32_t pid, uint64_t ino,
+		      const char *path, uint64_t bytes, uint32_t content)
+{
+	struct fw_file_read_event *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	set_hdr(&e->hdr, FW_EV_FILE_READ, pid, 3000, sizeof(*e));
+	e->file = fkey(ino);
+	e->bytes = bytes;
+	e->match = FW_MATCH_PATTERN;
+	e->content = content;
+	e->path_off = put_path(e->path, path);
+	feed(fx, e, sizeof(*e));
+	free(e);
+}
+
+static void feed_send(struct fixture *fx, uint32_t pid, struct fw_dest d,
+		      uint64_t bytes, uint64_t ts)
+{
+	struct fw_net_event e = { 0 };
+
+	set_hdr(&e.hdr, FW_EV_SEND, pid, ts, sizeof(e));
+	e.dest = d;
+	e.bytes = bytes;
+	e.fd = 3;
+	feed(fx, &e, sizeof(e));
+}
+
+static void feed_send_bytes(struct fixture *fx, uint32_t pid, struct fw_dest d,
+			    uint64_t bytes, uint64_t last_ns)
+{
+	struct fw_send_bytes_event e = { 0 };
+
+	set_hdr(&e.hdr, FW_EV_SEND_BYTES, pid, last_ns, sizeof(e));
+	e.dest = d;
+	e.count.bytes = bytes;
+	e.count.ops = 1;
+	e.count.first_ns = 1;
+	e.count.last_ns = last_ns;
+	feed(fx, &e, sizeof(e));
+}
+
+static void feed_read_bytes(struct fixture *fx, uint32_t pid, uint64_t ino,
+			    uint64_t bytes)
+{
+	struct fw_read_bytes_event e = { 0 };
+
+	set_hdr(&e.hdr, FW_EV_READ_BYTES, pid, 4000, sizeof(e));
+	e.file = fkey(ino);
+	e.count.bytes = bytes;
+	feed(fx, &e, sizeof(e));
+}
+
+static void feed_exit(struct fixture *fx, uint32_t pid)
+{
+	struct fw_exit_event e = { 0 };
+
+	set_hdr(&e.hdr, FW_EV_EXIT, pid, 9000, sizeof(e));
+	feed(fx, &e, sizeof(e));
+}
+
+static void feed_lost(struct fixture *fx, uint64_t dropped, uint64_t full,
+		      uint64_t ts)
+{
+	struct fw_lost_event e = { 0 };
+
+	set_hdr(&e.hdr, FW_EV_LOST, 0, ts, sizeof(e));
+	e.dropped = dropped;
+	e.pending_full = full;
+	feed(fx, &e, sizeof(e));
+}
+
+static struct fw_correlator_stats stats_of(const struct fixture *fx)
+{
+	struct fw_correlator_stats s;
+
+	correlator__stats(fx->c, &s);
+	return s;
+}
+
+#define LOG_A "/home/alice/Documents/QGroundControl/Telemetry/a.tlog"
+#define LOG_B "/home/alice/flights/b.ulg"
+
+/* ---- tests ---- */
+
+static void test_read_then_send_alerts_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+	struct fw_correlator_stats s;
+
+	feed_exec(fx, 100, 1, "python3", "/usr/bin/python3", "python3\0up.py\0",
+		  14);
+	feed_read(fx, 100, 11, LOG_A, 4096, FW_CONTENT_TLOG);
+	feed_send(fx, 100, d, 1500, 5000);
+
+	assert_int_equal(fx->n, 2);
+	/* the read is reported as an informational notice first */
+	a = &fx->alerts[0];
+	assert_int_equal(a->kind, FW_NOTICE_READ);
+	assert_int_equal(a->pid, 100);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	assert_int_equal(a->origin_read[0], 4096);
+	assert_int_equal(a->ts_ns, 3000);
+
+	a = &fx->alerts[1];
+	assert_int_equal(a->kind, FW_ALERT_EGRESS);
+	assert_false(a->update);
+	assert_int_equal(a->flow_id, 1);
+	assert_int_equal(a->ts_ns, 5000);
+	assert_int_equal(a->pid, 100);
+	assert_int_equal(a->ppid, 1);
+	assert_int_equal(a->uid, 1000);
+	assert_string_equal(a->comm, "python3");
+	assert_string_equal(a->exe, "/usr/bin/python3");
+	assert_string_equal(a->cmdline, "python3 up.py");
+	assert_memory_equal(&a->dest, &d, sizeof(d));
+	assert_int_equal(a->bytes, 1500);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	assert_int_equal(a->origin_read[0], 4096);
+	assert_int_equal(a->origin_content[0], FW_CONTENT_TLOG);
+	assert_true(a->verified);
+	assert_int_equal(a->severity, FW_SEVERITY_HIGH);
+
+	/* nothing grew: flushing reports nothing */
+	correlator__flush(fx->c);
+	assert_int_equal(fx->n, 2);
+
+	s = stats_of(fx);
+	assert_int_equal(s.events, 3);
+	assert_int_equal(s.malformed, 0);
+	assert_int_equal(s.flows, 1);
+	assert_int_equal(s.alerts, 1);
+	assert_int_equal(s.updates, 0);
+	assert_true(correlator__tracks(fx->c, 100));
+}
+
+static void test_growing_bytes_update_same_flow(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("198.51.100.1", 8080);
+	const struct captured *a;
+
+	feed_read(fx, 200, 12, LOG_A, 100, FW_CONTENT_NONE);
+	feed_send(fx, 200, d, 10, 5000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+
+	/* the count grows: no new alert until the flush */
+	feed_send_bytes(fx, 200, d, 700, 6000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 1);
+	assert_true(a->update);
+	assert_int_equal(a->flow_id, nth_kind(fx, FW_ALERT_EGRESS, 0)->flow_id);
+	assert_int_equal(a->bytes, 700);
+	assert_int_equal(a->ts_ns, 6000);
+	assert_int_equal(a->pid, 200);
+
+	/* unchanged count: nothing more, however often we flush */
+	feed_send_bytes(fx, 200, d, 700, 6000);
+	correlator__flush(fx->c);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+
+	/* growth again: a second update with the cumulative count */
+	feed_send_bytes(fx, 200, d, 123456, 7000);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 3);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 2);
+	assert_true(a->update);
+	assert_int_equal(a->flow_id, 1);
+	assert_int_equal(a->bytes, 123456);
+
+	assert_int_equal(stats_of(fx).flows, 1);
+	assert_int_equal(stats_of(fx).alerts, 1);
+	assert_int_equal(stats_of(fx).updates, 2);
+}
+
+static void test_older_count_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("198.51.100.1", 80);
+
+	feed_read(fx, 210, 12, LOG_A, 100, FW_CONTENT_NONE);
+	feed_send(fx, 210, d, 500, 5000);
+	/* a stale (smaller) count must not move the flow backwards */
+	feed_send_bytes(fx, 210, d, 300, 5500);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 0)->bytes, 500);
+}
+
+static void test_read_growth_updates(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("203.0.113.9", 443);
+	const struct captured *a;
+
+	feed_read(fx, 220, 13, LOG_A, 512, FW_CONTENT_TLOG);
+	feed_send(fx, 220, d, 64, 5000);
+	/* the process read more of the file; bytes sent unchanged */
+	feed_read_bytes(fx, 220, 13, 65536);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 1);
+	assert_true(a->update);
+	assert_int_equal(a->bytes, 64);
+	assert_int_equal(a->origin_read[0], 65536);
+
+	/* a smaller read count never lowers what was seen */
+	feed_read_bytes(fx, 220, 13, 10);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+
+	/* read counts for a file the process does not carry are ignored */
+	feed_read_bytes(fx, 220, 99, 1 << 20);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+}
+
+static void test_unrelated_send_bytes_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	struct fw_correlator_stats s;
+
+	feed_exec(fx, 300, 1, "curl", "/usr/bin/curl", "curl\0", 5);
+	/* no SEND before it and the process carries nothing */
+	feed_send_bytes(fx, 300, d, 9999, 5000);
+	/* and a process never seen at all */
+	feed_send_bytes(fx, 301, d, 9999, 5000);
+	correlator__flush(fx->c);
+
+	assert_int_equal(fx->n, 0);
+	assert_false(correlator__tracks(fx->c, 300));
+	assert_false(correlator__tracks(fx->c, 301));
+	s = stats_of(fx);
+	assert_int_equal(s.flows, 0);
+	assert_int_equal(s.alerts, 0);
+	assert_int_equal(s.events, 3);
+}
+
+static void test_send_bytes_without_send_from_tainted(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.8", 22);
+	const struct captured *a;
+
+	/* the SEND event was lost, but the process carries a log: the
+	 * count alone raises the alert */
+	feed_read(fx, 310, 14, LOG_A, 10, FW_CONTENT_NONE);
+	feed_send_bytes(fx, 310, d, 4242, 7777);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 0);
+	assert_false(a->update);
+	assert_int_equal(a->bytes, 4242);
+	assert_int_equal(a->ts_ns, 7777);
+	assert_int_equal(a->n_origins, 1);
+}
+
+static void test_send_from_unknown_process(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.9", 443);
+	const struct captured *a;
+
+	/* the kernel only emits SEND for tainted processes: even when the
+	 * collector missed the read, the send alerts, origin unknown */
+	feed_send(fx, 320, d, 77, 5000);
+	assert_int_equal(fx->n, 1);
+	a = &fx->alerts[0];
+	assert_int_equal(a->kind, FW_ALERT_EGRESS);
+	assert_int_equal(a->pid, 320);
+	assert_string_equal(a->comm, "?");
+	assert_int_equal(a->n_origins, 0);
+	assert_false(a->verified);
+	assert_int_equal(a->severity, FW_SEVERITY_MEDIUM);
+}
+
+static void test_zero_byte_send_waits_for_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.10", 53);
+
+	feed_read(fx, 330, 15, LOG_A, 10, FW_CONTENT_NONE);
+	feed_send(fx, 330, d, 0, 5000);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 0);
+	/* the first non-zero count is the alert, not an update */
+	feed_send_bytes(fx, 330, d, 50, 6000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	assert_false(nth_kind(fx, FW_ALERT_EGRESS, 0)->update);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 0)->bytes, 50);
+}
+
+static void test_fork_inherits_origins(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+
+	feed_exec(fx, 400, 1, "qgc", "/opt/qgc/QGroundControl",
+		  "QGroundControl\0--fullscreen\0", 28);
+	feed_read(fx, 400, 16, LOG_A, 8192, FW_CONTENT_TLOG);
+	feed_fork(fx, 401, 400, "uploader");
+	assert_true(correlator__tracks(fx->c, 401));
+
+	feed_send(fx, 401, d, 300, 5000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 0);
+	assert_int_equal(a->pid, 401);
+	assert_int_equal(a->ppid, 400);
+	assert_string_equal(a->comm, "uploader");
+	/* the child runs the parent's image */
+	assert_string_equal(a->exe, "/opt/qgc/QGroundControl");
+	assert_string_equal(a->cmdline, "QGroundControl --fullscreen");
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	/* inherited, not read by the child itself */
+	assert_int_equal(a->origin_read[0], 0);
+	assert_true(a->verified);
+
+	/* the parent still carries its own count */
+	feed_send(fx, 400, d, 20, 5100);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 1);
+	assert_int_equal(a->pid, 400);
+	assert_int_equal(a->origin_read[0], 8192);
+	/* a different process is a different flow */
+	assert_int_equal(a->flow_id, 2);
+}
+
+static void test_fork_of_clean_parent_untracked(void **state)
+{
+	struct fixture *fx = *state;
+
+	feed_exec(fx, 410, 1, "bash", "/bin/bash", "bash\0", 5);
+	feed_fork(fx, 411, 410, "bash");
+	assert_false(correlator__tracks(fx->c, 410));
+	assert_false(correlator__tracks(fx->c, 411));
+	assert_int_equal(fx->n, 0);
+}
+
+static void test_exec_keeps_origins(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+
+	feed_exec(fx, 500, 1, "sh", "/bin/sh", "sh\0", 3);
+	feed_read(fx, 500, 17, LOG_B, 1000, FW_CONTENT_ULOG);
+	feed_exec(fx, 500, 1, "curl", "/usr/bin/curl",
+		  "curl\0-T\0b.ulg\0https://x\0", 24);
+	assert_true(correlator__tracks(fx->c, 500));
+	feed_send(fx, 500, d, 999, 5000);
+
+	a = nth_kind(fx, FW_ALERT_EGRESS, 0);
+	assert_string_equal(a->comm, "curl");
+	assert_string_equal(a->exe, "/usr/bin/curl");
+	assert_string_equal(a->cmdline, "curl -T b.ulg https://x");
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_B);
+	assert_int_equal(a->origin_read[0], 1000);
+}
+
+static void test_allowed_destination_never_alerts(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest allowed = dest4("10.1.2.3", 443);
+	struct fw_dest other = dest4("11.1.2.3", 443);
+	char err[256];
+
+	assert_int_equal(policy__add_allow(&fx->policy, "10.0.0.0/8", err,
+					   sizeof(err)),
+			 0);
+	feed_read(fx, 600, 18, LOG_A, 10, FW_CONTENT_TLOG);
+	feed_send(fx, 600, allowed, 100, 5000);
+	feed_send_bytes(fx, 600, allowed, 100000, 6000);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 0);
+	/* the flow exists, it just never alerts */
+	assert_int_equal(stats_of(fx).flows, 1);
+	assert_int_equal(stats_of(fx).alerts, 0);
+
+	/* a destination outside the rule still alerts */
+	feed_send(fx, 600, other, 100, 7000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	assert_memory_equal(&nth_kind(fx, FW_ALERT_EGRESS, 0)->dest, &other,
+			    sizeof(other));
+
+	/* exit reports nothing for the allowed flow */
+	feed_exit(fx, 600);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+}
+
+static void test_origin_change_starts_new_flow(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+
+	feed_read(fx, 700, 19, LOG_A, 100, FW_CONTENT_TLOG);
+	feed_send(fx, 700, d, 1000, 5000);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 0)->flow_id, 1);
+
+	/* a second log read after sending: later bytes are a new flow */
+	feed_read(fx, 700, 20, LOG_B, 200, FW_CONTENT_ULOG);
+	feed_send_bytes(fx, 700, d, 1600, 6000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 1);
+	assert_false(a->update);
+	assert_int_equal(a->flow_id, 2);
+	/* only what was sent since the origin set changed */
+	assert_int_equal(a->bytes, 600);
+	assert_int_equal(a->n_origins, 2);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	assert_string_equal(a->origin_path[1], LOG_B);
+	assert_int_equal(a->origin_read[1], 200);
+
+	/* further growth updates the new flow, not the old one */
+	feed_send_bytes(fx, 700, d, 2000, 7000);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 3);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 2);
+	assert_true(a->update);
+	assert_int_equal(a->flow_id, 2);
+	assert_int_equal(a->bytes, 1000);
+	assert_int_equal(stats_of(fx).flows, 2);
+}
+
+static void test_reading_same_file_again_keeps_flow(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+
+	feed_read(fx, 710, 19, LOG_A, 100, FW_CONTENT_TLOG);
+	feed_send(fx, 710, d, 1000, 5000);
+	/* the same file again is not a new origin */
+	feed_read(fx, 710, 19, LOG_A, 50, FW_CONTENT_TLOG);
+	feed_send_bytes(fx, 710, d, 1500, 6000);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 1)->flow_id, 1);
+	assert_true(nth_kind(fx, FW_ALERT_EGRESS, 1)->update);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 1)->bytes, 1500);
+	/* the larger of the two first-read counts is kept */
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 1)->origin_read[0], 100);
+}
+
+static void test_exit_final_update_then_forget(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	struct fw_dest d2 = dest4("192.0.2.8", 443);
+	const struct captured *a;
+	size_t procs;
+
+	feed_read(fx, 800, 21, LOG_A, 100, FW_CONTENT_TLOG);
+	feed_send(fx, 800, d, 100, 5000);
+	feed_send(fx, 800, d2, 10, 5000);
+	feed_send_bytes(fx, 800, d, 5000, 8000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+	procs = proctab__count(correlator__procs(fx->c));
+
+	feed_exit(fx, 800);
+	/* one final update for the flow that grew, none for the other */
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 3);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 2);
+	assert_true(a->update);
+	assert_int_equal(a->flow_id, 1);
+	assert_int_equal(a->bytes, 5000);
+	assert_int_equal(a->pid, 800);
+
+	assert_false(correlator__tracks(fx->c, 800));
+	assert_null(proctab__get(correlator__procs(fx->c), 800));
+	assert_int_equal(proctab__count(correlator__procs(fx->c)), procs - 1);
+
+	/* a late count for the dead process creates nothing */
+	feed_send_bytes(fx, 800, d, 9000, 9500);
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 3);
+	assert_null(proctab__get(correlator__procs(fx->c), 800));
+}
+
+static void test_exit_unchanged_no_update(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+
+	feed_read(fx, 810, 21, LOG_A, 100, FW_CONTENT_TLOG);
+	feed_send(fx, 810, d, 100, 5000);
+	feed_exit(fx, 810);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	assert_false(correlator__tracks(fx->c, 810));
+	/* exit of a process never seen is harmless */
+	feed_exit(fx, 4242);
+	assert_int_equal(fx->n, 2); /* notice + alert */
+}
+
+static void test_pid_reuse_after_lost_exit(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+
+	/* pid 900 sends 100000 bytes, then dies; its EXIT is lost */
+	feed_read(fx, 900, 22, LOG_A, 100, FW_CONTENT_TLOG);
+	feed_send(fx, 900, d, 100000, 5000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+
+	/* the pid is reused: the fork event starts it afresh */
+	feed_exec(fx, 1, 0, "init", "/sbin/init", "init\0", 5);
+	feed_fork(fx, 900, 1, "uploader");
+	assert_false(correlator__tracks(fx->c, 900));
+	/* the new process reads a log and sends to the same destination */
+	feed_read(fx, 900, 23, LOG_B, 100, FW_CONTENT_ULOG);
+	feed_send(fx, 900, d, 2000, 6000);
+
+	/* a new process, a new flow, a new alert for its 2000 bytes */
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 1);
+	assert_false(a->update);
+	assert_int_equal(a->bytes, 2000);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_B);
+}
+
+static void test_lost_events(void **state)
+{
+	struct fixture *fx = *state;
+	const struct captured *a;
+
+	feed_lost(fx, 0, 0, 100);
+	assert_int_equal(fx->n, 0);
+
+	feed_lost(fx, 3, 2, 200);
+	assert_int_equal(fx->n, 1);
+	a = &fx->alerts[0];
+	assert_int_equal(a->kind, FW_ALERT_LOST);
+	assert_false(a->update);
+	assert_int_equal(a->lost, 5);
+	assert_int_equal(a->ts_ns, 200);
+	assert_int_equal(a->severity, FW_SEVERITY_MEDIUM);
+	assert_false(a->has_proc);
+
+	/* unchanged, or smaller: not repeated */
+	feed_lost(fx, 3, 2, 300);
+	feed_lost(fx, 1, 1, 400);
+	assert_int_equal(fx->n, 1);
+
+	feed_lost(fx, 10, 2, 500);
+	assert_int_equal(fx->n, 2);
+	a = &fx->alerts[1];
+	assert_int_equal(a->kind, FW_ALERT_LOST);
+	assert_true(a->update);
+	assert_int_equal(a->lost, 12);
+	/* lost alerts are not egress alerts */
+	assert_int_equal(stats_of(fx).alerts, 0);
+}
+
+static void test_malformed_records(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_net_event net = { 0 };
+	struct fw_event_header hdr = { 0 };
+	unsigned char big[512] = { 0 };
+	struct fw_correlator_stats s;
+
+	/* shorter than a header */
+	assert_int_equal(correlator__feed(fx->c, &hdr, sizeof(hdr) - 1),
+			 -EINVAL);
+	/* unknown types, even with plenty of bytes */
+	set_hdr((struct fw_event_header *)big, 0, 1, 1, sizeof(big));
+	assert_int_equal(correlator__feed(fx->c, big, sizeof(big)), -EINVAL);
+	set_hdr((struct fw_event_header *)big, FW_EV_TYPE_MAX, 1, 1,
+		sizeof(big));
+	assert_int_equal(correlator__feed(fx->c, big, sizeof(big)), -EINVAL);
+	set_hdr((struct fw_event_header *)big, 0xdeadbeef, 1, 1, sizeof(big));
+	assert_int_equal(correlator__feed(fx->c, big, sizeof(big)), -EINVAL);
+	/* a known type cut short */
+	set_hdr(&net.hdr, FW_EV_SEND, 1, 1, sizeof(net));
+	net.dest = dest4("192.0.2.7", 443);
+	net.bytes = 100;
+	assert_int_equal(correlator__feed(fx->c, &net, sizeof(net) - 1),
+			 -EINVAL);
+	set_hdr(&hdr, FW_EV_EXIT, 1, 1, sizeof(hdr));
+	assert_int_equal(correlator__feed(fx->c, &hdr, sizeof(hdr)), -EINVAL);
+
+	assert_int_equal(fx->n, 0);
+	s = stats_of(fx);
+	assert_int_equal(s.events, 6);
+	assert_int_equal(s.malformed, 6);
+	assert_int_equal(s.flows, 0);
+
+	/* a well-formed record still counts as an event, not malformed */
+	feed_send(fx, 1, net.dest, 100, 1);
+	s = stats_of(fx);
+	assert_int_equal(s.events, 7);
+	assert_int_equal(s.malformed, 6);
+	assert_int_equal(s.flows, 1);
+}
+
+static void test_connect_alone_no_alert(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_net_event e = { 0 };
+
+	feed_read(fx, 1000, 24, LOG_A, 10, FW_CONTENT_TLOG);
+	set_hdr(&e.hdr, FW_EV_CONNECT, 1000, 5000, sizeof(e));
+	e.dest = dest4("192.0.2.7", 443);
+	feed(fx, &e, sizeof(e));
+	correlator__flush(fx->c);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 0);
+	assert_int_equal(stats_of(fx).flows, 0);
+}
+
+static void test_severity_from_content(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+
+	/* unverified content: medium */
+	feed_read(fx, 1100, 25, "/tmp/notes.ulg", 10, FW_CONTENT_NONE);
+	feed_send(fx, 1100, d, 10, 5000);
+	assert_false(nth_kind(fx, FW_ALERT_EGRESS, 0)->verified);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 0)->severity, 47);
+	assert_false(nth_kind(fx, FW_NOTICE_READ, 0)->verified);
+	assert_int_equal(nth_kind(fx, FW_NOTICE_READ, 0)->severity, 47);
+
+	/* a verified ULog: high */
+	feed_read(fx, 1101, 26, LOG_B, 10, FW_CONTENT_ULOG);
+	feed_send(fx, 1101, d, 10, 5000);
+	assert_true(nth_kind(fx, FW_ALERT_EGRESS, 1)->verified);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 1)->severity, 73);
+	assert_int_equal(nth_kind(fx, FW_NOTICE_READ, 1)->severity, 73);
+
+	/* the same file seen again with content not checked keeps the
+	 * verdict it had */
+	feed_read(fx, 1102, 26, LOG_B, 10, FW_CONTENT_UNKNOWN);
+	feed_send(fx, 1102, d, 10, 5000);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 2)->origin_content[0],
+			 FW_CONTENT_ULOG);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 2)->severity, 73);
+
+	/* one verified origin among several is enough */
+	feed_read(fx, 1103, 25, "/tmp/notes.ulg", 10, FW_CONTENT_NONE);
+	feed_read(fx, 1103, 26, LOG_B, 10, FW_CONTENT_ULOG);
+	feed_send(fx, 1103, d, 10, 5000);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 3)->n_origins, 2);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 3)->severity, 73);
+}
+
+static void test_ipv6_destination(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest6("2001:db8::42", 8443);
+	struct fw_dest d_other_port = dest6("2001:db8::42", 8444);
+	const struct captured *a;
+
+	feed_read(fx, 1200, 27, LOG_A, 10, FW_CONTENT_TLOG);
+	feed_send(fx, 1200, d, 321, 5000);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 0);
+	assert_int_equal(a->dest.family, AF_INET6);
+	assert_int_equal(a->dest.port, 8443);
+	assert_int_equal(a->dest.proto, 17);
+	assert_memory_equal(a->dest.addr, d.addr, 16);
+	assert_int_equal(a->bytes, 321);
+
+	/* another port is another channel, another flow */
+	feed_send(fx, 1200, d_other_port, 5, 5000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 1)->flow_id, 2);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 1)->dest.port, 8444);
+}
+
+static void test_ipv6_allow_rule(void **state)
+{
+	struct fixture *fx = *state;
+	char err[256];
+
+	assert_int_equal(policy__add_allow(&fx->policy, "[2001:db8::/32]:443",
+					   err, sizeof(err)),
+			 0);
+	feed_read(fx, 1300, 28, LOG_A, 10, FW_CONTENT_TLOG);
+	feed_send(fx, 1300, dest6("2001:db8:1::1", 443), 100, 5000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 0);
+	/* same network, other port: alerts */
+	feed_send(fx, 1300, dest6("2001:db8:1::1", 80), 100, 5000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+}
+
+static void test_many_processes(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	uint32_t pid;
+
+	/* more processes than the alert buffer: only the tainted ones
+	 * alert, and each gets its own flow id */
+	for (pid = 2000; pid < 3000; pid++)
+		feed_exec(fx, pid, 1, "worker", "/usr/bin/worker", "w\0", 2);
+	feed_read(fx, 2500, 29, LOG_A, 10, FW_CONTENT_TLOG);
+	for (pid = 2000; pid < 3000; pid++)
+		feed_send_bytes(fx, pid, d, 100, 5000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 0)->pid, 2500);
+	assert_int_equal(proctab__count(correlator__procs(fx->c)), 1000);
+	for (pid = 2000; pid < 3000; pid++)
+		feed_exit(fx, pid);
+	assert_int_equal(proctab__count(correlator__procs(fx->c)), 0);
+	assert_int_equal(fx->overflow, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_read_then_send_alerts_once),
+		T(test_growing_bytes_update_same_flow),
+		T(test_older_count_ignored),
+		T(test_read_growth_updates),
+		T(test_unrelated_send_bytes_ignored),
+		T(test_send_bytes_without_send_from_tainted),
+		T(test_send_from_unknown_process),
+		T(test_zero_byte_send_waits_for_bytes),
+		T(test_fork_inherits_origins),
+		T(test_fork_of_clean_parent_untracked),
+		T(test_exec_keeps_origins),
+		T(test_allowed_destination_never_alerts),
+		T(test_origin_change_starts_new_flow),
+		T(test_reading_same_file_again_keeps_flow),
+		T(test_exit_final_update_then_forget),
+		T(test_exit_unchanged_no_update),
+		T(test_pid_reuse_after_lost_exit),
+		T(test_lost_events),
+		T(test_malformed_records),
+		T(test_connect_alone_no_alert),
+		T(test_severity_from_content),
+		T(test_ipv6_destination),
+		T(test_ipv6_allow_rule),
+		T(test_many_processes),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
