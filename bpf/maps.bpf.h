@@ -20,19 +20,33 @@
 #define FW_SHARED extern
 #endif
 
-/* What a thread is doing between sys_enter and sys_exit */
+/* What a thread is doing between sys_enter and sys_exit: a bit set, since
+ * sendfile and splice read a watched file and send in one call */
 enum fw_pending_kind {
-	FW_PENDING_READ = 1,
-	FW_PENDING_SEND = 2,
+	FW_PENDING_READ = 1, /* from a watched file or carrier */
+	FW_PENDING_SEND = 2, /* to an INET destination */
+	FW_PENDING_CARRY = 4, /* into a carrier (pipe, file, unix peer) */
 };
 
 struct fw_pending {
-	struct fw_dest dest; /* FW_PENDING_SEND */
-	struct fw_file_key file; /* FW_PENDING_READ */
-	__u64 file_ptr; /* struct file * of the read, for the path */
+	struct fw_dest dest; /* SEND */
+	struct fw_file_key file; /* READ */
+	struct fw_file_key carrier; /* CARRY */
+	__u64 file_ptr; /* READ: struct file *, for the path */
+	__u64 carrier_file; /* CARRY: struct file *, for the path */
+	__u64 carrier_inode; /* CARRY: struct inode * */
 	__u64 mmsg_vec; /* sendmmsg: user vector, to sum msg_len at exit */
 	__u32 kind;
 	__u32 fd;
+	__u32 carrier_type; /* enum fw_carrier_type */
+	__u32 pad;
+};
+
+/* Bytes a tainted process wrote into a carrier */
+struct fw_carry_key {
+	struct fw_file_key carrier;
+	__u32 tgid;
+	__u32 pad;
 };
 
 struct fw_taint {
@@ -121,6 +135,14 @@ FW_SHARED struct {
 	__type(key, struct fw_flow_key);
 	__type(value, struct fw_counter);
 } flows SEC(".maps");
+
+/* Bytes written per (tainted process, carrier) */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fw_carry_key);
+	__type(value, struct fw_counter);
+} carries SEC(".maps");
 
 /* Scratch for the file name being matched: too big for the stack */
 FW_SHARED struct {

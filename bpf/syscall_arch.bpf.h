@@ -23,6 +23,13 @@
 #define FW_NR_sendmmsg 307
 #define FW_NR_preadv2 327
 #define FW_NR_openat2 437
+#define FW_NR_sendfile 40
+#define FW_NR_recvfrom 45
+#define FW_NR_recvmsg 47
+#define FW_NR_splice 275
+#define FW_NR_tee 276
+#define FW_NR_recvmmsg 299
+#define FW_NR_copy_file_range 326
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
@@ -72,6 +79,13 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_sendmmsg 269
 #define FW_NR_preadv2 286
 #define FW_NR_openat2 437
+#define FW_NR_sendfile 71
+#define FW_NR_recvfrom 207
+#define FW_NR_recvmsg 212
+#define FW_NR_splice 76
+#define FW_NR_tee 77
+#define FW_NR_recvmmsg 243
+#define FW_NR_copy_file_range 285
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {

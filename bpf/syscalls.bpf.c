@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The syscall dispatch: one BTF tracepoint on sys_enter and one on
- * sys_exit route the syscalls flightwatch follows to their handlers.
+ * The syscall hooks: one BTF tracepoint on sys_enter and one on sys_exit
+ * route the syscalls flightwatch follows to the handlers below.
  *
  * Why raw tracepoints rather than syscalls:sys_enter_<name>: the
  * per-syscall tracepoints copy every call's arguments into a perf record
@@ -9,49 +9,198 @@
  * pread64 (a 2x slowdown of a 4 KiB cached read). The raw tracepoint
  * hands the program pt_regs directly; a syscall that is not followed costs
  * a comparison. It also needs no tracefs.
+ *
+ * Reads are decided at exit, where the descriptor is still in pt_regs:
+ * that costs the same as remembering it at enter, and a read that was
+ * already blocked when its file became a carrier is still seen. A send or
+ * a write into a carrier, by a tainted process only, is decided at enter
+ * (the destination, the carrier's mark) and left in the pending map for
+ * the exit handler to account with the byte count the call returned. The handlers are global BPF functions:
+ * each is verified once, on its own, and takes only scalars.
  */
 #include "common.bpf.h"
-#include "handlers.bpf.h"
+#include "carriers.bpf.h"
+#include "files.bpf.h"
+#include "net.bpf.h"
 #include "syscall_arch.bpf.h"
+
+static __always_inline void pending_store(struct fw_pending *p, long fd)
+{
+	__u32 tid = bpf_get_current_pid_tgid();
+
+	p->fd = fd;
+	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY))
+		stat_add(FW_STAT_PENDING_FULL, 1);
+}
+
+__noinline int fw_open_exit(long ret)
+{
+	return file_open_exit(ret);
+}
+
+/* read, pread64, readv, preadv, preadv2, recvfrom, recvmsg, recvmmsg,
+ * and the input side of sendfile, splice, tee and copy_file_range */
+__noinline int fw_read_exit(long fd, long ret)
+{
+	struct fw_pending p = {};
+
+	if (ret <= 0 || current_tgid() == fw_self_tgid)
+		return 0;
+	if (file_read_watched(fd, &p))
+		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
+			       bpf_ktime_get_boot_ns());
+	return 0;
+}
+
+/* Where a write by a tainted process goes: an INET destination or a
+ * carrier. Untainted processes pay the one lookup in is_tainted(). */
+static __always_inline void write_target(long fd, __u64 uaddr, long addrlen,
+					 struct fw_pending *p)
+{
+	if (send_dest(fd, uaddr, addrlen, &p->dest))
+		p->kind |= FW_PENDING_SEND;
+	else
+		carrier_of(fd, p);
+}
+
+/* write, writev, sendto (send): uaddr may be NULL */
+__noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
+{
+	struct fw_pending p = {};
+
+	if (!is_tainted(current_tgid()))
+		return 0;
+	write_target(fd, uaddr, addrlen, &p);
+	if (p.kind)
+		pending_store(&p, fd);
+	return 0;
+}
+
+/* sendmsg(fd, msg, flags), sendmmsg(fd, vec, vlen, flags): the (first)
+ * message names the destination; a mmsghdr starts with a msghdr */
+__noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
+{
+	struct fw_user_msghdr m = {};
+	struct fw_pending p = {};
+
+	if (!is_tainted(current_tgid()))
+		return 0;
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
+		return 0;
+	write_target(fd, m.msg_name, m.msg_namelen, &p);
+	if (!p.kind)
+		return 0;
+	if (is_mmsg)
+		p.mmsg_vec = umsg;
+	pending_store(&p, fd);
+	return 0;
+}
+
+/* sendfile, splice, tee, copy_file_range: data moves from in_fd to out_fd
+ * inside the kernel, never through the caller's memory. Reading a watched
+ * file this way counts as reading it, and taints what it is sent to. */
+__noinline int fw_splice_enter(long in_fd, long out_fd)
+{
+	struct fw_pending p = {};
+	bool reads;
+
+	if (current_tgid() == fw_self_tgid)
+		return 0;
+	/* the read itself is accounted at exit (fw_read_exit) */
+	reads = file_read_watched(in_fd, &p);
+	p.kind = 0;
+	if (reads || is_tainted(current_tgid()))
+		write_target(out_fd, 0, 0, &p);
+	if (p.kind)
+		pending_store(&p, out_fd);
+	return 0;
+}
+
+__noinline int fw_connect(long fd, __u64 uaddr, long addrlen)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_dest d = {};
+	__u16 family;
+	__u8 proto;
+
+	if (!is_tainted(id >> 32))
+		return 0;
+	if (!inet_sock_of(fd, &family, &proto))
+		return 0;
+	d.proto = proto;
+	if (!dest_from_user(&d, uaddr, addrlen))
+		return 0;
+	emit_net(FW_EV_CONNECT, id, &d, 0, fd);
+	return 0;
+}
+
+/* Every followed call returns here: account what its enter decided */
+__noinline int fw_io_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_pending p, *pp;
+	__u32 tid = id;
+	__u64 now;
+
+	pp = bpf_map_lookup_elem(&pending, &tid);
+	if (!pp)
+		return 0; /* the path every untracked call takes */
+	p = *pp;
+	bpf_map_delete_elem(&pending, &tid);
+	if (ret <= 0)
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	if (p.kind & FW_PENDING_SEND) {
+		struct fw_flow_key fk = { .dest = p.dest, .tgid = id >> 32 };
+		__u64 bytes = p.mmsg_vec ? mmsg_bytes(p.mmsg_vec, ret) : ret;
+
+		if (counter_add(&flows, &fk, bytes, now))
+			emit_net(FW_EV_SEND, id, &fk.dest, bytes, p.fd);
+	}
+	if (p.kind & FW_PENDING_CARRY)
+		carry_done(&p, id, ret, now);
+	return 0;
+}
 
 /* TP_PROTO(struct pt_regs *regs, long id) */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 {
 	switch (id) {
-	case FW_NR_read:
-	case FW_NR_pread64:
-	case FW_NR_readv:
-	case FW_NR_preadv:
-	case FW_NR_preadv2:
-		if (sys_is_compat())
-			return 0;
-		return fw_file_read_enter(sys_arg(regs, 0));
 	case FW_NR_write:
 	case FW_NR_writev:
 		if (sys_is_compat())
 			return 0;
-		return fw_net_send_enter(sys_arg(regs, 0), 0, 0);
+		return fw_send_enter(sys_arg(regs, 0), 0, 0);
 	case FW_NR_sendto:
 		if (sys_is_compat())
 			return 0;
-		return fw_net_send_enter(sys_arg(regs, 0), sys_arg(regs, 4),
-					 sys_arg(regs, 5));
+		return fw_send_enter(sys_arg(regs, 0), sys_arg(regs, 4),
+				     sys_arg(regs, 5));
 	case FW_NR_sendmsg:
-		if (sys_is_compat())
-			return 0;
-		return fw_net_sendmsg_enter(sys_arg(regs, 0), sys_arg(regs, 1),
-					    0);
 	case FW_NR_sendmmsg:
 		if (sys_is_compat())
 			return 0;
-		return fw_net_sendmsg_enter(sys_arg(regs, 0), sys_arg(regs, 1),
-					    1);
+		return fw_sendmsg_enter(sys_arg(regs, 0), sys_arg(regs, 1),
+					id == FW_NR_sendmmsg);
+	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
+		if (sys_is_compat())
+			return 0;
+		return fw_splice_enter(sys_arg(regs, 1), sys_arg(regs, 0));
+	case FW_NR_tee: /* (in_fd, out_fd, len, flags) */
+		if (sys_is_compat())
+			return 0;
+		return fw_splice_enter(sys_arg(regs, 0), sys_arg(regs, 1));
+	case FW_NR_splice: /* (in_fd, off_in, out_fd, off_out, len, flags) */
+	case FW_NR_copy_file_range:
+		if (sys_is_compat())
+			return 0;
+		return fw_splice_enter(sys_arg(regs, 0), sys_arg(regs, 2));
 	case FW_NR_connect:
 		if (sys_is_compat())
 			return 0;
-		return fw_net_connect(sys_arg(regs, 0), sys_arg(regs, 1),
-				      sys_arg(regs, 2));
+		return fw_connect(sys_arg(regs, 0), sys_arg(regs, 1),
+				  sys_arg(regs, 2));
 	}
 	return 0;
 }
@@ -66,19 +215,35 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 	case FW_NR_openat2:
 		if (sys_is_compat())
 			return 0;
-		return fw_file_open_exit(ret);
+		return fw_open_exit(ret);
 	case FW_NR_read:
 	case FW_NR_pread64:
 	case FW_NR_readv:
 	case FW_NR_preadv:
 	case FW_NR_preadv2:
-		return fw_file_read_exit(ret);
+	case FW_NR_recvfrom:
+	case FW_NR_recvmsg:
+	case FW_NR_recvmmsg:
+		if (sys_is_compat())
+			return 0;
+		return fw_read_exit(sys_arg(regs, 0), ret);
+	/* the read side first: it is what taints a sendfile's destination */
+	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
+		if (!sys_is_compat())
+			fw_read_exit(sys_arg(regs, 1), ret);
+		return fw_io_exit(ret);
+	case FW_NR_tee:
+	case FW_NR_splice:
+	case FW_NR_copy_file_range:
+		if (!sys_is_compat())
+			fw_read_exit(sys_arg(regs, 0), ret);
+		return fw_io_exit(ret);
 	case FW_NR_write:
 	case FW_NR_writev:
 	case FW_NR_sendto:
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
-		return fw_net_send_exit(ret);
+		return fw_io_exit(ret);
 	}
 	return 0;
 }

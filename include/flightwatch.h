@@ -40,6 +40,8 @@ enum fw_event_type {
 	FW_EV_READ_BYTES = 7,
 	FW_EV_SEND_BYTES = 8,
 	FW_EV_LOST = 9,
+	/* emitted by the kernel: a tainted process wrote into a carrier */
+	FW_EV_CARRIER = 10,
 	FW_EV_TYPE_MAX,
 };
 
@@ -49,6 +51,15 @@ enum fw_match {
 	FW_MATCH_KNOWN = 1, /* inode already in watched_files */
 	FW_MATCH_DIR = 2, /* an ancestor directory is watched */
 	FW_MATCH_PATTERN = 3, /* the name matches a pattern */
+	FW_MATCH_CARRIER = 4, /* a tainted process wrote into it */
+};
+
+/* What carries flight-log data between processes */
+enum fw_carrier_type {
+	FW_CARRIER_FILE = 1, /* a derived file: copy, archive, re-encoding */
+	FW_CARRIER_PIPE = 2, /* an anonymous pipe */
+	FW_CARRIER_FIFO = 3, /* a named pipe */
+	FW_CARRIER_UNIX = 4, /* the peer of an AF_UNIX socket */
 };
 
 /* What the collector found in the file header (filled in user space) */
@@ -178,6 +189,16 @@ struct fw_net_event {
 	__u32 pad;
 };
 
+/* FW_EV_CARRIER: the first write of a tainted process into a carrier */
+struct fw_carrier_event {
+	struct fw_event_header hdr;
+	struct fw_file_key carrier;
+	__u64 bytes; /* of this first write */
+	__u32 carrier_type; /* enum fw_carrier_type */
+	__u32 path_off; /* FW_CARRIER_FILE/FIFO: path[path_off ..] */
+	char path[FW_PATH_BUF];
+};
+
 /* FW_EV_READ_BYTES: cumulative bytes a process read from a file */
 struct fw_read_bytes_event {
 	struct fw_event_header hdr;
@@ -212,6 +233,9 @@ _Static_assert(sizeof(struct fw_exec_event) ==
 _Static_assert(sizeof(struct fw_file_read_event) ==
 		       24 + 16 + 8 + 16 + FW_PATH_BUF,
 	       "file read event layout");
+_Static_assert(sizeof(struct fw_carrier_event) ==
+		       24 + 16 + 8 + 8 + FW_PATH_BUF,
+	       "carrier event layout");
 _Static_assert(sizeof(struct fw_net_event) == 24 + 24 + 8 + 8,
 	       "net event layout");
 

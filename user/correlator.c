@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "content.h"
@@ -29,6 +30,18 @@ struct flow {
 	bool reported;
 };
 
+/* A pipe, FIFO, unix socket or derived file a tainted process wrote into:
+ * whoever reads it receives these origins by this chain */
+struct carrier {
+	uint32_t type; /* enum fw_carrier_type */
+	char *name;
+	char *path;
+	const struct fw_file **origins;
+	size_t n_origins;
+	struct fw_hop *chain; /* up to and including the writer */
+	size_t n_chain;
+};
+
 struct fw_correlator {
 	const struct fw_policy *policy;
 	fw_alert_fn fn;
@@ -36,6 +49,7 @@ struct fw_correlator {
 	struct fw_proctab *procs;
 	struct hashmap *files; /* fw_file_key -> struct fw_file */
 	struct hashmap *channels; /* fw_flow_key -> struct channel */
+	struct hashmap *carriers; /* fw_file_key -> struct carrier */
 	uint64_t next_flow_id;
 	uint64_t lost_reported;
 	struct fw_correlator_stats stats;
@@ -52,6 +66,7 @@ struct fw_correlator *correlator__new(const struct fw_policy *policy,
 	c->procs = proctab__new();
 	c->files = hashmap__new(sizeof(struct fw_file_key));
 	c->channels = hashmap__new(sizeof(struct fw_flow_key));
+	c->carriers = hashmap__new(sizeof(struct fw_file_key));
 	c->next_flow_id = 1;
 	return c;
 }
@@ -81,6 +96,17 @@ void correlator__free(struct fw_correlator *c)
 		free(f->path);
 		free(f);
 	}
+	memset(&cur, 0, sizeof(cur));
+	while (hashmap__next(c->carriers, &cur, NULL, &value)) {
+		struct carrier *k = value;
+
+		free(k->name);
+		free(k->path);
+		free(k->origins);
+		chain__free(k->chain, k->n_chain);
+		free(k);
+	}
+	hashmap__free(c->carriers);
 	hashmap__free(c->channels);
 	hashmap__free(c->files);
 	proctab__free(c->procs);
@@ -220,14 +246,106 @@ static struct fw_file *file_upsert(struct fw_correlator *c,
 	return f;
 }
 
+static const char *carrier_type_name(uint32_t type)
+{
+	switch (type) {
+	case FW_CARRIER_FILE:
+		return "file";
+	case FW_CARRIER_PIPE:
+		return "pipe";
+	case FW_CARRIER_FIFO:
+		return "fifo";
+	case FW_CARRIER_UNIX:
+		return "socket";
+	default:
+		return "carrier";
+	}
+}
+
+/* A tainted process wrote into a carrier: it now holds what the writer
+ * holds, and remembers how it got there */
+static void on_carrier(struct fw_correlator *c,
+		       const struct fw_carrier_event *e)
+{
+	struct fw_proc *w = proctab__get_or_add(c->procs, e->hdr.tgid);
+	struct carrier *k = hashmap__get(c->carriers, &e->carrier);
+	struct fw_hop writer = hop__process(w);
+	const char *path = fw_event_path(e->path, e->path_off);
+	char name[64];
+
+	if (!k) {
+		k = fw_xcalloc(1, sizeof(*k));
+		hashmap__put(c->carriers, &e->carrier, k);
+	}
+	k->type = e->carrier_type;
+	snprintf(name, sizeof(name), "%s:[%llu]",
+		 carrier_type_name(e->carrier_type),
+		 (unsigned long long)e->carrier.ino);
+	free(k->name);
+	k->name = fw_xstrdup(name);
+	free(k->path);
+	k->path = fw_xstrdup(*path ? path : name);
+	for (size_t i = 0; i < w->n_origins; i++) {
+		const struct fw_file *f = w->origins[i].file;
+		const struct fw_file **grown;
+		size_t j;
+
+		for (j = 0; j < k->n_origins && k->origins[j] != f; j++)
+			;
+		if (j < k->n_origins)
+			continue;
+		grown = realloc(k->origins,
+				(k->n_origins + 1) * sizeof(*grown));
+		if (!grown)
+			break;
+		k->origins = grown;
+		k->origins[k->n_origins++] = f;
+	}
+	/* the first writer's chain: the one that brought the data here */
+	if (!k->n_chain)
+		chain__set(&k->chain, &k->n_chain, w->chain, w->n_chain,
+			   &writer);
+}
+
+/* A process read a carrier: it receives the carrier's origins */
+static void on_carrier_read(struct fw_correlator *c, struct carrier *k,
+			    const struct fw_file_read_event *e)
+{
+	struct fw_proc *p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	struct fw_hop hop = {
+		.type = FW_HOP_CARRIER,
+		.carrier_type = k->type,
+		.bytes = e->bytes,
+		.name = k->name,
+		.path = k->path,
+	};
+	bool had_origins = p->n_origins > 0;
+
+	for (size_t i = 0; i < k->n_origins; i++)
+		proc__add_origin(p, k->origins[i]);
+	/* a process that read flight logs itself keeps its own chain */
+	if (!had_origins || !p->n_chain)
+		chain__set(&p->chain, &p->n_chain, k->chain, k->n_chain, &hop);
+}
+
 static void on_file_read(struct fw_correlator *c,
 			 const struct fw_file_read_event *e)
 {
-	struct fw_file *file = file_upsert(c, e);
-	struct fw_proc *p = proctab__get_or_add(c->procs, e->hdr.tgid);
-	struct fw_origin *o = proc__add_origin(p, file);
+	struct carrier *k = hashmap__get(c->carriers, &e->file);
+	struct fw_file *file;
+	struct fw_proc *p;
+	struct fw_origin *o;
 	struct fw_alert a = { 0 };
 
+	if (k) {
+		on_carrier_read(c, k, e);
+		return;
+	}
+	if (e->match == FW_MATCH_CARRIER)
+		return; /* its carrier event was lost: counted by the kernel */
+	file = file_upsert(c, e);
+	p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	o = proc__add_origin(p, file);
 	if (!o)
 		return;
 	if (e->bytes > o->bytes_read)
@@ -332,6 +450,8 @@ static size_t expected_size(uint32_t type)
 		return sizeof(struct fw_send_bytes_event);
 	case FW_EV_LOST:
 		return sizeof(struct fw_lost_event);
+	case FW_EV_CARRIER:
+		return sizeof(struct fw_carrier_event);
 	default:
 		return 0;
 	}
@@ -391,6 +511,9 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 	}
 	case FW_EV_LOST:
 		on_lost(c, rec);
+		break;
+	case FW_EV_CARRIER:
+		on_carrier(c, rec);
 		break;
 	}
 	return 0;

@@ -104,11 +104,12 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 			 * option given a value it does not take (--json=yes)
 			 * sets optopt to its code and is named whole */
 			if (optopt > 0 && optopt < OPT_LONG_ONLY)
-				snprintf(err, sizeof(err), "unknown option '-%c'",
-					 optopt);
+				snprintf(err, sizeof(err),
+					 "unknown option '-%c'", optopt);
 			else
 				snprintf(err, sizeof(err),
-					 "unknown option '%s'", argv[optind - 1]);
+					 "unknown option '%s'",
+					 argv[optind - 1]);
 			strncat(err, " (see 'flightwatch run --help')",
 				sizeof(err) - strlen(err) - 1);
 			goto bad;

@@ -31,6 +31,7 @@ const char *output__event_name(uint32_t type)
 		[FW_EV_READ_BYTES] = "read_bytes",
 		[FW_EV_SEND_BYTES] = "send_bytes",
 		[FW_EV_LOST] = "lost",
+		[FW_EV_CARRIER] = "carrier",
 	};
 
 	return type < FW_EV_TYPE_MAX && names[type] ? names[type] : "unknown";
@@ -45,9 +46,23 @@ static void dest_string(const struct fw_dest *d, char *buf, size_t size)
 		 ip, d->port, fw_transport_name(d->proto));
 }
 
+/* The file an alert is about: the origin the process read most of itself
+ * (inherited origins have bytes_read 0), the first one on a tie */
+static const char *primary_path(const struct fw_alert *a)
+{
+	size_t best = 0;
+
+	if (!a->n_origins)
+		return "";
+	for (size_t i = 1; i < a->n_origins; i++)
+		if (a->origins[i].bytes_read > a->origins[best].bytes_read)
+			best = i;
+	return a->origins[best].file->path;
+}
+
 void output__message(const struct fw_alert *a, char *buf, size_t size)
 {
-	const char *first = a->n_origins ? a->origins[0].file->path : "";
+	const char *first = primary_path(a);
 	char dest[96];
 
 	switch (a->kind) {
@@ -129,6 +144,75 @@ static struct json_object *json_origins(const struct fw_alert *a)
 	return list;
 }
 
+static const char *carrier_kind(uint32_t type)
+{
+	switch (type) {
+	case FW_CARRIER_PIPE:
+		return "pipe";
+	case FW_CARRIER_FIFO:
+		return "fifo";
+	case FW_CARRIER_UNIX:
+		return "unix_socket";
+	default:
+		return "file";
+	}
+}
+
+static struct json_object *json_hop_process(uint32_t pid, const char *name,
+					    const char *exe)
+{
+	struct json_object *node = json_object_new_object();
+
+	json_set_str(node, "type", "process");
+	json_set_u64(node, "pid", pid);
+	json_set_str(node, "name", name);
+	json_set_str(node, "executable", exe);
+	return node;
+}
+
+/* origin files -> every hop -> the sender -> the destination */
+static struct json_object *json_chain(const struct fw_alert *a)
+{
+	struct json_object *chain = json_object_new_array();
+	struct json_object *node;
+	char ip[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < a->n_origins; i++) {
+		node = json_object_new_object();
+		json_set_str(node, "type", "origin");
+		json_set_str(node, "path", a->origins[i].file->path);
+		json_set_u64(node, "bytes_read", a->origins[i].bytes_read);
+		json_object_array_add(chain, node);
+	}
+	for (size_t i = 0; i < a->proc->n_chain; i++) {
+		const struct fw_hop *h = &a->proc->chain[i];
+
+		if (h->type == FW_HOP_PROCESS) {
+			node = json_hop_process(h->pid, h->name, h->path);
+		} else {
+			node = json_object_new_object();
+			json_set_str(node, "type",
+				     carrier_kind(h->carrier_type));
+			json_set_str(node, "name", h->name);
+			json_set_str(node, "path", h->path);
+			json_set_u64(node, "bytes_read", h->bytes);
+		}
+		json_object_array_add(chain, node);
+	}
+	json_object_array_add(chain,
+			      json_hop_process(a->proc->pid, a->proc->comm,
+					       a->proc->exe));
+	node = json_object_new_object();
+	fw_format_ip(&a->dest, ip, sizeof(ip));
+	json_set_str(node, "type", "destination");
+	json_set_str(node, "ip", ip);
+	json_set_u64(node, "port", a->dest.port);
+	json_set_str(node, "transport", fw_transport_name(a->dest.proto));
+	json_set_u64(node, "bytes", a->bytes);
+	json_object_array_add(chain, node);
+	return chain;
+}
+
 static void alert_json(struct fw_output *o, const struct fw_alert *a)
 {
 	struct json_object *root = json_object_new_object();
@@ -150,7 +234,7 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 		goto print;
 	}
 	if (a->n_origins)
-		json_set_str(root, "file.path", a->origins[0].file->path);
+		json_set_str(root, "file.path", primary_path(a));
 	json_process(root, a->proc);
 	if (a->kind == FW_ALERT_EGRESS) {
 		fw_format_ip(&a->dest, ip, sizeof(ip));
@@ -165,6 +249,8 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	json_set_str(root, "flightwatch.confidence",
 		     a->verified ? "high" : "medium");
 	json_set_obj(root, "flightwatch.origins", json_origins(a));
+	if (a->kind == FW_ALERT_EGRESS)
+		json_set_obj(root, "flightwatch.chain", json_chain(a));
 print:
 	fprintf(o->out, "%s\n", json_line(root));
 	fflush(o->out);
@@ -272,7 +358,8 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 {
 	static const uint32_t kernel_types[] = { FW_EV_EXEC,	FW_EV_FORK,
 						 FW_EV_EXIT,	FW_EV_FILE_READ,
-						 FW_EV_CONNECT, FW_EV_SEND };
+						 FW_EV_CONNECT, FW_EV_SEND,
+						 FW_EV_CARRIER };
 	struct json_object *root = json_object_new_object();
 	struct json_object *events = json_object_new_object();
 	char msg[512];

@@ -24,6 +24,7 @@ static void proc_free(struct fw_proc *p)
 	free(p->exe);
 	free(p->cmdline);
 	free(p->origins);
+	chain__free(p->chain, p->n_chain);
 	free(p);
 }
 
@@ -126,6 +127,12 @@ void proctab__fork(struct fw_proctab *tab, const struct fw_fork_event *e)
 	p->cmdline = fw_xstrdup(parent->cmdline);
 	for (size_t i = 0; i < parent->n_origins; i++)
 		proc__add_origin(p, parent->origins[i].file);
+	if (parent->n_origins) {
+		struct fw_hop hop = hop__process(parent);
+
+		chain__set(&p->chain, &p->n_chain, parent->chain,
+			   parent->n_chain, &hop);
+	}
 }
 
 struct fw_origin *proc__find_origin(struct fw_proc *proc,
@@ -153,4 +160,47 @@ struct fw_origin *proc__add_origin(struct fw_proc *proc,
 	o->bytes_read = 0;
 	proc->origins_version++;
 	return o;
+}
+
+void chain__free(struct fw_hop *chain, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(chain[i].name);
+		free(chain[i].path);
+	}
+	free(chain);
+}
+
+static void hop_copy(struct fw_hop *dst, const struct fw_hop *src)
+{
+	*dst = *src;
+	dst->name = fw_xstrdup(src->name);
+	dst->path = fw_xstrdup(src->path);
+}
+
+void chain__set(struct fw_hop **dst, size_t *n_dst, const struct fw_hop *prefix,
+		size_t n_prefix, const struct fw_hop *last)
+{
+	size_t keep = n_prefix < FW_CHAIN_MAX - 1 ? n_prefix : FW_CHAIN_MAX - 1;
+	struct fw_hop *chain = fw_xcalloc(keep + 1, sizeof(*chain));
+
+	for (size_t i = 0; i < keep; i++)
+		hop_copy(&chain[i], &prefix[i]);
+	hop_copy(&chain[keep], last);
+	/* prefix may be *dst itself: free the old chain only now */
+	chain__free(*dst, *n_dst);
+	*dst = chain;
+	*n_dst = keep + 1;
+}
+
+struct fw_hop hop__process(const struct fw_proc *proc)
+{
+	struct fw_hop hop = {
+		.type = FW_HOP_PROCESS,
+		.pid = proc->pid,
+		.name = (char *)proc->comm,
+		.path = proc->exe,
+	};
+
+	return hop;
 }

@@ -26,6 +26,24 @@ struct fw_origin {
 	uint64_t bytes_read;
 };
 
+/* A step data took between its origin files and the sending process */
+enum fw_hop_type {
+	FW_HOP_PROCESS = 1, /* a process that held the data */
+	FW_HOP_CARRIER = 2, /* a pipe, FIFO, unix socket or derived file */
+};
+
+struct fw_hop {
+	uint32_t type; /* enum fw_hop_type */
+	uint32_t carrier_type; /* enum fw_carrier_type */
+	uint32_t pid;
+	uint64_t bytes; /* CARRIER: bytes the next process read from it */
+	char *name; /* comm, or the carrier's name ("pipe:[1234]") */
+	char *path; /* executable, or the carrier's path */
+};
+
+/* Longer chains keep their first hops and the last one */
+#define FW_CHAIN_MAX 16
+
 struct fw_proc {
 	uint32_t pid;
 	uint32_t ppid;
@@ -38,6 +56,9 @@ struct fw_proc {
 	size_t n_origins;
 	/* bumped whenever the origin set changes: flows key on it */
 	uint32_t origins_version;
+	/* how the data reached this process, origin side first */
+	struct fw_hop *chain;
+	size_t n_chain;
 };
 
 struct fw_proctab;
@@ -59,5 +80,13 @@ struct fw_origin *proc__add_origin(struct fw_proc *proc,
 				   const struct fw_file *file);
 struct fw_origin *proc__find_origin(struct fw_proc *proc,
 				    const struct fw_file_key *key);
+
+/* Chains: hops are deep copies, owned by their array */
+void chain__free(struct fw_hop *chain, size_t n);
+/* *dst = prefix + last (copied); the old *dst is freed */
+void chain__set(struct fw_hop **dst, size_t *n_dst, const struct fw_hop *prefix,
+		size_t n_prefix, const struct fw_hop *last);
+/* A hop describing proc (borrowed strings: copy with chain__set) */
+struct fw_hop hop__process(const struct fw_proc *proc);
 
 #endif /* FW_PROCTAB_H */

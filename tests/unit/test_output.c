@@ -518,6 +518,7 @@ static void test_stats(void **state)
 	s.events[FW_EV_FILE_READ] = 4;
 	s.events[FW_EV_CONNECT] = 5;
 	s.events[FW_EV_SEND] = 6;
+	s.events[FW_EV_CARRIER] = 7;
 	s.events[FW_EV_SEND_BYTES] = 99; /* not a kernel event: not listed */
 	s.lost = 3;
 	s.pending_full = 2;
@@ -535,13 +536,14 @@ static void test_stats(void **state)
 		"flightwatch stopped: 5 kernel events lost, 2 flows, 1 alerts, 3 updates");
 	assert_int_equal(
 		json_object_object_length(at(j, "flightwatch.stats.events")),
-		6);
+		7);
 	expect_int(j, "flightwatch.stats.events.exec", 10);
 	expect_int(j, "flightwatch.stats.events.fork", 20);
 	expect_int(j, "flightwatch.stats.events.exit", 30);
 	expect_int(j, "flightwatch.stats.events.file_read", 4);
 	expect_int(j, "flightwatch.stats.events.connect", 5);
 	expect_int(j, "flightwatch.stats.events.send", 6);
+	expect_int(j, "flightwatch.stats.events.carrier", 7);
 	expect_int(j, "flightwatch.stats.lost", 3);
 	expect_int(j, "flightwatch.stats.untracked_syscalls", 2);
 	expect_int(j, "flightwatch.stats.paths_truncated", 1);

@@ -1,16 +1,13 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Egress of tainted processes: connect and the send family on AF_INET and
- * AF_INET6 TCP and UDP sockets.
- *
- * Every send syscall of every process passes here (called from the syscall
- * dispatch in syscalls.bpf.c), so the first thing each enter handler does is the one lookup that untainted processes pay: is this
- * process tainted? Only then is the descriptor resolved to a socket and
- * the destination read, from msg_name/sockaddr for unconnected UDP or from
- * the socket itself otherwise.
+ * Egress destinations: the INET socket behind a descriptor and where a
+ * send on it goes, from msg_name/sockaddr for unconnected UDP or from the
+ * socket itself otherwise.
  */
+#ifndef FW_NET_BPF_H
+#define FW_NET_BPF_H
+
 #include "common.bpf.h"
-#include "handlers.bpf.h"
 
 struct fw_sockaddr {
 	__u16 family;
@@ -132,25 +129,6 @@ static __always_inline bool send_dest(long fd, __u64 uaddr, __u32 addrlen,
 	return dest_from_sock(d, sk, family);
 }
 
-static __always_inline int send_enter(long fd, __u64 uaddr, __u32 addrlen,
-				      __u64 mmsg_vec)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct fw_pending p = {};
-	__u32 tid = id;
-
-	if (!is_tainted(id >> 32))
-		return 0;
-	if (!send_dest(fd, uaddr, addrlen, &p.dest))
-		return 0;
-	p.kind = FW_PENDING_SEND;
-	p.fd = fd;
-	p.mmsg_vec = mmsg_vec;
-	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY))
-		stat_add(FW_STAT_PENDING_FULL, 1);
-	return 0;
-}
-
 /* sendmmsg returns a message count; the kernel stored each message's byte
  * count in msg_len of the caller's vector */
 #define FW_MMSG_MAX 16
@@ -188,66 +166,4 @@ emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)
 	bpf_ringbuf_submit(e, 0);
 }
 
-__noinline int fw_net_send_exit(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct fw_flow_key fk = {};
-	struct fw_pending *pp;
-	__u32 tid = id;
-	__u64 bytes, vec;
-	__u32 kind;
-	long fd;
-
-	pp = bpf_map_lookup_elem(&pending, &tid);
-	if (!pp)
-		return 0;
-	fk.dest = pp->dest;
-	vec = pp->mmsg_vec;
-	fd = pp->fd;
-	kind = pp->kind;
-	bpf_map_delete_elem(&pending, &tid);
-	if (ret <= 0 || kind != FW_PENDING_SEND)
-		return 0;
-	bytes = vec ? mmsg_bytes(vec, ret) : ret;
-	fk.tgid = id >> 32;
-	if (counter_add(&flows, &fk, bytes, bpf_ktime_get_boot_ns()))
-		emit_net(FW_EV_SEND, id, &fk.dest, bytes, fd);
-	return 0;
-}
-
-__noinline int fw_net_connect(long fd, __u64 uaddr, long addrlen)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct fw_dest d = {};
-	__u16 family;
-	__u8 proto;
-
-	if (!is_tainted(id >> 32))
-		return 0;
-	if (!inet_sock_of(fd, &family, &proto))
-		return 0;
-	d.proto = proto;
-	if (!dest_from_user(&d, uaddr, addrlen))
-		return 0;
-	emit_net(FW_EV_CONNECT, id, &d, 0, fd);
-	return 0;
-}
-
-/* write, writev (no address), sendto/send (uaddr may be NULL) */
-__noinline int fw_net_send_enter(long fd, __u64 uaddr, long addrlen)
-{
-	return send_enter(fd, uaddr, addrlen, 0);
-}
-
-/* sendmsg(fd, msg, flags), sendmmsg(fd, vec, vlen, flags): the (first)
- * message names the destination; a mmsghdr starts with a msghdr */
-__noinline int fw_net_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
-{
-	struct fw_user_msghdr m = {};
-
-	if (!is_tainted(current_tgid()))
-		return 0;
-	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
-		return 0;
-	return send_enter(fd, m.msg_name, m.msg_namelen, is_mmsg ? umsg : 0);
-}
+#endif /* FW_NET_BPF_H */

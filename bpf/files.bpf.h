@@ -1,18 +1,17 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Flight-log files: which opens are of watched files, and how much each
- * process reads from them.
+ * process reads from them and from carriers.
  *
- * The decision is made here, at open time, so that unwatched opens never
- * reach user space: a file is watched when its inode is already known,
- * when an ancestor directory is in watched_dirs, or when its name matches
- * a pattern. Reads then cost one lookup of the file's inode.
- *
- * The fw_file_* handlers are called by the syscall dispatch in
- * syscalls.bpf.c.
+ * The decision is made at open time, so that unwatched opens never reach
+ * user space: a file is watched when its inode is already known, when an
+ * ancestor directory is in watched_dirs, or when its name matches a
+ * pattern. Reads then cost one lookup of the inode's address.
  */
+#ifndef FW_FILES_BPF_H
+#define FW_FILES_BPF_H
+
 #include "common.bpf.h"
-#include "handlers.bpf.h"
 
 static __always_inline bool dir_watched(struct dentry *dir, __u32 dev)
 {
@@ -87,7 +86,7 @@ static __always_inline bool name_matches(struct file *file)
 }
 
 /* sys_exit of open, openat, openat2: is the new descriptor a flight log? */
-__noinline int fw_file_open_exit(long ret)
+static __always_inline int file_open_exit(long ret)
 {
 	struct fw_file_key key;
 	struct inode *inode;
@@ -119,41 +118,32 @@ cache:
 	return 0;
 }
 
-/* A read of a watched file is remembered until the syscall returns, when
- * the byte count is known */
-__noinline int fw_file_read_enter(long fd)
+/* Is fd a watched file or a carrier? Fills the READ part of p */
+static __always_inline bool file_read_watched(long fd, struct fw_pending *p)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct fw_pending p = {};
 	struct fw_file_key *known;
 	struct inode *inode;
 	struct file *file;
 	__u64 inode_addr;
-	__u32 tid = id;
 
-	if (id >> 32 == fw_self_tgid)
-		return 0;
 	file = fd_to_file(fd);
 	if (!file)
-		return 0;
+		return false;
 	inode = file_inode(file);
 	inode_addr = (__u64)inode;
 	known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
 	if (!known)
-		return 0; /* the path every unwatched read takes */
-	inode_key(inode, &p.file);
-	if (known->ino != p.file.ino || known->dev != p.file.dev ||
-	    known->gen != p.file.gen) {
+		return false; /* the path every unwatched read takes */
+	inode_key(inode, &p->file);
+	if (known->ino != p->file.ino || known->dev != p->file.dev ||
+	    known->gen != p->file.gen) {
 		/* the address now holds another inode */
 		bpf_map_delete_elem(&watched_inodes, &inode_addr);
-		return 0;
+		return false;
 	}
-	p.kind = FW_PENDING_READ;
-	p.fd = fd;
-	p.file_ptr = (__u64)file;
-	if (bpf_map_update_elem(&pending, &tid, &p, BPF_ANY))
-		stat_add(FW_STAT_PENDING_FULL, 1);
-	return 0;
+	p->kind |= FW_PENDING_READ;
+	p->file_ptr = (__u64)file;
+	return true;
 }
 
 static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,
@@ -175,27 +165,18 @@ static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,
 	bpf_ringbuf_submit(e, 0);
 }
 
-__noinline int fw_file_read_exit(long ret)
+/* A read of ret bytes described by p has completed */
+static __always_inline void file_read_done(struct fw_pending *p, __u64 id,
+					   long ret, __u64 now)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_read_key rk = {};
-	struct fw_pending p, *pp;
-	__u32 tid = id;
-	__u64 now;
 
-	pp = bpf_map_lookup_elem(&pending, &tid);
-	if (!pp)
-		return 0;
-	p = *pp;
-	bpf_map_delete_elem(&pending, &tid);
-	if (ret <= 0 || p.kind != FW_PENDING_READ)
-		return 0;
-	now = bpf_ktime_get_boot_ns();
-	rk.file = p.file;
+	rk.file = p->file;
 	rk.tgid = id >> 32;
 	if (!counter_add(&reads, &rk, ret, now))
-		return 0;
+		return;
 	taint_process(rk.tgid, now);
-	emit_file_read(&p, id, ret, now);
-	return 0;
+	emit_file_read(p, id, ret, now);
 }
+
+#endif /* FW_FILES_BPF_H */

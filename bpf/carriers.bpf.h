@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Carriers: what a tainted process writes into becomes tainted in turn, so
+ * that whoever reads it next carries the same flight-log data. A carrier
+ * is identified by its inode, like a watched file: a pipe (both ends share
+ * one inode), a FIFO, a regular file (a copy, an archive, a re-encoding),
+ * or, for an AF_UNIX socket, the peer's socket inode, which is what the
+ * receiving process reads from.
+ */
+#ifndef FW_CARRIERS_BPF_H
+#define FW_CARRIERS_BPF_H
+
+#include "common.bpf.h"
+
+#define FW_AF_UNIX 1
+#define FW_S_IFIFO 0010000
+
+/* The inode a write to file lands in, for AF_UNIX the connected peer's */
+static __always_inline struct file *carrier_file(struct file *file, __u32 *type)
+{
+	struct inode *inode = file_inode(file);
+	struct socket *sock;
+	struct sock *sk, *peer;
+
+	switch (inode_mode_type(inode)) {
+	case FW_S_IFREG:
+		*type = FW_CARRIER_FILE;
+		return file;
+	case FW_S_IFIFO:
+		/* pipefs dentries have no name; a FIFO lives in a directory */
+		*type = BPF_CORE_READ(file, f_path.dentry, d_name.len) ?
+				FW_CARRIER_FIFO :
+				FW_CARRIER_PIPE;
+		return file;
+	case FW_S_IFSOCK:
+		sock = BPF_CORE_READ(file, private_data);
+		sk = BPF_CORE_READ(sock, sk);
+		if (!sk ||
+		    BPF_CORE_READ(sk, __sk_common.skc_family) != FW_AF_UNIX)
+			return NULL;
+		/* unconnected datagrams name their peer by path: not followed */
+		peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+		if (!peer)
+			return NULL;
+		*type = FW_CARRIER_UNIX;
+		return BPF_CORE_READ(peer, sk_socket, file);
+	default:
+		return NULL;
+	}
+}
+
+static __always_inline void emit_carrier(struct fw_pending *p)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_carrier_event *e;
+
+	e = event_reserve(sizeof(*e), FW_EV_CARRIER, id >> 32, (__u32)id);
+	if (!e)
+		return;
+	e->carrier = p->carrier;
+	e->bytes = 0;
+	e->carrier_type = p->carrier_type;
+	if (p->carrier_type == FW_CARRIER_FILE ||
+	    p->carrier_type == FW_CARRIER_FIFO) {
+		e->path_off = build_file_path((struct file *)p->carrier_file,
+					      e->path);
+	} else {
+		e->path_off = FW_PATH_MAX - 1;
+		e->path[FW_PATH_MAX - 1] = '\0';
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * Fills the CARRY part of p when fd is a carrier, marks the carrier and
+ * reports the (writer, carrier) pair, all before the data moves: a reader
+ * blocked on a pipe can return from read() before the writer returns from
+ * write(), so doing this at write exit would race with the reader.
+ */
+static __always_inline bool carrier_of(long fd, struct fw_pending *p)
+{
+	struct fw_carry_key ck = { .tgid = current_tgid() };
+	__u32 carrier = FW_MATCH_CARRIER;
+	struct file *file = fd_to_file(fd);
+	struct inode *inode;
+	__u32 *match;
+
+	if (!file)
+		return false;
+	file = carrier_file(file, &p->carrier_type);
+	if (!file)
+		return false;
+	inode = file_inode(file);
+	inode_key(inode, &p->carrier);
+	match = bpf_map_lookup_elem(&watched_files, &p->carrier);
+	if (match && *match != FW_MATCH_CARRIER)
+		return false; /* a flight log already: keep it as such */
+	if (!match)
+		bpf_map_update_elem(&watched_files, &p->carrier, &carrier,
+				    BPF_NOEXIST);
+	p->carrier_inode = (__u64)inode;
+	bpf_map_update_elem(&watched_inodes, &p->carrier_inode, &p->carrier,
+			    BPF_ANY);
+	p->carrier_file = (__u64)file;
+	p->kind |= FW_PENDING_CARRY;
+	ck.carrier = p->carrier;
+	if (counter_add(&carries, &ck, 0, bpf_ktime_get_boot_ns()))
+		emit_carrier(p);
+	return true;
+}
+
+/* A write of ret bytes into the carrier described by p has completed */
+static __always_inline void carry_done(struct fw_pending *p, __u64 id, long ret,
+				       __u64 now)
+{
+	struct fw_carry_key ck = { .carrier = p->carrier, .tgid = id >> 32 };
+
+	counter_add(&carries, &ck, ret, now);
+}
+
+#endif /* FW_CARRIERS_BPF_H */
