@@ -85,23 +85,18 @@ static __always_inline bool name_matches(struct file *file)
 	return false;
 }
 
-/* sys_exit of open, openat, openat2: is the new descriptor a flight log? */
-static __always_inline int file_open_exit(long ret)
+/* Is this open file a flight log? If so, remember its inode (by identity
+ * and by address) so that reads of it are counted */
+static __always_inline void classify_file(struct file *file)
 {
 	struct fw_file_key key;
 	struct inode *inode;
-	struct file *file;
 	__u64 inode_addr;
 	__u32 match;
 
-	if (ret < 0 || current_tgid() == fw_self_tgid)
-		return 0;
-	file = fd_to_file(ret);
-	if (!file)
-		return 0;
 	inode = file_inode(file);
 	if (inode_mode_type(inode) != FW_S_IFREG)
-		return 0;
+		return;
 	inode_key(inode, &key);
 	inode_addr = (__u64)inode;
 	if (bpf_map_lookup_elem(&watched_files, &key))
@@ -111,10 +106,22 @@ static __always_inline int file_open_exit(long ret)
 	else if (name_matches(file))
 		match = FW_MATCH_PATTERN;
 	else
-		return 0;
+		return;
 	bpf_map_update_elem(&watched_files, &key, &match, BPF_ANY);
 cache:
 	bpf_map_update_elem(&watched_inodes, &inode_addr, &key, BPF_ANY);
+}
+
+/* sys_exit of open, openat, openat2: is the new descriptor a flight log? */
+static __always_inline int file_open_exit(long ret)
+{
+	struct file *file;
+
+	if (ret < 0 || current_tgid() == fw_self_tgid)
+		return 0;
+	file = fd_to_file(ret);
+	if (file)
+		classify_file(file);
 	return 0;
 }
 

@@ -227,6 +227,13 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		if (sys_is_compat())
 			return 0;
 		return fw_read_exit(sys_arg(regs, 0), ret);
+	/* mmap(addr, len, prot, flags, fd, off): a readable mapping of a
+	 * watched file counts as reading len bytes of it; pages touched
+	 * later are not seen one by one */
+	case FW_NR_mmap:
+		if (sys_is_compat() || ret < 0 || !(sys_arg(regs, 2) & 1))
+			return 0;
+		return fw_read_exit(sys_arg(regs, 4), sys_arg(regs, 1));
 	/* the read side first: it is what taints a sendfile's destination */
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
 		if (!sys_is_compat())

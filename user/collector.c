@@ -100,6 +100,11 @@ int collector__run(struct fw_options *opts)
 	if (loader__open(&col.loader, opts->btf_path, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
+	err = loader__seed_open_files(col.loader);
+	if (err)
+		/* not fatal: only files opened from now on are seen */
+		fw_warn("cannot scan the files already open: %s",
+			strerror(-err));
 	ready.n_patterns = opts->rules.n_patterns;
 	ready.n_procs = procscan__seed("/proc", on_record, &col);
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);

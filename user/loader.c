@@ -125,7 +125,13 @@ static int attach_all(struct fw_loader *l)
 	l->links = fw_xcalloc(n, sizeof(*l->links));
 	l->hooks = fw_xcalloc(n, sizeof(*l->hooks));
 	bpf_object__for_each_program(prog, l->skel->obj) {
-		struct bpf_link *link = bpf_program__attach(prog);
+		struct bpf_link *link;
+
+		/* iterators run once, on demand (loader__seed_open_files) */
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
+		    !strncmp(bpf_program__section_name(prog), "iter/", 5))
+			continue;
+		link = bpf_program__attach(prog);
 
 		if (!link) {
 			int err = errno;
@@ -216,6 +222,32 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 		bpf_map_update_elem(pat_fd, &i, p, BPF_ANY);
 	}
 	return found;
+}
+
+int loader__seed_open_files(struct fw_loader *l)
+{
+	struct bpf_link *link;
+	char buf[256];
+	int fd, err = 0;
+	ssize_t n;
+
+	link = bpf_program__attach_iter(l->skel->progs.fw_seed_files, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		goto out_link;
+	}
+	/* the program prints nothing: reading drives the walk to its end */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		err = -errno;
+	close(fd);
+out_link:
+	bpf_link__destroy(link);
+	return err;
 }
 
 int loader__poll(struct fw_loader *l, int timeout_ms)

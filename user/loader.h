@@ -24,6 +24,9 @@ int loader__open(struct fw_loader **out, const char *btf_path, fw_record_fn fn,
 void loader__close(struct fw_loader *l);
 /* Watched directories that exist now go to the kernel; returns how many */
 size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules);
+/* Classify the files every process has open now (after set_rules), so
+ * that reads of flight logs opened before the tracer started count */
+int loader__seed_open_files(struct fw_loader *l);
 /* Wait up to timeout_ms for records and deliver them; -errno on failure */
 int loader__poll(struct fw_loader *l, int timeout_ms);
 /* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters
