@@ -144,6 +144,37 @@ FW_SHARED struct {
 	__type(value, struct fw_counter);
 } carries SEC(".maps");
 
+/* A loopback TCP/UDP flow as its receiving socket sees it: local is the
+ * destination the tainted sender used; remote is the sender's own end
+ * (zero for UDP, whose receiving socket is not connected) */
+struct fw_relay_key {
+	__u8 local[16];
+	__u8 remote[16];
+	__u16 local_port;
+	__u16 remote_port;
+	__u8 family;
+	__u8 proto;
+	__u8 pad[2];
+};
+
+/* Loopback flows a tainted process sent into, and the carrier (the
+ * sender's socket inode) whose origins a reader of them receives */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct fw_relay_key);
+	__type(value, struct fw_file_key);
+} relays SEC(".maps");
+
+/* How many relays were ever marked: while none, socket reads cost no
+ * socket lookup at all */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} relay_count SEC(".maps");
+
 /* Scratch for the file name being matched: too big for the stack */
 FW_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

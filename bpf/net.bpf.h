@@ -114,19 +114,19 @@ static __always_inline struct sock *inet_sock_of(long fd, __u16 *family,
 
 /* Resolve the destination of a send by a tainted process. uaddr is the
  * caller's sockaddr (sendto, msg_name), used for UDP only: TCP ignores it. */
-static __always_inline bool send_dest(long fd, __u64 uaddr, __u32 addrlen,
-				      struct fw_dest *d)
+static __always_inline struct sock *send_dest(long fd, __u64 uaddr,
+					      __u32 addrlen, struct fw_dest *d)
 {
 	__u16 family;
 	__u8 proto;
 	struct sock *sk = inet_sock_of(fd, &family, &proto);
 
 	if (!sk)
-		return false;
+		return NULL;
 	d->proto = proto;
 	if (proto == FW_IPPROTO_UDP && dest_from_user(d, uaddr, addrlen))
-		return true;
-	return dest_from_sock(d, sk, family);
+		return sk;
+	return dest_from_sock(d, sk, family) ? sk : NULL;
 }
 
 /* sendmmsg returns a message count; the kernel stored each message's byte

@@ -22,6 +22,7 @@
 #include "carriers.bpf.h"
 #include "files.bpf.h"
 #include "net.bpf.h"
+#include "relays.bpf.h"
 #include "syscall_arch.bpf.h"
 
 static __always_inline void pending_store(struct fw_pending *p, long fd)
@@ -46,7 +47,7 @@ __noinline int fw_read_exit(long fd, long ret)
 
 	if (ret <= 0 || current_tgid() == fw_self_tgid)
 		return 0;
-	if (file_read_watched(fd, &p))
+	if (file_read_watched(fd, &p) || relay_read(fd, &p))
 		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
 			       bpf_ktime_get_boot_ns());
 	return 0;
@@ -57,10 +58,14 @@ __noinline int fw_read_exit(long fd, long ret)
 static __always_inline void write_target(long fd, __u64 uaddr, long addrlen,
 					 struct fw_pending *p)
 {
-	if (send_dest(fd, uaddr, addrlen, &p->dest))
+	struct sock *sk = send_dest(fd, uaddr, addrlen, &p->dest);
+
+	if (sk) {
 		p->kind |= FW_PENDING_SEND;
-	else
+		relay_mark(sk, &p->dest, fd);
+	} else {
 		carrier_of(fd, p);
+	}
 }
 
 /* write, writev, sendto (send): uaddr may be NULL */

@@ -60,6 +60,7 @@ enum fw_carrier_type {
 	FW_CARRIER_PIPE = 2, /* an anonymous pipe */
 	FW_CARRIER_FIFO = 3, /* a named pipe */
 	FW_CARRIER_UNIX = 4, /* the peer of an AF_UNIX socket */
+	FW_CARRIER_LOOPBACK = 5, /* a TCP/UDP flow to a local relay */
 };
 
 /* What the collector found in the file header (filled in user space) */

@@ -34,6 +34,7 @@ struct flow {
  * whoever reads it receives these origins by this chain */
 struct carrier {
 	uint32_t type; /* enum fw_carrier_type */
+	uint32_t writer; /* pid of the first tainted writer */
 	char *name;
 	char *path;
 	const struct fw_file **origins;
@@ -257,9 +258,60 @@ static const char *carrier_type_name(uint32_t type)
 		return "fifo";
 	case FW_CARRIER_UNIX:
 		return "socket";
+	case FW_CARRIER_LOOPBACK:
+		return "loopback";
 	default:
 		return "carrier";
 	}
+}
+
+/* A tainted process wrote into a carrier: it now holds what the writer
+ * holds, and remembers how it got there */
+/* The carrier holds whatever its writer holds */
+static void carrier_take_origins(struct carrier *k, const struct fw_proc *w)
+{
+	for (size_t i = 0; i < w->n_origins; i++) {
+		const struct fw_file *f = w->origins[i].file;
+		const struct fw_file **grown;
+		size_t j;
+
+		for (j = 0; j < k->n_origins && k->origins[j] != f; j++)
+			;
+		if (j < k->n_origins)
+			continue;
+		grown = realloc(k->origins,
+				(k->n_origins + 1) * sizeof(*grown));
+		if (!grown)
+			return;
+		k->origins = grown;
+		k->origins[k->n_origins++] = f;
+	}
+}
+
+/* p's origin set grew: so did that of the carriers it writes into (a
+ * sendfile or copy_file_range reports the carrier before the read) */
+static void origins_grew(struct fw_correlator *c, const struct fw_proc *p)
+{
+	for (size_t i = 0; i < p->n_written; i++) {
+		struct carrier *k = hashmap__get(c->carriers, &p->written[i]);
+
+		if (k)
+			carrier_take_origins(k, p);
+	}
+}
+
+static void remember_written(struct fw_proc *w, const struct fw_file_key *key)
+{
+	struct fw_file_key *grown;
+
+	for (size_t i = 0; i < w->n_written; i++)
+		if (!memcmp(&w->written[i], key, sizeof(*key)))
+			return;
+	grown = realloc(w->written, (w->n_written + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	w->written = grown;
+	w->written[w->n_written++] = *key;
 }
 
 /* A tainted process wrote into a carrier: it now holds what the writer
@@ -275,6 +327,7 @@ static void on_carrier(struct fw_correlator *c,
 
 	if (!k) {
 		k = fw_xcalloc(1, sizeof(*k));
+		k->writer = w->pid;
 		hashmap__put(c->carriers, &e->carrier, k);
 	}
 	k->type = e->carrier_type;
@@ -285,22 +338,8 @@ static void on_carrier(struct fw_correlator *c,
 	k->name = fw_xstrdup(name);
 	free(k->path);
 	k->path = fw_xstrdup(*path ? path : name);
-	for (size_t i = 0; i < w->n_origins; i++) {
-		const struct fw_file *f = w->origins[i].file;
-		const struct fw_file **grown;
-		size_t j;
-
-		for (j = 0; j < k->n_origins && k->origins[j] != f; j++)
-			;
-		if (j < k->n_origins)
-			continue;
-		grown = realloc(k->origins,
-				(k->n_origins + 1) * sizeof(*grown));
-		if (!grown)
-			break;
-		k->origins = grown;
-		k->origins[k->n_origins++] = f;
-	}
+	carrier_take_origins(k, w);
+	remember_written(w, &e->carrier);
 	/* the first writer's chain: the one that brought the data here */
 	if (!k->n_chain)
 		chain__set(&k->chain, &k->n_chain, w->chain, w->n_chain,
@@ -321,8 +360,12 @@ static void on_carrier_read(struct fw_correlator *c, struct carrier *k,
 	};
 	bool had_origins = p->n_origins > 0;
 
+	/* reading back what it wrote itself (its own pipe) adds nothing */
+	if (k->writer == p->pid)
+		return;
 	for (size_t i = 0; i < k->n_origins; i++)
 		proc__add_origin(p, k->origins[i]);
+	origins_grew(c, p);
 	/* a process that read flight logs itself keeps its own chain */
 	if (!had_origins || !p->n_chain)
 		chain__set(&p->chain, &p->n_chain, k->chain, k->n_chain, &hop);
@@ -348,6 +391,7 @@ static void on_file_read(struct fw_correlator *c,
 	o = proc__add_origin(p, file);
 	if (!o)
 		return;
+	origins_grew(c, p);
 	if (e->bytes > o->bytes_read)
 		o->bytes_read = e->bytes;
 	a.kind = FW_NOTICE_READ;

@@ -153,6 +153,8 @@ static const char *carrier_kind(uint32_t type)
 		return "fifo";
 	case FW_CARRIER_UNIX:
 		return "unix_socket";
+	case FW_CARRIER_LOOPBACK:
+		return "loopback";
 	default:
 		return "file";
 	}

@@ -25,6 +25,7 @@ static void proc_free(struct fw_proc *p)
 	free(p->cmdline);
 	free(p->origins);
 	chain__free(p->chain, p->n_chain);
+	free(p->written);
 	free(p);
 }
 

@@ -59,6 +59,9 @@ struct fw_proc {
 	/* how the data reached this process, origin side first */
 	struct fw_hop *chain;
 	size_t n_chain;
+	/* carriers it wrote into: they follow its origin set while it lives */
+	struct fw_file_key *written;
+	size_t n_written;
 };
 
 struct fw_proctab;

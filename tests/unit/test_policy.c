@@ -188,7 +188,20 @@ static void test_empty_policy(void **state)
 
 	(void)state;
 	assert_false(allowed4(&p, "10.0.0.1", 443));
-	assert_false(allowed6(&p, "::1", 443));
+	assert_false(allowed6(&p, "fd00::1", 443));
+}
+
+/* Loopback never leaves the host: the relay that reads it is followed */
+static void test_loopback_is_local(void **state)
+{
+	struct fw_policy p = { 0 };
+
+	(void)state;
+	assert_true(allowed4(&p, "127.0.0.1", 9000));
+	assert_true(allowed4(&p, "127.255.0.9", 1));
+	assert_true(allowed6(&p, "::1", 443));
+	assert_false(allowed4(&p, "128.0.0.1", 443));
+	assert_false(allowed6(&p, "::2", 443));
 }
 
 static void test_prefix_zero(void **state)
@@ -352,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_whitespace),
 		cmocka_unit_test(test_parse_too_long),
 		cmocka_unit_test(test_empty_policy),
+		cmocka_unit_test(test_loopback_is_local),
 		cmocka_unit_test(test_prefix_zero),
 		cmocka_unit_test(test_prefix_seven),
 		cmocka_unit_test(test_prefix_full),

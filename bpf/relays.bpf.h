@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Local relays: a tainted process sends to a loopback TCP or UDP socket
+ * and another process (a local proxy, a forwarder) reads it and sends it
+ * on. The sender's flow is recorded as the receiving socket will see it;
+ * a read from an INET socket whose flow was recorded taints the reader.
+ * The sender's own socket inode stands for the carrier.
+ */
+#ifndef FW_RELAYS_BPF_H
+#define FW_RELAYS_BPF_H
+
+#include "common.bpf.h"
+#include "net.bpf.h"
+
+static __always_inline bool is_loopback(const struct fw_dest *d)
+{
+	const __u32 *w = (const __u32 *)d->addr;
+
+	if (d->family == FW_AF_INET)
+		return d->addr[0] == 127;
+	return !w[0] && !w[1] && !w[2] && w[3] == bpf_htonl(1); /* ::1 */
+}
+
+/* The local address of sk, v4-mapped reported as IPv4 */
+static __always_inline void sock_local(struct sock *sk, struct fw_dest *d)
+{
+	d->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == FW_AF_INET) {
+		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		d->family = FW_AF_INET;
+		__builtin_memcpy(d->addr, &a, 4);
+		return;
+	}
+	struct in6_addr a6 = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+
+	dest_set_v6(d, (const __u8 *)&a6);
+}
+
+static __always_inline void relay_key(struct fw_relay_key *k,
+				      const struct fw_dest *local,
+				      const struct fw_dest *remote, __u8 proto)
+{
+	__builtin_memcpy(k->local, local->addr, 16);
+	k->local_port = local->port;
+	k->family = local->family;
+	k->proto = proto;
+	if (proto == FW_IPPROTO_TCP) {
+		__builtin_memcpy(k->remote, remote->addr, 16);
+		k->remote_port = remote->port;
+	}
+}
+
+/* A tainted process is about to send on sk to dest: if dest is local,
+ * record the flow and report the carrier once */
+static __always_inline void relay_mark(struct sock *sk,
+				       const struct fw_dest *dest, long fd)
+{
+	struct fw_carry_key ck = { .tgid = current_tgid() };
+	struct fw_relay_key key = {};
+	struct fw_dest self = {};
+	struct fw_pending p = {};
+	struct file *file;
+	__u32 zero = 0;
+	__u64 *count;
+
+	if (!is_loopback(dest))
+		return;
+	sock_local(sk, &self);
+	relay_key(&key, dest, &self, dest->proto);
+	file = fd_to_file(fd);
+	if (!file)
+		return;
+	inode_key(file_inode(file), &p.carrier);
+	if (bpf_map_update_elem(&relays, &key, &p.carrier, BPF_ANY))
+		return;
+	count = bpf_map_lookup_elem(&relay_count, &zero);
+	if (count && !*count)
+		__sync_fetch_and_add(count, 1);
+	ck.carrier = p.carrier;
+	if (counter_add(&carries, &ck, 0, bpf_ktime_get_boot_ns())) {
+		p.carrier_type = FW_CARRIER_LOOPBACK;
+		emit_carrier(&p);
+	}
+}
+
+/* Is fd an INET socket receiving a recorded flow? Fills the READ part */
+static __always_inline bool relay_read(long fd, struct fw_pending *p)
+{
+	struct fw_relay_key key = {};
+	struct fw_dest local = {}, remote = {};
+	struct fw_file_key *carrier;
+	__u32 zero = 0;
+	__u64 *count;
+	struct sock *sk;
+	__u16 family;
+	__u8 proto;
+
+	count = bpf_map_lookup_elem(&relay_count, &zero);
+	if (!count || !*count)
+		return false; /* no relay ever: socket reads cost nothing */
+	sk = inet_sock_of(fd, &family, &proto);
+	if (!sk)
+		return false;
+	sock_local(sk, &local);
+	if (proto == FW_IPPROTO_TCP && !dest_from_sock(&remote, sk, family))
+		return false;
+	relay_key(&key, &local, &remote, proto);
+	carrier = bpf_map_lookup_elem(&relays, &key);
+	if (!carrier)
+		return false;
+	p->file = *carrier;
+	p->file_ptr = (__u64)fd_to_file(fd);
+	p->kind |= FW_PENDING_READ;
+	return true;
+}
+
+#endif /* FW_RELAYS_BPF_H */
