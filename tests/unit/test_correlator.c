@@ -941,6 +941,116 @@ static void test_many_processes(void **state)
 	assert_int_equal(fx->overflow, 0);
 }
 
+static void feed_carrier(struct fixture *fx, uint32_t pid, uint64_t ino,
+			 uint32_t type, const char *path)
+{
+	struct fw_carrier_event *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	set_hdr(&e->hdr, FW_EV_CARRIER, pid, 4000, sizeof(*e));
+	e->carrier = fkey(ino);
+	e->carrier_type = type;
+	e->path_off = put_path(e->path, path);
+	feed(fx, e, sizeof(*e));
+	free(e);
+}
+
+/* a read of a carrier, as the kernel reports it */
+static void feed_carrier_read(struct fixture *fx, uint32_t pid, uint64_t ino,
+			      uint64_t bytes)
+{
+	struct fw_file_read_event *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	set_hdr(&e->hdr, FW_EV_FILE_READ, pid, 4500, sizeof(*e));
+	e->file = fkey(ino);
+	e->bytes = bytes;
+	e->match = FW_MATCH_CARRIER;
+	e->path_off = put_path(e->path, "/");
+	feed(fx, e, sizeof(*e));
+	free(e);
+}
+
+static const struct fw_proc *proc_of(const struct fixture *fx, uint32_t pid)
+{
+	return proctab__get(correlator__procs(fx->c), pid);
+}
+
+/* cat LOG | uploader: the reader of the pipe carries the log */
+static void test_pipe_carries_origins_and_chain(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct fw_proc *p;
+	const struct captured *a;
+
+	feed_exec(fx, 500, 1, "cat", "/usr/bin/cat", "cat\0", 4);
+	feed_read(fx, 500, 16, LOG_A, 9000, FW_CONTENT_TLOG);
+	feed_carrier(fx, 500, 90, FW_CARRIER_PIPE, "");
+	feed_exec(fx, 501, 1, "uploader", "/usr/bin/uploader", "u\0", 2);
+	assert_false(correlator__tracks(fx->c, 501));
+	feed_carrier_read(fx, 501, 90, 4096);
+	assert_true(correlator__tracks(fx->c, 501));
+
+	p = proc_of(fx, 501);
+	assert_int_equal(p->n_chain, 2);
+	assert_int_equal(p->chain[0].type, FW_HOP_PROCESS);
+	assert_int_equal(p->chain[0].pid, 500);
+	assert_string_equal(p->chain[0].name, "cat");
+	assert_int_equal(p->chain[1].type, FW_HOP_CARRIER);
+	assert_int_equal(p->chain[1].carrier_type, FW_CARRIER_PIPE);
+	assert_string_equal(p->chain[1].name, "pipe:[90]");
+	assert_int_equal(p->chain[1].bytes, 4096);
+
+	feed_send(fx, 501, d, 4096, 5000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 0);
+	assert_int_equal(a->pid, 501);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	assert_int_equal(a->origin_read[0], 0);
+	/* the pipe is a hop, not an origin */
+	assert_true(a->verified);
+}
+
+/* sendfile/copy_file_range: the carrier is reported before the read that
+ * taints its writer; it still ends up holding the writer's origins */
+static void test_carrier_follows_writer_origins(void **state)
+{
+	struct fixture *fx = *state;
+
+	feed_exec(fx, 600, 1, "cp", "/usr/bin/cp", "cp\0", 3);
+	feed_carrier(fx, 600, 91, FW_CARRIER_FILE, "/tmp/copy.tlog");
+	feed_read(fx, 600, 17, LOG_B, 5000, FW_CONTENT_ULOG);
+	feed_carrier_read(fx, 601, 91, 5000);
+	assert_true(correlator__tracks(fx->c, 601));
+	assert_int_equal(proc_of(fx, 601)->n_origins, 1);
+	assert_string_equal(proc_of(fx, 601)->origins[0].file->path, LOG_B);
+	assert_string_equal(proc_of(fx, 601)->chain[1].path, "/tmp/copy.tlog");
+}
+
+/* a process reading back its own pipe gains nothing and no hop */
+static void test_own_carrier_read_is_no_hop(void **state)
+{
+	struct fixture *fx = *state;
+
+	feed_read(fx, 700, 16, LOG_A, 100, FW_CONTENT_TLOG);
+	feed_carrier(fx, 700, 92, FW_CARRIER_PIPE, "");
+	feed_carrier_read(fx, 700, 92, 100);
+	assert_int_equal(proc_of(fx, 700)->n_origins, 1);
+	assert_int_equal(proc_of(fx, 700)->n_chain, 0);
+}
+
+/* a carrier read whose carrier report was lost taints nothing here */
+static void test_unknown_carrier_read_ignored(void **state)
+{
+	struct fixture *fx = *state;
+
+	feed_carrier_read(fx, 800, 93, 100);
+	assert_false(correlator__tracks(fx->c, 800));
+	assert_int_equal(count_kind(fx, FW_NOTICE_READ), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -969,6 +1079,10 @@ int main(void)
 		T(test_ipv6_destination),
 		T(test_ipv6_allow_rule),
 		T(test_many_processes),
+		T(test_pipe_carries_origins_and_chain),
+		T(test_carrier_follows_writer_origins),
+		T(test_own_carrier_read_is_no_hop),
+		T(test_unknown_carrier_read_ignored),
 #undef T
 	};
 
