@@ -1,0 +1,580 @@
+#!/bin/bash
+# The bash -c scripts below expand their own positional parameters:
+# shellcheck disable=SC2016
+# Flight-log data followed through carriers before it leaves: a pipe, a FIFO,
+# derived files (gzip, tar, cp), a unix socketpair, a unix stream relay,
+# sendfile, splice, a descriptor inherited across dup2 + exec, a descriptor
+# passed with SCM_RIGHTS, and a multi-hop pipeline through a temporary file.
+# Each scenario sends to its own destination port; its alert must name the
+# origin log, the sender, the destination and the chain of processes and
+# carriers in order. Benign twins of the same shapes carry untainted data
+# and must not alert.
+#
+# Harness rule: this shell never reads anything a tainted process wrote (its
+# output, a file it made, a pipe from it); that would make this shell a
+# carrier's reader and taint every later child. Scenario pipelines run in
+# bash -c child shells in the ground-station namespace, their output goes to
+# files read only after the tracer stopped, and pids come from $! or from
+# the tracer's own output.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+P_PIPE=9101
+P_FIFO=9102
+P_GZIP=9103
+P_TAR=9104
+P_CP=9105
+P_PAIR=9106
+P_RELAY=9107
+P_SENDFILE=9108
+P_SPLICE=9109
+P_DUP=9110
+P_SCM=9111
+P_MULTI=9112
+P_B_PIPE=9121
+P_B_FILE=9122
+P_B_RELAY=9123
+P_B_SENDFILE=9124
+P_B_FIFO=9125
+PY=/usr/bin/python3
+
+fw_init
+for tool in gzip tar base64 mkfifo head; do
+	command -v "$tool" >/dev/null || fw_abort "$tool is not installed"
+done
+if ! "$PY" -c 'import os; os.splice; os.sendfile' 2>/dev/null; then
+	fw_abort "$PY with os.splice (Python >= 3.10) is needed"
+fi
+fw_netns_setup
+# peer_count PORT FILE: a TCP listener in the peer namespace that appends
+# what it receives to FILE (only its size is looked at)
+peer_count() {
+	local i
+	: >"$2"
+	nsenter --net="/run/netns/$FW_PEER" socat -u \
+		"TCP4-LISTEN:$1,reuseaddr,fork" "OPEN:$2,wronly,append" \
+		</dev/null >/dev/null 2>>"$FW_TMP/peers.log" &
+	FW_BG_PIDS+=("$!")
+	for ((i = 0; i < 200; i++)); do
+		if [ -n "$(ss -N "$FW_PEER" -H -lnt "sport = :$1" 2>/dev/null)" ]; then
+			return 0
+		fi
+		fw_proc_done "$!" && break
+		sleep 0.05
+	done
+	fw_abort "counting listener on port $1 did not come up"
+}
+for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
+	"$P_SENDFILE" "$P_SPLICE" "$P_DUP" "$P_SCM" "$P_MULTI" \
+	"$P_B_PIPE" "$P_B_FILE" "$P_B_RELAY" "$P_B_SENDFILE" "$P_B_FIFO"; do
+	fw_peer_listen tcp4 "$p"
+done
+fw_peer_listen tcp6 "$P_PIPE"
+RECEIVED=$FW_TMP/relay.received
+peer_count "$P_RELAY" "$RECEIVED"
+fw_probe_network "$P_PIPE" "$P_PIPE"
+
+WATCH=$FW_TMP/Telemetry
+WORK=$FW_TMP/work
+mkdir -p "$WATCH" "$WORK"
+LOGNAME_=2026-11-21\ 23-10-05.tlog
+LOG=$WATCH/$LOGNAME_
+fw_mklog tlog 96k "$LOG"
+SIZE=$(fw_size "$LOG")
+# untainted data of the same size, written before the tracer starts
+PLAIN=$WORK/plain.bin
+head -c "$SIZE" /dev/urandom >"$PLAIN"
+FIFO=$WORK/relay.fifo
+FIFO_B=$WORK/benign.fifo
+mkfifo "$FIFO" "$FIFO_B" || fw_abort "mkfifo failed"
+
+# ---- python helpers (written here by this untainted shell) ------------------
+cat >"$WORK/pair.py" <<'EOF'
+# socketpair: the forked child reads the log and sends it on one end; the
+# parent (which read nothing) receives it and sends it to the peer over TCP
+import os, socket, sys
+log, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+pid = os.fork()
+if pid == 0:
+    b.close()
+    with open(log, "rb", buffering=0) as f:
+        while True:
+            d = f.read(16384)
+            if not d:
+                break
+            a.sendall(d)
+    a.close()
+    os._exit(0)
+a.close()
+b.settimeout(20)
+data = bytearray()
+while True:
+    d = b.recv(65536)
+    if not d:
+        break
+    data += d
+os.waitpid(pid, 0)
+s = socket.create_connection((ip, port), timeout=20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+cat >"$WORK/sendfile.py" <<'EOF'
+# sendfile a file to the peer; this process never read()s it
+import os, socket, sys
+path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fd = os.open(path, os.O_RDONLY)
+size = os.fstat(fd).st_size
+s = socket.create_connection((ip, port), timeout=20)
+off = 0
+while off < size:
+    n = os.sendfile(s.fileno(), fd, off, size - off)
+    if n == 0:
+        break
+    off += n
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+cat >"$WORK/splice.py" <<'EOF'
+# splice the file into a pipe, then from the pipe into a TCP socket
+import os, socket, sys
+path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fd = os.open(path, os.O_RDONLY)
+size = os.fstat(fd).st_size
+r, w = os.pipe()
+s = socket.create_connection((ip, port), timeout=20)
+off = 0
+while off < size:
+    n = os.splice(fd, w, min(16384, size - off), offset_src=off)
+    if n == 0:
+        break
+    off += n
+    m = 0
+    while m < n:
+        m += os.splice(r, s.fileno(), n - m)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+cat >"$WORK/scm_recv.py" <<'EOF'
+# receive a descriptor over a unix socket (SCM_RIGHTS), read it, send it
+import os, socket, sys
+path, ready, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+open(ready, "w").close()
+srv.settimeout(20)
+c, _ = srv.accept()
+c.settimeout(20)
+msg, fds, flags, addr = socket.recv_fds(c, 16, 1)
+if not fds:
+    sys.exit("no descriptor received")
+data = bytearray()
+while True:
+    d = os.read(fds[0], 65536)
+    if not d:
+        break
+    data += d
+s = socket.create_connection((ip, port), timeout=20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+cat >"$WORK/scm_send.py" <<'EOF'
+# open a file (never read it) and pass the descriptor over a unix socket
+import os, socket, sys, time
+path, sock = sys.argv[1], sys.argv[2]
+fd = os.open(path, os.O_RDONLY)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+for _ in range(200):
+    try:
+        c.connect(sock)
+        break
+    except OSError:
+        time.sleep(0.05)
+socket.send_fds(c, [b"x"], [fd])
+c.close()
+EOF
+
+fw_tracer_start dataflow --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start"
+
+declare -A BG # scenario -> pid of the program this shell started
+declare -A MIN # port -> bytes the alert must reach
+CARRIER_SCENARIOS=0
+
+# sc NAME PROGRAM ARGS...: run PROGRAM in the ground-station namespace,
+# output to $FW_TMP/sc-NAME.err (read only after the tracer stopped), and
+# wait for it (at most 30 s)
+sc() {
+	local name=$1
+	shift
+	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
+	BG[$name]=$FW_BG
+	fw_wait_pid "$FW_BG" 30
+	check "$name: scenario exit status" -eq 0 "$FW_RC"
+}
+
+# sc_sh NAME SCRIPT ARGS...: sc with bash -c SCRIPT (ARGS are $1...)
+sc_sh() {
+	local name=$1 script=$2
+	shift 2
+	sc "$name" bash -c "$script" "$name" "$@"
+}
+
+# wait_children PID SECONDS: until PID has no child left (socat's forks)
+wait_children() {
+	local i max=$(($2 * 20))
+	for ((i = 0; i < max; i++)); do
+		[ -z "$(pgrep -P "$1" 2>/dev/null)" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# relay NAME SOCKET PORT: a "socat -u UNIX-LISTEN:SOCKET,fork TCP4:peer:PORT"
+# in the ground station; BG[NAME] is its pid
+relay() {
+	local i
+	fw_gs_bg socat -u "UNIX-LISTEN:$2,fork" "TCP4:$FW_PEER_IP4:$3" \
+		>"$FW_TMP/sc-$1.err" 2>&1
+	BG[$1]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	for ((i = 0; i < 200; i++)); do
+		[ -S "$2" ] && return 0
+		fw_proc_done "$FW_BG" && break
+		sleep 0.05
+	done
+	fail "$1: relay listening" "socket $2" "none after 10 s"
+	return 1
+}
+
+# relay_done NAME: wait for the relay's connection child, then stop it
+relay_done() {
+	[ -n "${BG[$1]:-}" ] || return 0
+	wait_children "${BG[$1]}" 10 ||
+		note "$1: relay child still running after 10 s"
+	kill -TERM "${BG[$1]}" 2>/dev/null
+	fw_wait_pid "${BG[$1]}" 5
+}
+
+# ---- 1. pipe ---------------------------------------------------------------
+sc_sh pipe 'cat -- "$1" | socat -u - "TCP4:$2:$3"' \
+	"$LOG" "$FW_PEER_IP4" "$P_PIPE"
+MIN[$P_PIPE]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 2. FIFO ---------------------------------------------------------------
+sc_sh fifo 'cat -- "$1" >"$2" & exec socat -u "OPEN:$2,rdonly" "TCP4:$3:$4"' \
+	"$LOG" "$FIFO" "$FW_PEER_IP4" "$P_FIFO"
+MIN[$P_FIFO]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 3. derived file: gzip -------------------------------------------------
+GZ=$WORK/flight.gz
+sc_sh gzip 'gzip -c -- "$1" >"$2" && exec socat -u "FILE:$2" "TCP4:$3:$4"' \
+	"$LOG" "$GZ" "$FW_PEER_IP4" "$P_GZIP"
+MIN[$P_GZIP]=$(fw_size "$GZ" 2>/dev/null || echo 1)
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 4. derived file: tar czf ----------------------------------------------
+TGZ=$WORK/flight.tgz
+sc_sh tar 'tar czf "$2" -C "$1" "$3" && exec socat -u "FILE:$2" "TCP4:$4:$5"' \
+	"$WATCH" "$TGZ" "$LOGNAME_" "$FW_PEER_IP4" "$P_TAR"
+MIN[$P_TAR]=$(fw_size "$TGZ" 2>/dev/null || echo 1)
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 5. derived file: cp ---------------------------------------------------
+COPY=$WORK/copy.bin
+sc_sh cp 'cp -- "$1" "$2" && exec socat -u "FILE:$2" "TCP4:$3:$4"' \
+	"$LOG" "$COPY" "$FW_PEER_IP4" "$P_CP"
+MIN[$P_CP]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 6. unix socketpair between parent and child ---------------------------
+sc pair "$PY" "$WORK/pair.py" "$LOG" "$FW_PEER_IP4" "$P_PAIR"
+MIN[$P_PAIR]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 7. unix stream relay --------------------------------------------------
+SOCK=$WORK/relay.sock
+if relay relay "$SOCK" "$P_RELAY"; then
+	sc relay-client socat -u "FILE:$LOG" "UNIX-CONNECT:$SOCK"
+fi # the relay is stopped once its alert is complete (below)
+MIN[$P_RELAY]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 8. sendfile -----------------------------------------------------------
+sc sendfile "$PY" "$WORK/sendfile.py" "$LOG" "$FW_PEER_IP4" "$P_SENDFILE"
+MIN[$P_SENDFILE]=$SIZE
+
+# ---- 9. splice through a pipe ----------------------------------------------
+sc splice "$PY" "$WORK/splice.py" "$LOG" "$FW_PEER_IP4" "$P_SPLICE"
+MIN[$P_SPLICE]=$SIZE
+
+# ---- 10. dup2 + exec: the exec'd program reads an inherited descriptor ------
+sc_sh dup 'exec 3<"$1" 4<&3 3<&-; exec socat -u FD:4 "TCP4:$2:$3"' \
+	"$LOG" "$FW_PEER_IP4" "$P_DUP"
+MIN[$P_DUP]=$SIZE
+
+# ---- 11. SCM_RIGHTS: an unrelated process receives the descriptor ----------
+SCM_SOCK=$WORK/scm.sock
+fw_gs_bg "$PY" "$WORK/scm_recv.py" "$SCM_SOCK" "$WORK/scm.ready" \
+	"$FW_PEER_IP4" "$P_SCM" >"$FW_TMP/sc-scm-recv.err" 2>&1
+BG[scm-recv]=$FW_BG
+if fw_wait_file "$WORK/scm.ready" 10; then
+	sc scm-send "$PY" "$WORK/scm_send.py" "$LOG" "$SCM_SOCK"
+else
+	fail "scm: receiver ready" "$WORK/scm.ready" "none after 10 s"
+fi
+fw_wait_pid "${BG[scm-recv]}" 20
+check "scm-recv: scenario exit status" -eq 0 "$FW_RC"
+MIN[$P_SCM]=$SIZE
+
+# ---- 12. multi-hop: pipe, gzip, base64, temporary file, pipe ----------------
+B64=$WORK/flight.b64
+sc_sh multi 'cat -- "$1" | gzip | base64 >"$2" && cat -- "$2" | socat -u - "TCP4:$3:$4"' \
+	"$LOG" "$B64" "$FW_PEER_IP4" "$P_MULTI"
+MIN[$P_MULTI]=$(fw_size "$B64" 2>/dev/null || echo 1)
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- benign twins ----------------------------------------------------------
+sc_sh b-pipe 'head -c 70000 /dev/urandom | socat -u - "TCP4:$1:$2"' \
+	"$FW_PEER_IP4" "$P_B_PIPE"
+sc_sh b-file 'head -c 70000 /dev/urandom | gzip -c >"$1" && exec socat -u "FILE:$1" "TCP4:$2:$3"' \
+	"$WORK/clean.gz" "$FW_PEER_IP4" "$P_B_FILE"
+B_SOCK=$WORK/benign.sock
+if relay b-relay "$B_SOCK" "$P_B_RELAY"; then
+	sc b-relay-client socat -u "FILE:$PLAIN" "UNIX-CONNECT:$B_SOCK"
+fi
+sc b-sendfile "$PY" "$WORK/sendfile.py" "$PLAIN" "$FW_PEER_IP4" \
+	"$P_B_SENDFILE"
+sc_sh b-fifo 'head -c 70000 /dev/urandom >"$1" & exec socat -u "OPEN:$1,rdonly" "TCP4:$2:$3"' \
+	"$FIFO_B" "$FW_PEER_IP4" "$P_B_FIFO"
+
+# ---- wait for the final byte counts, stop --------------------------------------
+# port_alerts PORT: every alert line to destination PORT
+port_alerts() {
+	fw_json "$FW_OUT" | jq -c --argjson port "$1" '
+		select(.event.kind == "alert" and .destination.port == $port)'
+}
+
+# wait_ports SECONDS PORT:MIN...: until each PORT has an alert with
+# destination.bytes >= MIN
+wait_ports() {
+	local secs=$1 i want=
+	shift
+	local spec
+	for spec in "$@"; do
+		want+="\"${spec%%:*}\":${spec#*:},"
+	done
+	want="{${want%,}}"
+	for ((i = 0; i < secs * 10; i++)); do
+		if [ "$(jq -nR --argjson want "$want" '
+			[inputs | fromjson? | select(.event.kind == "alert") |
+			 {p: (.destination.port | tostring), b: .destination.bytes}] |
+			group_by(.p) | map({key: .[0].p, value: (map(.b) | max)}) |
+			from_entries as $got |
+			all($want | to_entries[]; ($got[.key] // -1) >= .value)' \
+			"$FW_OUT" 2>/dev/null)" = true ]; then
+			return 0
+		fi
+		fw_proc_done "${FW_TRACER_PID:-0}" && return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+specs=()
+for p in "${!MIN[@]}"; do
+	specs+=("$p:${MIN[$p]}")
+done
+wait_ports 15 "${specs[@]}" ||
+	note "not every scenario's alert reached its size within 15 s"
+# the relays' connection children may still be forwarding when their
+# clients exit: stop the relays only now, after their children are done
+relay_done relay
+relay_done b-relay
+fw_tracer_stop INT
+
+# ---- assertions ------------------------------------------------------------
+# flow NAME PORT MINBYTES SENDER_NAME: the common assertions on the last alert
+# to PORT; A is that alert afterwards (empty when there is none)
+A=
+flow() {
+	local name=$1 port=$2 min=$3 pname=$4
+	A=$(port_alerts "$port" | tail -n 1)
+	if ! check "$name: alert to port $port" != "" "$A"; then
+		note "scenario output: $(cat "$FW_TMP/sc-$name.err" 2>/dev/null)"
+		return 1
+	fi
+	check "$name: one sending process to port $port" -eq 1 \
+		"$(port_alerts "$port" | jq -r .process.pid | sort -u | wc -l)"
+	check "$name: origins include the log" == true \
+		"$(jq --arg p "$LOG" '[.flightwatch.origins[]?.path] |
+			index($p) != null' <<<"$A" 2>/dev/null)"
+	check "$name: process.name" == "$pname" "$(fw_get "$A" .process.name)"
+	check "$name: destination.ip" == "$FW_PEER_IP4" \
+		"$(fw_get "$A" .destination.ip)"
+	check "$name: network.transport" == tcp \
+		"$(fw_get "$A" .network.transport)"
+	check "$name: destination.bytes >= $min" -ge "$min" \
+		"$(fw_get "$A" .destination.bytes)" ||
+		note "$name: every line of the flow (time action bytes): $(port_alerts "$port" |
+			jq -r '"\(."@timestamp") \(.event.action) \(.destination.bytes)"')"
+	check "$name: chain starts at the log" == "origin $LOG" \
+		"$(fw_get "$A" '.flightwatch.chain[0] | "\(.type) \(.path)"')"
+	check "$name: chain ends with the sender" -eq \
+		"$(fw_get "$A" .process.pid)" \
+		"$(fw_get "$A" '[.flightwatch.chain[] | select(.type == "process")] |
+			last | .pid')"
+	check "$name: chain's destination" == \
+		"$FW_PEER_IP4 $port tcp" \
+		"$(fw_get "$A" '.flightwatch.chain[-1] |
+			"\(.ip) \(.port) \(.transport)"')"
+	return 0
+}
+
+# chain NAME TYPES PROCESSES: node types in order, and the process names
+chain() {
+	check "$1: chain node types" == "$2" \
+		"$(fw_get "$A" '[.flightwatch.chain[].type] | join(",")')"
+	check "$1: chain processes" == "$3" \
+		"$(fw_get "$A" '[.flightwatch.chain[] | select(.type == "process") |
+			.name] | join(",")')"
+}
+
+# carrier_path NAME TYPE PATH: the chain has a TYPE node with that path
+carrier_path() {
+	check "$1: chain has a $2 node for $3" == true \
+		"$(jq --arg t "$2" --arg p "$3" '[.flightwatch.chain[] |
+			select(.type == $t and .path == $p)] | length > 0' \
+			<<<"$A" 2>/dev/null)"
+}
+
+# direct NAME: the sender read the log itself
+direct() {
+	check "$1: origins[0].bytes_read >= $SIZE" -ge "$SIZE" \
+		"$(fw_get "$A" '.flightwatch.origins[0].bytes_read')"
+}
+
+if flow pipe "$P_PIPE" "$SIZE" socat; then
+	chain pipe origin,process,pipe,process,destination cat,socat
+	check "pipe: sender's parent is the pipeline's shell" -eq \
+		"${BG[pipe]}" "$(fw_get "$A" .process.parent.pid)"
+fi
+
+if flow fifo "$P_FIFO" "$SIZE" socat; then
+	chain fifo origin,process,fifo,process,destination cat,socat
+	carrier_path fifo fifo "$FIFO"
+	check "fifo: process.pid" -eq "${BG[fifo]}" "$(fw_get "$A" .process.pid)"
+fi
+
+if flow gzip "$P_GZIP" "${MIN[$P_GZIP]}" socat; then
+	chain gzip origin,process,file,process,destination gzip,socat
+	carrier_path gzip file "$GZ"
+	check "gzip: process.pid" -eq "${BG[gzip]}" "$(fw_get "$A" .process.pid)"
+fi
+
+if flow tar "$P_TAR" "${MIN[$P_TAR]}" socat; then
+	# tar writes the archive through a pipe into gzip, which writes the file
+	chain tar origin,process,pipe,process,file,process,destination \
+		tar,gzip,socat
+	carrier_path tar file "$TGZ"
+	check "tar: process.pid" -eq "${BG[tar]}" "$(fw_get "$A" .process.pid)"
+fi
+
+if flow cp "$P_CP" "$SIZE" socat; then
+	chain cp origin,process,file,process,destination cp,socat
+	carrier_path cp file "$COPY"
+	check "cp: process.pid" -eq "${BG[cp]}" "$(fw_get "$A" .process.pid)"
+fi
+
+if flow pair "$P_PAIR" "$SIZE" python3; then
+	chain pair origin,process,unix_socket,process,destination python3,python3
+	check "pair: the sender is the parent" -eq "${BG[pair]}" \
+		"$(fw_get "$A" .process.pid)"
+	check "pair: the reader is another process than the sender" -ne \
+		"${BG[pair]}" "$(fw_get "$A" '.flightwatch.chain[1].pid')"
+	check "pair: origins[0].bytes_read is 0 (got it indirectly)" -eq 0 \
+		"$(fw_get "$A" '.flightwatch.origins[0].bytes_read')"
+fi
+
+check "relay: the peer received all $SIZE bytes" -eq "$SIZE" \
+	"$(fw_size "$RECEIVED")"
+if flow relay "$P_RELAY" "$SIZE" socat; then
+	chain relay origin,process,unix_socket,process,destination socat,socat
+	check "relay: the sender is the relay's connection child" -eq \
+		"${BG[relay]}" "$(fw_get "$A" .process.parent.pid)"
+	check "relay: the chain names the client socat" -eq \
+		"${BG[relay-client]:-0}" "$(fw_get "$A" '.flightwatch.chain[1].pid')"
+fi
+
+if flow sendfile "$P_SENDFILE" "$SIZE" python3; then
+	chain sendfile origin,process,destination python3
+	check "sendfile: process.pid" -eq "${BG[sendfile]}" \
+		"$(fw_get "$A" .process.pid)"
+	direct sendfile
+fi
+
+if flow splice "$P_SPLICE" "$SIZE" python3; then
+	chain splice origin,process,destination python3
+	check "splice: process.pid" -eq "${BG[splice]}" \
+		"$(fw_get "$A" .process.pid)"
+	direct splice
+fi
+
+if flow dup "$P_DUP" "$SIZE" socat; then
+	chain dup origin,process,destination socat
+	check "dup: process.pid (bash exec'd socat)" -eq "${BG[dup]}" \
+		"$(fw_get "$A" .process.pid)"
+	direct dup
+fi
+
+if flow scm "$P_SCM" "$SIZE" python3; then
+	chain scm origin,process,destination python3
+	check "scm: the receiver sends" -eq "${BG[scm-recv]}" \
+		"$(fw_get "$A" .process.pid)"
+	direct scm
+fi
+fw_expect_no_alert "scm: the process that passed the descriptor" \
+	"${BG[scm-send]:-0}"
+
+if flow multi "$P_MULTI" "${MIN[$P_MULTI]}" socat; then
+	chain multi \
+		origin,process,pipe,process,pipe,process,file,process,pipe,process,destination \
+		cat,gzip,base64,cat,socat
+	carrier_path multi file "$B64"
+	check "multi: sender's parent is the pipeline's shell" -eq \
+		"${BG[multi]}" "$(fw_get "$A" .process.parent.pid)"
+fi
+
+check "benign pipe of untainted data: no alert" == "" \
+	"$(port_alerts "$P_B_PIPE")"
+check "benign derived file written by an untainted process: no alert" == "" \
+	"$(port_alerts "$P_B_FILE")"
+check "benign unix relay of untainted data: no alert" == "" \
+	"$(port_alerts "$P_B_RELAY")"
+check "benign sendfile of an unwatched file: no alert" == "" \
+	"$(port_alerts "$P_B_SENDFILE")"
+check "benign FIFO with no tainted writer: no alert" == "" \
+	"$(port_alerts "$P_B_FIFO")"
+# (the tracer sees the whole machine: an alert for another port means that
+# taint leaked out of these scenarios; shown as pid, name, port, chain)
+check "no alert names a port outside the scenarios" == "" \
+	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
+		(.destination.port < 9101 or .destination.port > 9112)) |
+		[.process.pid, .process.name, .process.command_line,
+		 .destination.ip, .destination.port, .destination.bytes,
+		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |
+		  map(select(. != null)) | join(" ")]]')"
+
+stats=$(fw_stats)
+note "stats: $stats"
+check "stats: events.carrier >= $CARRIER_SCENARIOS" -ge "$CARRIER_SCENARIOS" \
+	"$(fw_get "$stats" .events.carrier)"
+check "stats: lost" -eq 0 "$(fw_get "$stats" .lost)"
+
+fw_finish
