@@ -55,16 +55,30 @@ static __always_inline void *event_reserve(__u32 size, __u32 type, __u32 tgid,
 	return hdr;
 }
 
+/* With a taint expiry set, a process stops counting as a carrier that
+ * long after it last read flight-log data (the verifier drops the check
+ * when the expiry is 0, the default) */
 static __always_inline bool is_tainted(__u32 tgid)
 {
-	return bpf_map_lookup_elem(&tainted, &tgid) != NULL;
+	struct fw_taint *t = bpf_map_lookup_elem(&tainted, &tgid);
+
+	if (!t)
+		return false;
+	if (fw_taint_expiry_ns &&
+	    bpf_ktime_get_boot_ns() - t->first_ns > fw_taint_expiry_ns) {
+		bpf_map_delete_elem(&tainted, &tgid);
+		return false;
+	}
+	return true;
 }
 
+/* The process read flight-log data now: taint it, or restart its expiry */
 static __always_inline void taint_process(__u32 tgid, __u64 now)
 {
 	struct fw_taint t = { .first_ns = now };
 
-	bpf_map_update_elem(&tainted, &tgid, &t, BPF_NOEXIST);
+	bpf_map_update_elem(&tainted, &tgid, &t,
+			    fw_taint_expiry_ns ? BPF_ANY : BPF_NOEXIST);
 }
 
 /*

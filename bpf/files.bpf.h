@@ -180,8 +180,11 @@ static __always_inline void file_read_done(struct fw_pending *p, __u64 id,
 
 	rk.file = p->file;
 	rk.tgid = id >> 32;
-	if (!counter_add(&reads, &rk, ret, now))
+	if (!counter_add(&reads, &rk, ret, now)) {
+		if (fw_taint_expiry_ns)
+			taint_process(rk.tgid, now);
 		return;
+	}
 	taint_process(rk.tgid, now);
 	emit_file_read(p, id, ret, now);
 }

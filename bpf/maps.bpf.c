@@ -4,5 +4,6 @@
 #include "maps.bpf.h"
 
 const volatile __u32 fw_self_tgid = 0;
+const volatile __u64 fw_taint_expiry_ns = 0;
 
 char LICENSE[] SEC("license") = "GPL";

@@ -187,6 +187,8 @@ FW_SHARED struct {
  * must not taint it. Set before load; defined in maps.bpf.c. */
 #ifndef FW_DEFINE_MAPS
 extern const volatile __u32 fw_self_tgid;
+/* 0: taint never expires */
+extern const volatile __u64 fw_taint_expiry_ns;
 #endif
 
 #endif /* FW_MAPS_BPF_H */

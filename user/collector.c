@@ -97,7 +97,8 @@ int collector__run(struct fw_options *opts)
 	}
 	col.correlator =
 		correlator__new(&opts->policy, output__alert, &col.output);
-	if (loader__open(&col.loader, opts->btf_path, on_record, &col))
+	if (loader__open(&col.loader, opts->btf_path,
+			 opts->taint_expiry_s * 1000000000ull, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
 	err = loader__seed_open_files(col.loader);

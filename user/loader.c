@@ -147,8 +147,8 @@ static int attach_all(struct fw_loader *l)
 	return 0;
 }
 
-int loader__open(struct fw_loader **out, const char *btf_path, fw_record_fn fn,
-		 void *ctx)
+int loader__open(struct fw_loader **out, const char *btf_path,
+		 uint64_t taint_expiry_ns, fw_record_fn fn, void *ctx)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
 	struct fw_loader *l = fw_xcalloc(1, sizeof(*l));
@@ -163,6 +163,7 @@ int loader__open(struct fw_loader **out, const char *btf_path, fw_record_fn fn,
 		goto fail;
 	}
 	l->skel->rodata->fw_self_tgid = getpid();
+	l->skel->rodata->fw_taint_expiry_ns = taint_expiry_ns;
 	err = flightwatch_bpf__load(l->skel);
 	if (err) {
 		fw_err("cannot load the BPF programs: %s (run with -vv for the verifier log)",

@@ -17,10 +17,11 @@ typedef void (*fw_record_fn)(void *rec, size_t size, void *ctx);
 
 struct fw_loader;
 
-/* Privileges and kernel BTF (btf_path or the running kernel's): prints one error line and returns -1 when the tracer cannot run */
+/* Privileges and kernel BTF (btf_path or the running kernel's): prints
+ * one error line and returns -1 when the tracer cannot run */
 int loader__preflight(const char *btf_path);
-int loader__open(struct fw_loader **out, const char *btf_path, fw_record_fn fn,
-		 void *ctx);
+int loader__open(struct fw_loader **out, const char *btf_path,
+		 uint64_t taint_expiry_ns, fw_record_fn fn, void *ctx);
 void loader__close(struct fw_loader *l);
 /* Watched directories that exist now go to the kernel; returns how many */
 size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules);

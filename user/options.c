@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "options.h"
@@ -15,6 +18,7 @@ enum {
 	OPT_ALLOW,
 	OPT_NO_DEFAULTS,
 	OPT_BTF,
+	OPT_TAINT_EXPIRY,
 	OPT_VERBOSE,
 	OPT_HELP,
 };
@@ -26,6 +30,7 @@ static const struct option run_options[] = {
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULTS },
 	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "taint-expiry", required_argument, NULL, OPT_TAINT_EXPIRY },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -44,6 +49,8 @@ void options__usage_run(FILE *out)
 		"                       e.g. 10.0.0.0/8, 192.0.2.7:443, [fd00::/8]:443\n"
 		"  --no-default-rules   only --watch and --pattern, no built-in rules\n"
 		"  --btf FILE           kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
+		"  --taint-expiry SECS  a process stops carrying flight-log data SECS after\n"
+		"                       its last read of it (default 0: never)\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
 		"  -h, --help           this help\n");
 }
@@ -85,6 +92,22 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 		case OPT_BTF:
 			opts->btf_path = optarg;
 			break;
+		case OPT_TAINT_EXPIRY: {
+			char *end;
+
+			errno = 0;
+			opts->taint_expiry_s = strtoul(optarg, &end, 10);
+			if (!isdigit((unsigned char)optarg[0]) || *end ||
+			    errno ||
+			    opts->taint_expiry_s > 100UL * 365 * 24 * 3600) {
+				snprintf(
+					err, sizeof(err),
+					"invalid --taint-expiry '%s': expected a number of seconds",
+					optarg);
+				goto bad;
+			}
+			break;
+		}
 		case 'v':
 		case OPT_VERBOSE:
 			opts->verbose++;

@@ -14,6 +14,7 @@ struct fw_options {
 	bool help;
 	int verbose;
 	const char *btf_path; /* NULL: the running kernel's */
+	unsigned long taint_expiry_s; /* 0: never */
 	const char *passwd_file; /* homes for the built-in directories */
 	struct fw_rules rules;
 	struct fw_policy policy;

@@ -286,6 +286,27 @@ static void test_btf(void **state)
 	assert_string_equal(fx->opts.btf_path, "/boot/vmlinux.btf");
 }
 
+static void test_taint_expiry(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(fx->opts.taint_expiry_s, 0);
+	assert_int_equal(PARSE(fx, "--taint-expiry", "900"), 0);
+	assert_int_equal(fx->opts.taint_expiry_s, 900);
+	options__free(&fx->opts);
+
+	getopt_reset();
+	assert_int_equal(PARSE(fx, "--taint-expiry", "15m"), -1);
+	expect_error(
+		fx,
+		"invalid --taint-expiry '15m': expected a number of seconds");
+	getopt_reset();
+	assert_int_equal(PARSE(fx, "--taint-expiry", "-5"), -1);
+	expect_error(
+		fx,
+		"invalid --taint-expiry '-5': expected a number of seconds");
+}
+
 static void test_no_defaults_needs_rules(void **state)
 {
 	struct fixture *fx = *state;
@@ -462,6 +483,7 @@ int main(void)
 		T(test_bad_allow),
 		T(test_verbose),
 		T(test_btf),
+		T(test_taint_expiry),
 		T(test_no_defaults_needs_rules),
 		T(test_unknown_option),
 		T(test_unknown_short_in_cluster),
