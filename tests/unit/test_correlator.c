@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fw_test.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -163,24 +164,12 @@ static uint32_t put_path(char *buf, const char *path)
 
 static struct fw_dest dest4(const char *ip, uint16_t port)
 {
-	struct fw_dest d = { 0 };
-
-	assert_int_equal(inet_pton(AF_INET, ip, d.addr), 1);
-	d.family = AF_INET;
-	d.port = port;
-	d.proto = 6;
-	return d;
+	return fw_test_dest(AF_INET, ip, port, 6);
 }
 
 static struct fw_dest dest6(const char *ip, uint16_t port)
 {
-	struct fw_dest d = { 0 };
-
-	assert_int_equal(inet_pton(AF_INET6, ip, d.addr), 1);
-	d.family = AF_INET6;
-	d.port = port;
-	d.proto = 17;
-	return d;
+	return fw_test_dest(AF_INET6, ip, port, 17);
 }
 
 static struct fw_file_key fkey(uint64_t ino)

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fw_test.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -140,24 +141,12 @@ static void test_parse_too_long(void **state)
 
 static struct fw_dest d4(const char *ip, uint16_t port)
 {
-	struct fw_dest d = { 0 };
-
-	assert_int_equal(inet_pton(AF_INET, ip, d.addr), 1);
-	d.family = AF_INET;
-	d.port = port;
-	d.proto = 6;
-	return d;
+	return fw_test_dest(AF_INET, ip, port, 6);
 }
 
 static struct fw_dest d6(const char *ip, uint16_t port)
 {
-	struct fw_dest d = { 0 };
-
-	assert_int_equal(inet_pton(AF_INET6, ip, d.addr), 1);
-	d.family = AF_INET6;
-	d.port = port;
-	d.proto = 6;
-	return d;
+	return fw_test_dest(AF_INET6, ip, port, 6);
 }
 
 static void add(struct fw_policy *p, const char *spec)
