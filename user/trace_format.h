@@ -39,7 +39,9 @@ enum fw_block_kind {
 };
 
 enum fw_block_flags {
-	FW_BLOCK_ZLIB = 1 << 0, /* payload is a zlib stream of raw_len bytes */
+	/* payload is raw deflate (RFC 1951, zlib's deflate without the zlib
+	 * wrapper: the frame's CRC-32 already checks it) of raw_len bytes */
+	FW_BLOCK_DEFLATE = 1 << 0,
 };
 
 /*

@@ -26,6 +26,8 @@ struct reader {
 	size_t raw_cap;
 	bool events_readable; /* same byte order as the recording host */
 	bool resyncing; /* after damage, until the next valid block */
+	z_stream z; /* raw inflate, reset for each block */
+	bool z_ready;
 };
 
 static void damage(struct reader *r, uint64_t off, const char *fmt, ...)
@@ -143,7 +145,6 @@ static const unsigned char *payload(struct reader *r, uint64_t off,
 {
 	uint32_t raw_len = le32toh(h->raw_len);
 	uint32_t comp_len = le32toh(h->comp_len);
-	uLongf out_len = raw_len;
 	int zerr;
 
 	if (raw_len + 1 > r->raw_cap) {
@@ -157,14 +158,34 @@ static const unsigned char *payload(struct reader *r, uint64_t off,
 		r->raw = p;
 		r->raw_cap = raw_len + 1;
 	}
-	if (!(le16toh(h->flags) & FW_BLOCK_ZLIB)) {
+	if (!(le16toh(h->flags) & FW_BLOCK_DEFLATE)) {
 		memcpy(r->raw, data, raw_len);
 		return r->raw;
 	}
-	zerr = uncompress(r->raw, &out_len, data, comp_len);
-	if (zerr != Z_OK || out_len != raw_len) {
+	if (!r->z_ready) {
+		if (inflateInit2(&r->z, -15) != Z_OK) {
+			damage(r, off, "cannot set up zlib");
+			return NULL;
+		}
+		r->z_ready = true;
+	} else {
+		inflateReset(&r->z);
+	}
+	r->z.next_in = (unsigned char *)data;
+	r->z.avail_in = comp_len;
+	r->z.next_out = r->raw;
+	r->z.avail_out = raw_len;
+	/* the output space is exactly raw_len: a stream that wants more
+	 * stops with Z_BUF_ERROR or Z_OK instead of writing past it */
+	zerr = inflate(&r->z, Z_FINISH);
+	if (zerr != Z_STREAM_END || r->z.total_out != raw_len ||
+	    r->z.avail_in) {
 		damage(r, off, "block does not inflate to %u bytes (%s)",
-		       raw_len, zerr == Z_OK ? "short" : zError(zerr));
+		       raw_len,
+		       zerr == Z_STREAM_END ? "length differs" :
+		       zerr == Z_OK || zerr == Z_BUF_ERROR ?
+					      "longer or cut short" :
+					      zError(zerr));
 		return NULL;
 	}
 	return r->raw;
@@ -195,7 +216,7 @@ static const char *check_frame(struct reader *r, size_t off,
 			 comp_len, left);
 		return why;
 	}
-	if (!(le16toh(h->flags) & FW_BLOCK_ZLIB) && comp_len != raw_len)
+	if (!(le16toh(h->flags) & FW_BLOCK_DEFLATE) && comp_len != raw_len)
 		return "stored block with differing lengths";
 	crc = crc32(0, r->buf + off + 4, 12);
 	crc = crc32(crc, r->buf + off + sizeof(*h), comp_len);
@@ -319,6 +340,8 @@ int trace_reader__read_mem(const void *buf, size_t len, const char *name,
 		off = next;
 	}
 out:
+	if (r.z_ready)
+		inflateEnd(&r.z);
 	free(r.raw);
 	return st->damaged != damaged;
 }

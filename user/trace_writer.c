@@ -34,6 +34,8 @@ struct fw_trace_writer {
 	uint64_t last_flush_ns;
 	bool dirty; /* written since the last sync */
 	unsigned int since_clock;
+	z_stream z; /* raw deflate, reset for each block */
+	bool z_ready;
 	struct fw_trace_writer_stats stats;
 };
 
@@ -78,7 +80,7 @@ static int write_block(struct fw_trace_writer *w, uint16_t kind,
 		       const void *raw, size_t raw_len)
 {
 	struct fw_trace_block_header h;
-	uLongf comp_len = compressBound(raw_len);
+	size_t comp_len = deflateBound(&w->z, raw_len);
 	size_t need = sizeof(h) + comp_len;
 	const unsigned char *payload = raw;
 	uint16_t flags = 0;
@@ -97,13 +99,19 @@ static int write_block(struct fw_trace_writer *w, uint16_t kind,
 		w->zbuf = p;
 		w->zcap = need;
 	}
-	if (raw_len &&
-	    compress2(w->zbuf + sizeof(h), &comp_len, raw, raw_len,
-		      Z_DEFAULT_COMPRESSION) == Z_OK &&
-	    comp_len < raw_len) {
-		flags = FW_BLOCK_ZLIB;
-		payload = w->zbuf + sizeof(h);
-	} else {
+	if (raw_len && w->z_ready && deflateReset(&w->z) == Z_OK) {
+		w->z.next_in = (unsigned char *)raw;
+		w->z.avail_in = raw_len;
+		w->z.next_out = w->zbuf + sizeof(h);
+		w->z.avail_out = comp_len;
+		if (deflate(&w->z, Z_FINISH) == Z_STREAM_END &&
+		    w->z.total_out < raw_len) {
+			comp_len = w->z.total_out;
+			flags = FW_BLOCK_DEFLATE;
+			payload = w->zbuf + sizeof(h);
+		}
+	}
+	if (!flags) {
 		comp_len = raw_len;
 	}
 	h.magic = htole32(FW_BLOCK_MAGIC);
@@ -332,6 +340,9 @@ int trace_writer__open(struct fw_trace_writer **out,
 	if (w->max_size && w->max_size / 4 < w->target)
 		w->target = w->max_size / 4 > 4096 ? w->max_size / 4 : 4096;
 	w->last_flush_ns = fw_boot_now_ns();
+	/* raw deflate: windowBits -15 */
+	w->z_ready = deflateInit2(&w->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED,
+				  -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
 	err = create_file(w);
 	if (err)
 		goto err_free;
@@ -343,6 +354,8 @@ int trace_writer__open(struct fw_trace_writer **out,
 err_free:
 	if (w->fd >= 0)
 		close(w->fd);
+	if (w->z_ready)
+		deflateEnd(&w->z);
 	free(w->meta);
 	free(w->path);
 	free(w);
@@ -374,6 +387,8 @@ int trace_writer__close(struct fw_trace_writer *w, const char *end,
 	if (w->fd >= 0)
 		close(w->fd);
 	err = w->stats.error ? -w->stats.error : 0;
+	if (w->z_ready)
+		deflateEnd(&w->z);
 	free(w->buf);
 	free(w->zbuf);
 	free(w->meta);
