@@ -26,6 +26,7 @@ struct reader {
 	size_t raw_cap;
 	bool events_readable; /* same byte order as the recording host */
 	bool resyncing; /* after damage, until the next valid block */
+	bool ended; /* an END block was read */
 	z_stream z; /* raw inflate, reset for each block */
 	bool z_ready;
 };
@@ -327,6 +328,7 @@ int trace_reader__read_mem(const void *buf, size_t len, const char *name,
 			parse_text(&r, r.raw, raw_len, cb->meta);
 			break;
 		case FW_BLOCK_END:
+			r.ended = true;
 			parse_text(&r, r.raw, raw_len, cb->end);
 			break;
 		case FW_BLOCK_EVENTS:
@@ -339,6 +341,10 @@ int trace_reader__read_mem(const void *buf, size_t len, const char *name,
 		}
 		off = next;
 	}
+	/* a recorder that stops writes an END block: without one, the file
+	 * was cut short (crash, power loss, or still being written) */
+	if (!r.ended && st->damaged == damaged)
+		damage(&r, len, "no end block: the trace was cut short");
 out:
 	if (r.z_ready)
 		inflateEnd(&r.z);

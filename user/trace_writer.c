@@ -193,8 +193,11 @@ static int rotate(struct fw_trace_writer *w)
 {
 	size_t n = strlen(w->path) + 16;
 	char *from = fw_xcalloc(2, n), *to = from + n;
-	int err = sync_file(w);
+	static const char rotated[] = "rotated=yes\n";
+	int err = write_block(w, FW_BLOCK_END, rotated, sizeof(rotated) - 1);
 
+	if (!err)
+		err = sync_file(w);
 	close(w->fd);
 	w->fd = -1;
 	if (err)
