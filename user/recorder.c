@@ -41,8 +41,8 @@ static void add_allow(char **text, size_t *len, const struct fw_allow_rule *r)
 	inet_ntop(af, r->addr, ip, sizeof(ip));
 	/* in the syntax of --allow, so that replay can parse it back */
 	if (af == AF_INET6)
-		snprintf(buf, sizeof(buf), r->port ? "[%s/%u]:%u" : "%s/%u",
-			 ip, r->prefix, r->port);
+		snprintf(buf, sizeof(buf), r->port ? "[%s/%u]:%u" : "%s/%u", ip,
+			 r->prefix, r->port);
 	else
 		snprintf(buf, sizeof(buf), r->port ? "%s/%u:%u" : "%s/%u", ip,
 			 r->prefix, r->port);

@@ -91,8 +91,7 @@ static void on_mark(const struct fw_event_header *hdr, void *ctx)
 int replay__files(char **paths, int n_paths, struct fw_correlator *c,
 		  struct fw_policy *policy, bool use_recorded_allow,
 		  const struct fw_replay_hooks *hooks,
-		  struct fw_trace_meta *meta,
-		  struct fw_trace_read_stats *stats)
+		  struct fw_trace_meta *meta, struct fw_trace_read_stats *stats)
 {
 	struct replay_ctx r = {
 		.c = c,
@@ -245,7 +244,8 @@ int replay__main(int argc, char **argv)
 	if (output.verbose || stats.damaged)
 		fprintf(stderr,
 			"flightwatch: replayed %" PRIu64 " events from %" PRIu64
-			" blocks of %" PRIu64 " files in %.3f s (%.0f events/s): "
+			" blocks of %" PRIu64
+			" files in %.3f s (%.0f events/s): "
 			"%" PRIu64 " alerts, %" PRIu64 " updates, %" PRIu64
 			" damaged, %" PRIu64 " bytes skipped\n",
 			stats.events, stats.blocks, stats.files, secs,

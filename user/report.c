@@ -137,8 +137,9 @@ static void on_read_notice(struct report *r, const struct fw_alert *a)
 		rd->exe = fw_xstrdup(a->proc->exe);
 		memcpy(rd->comm, a->proc->comm, sizeof(rd->comm));
 		rd->first_ns = a->ts_ns;
-		tl_add(r, a->ts_ns, TL_READ, "%s (pid %u) read flight log %s (%s)",
-		       a->proc->comm, a->proc->pid, o->file->path,
+		tl_add(r, a->ts_ns, TL_READ,
+		       "%s (pid %u) read flight log %s (%s)", a->proc->comm,
+		       a->proc->pid, o->file->path,
 		       content__name(o->file->content));
 	}
 	rd->content = o->file->content;
@@ -194,7 +195,8 @@ static void on_egress(struct report *r, const struct fw_alert *a)
 	if (!a->update) {
 		dest_string(&a->dest, dest, sizeof(dest));
 		tl_add(r, a->ts_ns, TL_ALERT,
-		       "ALERT flow %" PRIu64 ": %s (pid %u) sent flight-log data to %s",
+		       "ALERT flow %" PRIu64
+		       ": %s (pid %u) sent flight-log data to %s",
 		       a->flow_id, a->proc->comm, a->proc->pid, dest);
 	}
 }
@@ -213,7 +215,8 @@ static void on_alert(const struct fw_alert *a, void *ctx)
 	case FW_ALERT_LOST:
 		r->lost = a->lost;
 		tl_add(r, a->ts_ns, TL_LOST,
-		       "trace incomplete: %" PRIu64 " kernel events lost so far",
+		       "trace incomplete: %" PRIu64
+		       " kernel events lost so far",
 		       a->lost);
 		break;
 	}
@@ -367,7 +370,8 @@ static void print_text(FILE *out, struct report *r, const struct view *v,
 
 	safe(m->hostname, buf, sizeof(buf));
 	fprintf(out,
-		"flightwatch report: %" PRIu64 " trace files from host %s, kernel %s, boot %s\n",
+		"flightwatch report: %" PRIu64
+		" trace files from host %s, kernel %s, boot %s\n",
 		st->files, buf, m->kernel_release, m->boot_id);
 	fprintf(out,
 		"  %" PRIu64 " events in %" PRIu64 " blocks, %" PRIu64
@@ -431,12 +435,13 @@ static void print_text(FILE *out, struct report *r, const struct view *v,
 
 		timestamp(r, f->first_ns, ts, sizeof(ts));
 		dest_string(&f->dest, dest, sizeof(dest));
-		fprintf(out, "  flow %" PRIu64 " [%s] from %s: %" PRIu64
-			" bytes\n", f->id, f->verified ? "high" : "medium", ts,
-			f->bytes);
+		fprintf(out,
+			"  flow %" PRIu64 " [%s] from %s: %" PRIu64 " bytes\n",
+			f->id, f->verified ? "high" : "medium", ts, f->bytes);
 		for (j = 0; j < f->n_origins; j++) {
 			safe(f->origins[j].path, buf, sizeof(buf));
-			fprintf(out, "      %s (%s, %" PRIu64 " bytes read%s)\n",
+			fprintf(out,
+				"      %s (%s, %" PRIu64 " bytes read%s)\n",
 				buf, content__name(f->origins[j].content),
 				f->origins[j].bytes_read,
 				f->origins[j].bytes_read ? "" :
@@ -606,9 +611,9 @@ static void print_json(FILE *out, struct report *r, const struct view *v,
 	json_object_object_add(root, "flows", arr);
 
 	fprintf(out, "%s\n",
-		json_object_to_json_string_ext(root,
-					       JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_to_json_string_ext(
+			root, JSON_C_TO_STRING_PRETTY |
+				      JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 }
 
@@ -644,8 +649,8 @@ static void print_dot(FILE *out, const struct view *v)
 {
 	char **files = fw_xcalloc(v->n_readers + 1, sizeof(*files));
 	char **dests = fw_xcalloc(v->n_flows + 1, sizeof(*dests));
-	uint32_t *pids = fw_xcalloc(v->n_readers + v->n_flows + 1,
-				    sizeof(*pids));
+	uint32_t *pids =
+		fw_xcalloc(v->n_readers + v->n_flows + 1, sizeof(*pids));
 	size_t n_files = 0, n_dests = 0, n_pids = 0, i, j, k;
 	char dest[96], label[128];
 

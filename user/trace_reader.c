@@ -96,8 +96,8 @@ static void parse_text(struct reader *r, unsigned char *text, size_t len,
 	}
 }
 
-static void parse_events(struct reader *r, uint64_t off,
-			 const unsigned char *p, size_t len)
+static void parse_events(struct reader *r, uint64_t off, const unsigned char *p,
+			 size_t len)
 {
 	size_t pos = 0;
 
@@ -207,14 +207,15 @@ static const char *check_frame(struct reader *r, size_t off,
 		return "no block magic (garbage or a damaged frame)";
 	if (raw_len > FW_BLOCK_RAW_MAX || comp_len > FW_BLOCK_COMP_MAX) {
 		snprintf(why, why_size,
-			 "block lengths %u/%u exceed the limit of %u",
-			 raw_len, comp_len, FW_BLOCK_RAW_MAX);
+			 "block lengths %u/%u exceed the limit of %u", raw_len,
+			 comp_len, FW_BLOCK_RAW_MAX);
 		return why;
 	}
 	if (comp_len > left) {
-		snprintf(why, why_size,
-			 "truncated block: %u payload bytes, %zu left in the file",
-			 comp_len, left);
+		snprintf(
+			why, why_size,
+			"truncated block: %u payload bytes, %zu left in the file",
+			comp_len, left);
 		return why;
 	}
 	if (!(le16toh(h->flags) & FW_BLOCK_DEFLATE) && comp_len != raw_len)

@@ -146,8 +146,8 @@ static int create_file(struct fw_trace_writer *w)
 	struct fw_trace_file_header fh = { 0 };
 	int err;
 
-	w->fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				       O_CLOEXEC,
+	w->fd = open(w->path,
+		     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		     0600);
 	if (w->fd < 0)
 		return -errno;
@@ -280,19 +280,20 @@ static int append(struct fw_trace_writer *w, const void *rec, size_t size,
 	w->stats.events++;
 	if (++w->since_clock >= CLOCK_CHECK_EVERY) {
 		w->since_clock = 0;
-		return trace_writer__tick(w, now_ns ? now_ns : fw_boot_now_ns());
+		return trace_writer__tick(w,
+					  now_ns ? now_ns : fw_boot_now_ns());
 	}
 	return 0;
 }
 
-int trace_writer__event(struct fw_trace_writer *w, const void *rec,
-			size_t size, uint64_t now_ns)
+int trace_writer__event(struct fw_trace_writer *w, const void *rec, size_t size,
+			uint64_t now_ns)
 {
 	return append(w, rec, size, now_ns);
 }
 
-int trace_writer__mark(struct fw_trace_writer *w, uint32_t type,
-		       uint64_t ts_ns, uint64_t now_ns)
+int trace_writer__mark(struct fw_trace_writer *w, uint32_t type, uint64_t ts_ns,
+		       uint64_t now_ns)
 {
 	struct fw_event_header h = {
 		.ts_ns = ts_ns,
@@ -344,8 +345,8 @@ int trace_writer__open(struct fw_trace_writer **out,
 		w->target = w->max_size / 4 > 4096 ? w->max_size / 4 : 4096;
 	w->last_flush_ns = fw_boot_now_ns();
 	/* raw deflate: windowBits -15 */
-	w->z_ready = deflateInit2(&w->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED,
-				  -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+	w->z_ready = deflateInit2(&w->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15,
+				  8, Z_DEFAULT_STRATEGY) == Z_OK;
 	err = create_file(w);
 	if (err)
 		goto err_free;

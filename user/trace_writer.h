@@ -35,11 +35,11 @@ int trace_writer__open(struct fw_trace_writer **w,
 		       const struct fw_trace_writer_opts *opts);
 /* Appends one record (a struct fw_event_header and what follows).
  * now_ns: CLOCK_BOOTTIME, for the once-a-second flush. */
-int trace_writer__event(struct fw_trace_writer *w, const void *rec,
-			size_t size, uint64_t now_ns);
+int trace_writer__event(struct fw_trace_writer *w, const void *rec, size_t size,
+			uint64_t now_ns);
 /* Appends a trace record (FW_TREC_*) with only a header */
-int trace_writer__mark(struct fw_trace_writer *w, uint32_t type,
-		       uint64_t ts_ns, uint64_t now_ns);
+int trace_writer__mark(struct fw_trace_writer *w, uint32_t type, uint64_t ts_ns,
+		       uint64_t now_ns);
 /* Writes and syncs pending records once at least a second passed */
 int trace_writer__tick(struct fw_trace_writer *w, uint64_t now_ns);
 /* Writes pending records and syncs now */

@@ -65,7 +65,8 @@ static void lifecycle(uint32_t pid, uint32_t ppid, const char *exe, int hdr)
 	ex.ppid = ppid;
 	snprintf(ex.comm, sizeof(ex.comm), "%s", strrchr(exe, '/') + 1);
 	ex.args_len = snprintf(ex.args, sizeof(ex.args), "%s%c--upload%c%d",
-			       exe, 0, 0, hdr) + 1;
+			       exe, 0, 0, hdr) +
+		      1;
 	set_path(ex.path, &ex.exe_off, exe);
 	put(&ex, sizeof(ex));
 }

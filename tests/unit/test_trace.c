@@ -137,8 +137,8 @@ static void tmp_path(char *buf, size_t size, const char *name)
 	unlink(buf);
 }
 
-static struct fw_trace_writer *open_writer(const char *path,
-					   uint64_t max_size, unsigned keep)
+static struct fw_trace_writer *open_writer(const char *path, uint64_t max_size,
+					   unsigned keep)
 {
 	struct fw_trace_writer_opts o = { 0 };
 	struct fw_trace_writer *w;
@@ -204,8 +204,8 @@ static unsigned char *small_trace(const char *name, size_t *len)
 }
 
 /* Offsets of the blocks of a valid trace; returns how many */
-static size_t block_offsets(const unsigned char *buf, size_t len,
-			    size_t *offs, size_t max)
+static size_t block_offsets(const unsigned char *buf, size_t len, size_t *offs,
+			    size_t max)
 {
 	size_t off = sizeof(struct fw_trace_file_header), n = 0;
 
@@ -480,8 +480,9 @@ static void test_bad_records_in_valid_block(void **state)
 	block_offsets(buf, len, offs, 16);
 	out = insert(buf, len, offs[2], blk,
 		     sizeof(struct fw_trace_block_header) + sizeof(recs));
-	assert_int_equal(read_buf(out, len + sizeof(struct fw_trace_block_header) +
-						sizeof(recs),
+	assert_int_equal(read_buf(out,
+				  len + sizeof(struct fw_trace_block_header) +
+					  sizeof(recs),
 				  &s, &st),
 			 1);
 	assert_int_equal(s.n_damage, 1);
