@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <getopt.h>
 #include <zlib.h>
+#include "correlator.h"
+#include "options.h"
+#include "policy.h"
+#include "replay.h"
 #include "trace_format.h"
 #include "trace_reader.h"
 #include "trace_writer.h"
@@ -567,6 +573,221 @@ static void test_meta_escaping(void **state)
 	free(text);
 }
 
+/* ---- replay: the same alerts as feeding the correlator directly ---- */
+
+struct alert_log {
+	size_t n;
+	char lines[32][128];
+};
+
+static void log_alert(const struct fw_alert *a, void *ctx)
+{
+	struct alert_log *l = ctx;
+
+	if (l->n < 32)
+		snprintf(l->lines[l->n], sizeof(l->lines[0]),
+			 "kind %d update %d flow %llu pid %u port %u bytes %llu",
+			 a->kind, a->update, (unsigned long long)a->flow_id,
+			 a->proc ? a->proc->pid : 0, a->dest.port,
+			 (unsigned long long)a->bytes);
+	l->n++;
+}
+
+/* A scenario: exec, first read, send, growing counts, flushes, exit */
+static size_t scenario(void *recs[], size_t sizes[], uint8_t last_octet)
+{
+	static struct fw_exec_event ex;
+	static struct fw_file_read_event rd;
+	static struct fw_net_event ne;
+	static struct fw_send_bytes_event sb[2];
+	static struct fw_exit_event ee;
+	static struct fw_event_header mark;
+	size_t n = 0;
+
+	memset(&ex, 0, sizeof(ex));
+	ex.hdr.type = FW_EV_EXEC;
+	ex.hdr.tgid = 42;
+	ex.hdr.size = sizeof(ex);
+	strcpy(ex.comm, "uploader");
+	ex.exe_off = FW_PATH_MAX - 1;
+	memset(&rd, 0, sizeof(rd));
+	rd.hdr.type = FW_EV_FILE_READ;
+	rd.hdr.tgid = 42;
+	rd.hdr.size = sizeof(rd);
+	rd.file.ino = 7;
+	rd.bytes = 100;
+	strcpy(rd.path + FW_PATH_MAX - 10, "/l/a.ulg");
+	rd.path_off = FW_PATH_MAX - 10;
+	memset(&ne, 0, sizeof(ne));
+	ne.hdr.type = FW_EV_SEND;
+	ne.hdr.tgid = 42;
+	ne.hdr.size = sizeof(ne);
+	ne.dest.family = AF_INET;
+	ne.dest.addr[0] = 10;
+	ne.dest.addr[1] = 9;
+	ne.dest.addr[2] = 9;
+	ne.dest.addr[3] = last_octet;
+	ne.dest.port = 443;
+	ne.dest.proto = 6;
+	ne.bytes = 10;
+	for (int i = 0; i < 2; i++) {
+		memset(&sb[i], 0, sizeof(sb[i]));
+		sb[i].hdr.type = FW_EV_SEND_BYTES;
+		sb[i].hdr.tgid = 42;
+		sb[i].hdr.size = sizeof(sb[i]);
+		sb[i].dest = ne.dest;
+		sb[i].count.bytes = 1000 * (i + 1);
+	}
+	memset(&ee, 0, sizeof(ee));
+	ee.hdr.type = FW_EV_EXIT;
+	ee.hdr.tgid = 42;
+	ee.hdr.size = sizeof(ee);
+	mark.type = FW_TREC_FLUSH;
+	mark.size = sizeof(mark);
+	recs[n] = &ex, sizes[n++] = sizeof(ex);
+	recs[n] = &rd, sizes[n++] = sizeof(rd);
+	recs[n] = &ne, sizes[n++] = sizeof(ne);
+	recs[n] = &sb[0], sizes[n++] = sizeof(sb[0]);
+	recs[n] = &mark, sizes[n++] = sizeof(mark);
+	recs[n] = &sb[1], sizes[n++] = sizeof(sb[1]);
+	recs[n] = &mark, sizes[n++] = sizeof(mark);
+	recs[n] = &ee, sizes[n++] = sizeof(ee);
+	return n;
+}
+
+static void replay_case(uint8_t last_octet, bool use_recorded,
+			size_t expect_alerts)
+{
+	struct fw_trace_writer_opts o = { 0 };
+	struct fw_trace_read_stats st = { 0 };
+	struct fw_trace_meta meta = { 0 };
+	struct fw_policy p1 = { 0 }, p2 = { 0 };
+	struct alert_log direct = { 0 }, replayed = { 0 };
+	struct fw_trace_writer *w;
+	struct fw_correlator *c;
+	char path[256], *paths[1] = { path }, *text = NULL, err[128];
+	void *recs[16];
+	size_t sizes[16], n, len = 0;
+
+	n = scenario(recs, sizes, last_octet);
+	tmp_path(path, sizeof(path), "replay.fwt");
+	trace_meta__add(&text, &len, "run_id", "7");
+	trace_meta__add(&text, &len, "clock_wall_minus_boot_ns", "1000");
+	trace_meta__add(&text, &len, "allow", "10.9.9.9/32");
+	o.path = path;
+	o.meta = text;
+	o.meta_len = len;
+	assert_int_equal(trace_writer__open(&w, &o), 0);
+	free(text);
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_event_header *h = recs[i];
+
+		if (h->type == FW_TREC_FLUSH)
+			assert_int_equal(trace_writer__mark(w, h->type, 0, 1),
+					 0);
+		else
+			assert_int_equal(
+				trace_writer__event(w, recs[i], sizes[i], 1), 0);
+	}
+	assert_int_equal(trace_writer__close(w, NULL, 0), 0);
+
+	/* live: the collector feeds and flushes */
+	if (use_recorded)
+		assert_int_equal(
+			policy__add_allow(&p1, "10.9.9.9/32", err, sizeof(err)),
+			0);
+	c = correlator__new(&p1, log_alert, &direct);
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_event_header *h = recs[i];
+
+		if (h->type == FW_TREC_FLUSH)
+			correlator__flush(c);
+		else
+			correlator__feed(c, recs[i], sizes[i]);
+	}
+	correlator__free(c);
+
+	c = correlator__new(&p2, log_alert, &replayed);
+	assert_int_equal(replay__files(paths, 1, c, &p2, use_recorded, NULL,
+				       &meta, &st),
+			 0);
+	correlator__free(c);
+	assert_int_equal(meta.run_id, 7);
+	assert_int_equal(meta.wall_minus_boot_ns, 1000);
+	assert_int_equal(direct.n, expect_alerts);
+	assert_int_equal(replayed.n, direct.n);
+	for (size_t i = 0; i < direct.n && i < 32; i++)
+		assert_string_equal(replayed.lines[i], direct.lines[i]);
+	policy__free(&p1);
+	policy__free(&p2);
+}
+
+static void test_replay_same_alerts(void **state)
+{
+	(void)state;
+	/* the read notice, the first alert, an update at each flush mark */
+	replay_case(1, true, 4);
+	/* the recorded allow rule applies: only the read notice... */
+	replay_case(9, true, 1);
+	/* ...unless replay is told to ignore it */
+	replay_case(9, false, 4);
+}
+
+static void test_parse_size(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(options__parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(options__parse_size("64K", &v), 0);
+	assert_int_equal(v, 65536);
+	assert_int_equal(options__parse_size("10M", &v), 0);
+	assert_int_equal(v, 10u << 20);
+	assert_int_equal(options__parse_size("2GiB", &v), 0);
+	assert_int_equal(v, 2ull << 30);
+	assert_int_equal(options__parse_size("1g", &v), 0);
+	assert_int_equal(v, 1ull << 30);
+	assert_int_equal(options__parse_size("", &v), -1);
+	assert_int_equal(options__parse_size("-1", &v), -1);
+	assert_int_equal(options__parse_size("12X", &v), -1);
+	assert_int_equal(options__parse_size("1MX", &v), -1);
+	assert_int_equal(options__parse_size("99999999999999999999", &v), -1);
+	assert_int_equal(options__parse_size("99999999999999G", &v), -1);
+}
+
+static void test_record_options(void **state)
+{
+	char *run[] = { "run", "--no-default-rules", "--pattern", "*.ulg",
+			"--record", "t.fwt", "--max-size", "1M", "--keep", "3",
+			NULL };
+	char *rec[] = { "record", "--no-default-rules", "--pattern", "*.ulg",
+			"-o", "r.fwt", NULL };
+	char *rec_json[] = { "record", "--json", "--no-default-rules",
+			     "--pattern", "*.ulg", "--output", "r.fwt", NULL };
+	struct fw_options o;
+
+	(void)state;
+	optind = 0;
+	assert_int_equal(options__parse_run(10, run, &o), 0);
+	assert_string_equal(o.record_path, "t.fwt");
+	assert_int_equal(o.max_size, 1u << 20);
+	assert_int_equal(o.keep, 3);
+	assert_false(o.record_only);
+	options__free(&o);
+	optind = 0;
+	assert_int_equal(options__parse_record(6, rec, &o), 0);
+	assert_string_equal(o.record_path, "r.fwt");
+	assert_int_equal(o.keep, 5);
+	assert_true(o.record_only);
+	options__free(&o);
+	optind = 0;
+	assert_int_equal(options__parse_record(7, rec_json, &o), 0);
+	assert_false(o.record_only);
+	assert_true(o.json);
+	options__free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -582,6 +803,9 @@ int main(void)
 		cmocka_unit_test(test_not_a_trace),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_meta_escaping),
+		cmocka_unit_test(test_replay_same_alerts),
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_record_options),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
