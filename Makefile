@@ -44,7 +44,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 .DELETE_ON_ERROR:
 # The trace reader's libFuzzer target (clang with compiler-rt)
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
-	-Iuser -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+	-Iuser -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 FUZZ_SRCS := tests/fuzz/fuzz_trace_reader.c $(CORE_SRCS)
 FUZZ_TIME ?= 60
 

@@ -173,6 +173,8 @@ int main(int argc, char **argv)
 		exit_ev(pid);
 		session++;
 	}
+	if (trace_writer__flush(w))
+		return 1;
 	trace_writer__stats(w, &st);
 	if (trace_writer__close(w, NULL, 0))
 		return 1;

@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """Make a fuzzing seed from a real recording (docs/trace-format.md).
 
-    scrub_trace.py IN OUT OLD=NEW...
+    scrub_trace.py [--stored] IN OUT OLD=NEW...
 
 Keeps only the processes that touched a flight log or the network (and
 the trace records), drops every other process snapshot, rewrites each
 OLD path prefix to NEW in paths and command lines, and replaces the host
 name, kernel release and boot id: a seed tells nothing about the machine
 it was recorded on. Block boundaries stay as they were.
+
+--stored writes blocks uncompressed with a zero CRC field: valid only for
+the fuzzing build of the reader (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+accepts a zero CRC), so that the fuzzer mutates event records directly.
 """
 import struct
 import sys
@@ -68,8 +72,12 @@ def scrub_event(rec, subs):
 
 
 def main():
-    src, dst = sys.argv[1], sys.argv[2]
-    subs = [tuple(a.encode().split(b"=", 1)) for a in sys.argv[3:]]
+    args = sys.argv[1:]
+    stored = args[0] == "--stored"
+    if stored:
+        args = args[1:]
+    src, dst = args[0], args[1]
+    subs = [tuple(a.encode().split(b"=", 1)) for a in args[2:]]
     data = open(src, "rb").read()
     blocks = []
     off = FILE_HDR
@@ -118,11 +126,12 @@ def main():
             raw = bytes(new)
         comp = deflate(raw)
         flags = 1
-        if len(comp) >= len(raw):
+        if stored or len(comp) >= len(raw):
             comp, flags = raw, 0
         hdr = bytearray(BLK.pack(MAGIC, kind, flags, len(raw), len(comp), 0, 0))
-        crc = zlib.crc32(bytes(hdr[4:16]) + comp)
-        struct.pack_into("<I", hdr, 16, crc)
+        if not stored:
+            crc = zlib.crc32(bytes(hdr[4:16]) + comp)
+            struct.pack_into("<I", hdr, 16, crc)
         out += hdr + comp
     open(dst, "wb").write(out)
 
