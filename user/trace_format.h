@@ -42,7 +42,17 @@ enum fw_block_flags {
 	/* payload is raw deflate (RFC 1951, zlib's deflate without the zlib
 	 * wrapper: the frame's CRC-32 already checks it) of raw_len bytes */
 	FW_BLOCK_DEFLATE = 1 << 0,
+	/* with DEFLATE: the inflated bytes are zero-run coded (records are
+	 * mostly zero-filled buffers): pairs of varint literal length, the
+	 * literal bytes, varint count of zero bytes; they expand to raw_len */
+	FW_BLOCK_ZERO_RUNS = 1 << 1,
 };
+#define FW_BLOCK_FLAGS_KNOWN (FW_BLOCK_DEFLATE | FW_BLOCK_ZERO_RUNS)
+/* Zero runs shorter than this stay literal */
+#define FW_ZERO_RUN_MIN 16
+/* Bound of the zero-run coding of n bytes: it never grows the data by
+ * more than a final pair of varints */
+#define FW_ZERO_RUN_BOUND(n) ((n) + 16)
 
 /*
  * Records of the EVENTS block with a type at or above this value belong to

@@ -24,6 +24,8 @@ struct reader {
 	struct fw_trace_read_stats *st;
 	unsigned char *raw; /* inflated payload, reused */
 	size_t raw_cap;
+	unsigned char *enc; /* zero-run coded payload, reused */
+	size_t enc_cap;
 	bool events_readable; /* same byte order as the recording host */
 	bool resyncing; /* after damage, until the next valid block */
 	bool ended; /* an END block was read */
@@ -139,27 +141,83 @@ static void parse_events(struct reader *r, uint64_t off, const unsigned char *p,
 	}
 }
 
-/* Payload of a checked frame: inflated into r->raw with a spare byte */
+static bool get_varint(const unsigned char *p, size_t len, size_t *pos,
+		       uint32_t *v)
+{
+	uint32_t x = 0;
+
+	for (int shift = 0; shift < 35; shift += 7) {
+		unsigned char b;
+
+		if (*pos >= len)
+			return false;
+		b = p[(*pos)++];
+		if (shift == 28 && b > 0x0f)
+			return false; /* more than 32 bits */
+		x |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Expands zero-run coding into exactly out_len bytes, or fails */
+static bool expand_zero_runs(const unsigned char *in, size_t len,
+			     unsigned char *out, size_t out_len)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		uint32_t lit, zeros;
+
+		if (!get_varint(in, len, &i, &lit) || lit > len - i ||
+		    lit > out_len - o)
+			return false;
+		memcpy(out + o, in + i, lit);
+		i += lit;
+		o += lit;
+		if (!get_varint(in, len, &i, &zeros) || zeros > out_len - o)
+			return false;
+		memset(out + o, 0, zeros);
+		o += zeros;
+	}
+	return o == out_len;
+}
+
+static unsigned char *grow(unsigned char **buf, size_t *cap, size_t need)
+{
+	if (need > *cap) {
+		unsigned char *p = realloc(*buf, need);
+
+		if (!p)
+			return NULL;
+		*buf = p;
+		*cap = need;
+	}
+	return *buf;
+}
+
+/* Payload of a checked frame: decoded into r->raw with a spare byte */
 static const unsigned char *payload(struct reader *r, uint64_t off,
 				    const struct fw_trace_block_header *h,
 				    const unsigned char *data)
 {
 	uint32_t raw_len = le32toh(h->raw_len);
 	uint32_t comp_len = le32toh(h->comp_len);
+	uint16_t flags = le16toh(h->flags);
+	bool runs = flags & FW_BLOCK_ZERO_RUNS;
+	size_t out_cap = runs ? FW_ZERO_RUN_BOUND(raw_len) : raw_len;
+	unsigned char *out;
 	int zerr;
 
-	if (raw_len + 1 > r->raw_cap) {
-		unsigned char *p = realloc(r->raw, raw_len + 1);
-
-		if (!p) {
-			damage(r, off, "out of memory for a %u-byte block",
-			       raw_len);
-			return NULL;
-		}
-		r->raw = p;
-		r->raw_cap = raw_len + 1;
+	if (!grow(&r->raw, &r->raw_cap, (size_t)raw_len + 1) ||
+	    (runs && !grow(&r->enc, &r->enc_cap, out_cap))) {
+		damage(r, off, "out of memory for a %u-byte block", raw_len);
+		return NULL;
 	}
-	if (!(le16toh(h->flags) & FW_BLOCK_DEFLATE)) {
+	if (!(flags & FW_BLOCK_DEFLATE)) {
 		memcpy(r->raw, data, raw_len);
 		return r->raw;
 	}
@@ -172,21 +230,29 @@ static const unsigned char *payload(struct reader *r, uint64_t off,
 	} else {
 		inflateReset(&r->z);
 	}
+	out = runs ? r->enc : r->raw;
 	r->z.next_in = (unsigned char *)data;
 	r->z.avail_in = comp_len;
-	r->z.next_out = r->raw;
-	r->z.avail_out = raw_len;
-	/* the output space is exactly raw_len: a stream that wants more
-	 * stops with Z_BUF_ERROR or Z_OK instead of writing past it */
+	r->z.next_out = out;
+	r->z.avail_out = out_cap;
+	/* the output space is bounded: a stream that wants more stops
+	 * with Z_BUF_ERROR or Z_OK instead of writing past it */
 	zerr = inflate(&r->z, Z_FINISH);
-	if (zerr != Z_STREAM_END || r->z.total_out != raw_len ||
-	    r->z.avail_in) {
+	if (zerr != Z_STREAM_END || r->z.avail_in ||
+	    (!runs && r->z.total_out != raw_len)) {
 		damage(r, off, "block does not inflate to %u bytes (%s)",
 		       raw_len,
 		       zerr == Z_STREAM_END ? "length differs" :
 		       zerr == Z_OK || zerr == Z_BUF_ERROR ?
 					      "longer or cut short" :
 					      zError(zerr));
+		return NULL;
+	}
+	if (runs &&
+	    !expand_zero_runs(r->enc, r->z.total_out, r->raw, raw_len)) {
+		damage(r, off,
+		       "bad zero-run coding: does not expand to %u bytes",
+		       raw_len);
 		return NULL;
 	}
 	return r->raw;
@@ -220,6 +286,9 @@ static const char *check_frame(struct reader *r, size_t off,
 	}
 	if (!(le16toh(h->flags) & FW_BLOCK_DEFLATE) && comp_len != raw_len)
 		return "stored block with differing lengths";
+	if ((le16toh(h->flags) & FW_BLOCK_ZERO_RUNS) &&
+	    !(le16toh(h->flags) & FW_BLOCK_DEFLATE))
+		return "zero-run coding without deflate";
 	crc = crc32(0, r->buf + off + 4, 12);
 	crc = crc32(crc, r->buf + off + sizeof(*h), comp_len);
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
@@ -322,6 +391,12 @@ int trace_reader__read_mem(const void *buf, size_t len, const char *name,
 		r.resyncing = false;
 		next = off + sizeof(h) + le32toh(h.comp_len);
 		raw_len = le32toh(h.raw_len);
+		if (le16toh(h.flags) & ~FW_BLOCK_FLAGS_KNOWN) {
+			/* a newer writer's coding: valid, not ours to read */
+			st->unknown_blocks++;
+			off = next;
+			continue;
+		}
 		raw = payload(&r, off, &h, r.buf + off + sizeof(h));
 		if (!raw) {
 			st->skipped_bytes += next - off;
@@ -356,6 +431,7 @@ out:
 	if (r.z_ready)
 		inflateEnd(&r.z);
 	free(r.raw);
+	free(r.enc);
 	return st->damaged != damaged;
 }
 

@@ -30,6 +30,8 @@ struct fw_trace_writer {
 	size_t len, cap;
 	unsigned char *zbuf; /* frame header + compressed payload */
 	size_t zcap;
+	unsigned char *ebuf; /* zero-run coded records */
+	size_t ecap;
 	uint64_t file_size; /* of the current file */
 	uint64_t last_flush_ns;
 	bool dirty; /* written since the last sync */
@@ -75,6 +77,51 @@ static int fail(struct fw_trace_writer *w, int err)
 	return err;
 }
 
+static size_t put_varint(unsigned char *p, uint32_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (v & 0x7f) | 0x80;
+		v >>= 7;
+	}
+	p[n++] = v;
+	return n;
+}
+
+/* Zero-run coding (trace_format.h): out holds FW_ZERO_RUN_BOUND(len) */
+static size_t zero_runs(const unsigned char *in, size_t len, unsigned char *out)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		size_t j = i, run_at = len, run = 0;
+
+		while (j < len) {
+			size_t k;
+
+			if (in[j]) {
+				j++;
+				continue;
+			}
+			for (k = j; k < len && !in[k]; k++)
+				;
+			if (k - j >= FW_ZERO_RUN_MIN) {
+				run_at = j;
+				run = k - j;
+				break;
+			}
+			j = k;
+		}
+		o += put_varint(out + o, run_at - i);
+		memcpy(out + o, in + i, run_at - i);
+		o += run_at - i;
+		o += put_varint(out + o, run);
+		i = run_at + run;
+	}
+	return o;
+}
+
 /* Frames, compresses and writes one block; no sync */
 static int write_block(struct fw_trace_writer *w, uint16_t kind,
 		       const void *raw, size_t raw_len)
@@ -100,14 +147,44 @@ static int write_block(struct fw_trace_writer *w, uint16_t kind,
 		w->zcap = need;
 	}
 	if (raw_len && w->z_ready && deflateReset(&w->z) == Z_OK) {
-		w->z.next_in = (unsigned char *)raw;
-		w->z.avail_in = raw_len;
+		const unsigned char *in = raw;
+		size_t in_len = raw_len;
+		uint16_t try = FW_BLOCK_DEFLATE;
+
+		/* records are mostly zero-filled buffers: coding the runs
+		 * first makes inflating them (replay) several times faster */
+		if (kind == FW_BLOCK_EVENTS) {
+			if (FW_ZERO_RUN_BOUND(raw_len) > w->ecap) {
+				unsigned char *p = realloc(
+					w->ebuf, FW_ZERO_RUN_BOUND(raw_len));
+
+				if (!p)
+					return -ENOMEM;
+				w->ebuf = p;
+				w->ecap = FW_ZERO_RUN_BOUND(raw_len);
+			}
+			in_len = zero_runs(raw, raw_len, w->ebuf);
+			in = w->ebuf;
+			try |= FW_BLOCK_ZERO_RUNS;
+			comp_len = deflateBound(&w->z, in_len);
+			if (sizeof(h) + comp_len > w->zcap) {
+				unsigned char *p =
+					realloc(w->zbuf, sizeof(h) + comp_len);
+
+				if (!p)
+					return -ENOMEM;
+				w->zbuf = p;
+				w->zcap = sizeof(h) + comp_len;
+			}
+		}
+		w->z.next_in = (unsigned char *)in;
+		w->z.avail_in = in_len;
 		w->z.next_out = w->zbuf + sizeof(h);
 		w->z.avail_out = comp_len;
 		if (deflate(&w->z, Z_FINISH) == Z_STREAM_END &&
 		    w->z.total_out < raw_len) {
 			comp_len = w->z.total_out;
-			flags = FW_BLOCK_DEFLATE;
+			flags = try;
 			payload = w->zbuf + sizeof(h);
 		}
 	}
@@ -395,6 +472,7 @@ int trace_writer__close(struct fw_trace_writer *w, const char *end,
 		deflateEnd(&w->z);
 	free(w->buf);
 	free(w->zbuf);
+	free(w->ebuf);
 	free(w->meta);
 	free(w->path);
 	free(w);
