@@ -107,6 +107,8 @@ int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s)
 
 	if (!w)
 		return 0;
+	/* every record on disk first, so that the counts are final */
+	trace_writer__flush(w);
 	trace_writer__stats(w, &ws);
 	add_u64(&text, &len, "events", ws.events);
 	add_u64(&text, &len, "kernel_lost", s->lost);
@@ -121,7 +123,7 @@ int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s)
 		fprintf(stderr,
 			"flightwatch: trace: %" PRIu64 " records, %" PRIu64
 			" bytes raw, %" PRIu64 " bytes written in %" PRIu64
-			" blocks, %" PRIu64 " files\n",
+			" blocks, %" PRIu64 " files (before the end block)\n",
 			ws.events, ws.raw_bytes, ws.file_bytes, ws.blocks,
 			ws.files);
 	return err;
