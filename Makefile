@@ -32,15 +32,24 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 # Modules that know nothing of BPF or the running system: unit-testable
 CORE_SRCS := user/correlator.c user/proctab.c user/rules.c user/policy.c \
 	user/options.c user/output.c user/json.c user/util.c user/content.c \
-	user/hashmap.c
-APP_SRCS := user/main.c user/loader.c user/procscan.c user/collector.c
+	user/hashmap.c user/trace_writer.c user/trace_reader.c user/replay.c \
+	user/report.c
+APP_SRCS := user/main.c user/loader.c user/procscan.c user/collector.c \
+	user/recorder.c
 CORE_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(CORE_SRCS))
 APP_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit run bench install clean format
+# The trace reader's libFuzzer target (clang with compiler-rt)
+FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
+	-Iuser -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+FUZZ_SRCS := tests/fuzz/fuzz_trace_reader.c $(CORE_SRCS)
+FUZZ_TIME ?= 60
+
+.PHONY: all deps test unit run bench install clean format fuzz fuzz-build
 
 all: $(OUT)/flightwatch
 
@@ -85,7 +94,7 @@ $(OUT)/flightwatch: $(CORE_OBJS) $(APP_OBJS)
 $(OUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $^ -o $@ -ljson-c -lcmocka
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $^ -o $@ -ljson-c -lz -lcmocka
 
 unit: $(UNIT_BINS)
 
@@ -97,13 +106,29 @@ run: all
 
 bench: all
 	$(Q)tests/bench/run.sh
+	$(Q)tests/bench/replay.sh
+
+$(OUT)/fuzz/fuzz_trace_reader: $(FUZZ_SRCS) $(wildcard user/*.h include/*.h)
+	$(Q)mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@ -ljson-c -lz
+
+fuzz-build: $(OUT)/fuzz/fuzz_trace_reader
+
+# make fuzz [FUZZ_TIME=seconds]: fuzz the trace reader from the seed corpus
+# (new inputs go to build/fuzz/corpus, crashes to build/fuzz/)
+fuzz: fuzz-build
+	$(Q)mkdir -p $(OUT)/fuzz/corpus
+	$(Q)$(OUT)/fuzz/fuzz_trace_reader -max_total_time=$(FUZZ_TIME) \
+		-artifact_prefix=$(OUT)/fuzz/ -max_len=262144 \
+		$(OUT)/fuzz/corpus tests/fuzz/corpus
 
 install: all
 	install -D -m 0755 $(OUT)/flightwatch $(DESTDIR)$(PREFIX)/sbin/flightwatch
 
 format:
 	clang-format -i $(BPF_SRCS) bpf/*.h include/*.h user/*.c user/*.h \
-		tests/helpers/*.c tests/bench/*.c \
+		tests/helpers/*.c tests/bench/*.c tests/fuzz/*.c \
 		$(UNIT_SRCS)
 
 clean:

@@ -16,7 +16,22 @@
 #define FW_S_IFIFO 0010000
 
 /* The inode a write to file lands in, for AF_UNIX the connected peer's */
-static __always_inline struct file *carrier_file(struct file *file, __u32 *type)
+/*
+ * A unix stream connection exists before the listener accepts it: the
+ * connecting side's peer is then an "embryo" sock with no socket, file or
+ * inode yet, and a fast client can write everything into it before the
+ * accept. Such a carrier is named by the embryo's address (dev 0, this
+ * generation) until the accept gives it an inode (fw_unix_accepted).
+ */
+#define FW_EMBRYO_GEN 0xFFFFFFFFu
+
+static __always_inline bool is_embryo_key(const struct fw_file_key *k)
+{
+	return k->dev == 0 && k->gen == FW_EMBRYO_GEN;
+}
+
+static __always_inline struct file *carrier_file(struct file *file, __u32 *type,
+						 struct sock **embryo)
 {
 	struct inode *inode = file_inode(file);
 	struct socket *sock;
@@ -43,7 +58,10 @@ static __always_inline struct file *carrier_file(struct file *file, __u32 *type)
 		if (!peer)
 			return NULL;
 		*type = FW_CARRIER_UNIX;
-		return BPF_CORE_READ(peer, sk_socket, file);
+		file = BPF_CORE_READ(peer, sk_socket, file);
+		if (!file)
+			*embryo = peer;
+		return file;
 	default:
 		return NULL;
 	}
@@ -82,12 +100,24 @@ static __always_inline bool carrier_of(long fd, struct fw_pending *p)
 	struct fw_carry_key ck = { .tgid = current_tgid() };
 	__u32 carrier = FW_MATCH_CARRIER;
 	struct file *file = fd_to_file(fd);
+	struct sock *embryo = NULL;
 	struct inode *inode;
 	__u32 *match;
 
 	if (!file)
 		return false;
-	file = carrier_file(file, &p->carrier_type);
+	file = carrier_file(file, &p->carrier_type, &embryo);
+	if (embryo) {
+		/* not accepted yet: remember it for the accept */
+		p->carrier.ino = (__u64)embryo;
+		p->carrier.dev = 0;
+		p->carrier.gen = FW_EMBRYO_GEN;
+		bpf_map_update_elem(&embryos, &p->carrier.ino, &p->carrier,
+				    BPF_ANY);
+		p->carrier_file = 0;
+		p->kind |= FW_PENDING_CARRY;
+		goto report;
+	}
 	if (!file)
 		return false;
 	inode = file_inode(file);
@@ -103,10 +133,34 @@ static __always_inline bool carrier_of(long fd, struct fw_pending *p)
 			    BPF_ANY);
 	p->carrier_file = (__u64)file;
 	p->kind |= FW_PENDING_CARRY;
+report:
 	ck.carrier = p->carrier;
 	if (counter_add(&carries, &ck, 0, bpf_ktime_get_boot_ns()))
 		emit_carrier(p);
 	return true;
+}
+
+/* accept/accept4 returned fd: if it is a unix connection a carrying
+ * process wrote into before it was accepted, its inode now carries that */
+static __always_inline void unix_accepted(long fd)
+{
+	struct fw_file_key *key;
+	struct socket *sock;
+	struct file *file;
+	__u64 inode_addr;
+	__u64 sk;
+
+	file = fd_to_file(fd);
+	if (!file)
+		return;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = (__u64)BPF_CORE_READ(sock, sk);
+	key = bpf_map_lookup_elem(&embryos, &sk);
+	if (!key)
+		return;
+	inode_addr = (__u64)file_inode(file);
+	bpf_map_update_elem(&watched_inodes, &inode_addr, key, BPF_ANY);
+	bpf_map_delete_elem(&embryos, &sk);
 }
 
 /* A write of ret bytes into the carrier described by p has completed */

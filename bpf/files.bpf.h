@@ -142,8 +142,12 @@ static __always_inline bool file_read_watched(long fd, struct fw_pending *p)
 	if (!known)
 		return false; /* the path every unwatched read takes */
 	inode_key(inode, &p->file);
-	if (known->ino != p->file.ino || known->dev != p->file.dev ||
-	    known->gen != p->file.gen) {
+	if (known->dev == 0 && known->gen == 0xFFFFFFFFu) {
+		/* a unix connection written into before its accept: reported
+		 * under the embryo's name (carriers.bpf.h) */
+		p->file = *known;
+	} else if (known->ino != p->file.ino || known->dev != p->file.dev ||
+		   known->gen != p->file.gen) {
 		/* the address now holds another inode */
 		bpf_map_delete_elem(&watched_inodes, &inode_addr);
 		return false;

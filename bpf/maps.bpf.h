@@ -175,6 +175,15 @@ FW_SHARED struct {
 	__type(value, __u64);
 } relay_count SEC(".maps");
 
+/* Unix connections written into before they were accepted: embryo sock
+ * address -> the carrier key it was reported under (see carriers.bpf.h) */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct fw_file_key);
+} embryos SEC(".maps");
+
 /* Scratch for the file name being matched: too big for the stack */
 FW_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -25,6 +25,8 @@
 #define FW_NR_openat2 437
 #define FW_NR_sendfile 40
 #define FW_NR_mmap 9
+#define FW_NR_accept 43
+#define FW_NR_accept4 288
 #define FW_NR_recvfrom 45
 #define FW_NR_recvmsg 47
 #define FW_NR_splice 275
@@ -82,6 +84,8 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_openat2 437
 #define FW_NR_sendfile 71
 #define FW_NR_mmap 222
+#define FW_NR_accept 202
+#define FW_NR_accept4 242
 #define FW_NR_recvfrom 207
 #define FW_NR_recvmsg 212
 #define FW_NR_splice 76

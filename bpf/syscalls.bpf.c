@@ -121,6 +121,13 @@ __noinline int fw_splice_enter(long in_fd, long out_fd)
 	return 0;
 }
 
+__noinline int fw_accept_exit(long fd)
+{
+	if (fd >= 0)
+		unix_accepted(fd);
+	return 0;
+}
+
 __noinline int fw_connect(long fd, __u64 uaddr, long addrlen)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -232,6 +239,11 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		if (sys_is_compat())
 			return 0;
 		return fw_read_exit(sys_arg(regs, 0), ret);
+	case FW_NR_accept:
+	case FW_NR_accept4:
+		if (sys_is_compat())
+			return 0;
+		return fw_accept_exit(ret);
 	/* mmap(addr, len, prot, flags, fd, off): a readable mapping of a
 	 * watched file counts as reading len bytes of it; pages touched
 	 * later are not seen one by one */

@@ -9,7 +9,8 @@ packages=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libjson-c-dev pkg-config
 	# tests
-	libcmocka-dev iproute2 socat jq util-linux procps
+	libcmocka-dev iproute2 socat jq util-linux procps graphviz
+	libclang-rt-14-dev
 )
 
 missing=()

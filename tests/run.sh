@@ -4,9 +4,10 @@
 #   tests/run.sh [--unit-only | --e2e-only] [SUITE...]
 #
 # Builds the test helpers into build/tests/, runs every unit test binary
-# build/tests/unit/test_* (cmocka, TAP output, no root needed), then, as
-# root, every end-to-end suite tests/e2e/*.sh (or only the SUITEs named,
-# e.g. "egress"). Prints each test's line as it goes; the last line is
+# build/tests/unit/test_* (cmocka, TAP output, no root needed), the trace
+# reader's fuzz target over its seed corpus tests/fuzz/corpus/ (one test;
+# skipped when clang has no libFuzzer runtime), then, as root, every
+# end-to-end suite tests/e2e/*.sh (or only the SUITEs named, e.g. "egress"). Prints each test's line as it goes; the last line is
 # "N passed, N failed" (", N skipped" when some were) and the exit status
 # is non-zero when anything failed.
 #
@@ -111,6 +112,32 @@ if [ "$run_unit" = 1 ]; then
 		rm -f "$log"
 	done
 	[ "$found" = 1 ] || echo "# unit: no test binaries in $OUT/unit"
+fi
+
+# ---- the fuzz target over its seed corpus ------------------------------------
+# Only the committed seeds, each once: `make fuzz` is the real fuzzing
+if [ "$run_unit" = 1 ]; then
+	fuzz_log=$(mktemp)
+	if make -s -C "$ROOT" fuzz-build >"$fuzz_log" 2>&1; then
+		seeds=("$ROOT"/tests/fuzz/corpus/*)
+		echo "# fuzz: fuzz_trace_reader over ${#seeds[@]} seeds"
+		if bounded "$UNIT_TIMEOUT" "$ROOT/build/fuzz/fuzz_trace_reader" \
+			"${seeds[@]}" >"$fuzz_log" 2>&1; then
+			passed=$((passed + 1))
+			echo "ok - fuzz: trace reader over the seed corpus (${#seeds[@]} inputs)"
+		else
+			sed 's/^/# /' "$fuzz_log" | tail -n 30
+			say_fail "fuzz: trace reader over the seed corpus"
+		fi
+	elif ! printf 'int LLVMFuzzerTestOneInput(const char *d, long n)\n{ (void)d; (void)n; return 0; }\n' |
+		${CLANG:-clang} -x c -fsanitize=fuzzer - -o /dev/null >/dev/null 2>&1; then
+		skipped=$((skipped + 1))
+		echo "ok - fuzz: trace reader over the seed corpus # SKIP clang has no libFuzzer runtime (libclang-rt-14-dev)"
+	else
+		sed 's/^/# /' "$fuzz_log" | tail -n 30
+		say_fail "fuzz: build the trace reader's fuzz target"
+	fi
+	rm -f "$fuzz_log"
 fi
 
 # ---- end-to-end suites -------------------------------------------------------

@@ -9,6 +9,8 @@
 #include "loader.h"
 #include "output.h"
 #include "procscan.h"
+#include "recorder.h"
+#include "trace_format.h"
 #include "util.h"
 
 #define SYNC_INTERVAL_NS (250 * 1000000ull)
@@ -27,6 +29,7 @@ struct collector {
 	struct fw_loader *loader;
 	struct fw_correlator *correlator;
 	struct fw_output output;
+	struct fw_trace_writer *trace; /* --record */
 };
 
 /* Every record, from the kernel or the /proc seed, passes here on its way
@@ -51,6 +54,9 @@ static void on_record(void *rec, size_t size, void *ctx)
 	    correlator__tracks(col->correlator, hdr->tgid))
 		/* final byte counts first, then forget the process */
 		loader__sync_counters(col->loader, hdr->tgid, true);
+	if (col->trace)
+		/* as the correlator sees it: enriched, in feeding order */
+		trace_writer__event(col->trace, rec, size, 0);
 	correlator__feed(col->correlator, rec, size);
 }
 
@@ -71,7 +77,18 @@ static void periodic(struct collector *col)
 {
 	loader__sync_counters(col->loader, 0, false);
 	loader__check_lost(col->loader);
+	if (col->trace)
+		/* replay flushes the correlator where the collector did */
+		trace_writer__mark(col->trace, FW_TREC_FLUSH, fw_boot_now_ns(),
+				   0);
 	correlator__flush(col->correlator);
+}
+
+/* `record` without --json: alerts go only into the trace */
+static void drop_alert(const struct fw_alert *alert, void *ctx)
+{
+	(void)alert;
+	(void)ctx;
 }
 
 int collector__run(struct fw_options *opts)
@@ -95,8 +112,12 @@ int collector__run(struct fw_options *opts)
 		fw_err("cannot install signal handlers");
 		return 1;
 	}
-	col.correlator =
-		correlator__new(&opts->policy, output__alert, &col.output);
+	if (opts->record_path &&
+	    recorder__open(&col.trace, opts, col.output.run_id))
+		return 1;
+	col.correlator = correlator__new(
+		&opts->policy, opts->record_only ? drop_alert : output__alert,
+		&col.output);
 	if (loader__open(&col.loader, opts->btf_path,
 			 opts->taint_expiry_s * 1000000000ull, on_record, &col))
 		goto out;
@@ -122,6 +143,8 @@ int collector__run(struct fw_options *opts)
 			goto out;
 		}
 		now = fw_boot_now_ns();
+		if (col.trace)
+			trace_writer__tick(col.trace, now);
 		if (now - last_sync >= SYNC_INTERVAL_NS) {
 			periodic(&col);
 			last_sync = now;
@@ -139,6 +162,8 @@ int collector__run(struct fw_options *opts)
 	output__stats(&col.output, &stats);
 	ret = 0;
 out:
+	if (col.trace && recorder__close(col.trace, &stats))
+		ret = 1;
 	loader__close(col.loader);
 	correlator__free(col.correlator);
 	return ret;

@@ -331,9 +331,15 @@ static void on_carrier(struct fw_correlator *c,
 		hashmap__put(c->carriers, &e->carrier, k);
 	}
 	k->type = e->carrier_type;
-	snprintf(name, sizeof(name), "%s:[%llu]",
-		 carrier_type_name(e->carrier_type),
-		 (unsigned long long)e->carrier.ino);
+	if (e->carrier.dev == 0)
+		/* a unix connection not yet accepted: its key is a kernel
+		 * address, which is not shown */
+		snprintf(name, sizeof(name), "%s:[connecting]",
+			 carrier_type_name(e->carrier_type));
+	else
+		snprintf(name, sizeof(name), "%s:[%llu]",
+			 carrier_type_name(e->carrier_type),
+			 (unsigned long long)e->carrier.ino);
 	free(k->name);
 	k->name = fw_xstrdup(name);
 	free(k->path);

@@ -4,11 +4,10 @@
 #include <string.h>
 #include "collector.h"
 #include "options.h"
+#include "replay.h"
+#include "report.h"
 #include "util.h"
-
-#ifndef FW_VERSION
-#define FW_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 static void usage(FILE *out)
 {
@@ -18,6 +17,10 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n"
 		"  run       trace and report flight-log data leaving the host\n"
+		"  record    trace into a file for later analysis (run --record)\n"
+		"  replay    feed recorded traces through the alert rules again\n"
+		"  report    what a trace shows: timeline, readers, destinations,\n"
+		"            flows (text, JSON or a Graphviz graph)\n"
 		"  version   print the version\n"
 		"  help      this help\n"
 		"\n"
@@ -41,6 +44,23 @@ static int cmd_run(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_record(int argc, char **argv)
+{
+	struct fw_options opts;
+	int ret;
+
+	if (options__parse_record(argc, argv, &opts))
+		return 2;
+	if (opts.help) {
+		options__usage_record(stdout);
+		options__free(&opts);
+		return 0;
+	}
+	ret = collector__run(&opts);
+	options__free(&opts);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -51,6 +71,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "record"))
+		return cmd_record(argc - 1, argv + 1);
+	if (!strcmp(cmd, "replay"))
+		return replay__main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return report__main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("flightwatch %s\n", FW_VERSION);
 		return 0;

@@ -2,8 +2,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "options.h"
 #include "util.h"
@@ -21,7 +21,12 @@ enum {
 	OPT_TAINT_EXPIRY,
 	OPT_VERBOSE,
 	OPT_HELP,
+	OPT_RECORD,
+	OPT_MAX_SIZE,
+	OPT_KEEP,
 };
+
+#define DEFAULT_KEEP 5
 
 static const struct option run_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -33,6 +38,10 @@ static const struct option run_options[] = {
 	{ "taint-expiry", required_argument, NULL, OPT_TAINT_EXPIRY },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "output", required_argument, NULL, 'o' },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -51,8 +60,69 @@ void options__usage_run(FILE *out)
 		"  --btf FILE           kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
 		"  --taint-expiry SECS  a process stops carrying flight-log data SECS after\n"
 		"                       its last read of it (default 0: never)\n"
+		"  --record FILE        also record every event into the trace FILE (mode\n"
+		"                       0600; see 'flightwatch replay' and 'report')\n"
+		"  --max-size BYTES     rotate the trace before it exceeds BYTES (K, M, G)\n"
+		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
-		"  -h, --help           this help\n");
+		"  -h, --help           this help\n",
+		DEFAULT_KEEP);
+}
+
+void options__usage_record(FILE *out)
+{
+	fprintf(out,
+		"Usage: flightwatch record -o FILE [OPTIONS]\n"
+		"Record every event the tracer sees, with process snapshots and host\n"
+		"metadata, into the trace FILE (created with mode 0600; it must not\n"
+		"exist). The same as 'run --record FILE' without alert output.\n"
+		"\n"
+		"  -o, --output FILE    the trace file\n"
+		"  --json               also print alerts as JSON lines, as 'run --json'\n"
+		"  --max-size BYTES     rotate before FILE exceeds BYTES (K, M, G suffixes)\n"
+		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
+		"  --watch, --pattern, --allow, --no-default-rules, --btf, -v\n"
+		"                       as for 'flightwatch run'\n"
+		"  -h, --help           this help\n",
+		DEFAULT_KEEP);
+}
+
+int options__parse_size(const char *s, uint64_t *bytes)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case '\0':
+		break;
+	default:
+		return -1;
+	}
+	if (*end && end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB"))
+		return -1;
+	if (shift && v > (~0ull >> shift))
+		return -1;
+	*bytes = (uint64_t)v << shift;
+	return 0;
 }
 
 int options__parse_run(int argc, char **argv, struct fw_options *opts)
@@ -63,10 +133,11 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->default_rules = true;
 	opts->passwd_file = "/etc/passwd";
+	opts->keep = DEFAULT_KEEP;
 	optind = 1;
 	opterr = 0;
-	while ((optopt = 0,
-		c = getopt_long(argc, argv, ":vh", run_options, NULL)) != -1) {
+	while ((optopt = 0, c = getopt_long(argc, argv, ":vho:", run_options,
+					    NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
 			opts->json = true;
@@ -108,6 +179,37 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 			}
 			break;
 		}
+		case 'o':
+		case OPT_RECORD:
+			opts->record_path = optarg;
+			break;
+		case OPT_MAX_SIZE:
+			if (options__parse_size(optarg, &opts->max_size) ||
+			    opts->max_size < 65536) {
+				snprintf(
+					err, sizeof(err),
+					"bad --max-size '%s': bytes (K, M, G suffixes), at least 64K",
+					optarg);
+				goto bad;
+			}
+			break;
+		case OPT_KEEP: {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || *optarg < '0' || *optarg > '9' || *end ||
+			    n > 1000) {
+				snprintf(
+					err, sizeof(err),
+					"bad --keep '%s': a count from 0 to 1000",
+					optarg);
+				goto bad;
+			}
+			opts->keep = n;
+			break;
+		}
 		case 'v':
 		case OPT_VERBOSE:
 			opts->verbose++;
@@ -133,14 +235,20 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 				snprintf(err, sizeof(err),
 					 "unknown option '%s'",
 					 argv[optind - 1]);
-			strncat(err, " (see 'flightwatch run --help')",
-				sizeof(err) - strlen(err) - 1);
+			snprintf(err + strlen(err), sizeof(err) - strlen(err),
+				 " (see 'flightwatch %s --help')", argv[0]);
 			goto bad;
 		}
 	}
 	if (optind < argc) {
 		snprintf(err, sizeof(err), "unexpected argument '%s'",
 			 argv[optind]);
+		goto bad;
+	}
+	if ((opts->max_size || opts->keep != DEFAULT_KEEP) &&
+	    !opts->record_path) {
+		snprintf(err, sizeof(err),
+			 "--max-size and --keep need a trace (--record FILE)");
 		goto bad;
 	}
 	if (opts->default_rules &&
@@ -159,6 +267,21 @@ bad:
 	fw_err("%s", err);
 	options__free(opts);
 	return -1;
+}
+
+int options__parse_record(int argc, char **argv, struct fw_options *opts)
+{
+	if (options__parse_run(argc, argv, opts))
+		return -1;
+	if (opts->help)
+		return 0;
+	if (!opts->record_path) {
+		fw_err("record needs -o FILE (see 'flightwatch record --help')");
+		options__free(opts);
+		return -1;
+	}
+	opts->record_only = !opts->json;
+	return 0;
 }
 
 void options__free(struct fw_options *opts)

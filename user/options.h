@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Command-line options of `flightwatch run` */
+/* Command-line options of `flightwatch run` and `flightwatch record` */
 #ifndef FW_OPTIONS_H
 #define FW_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "policy.h"
 #include "rules.h"
@@ -18,12 +19,22 @@ struct fw_options {
 	const char *passwd_file; /* homes for the built-in directories */
 	struct fw_rules rules;
 	struct fw_policy policy;
+	const char *record_path; /* --record / record -o: trace file */
+	uint64_t max_size; /* --max-size: rotate the trace, 0: never */
+	unsigned int keep; /* --keep: rotated traces kept */
+	bool record_only; /* `record` without --json: no alert output */
 };
 
 /* Parses argv of `run` (argv[0] is "run"). Prints one error line and
  * returns -1 on bad input; 0 otherwise (help set on --help). */
 int options__parse_run(int argc, char **argv, struct fw_options *opts);
 void options__usage_run(FILE *out);
+/* `flightwatch record`: run's options, -o FILE required, alerts only with
+ * --json */
+int options__parse_record(int argc, char **argv, struct fw_options *opts);
+void options__usage_record(FILE *out);
+/* "64M", "1G", "4096": bytes (K, M, G are powers of 1024); -1 if bad */
+int options__parse_size(const char *s, uint64_t *bytes);
 void options__free(struct fw_options *opts);
 
 #endif /* FW_OPTIONS_H */

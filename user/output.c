@@ -101,12 +101,20 @@ static const char *action_name(const struct fw_alert *a)
 	}
 }
 
-static void json_common(struct json_object *root, uint64_t boot_ns,
-			const char *kind, const char *action)
+/* Wall time of a boot-time stamp of the traced host */
+static uint64_t wall_ns(const struct fw_output *o, uint64_t boot_ns)
+{
+	if (o->wall_minus_boot_ns)
+		return o->wall_minus_boot_ns + boot_ns;
+	return fw_boot_to_wall_ns(boot_ns);
+}
+
+static void json_common(const struct fw_output *o, struct json_object *root,
+			uint64_t boot_ns, const char *kind, const char *action)
 {
 	char ts[64];
 
-	fw_format_time(boot_ns ? fw_boot_to_wall_ns(boot_ns) :
+	fw_format_time(boot_ns ? wall_ns(o, boot_ns) :
 				 fw_boot_to_wall_ns(fw_boot_now_ns()),
 		       ts, sizeof(ts));
 	json_set_str(root, "@timestamp", ts);
@@ -221,7 +229,7 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	char msg[8192], ip[INET6_ADDRSTRLEN], id[64];
 
 	output__message(a, msg, sizeof(msg));
-	json_common(root, a->ts_ns,
+	json_common(o, root, a->ts_ns,
 		    a->kind == FW_NOTICE_READ ? "event" : "alert",
 		    action_name(a));
 	if (a->kind == FW_ALERT_EGRESS) {
@@ -283,7 +291,7 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 
 	if (a->kind == FW_NOTICE_READ && !o->verbose)
 		return;
-	fw_format_time(fw_boot_to_wall_ns(a->ts_ns), ts, sizeof(ts));
+	fw_format_time(wall_ns(o, a->ts_ns), ts, sizeof(ts));
 	output__message(a, msg, sizeof(msg));
 	text_safe(msg, safe, sizeof(safe));
 	if (a->kind != FW_ALERT_EGRESS) {
@@ -340,7 +348,7 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	struct json_object *root = json_object_new_object();
 	struct json_object *hooks = json_object_new_array();
 
-	json_common(root, 0, "state", "ready");
+	json_common(o, root, 0, "state", "ready");
 	json_set_str(root, "message", msg);
 	for (size_t i = 0; i < info->n_hooks; i++)
 		json_object_array_add(hooks,
@@ -372,7 +380,7 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 		 " flows, %" PRIu64 " alerts, %" PRIu64 " updates",
 		 s->lost + s->pending_full, s->correlator.flows,
 		 s->correlator.alerts, s->correlator.updates);
-	json_common(root, 0, "metric", "stats");
+	json_common(o, root, 0, "metric", "stats");
 	json_set_str(root, "message", msg);
 	for (i = 0; i < FW_ARRAY_SIZE(kernel_types); i++)
 		json_object_object_add(

@@ -14,6 +14,9 @@ struct fw_output {
 	bool json;
 	int verbose;
 	uint64_t run_id; /* makes flow ids unique across runs */
+	/* CLOCK_REALTIME - CLOCK_BOOTTIME of the traced host (replay: from
+	 * the trace); 0: read this host's clocks (live) */
+	uint64_t wall_minus_boot_ns;
 };
 
 struct fw_ready_info {

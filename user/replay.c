@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "output.h"
+#include "policy.h"
+#include "replay.h"
+#include "util.h"
+
+struct replay_ctx {
+	struct fw_correlator *c;
+	struct fw_policy *policy;
+	bool use_recorded_allow;
+	bool allow_loaded; /* recorded rules are added once */
+	bool in_meta;
+	const struct fw_replay_hooks *hooks;
+	struct fw_trace_meta *meta;
+	bool meta_seen;
+};
+
+static void copy_field(char *dst, size_t size, const char *value)
+{
+	snprintf(dst, size, "%s", value);
+}
+
+static void on_meta(const char *key, const char *value, void *ctx)
+{
+	struct replay_ctx *r = ctx;
+	struct fw_trace_meta *m = r->meta;
+	char err[256];
+
+	if (!r->in_meta) {
+		/* a new META block (the next file): first values win */
+		r->in_meta = true;
+		r->meta_seen = m->run_id != 0;
+	}
+	if (r->meta_seen && strcmp(key, "allow"))
+		return;
+	if (!strcmp(key, "clock_wall_minus_boot_ns"))
+		m->wall_minus_boot_ns = strtoull(value, NULL, 10);
+	else if (!strcmp(key, "run_id"))
+		m->run_id = strtoull(value, NULL, 10);
+	else if (!strcmp(key, "hostname"))
+		copy_field(m->hostname, sizeof(m->hostname), value);
+	else if (!strcmp(key, "kernel_release"))
+		copy_field(m->kernel_release, sizeof(m->kernel_release), value);
+	else if (!strcmp(key, "boot_id"))
+		copy_field(m->boot_id, sizeof(m->boot_id), value);
+	else if (!strcmp(key, "version"))
+		copy_field(m->version, sizeof(m->version), value);
+	else if (!strcmp(key, "allow") && r->use_recorded_allow &&
+		 !r->allow_loaded &&
+		 policy__add_allow(r->policy, value, err, sizeof(err)))
+		fw_warn("recorded allow rule '%s' ignored: %s", value, err);
+}
+
+static void meta_done(struct replay_ctx *r)
+{
+	if (!r->in_meta)
+		return;
+	r->in_meta = false;
+	r->allow_loaded = true;
+	if (r->hooks && r->hooks->meta)
+		r->hooks->meta(r->meta, r->hooks->ctx);
+}
+
+static void on_event(const void *rec, size_t size, void *ctx)
+{
+	struct replay_ctx *r = ctx;
+
+	meta_done(r);
+	if (r->hooks && r->hooks->event)
+		r->hooks->event(rec, size, r->hooks->ctx);
+	/* unknown types are the correlator's to reject */
+	correlator__feed(r->c, rec, size);
+}
+
+static void on_mark(const struct fw_event_header *hdr, void *ctx)
+{
+	struct replay_ctx *r = ctx;
+
+	(void)hdr;
+	meta_done(r);
+	/* the live collector flushed here */
+	correlator__flush(r->c);
+}
+
+int replay__files(char **paths, int n_paths, struct fw_correlator *c,
+		  struct fw_policy *policy, bool use_recorded_allow,
+		  const struct fw_replay_hooks *hooks,
+		  struct fw_trace_meta *meta, struct fw_trace_read_stats *stats)
+{
+	struct replay_ctx r = {
+		.c = c,
+		.policy = policy,
+		.use_recorded_allow = use_recorded_allow,
+		.hooks = hooks,
+		.meta = meta,
+	};
+	struct fw_trace_reader_cb cb = {
+		.meta = on_meta,
+		.event = on_event,
+		.mark = on_mark,
+		.ctx = &r,
+	};
+	int ret = 0, err;
+
+	for (int i = 0; i < n_paths; i++) {
+		err = trace_reader__read_file(paths[i], &cb, stats);
+		meta_done(&r);
+		if (err < 0) {
+			fw_err("cannot read %s: %s", paths[i], strerror(-err));
+			stats->damaged++;
+			ret = 1;
+		} else if (err) {
+			ret = 1;
+		}
+	}
+	/* a trace cut short lacks the collector's last flush */
+	correlator__flush(c);
+	return ret;
+}
+
+enum {
+	OPT_JSON = 0x100,
+	OPT_ALLOW,
+	OPT_NO_RECORDED_ALLOW,
+	OPT_HELP,
+};
+
+static const struct option replay_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: flightwatch replay [OPTIONS] FILE...\n"
+		"Feed recorded traces (in the order given: FILE.2 FILE.1 FILE for a\n"
+		"rotated set) through the same correlator and alert policy as live\n"
+		"tracing. Timestamps come from the recorded clock mapping. Exits 1\n"
+		"when a file is damaged: every valid block is still replayed.\n"
+		"\n"
+		"  --json               JSON lines on stdout (default: text)\n"
+		"  --allow CIDR[:PORT]  never alert for this destination (repeatable),\n"
+		"                       in addition to the recorded allow rules\n"
+		"  --no-recorded-allow  ignore the allow rules recorded in the trace\n"
+		"  -v, --verbose        also report flight-log reads, and a summary\n"
+		"  -h, --help           this help\n"
+		"(--config FILE will come with the configuration file.)\n");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The recorded clock mapping and run id, before the first alert: the
+ * alerts get the traced host's times and the live run's event ids */
+static void use_meta(const struct fw_trace_meta *meta, void *ctx)
+{
+	struct fw_output *o = ctx;
+
+	o->wall_minus_boot_ns = meta->wall_minus_boot_ns;
+	o->run_id = meta->run_id;
+}
+
+int replay__main(int argc, char **argv)
+{
+	struct fw_policy policy = { 0 };
+	struct fw_output output = { 0 };
+	struct fw_trace_read_stats stats = { 0 };
+	struct fw_trace_meta meta = { 0 };
+	struct fw_correlator_stats cs;
+	struct fw_replay_hooks hooks = { 0 };
+	struct fw_correlator *c;
+	bool use_recorded = true;
+	char err[512];
+	double t0, secs;
+	int opt, ret = 2;
+
+	optind = 1;
+	opterr = 0;
+	output.out = stdout;
+	output.err = stderr;
+	while ((opt = getopt_long(argc, argv, ":vh", replay_options, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case OPT_JSON:
+			output.json = true;
+			break;
+		case OPT_ALLOW:
+			if (policy__add_allow(&policy, optarg, err,
+					      sizeof(err))) {
+				fw_err("%s", err);
+				goto out;
+			}
+			break;
+		case OPT_NO_RECORDED_ALLOW:
+			use_recorded = false;
+			break;
+		case 'v':
+			output.verbose++;
+			break;
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			ret = 0;
+			goto out;
+		case ':':
+			fw_err("option '%s' needs an argument",
+			       argv[optind - 1]);
+			goto out;
+		default:
+			fw_err("unknown option '%s' (see 'flightwatch replay --help')",
+			       argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		fw_err("replay needs a trace FILE (see 'flightwatch replay --help')");
+		goto out;
+	}
+	fw_verbose = output.verbose;
+	c = correlator__new(&policy, output__alert, &output);
+	hooks.meta = use_meta;
+	hooks.ctx = &output;
+	t0 = now_s();
+	ret = replay__files(argv + optind, argc - optind, c, &policy,
+			    use_recorded, &hooks, &meta, &stats);
+	secs = now_s() - t0;
+	correlator__stats(c, &cs);
+	if (output.verbose || stats.damaged)
+		fprintf(stderr,
+			"flightwatch: replayed %" PRIu64 " events from %" PRIu64
+			" blocks of %" PRIu64
+			" files in %.3f s (%.0f events/s): "
+			"%" PRIu64 " alerts, %" PRIu64 " updates, %" PRIu64
+			" damaged, %" PRIu64 " bytes skipped\n",
+			stats.events, stats.blocks, stats.files, secs,
+			secs > 0 ? stats.events / secs : 0.0, cs.alerts,
+			cs.updates, stats.damaged, stats.skipped_bytes);
+	correlator__free(c);
+out:
+	policy__free(&policy);
+	return ret;
+}

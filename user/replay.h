@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `flightwatch replay` and the trace source shared with `report`: trace
+ * files through the trace reader into the same correlator, policy and
+ * sinks as live tracing. The correlator cannot tell the difference.
+ */
+#ifndef FW_REPLAY_H
+#define FW_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "correlator.h"
+#include "trace_reader.h"
+
+/* What the META blocks said (the first one that said it) */
+struct fw_trace_meta {
+	uint64_t wall_minus_boot_ns;
+	uint64_t run_id;
+	char hostname[256];
+	char kernel_release[128];
+	char boot_id[64];
+	char version[32];
+};
+
+struct fw_replay_hooks {
+	/* every event record, before the correlator sees it (may be NULL) */
+	void (*event)(const void *rec, size_t size, void *ctx);
+	/* the META block has been read (may be NULL) */
+	void (*meta)(const struct fw_trace_meta *meta, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Feeds the trace files, in order, through one correlator. policy may get
+ * the recorded allow rules added (use_recorded_allow). Returns 0, or 1
+ * when a file was damaged or unreadable (every valid block is still read).
+ */
+int replay__files(char **paths, int n_paths, struct fw_correlator *c,
+		  struct fw_policy *policy, bool use_recorded_allow,
+		  const struct fw_replay_hooks *hooks,
+		  struct fw_trace_meta *meta,
+		  struct fw_trace_read_stats *stats);
+
+/* `flightwatch replay` (argv[0] is "replay"): the process exit status */
+int replay__main(int argc, char **argv);
+
+#endif /* FW_REPLAY_H */
