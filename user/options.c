@@ -125,6 +125,26 @@ int options__parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+void options__getopt_error(int c, char **argv, char *err, size_t size)
+{
+	size_t n;
+
+	if (c == ':') {
+		snprintf(err, size, "option '%s' needs an argument",
+			 argv[optind - 1]);
+		return;
+	}
+	/* an unknown letter inside a cluster (-xv) has not advanced optind:
+	 * name the letter itself; a long option given a value it does not
+	 * take (--json=yes) sets optopt to its code and is named whole */
+	if (optopt > 0 && optopt < OPT_LONG_ONLY)
+		snprintf(err, size, "unknown option '-%c'", optopt);
+	else
+		snprintf(err, size, "unknown option '%s'", argv[optind - 1]);
+	n = strlen(err);
+	snprintf(err + n, size - n, " (see 'flightwatch %s --help')", argv[0]);
+}
+
 int options__parse_run(int argc, char **argv, struct fw_options *opts)
 {
 	char err[512];
@@ -218,25 +238,8 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 		case OPT_HELP:
 			opts->help = true;
 			return 0;
-		case ':':
-			snprintf(err, sizeof(err),
-				 "option '%s' needs an argument",
-				 argv[optind - 1]);
-			goto bad;
 		default:
-			/* an unknown letter inside a cluster (-xv) has not
-			 * advanced optind: name the letter itself; a long
-			 * option given a value it does not take (--json=yes)
-			 * sets optopt to its code and is named whole */
-			if (optopt > 0 && optopt < OPT_LONG_ONLY)
-				snprintf(err, sizeof(err),
-					 "unknown option '-%c'", optopt);
-			else
-				snprintf(err, sizeof(err),
-					 "unknown option '%s'",
-					 argv[optind - 1]);
-			snprintf(err + strlen(err), sizeof(err) - strlen(err),
-				 " (see 'flightwatch %s --help')", argv[0]);
+			options__getopt_error(c, argv, err, sizeof(err));
 			goto bad;
 		}
 	}

@@ -29,6 +29,10 @@ struct fw_options {
  * returns -1 on bad input; 0 otherwise (help set on --help). */
 int options__parse_run(int argc, char **argv, struct fw_options *opts);
 void options__usage_run(FILE *out);
+/* The error for getopt_long's return c (':' or unknown) in err. Works
+ * for every command whose long-only options have codes >= 0x100 and that
+ * sets optopt to 0 before each getopt_long call; argv[0] is the command. */
+void options__getopt_error(int c, char **argv, char *err, size_t size);
 /* `flightwatch record`: run's options, -o FILE required, alerts only with
  * --json */
 int options__parse_record(int argc, char **argv, struct fw_options *opts);

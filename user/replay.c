@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "output.h"
+#include "options.h"
 #include "policy.h"
 #include "replay.h"
 #include "util.h"
@@ -128,6 +129,7 @@ enum {
 	OPT_JSON = 0x100,
 	OPT_ALLOW,
 	OPT_NO_RECORDED_ALLOW,
+	OPT_VERBOSE,
 	OPT_HELP,
 };
 
@@ -135,7 +137,7 @@ static const struct option replay_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -194,8 +196,8 @@ int replay__main(int argc, char **argv)
 	opterr = 0;
 	output.out = stdout;
 	output.err = stderr;
-	while ((opt = getopt_long(argc, argv, ":vh", replay_options, NULL)) !=
-	       -1) {
+	while ((optopt = 0, opt = getopt_long(argc, argv, ":vh", replay_options,
+					      NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
 			output.json = true;
@@ -211,6 +213,7 @@ int replay__main(int argc, char **argv)
 			use_recorded = false;
 			break;
 		case 'v':
+		case OPT_VERBOSE:
 			output.verbose++;
 			break;
 		case 'h':
@@ -218,13 +221,9 @@ int replay__main(int argc, char **argv)
 			usage(stdout);
 			ret = 0;
 			goto out;
-		case ':':
-			fw_err("option '%s' needs an argument",
-			       argv[optind - 1]);
-			goto out;
 		default:
-			fw_err("unknown option '%s' (see 'flightwatch replay --help')",
-			       argv[optind - 1]);
+			options__getopt_error(opt, argv, err, sizeof(err));
+			fw_err("%s", err);
 			goto out;
 		}
 	}

@@ -10,6 +10,7 @@
 #include "hashmap.h"
 #include "json.h"
 #include "output.h"
+#include "options.h"
 #include "policy.h"
 #include "replay.h"
 #include "util.h"
@@ -813,8 +814,8 @@ int report__main(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", report_options, NULL)) !=
-	       -1) {
+	while ((optopt = 0, opt = getopt_long(argc, argv, ":h", report_options,
+					      NULL)) != -1) {
 		switch (opt) {
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "text")) {
@@ -844,13 +845,9 @@ int report__main(int argc, char **argv)
 			usage(stdout);
 			ret = 0;
 			goto out;
-		case ':':
-			fw_err("option '%s' needs an argument",
-			       argv[optind - 1]);
-			goto out;
 		default:
-			fw_err("unknown option '%s' (see 'flightwatch report --help')",
-			       argv[optind - 1]);
+			options__getopt_error(opt, argv, err, sizeof(err));
+			fw_err("%s", err);
 			goto out;
 		}
 	}
