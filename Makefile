@@ -40,12 +40,16 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit run bench install clean format
+.PHONY: all deps deps-bench test unit run bench install clean format
 
 all: $(OUT)/flightwatch
 
 deps:
 	$(Q)scripts/deps.sh
+
+# the peers `make bench` compares against (not needed by CI)
+deps-bench:
+	$(Q)scripts/deps.sh --bench
 
 $(OUT)/vmlinux.h:
 	$(Q)mkdir -p $(OUT)
@@ -95,7 +99,7 @@ test: all unit
 run: all
 	$(OUT)/flightwatch run $(ARGS)
 
-bench: all
+bench: all deps-bench
 	$(Q)tests/bench/run.sh
 
 install: all
