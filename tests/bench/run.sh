@@ -28,7 +28,7 @@ cc -O2 -Wall -Wextra -Werror tests/bench/workload.c -o "$out/workload" || exit 1
 wl=$root/$out/workload
 fw=$root/build/flightwatch
 
-N=${N:-400000}
+N=${N:-1000000}
 REPEAT=${REPEAT:-7}
 PEERS=${PEERS:-opensnoop bpftrace auditd}
 RATES=${RATES:-10000 30000 100000 200000 400000}
@@ -120,7 +120,6 @@ start_tracer() {
 		wait_for "$o" 'PATH' 10
 		;;
 	bpftrace)
-		ulimit -l unlimited
 		taskset -c "$CPU_T" bpftrace tests/bench/peer.bt "$watched/" \
 			$((${#watched} + 1)) >"$o" 2>"$e" &
 		tracer=$!
@@ -178,7 +177,7 @@ declare -A wcmd=(
 	[pread]="pread $tmp/unwatched.dat $N"
 	[send]="send $PORT $((N / 4))"
 	[openclose]="openclose $tmp/unwatched.dat $((N / 4))"
-	[forkexec]="forkexec $((N / 400))"
+	[forkexec]="forkexec $((N / 500))"
 	[wpread]="pread $flightlog $N"
 	[tsend]="taintsend $flightlog $PORT $((N / 4))"
 )
