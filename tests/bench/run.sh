@@ -31,8 +31,8 @@ fw=$root/build/flightwatch
 N=${N:-1000000}
 REPEAT=${REPEAT:-7}
 PEERS=${PEERS:-opensnoop bpftrace auditd}
-RATES=${RATES:-10000 30000 100000 200000 400000}
-RATE_SECS=${RATE_SECS:-3}
+RATES=${RATES:-0 10000 30000 100000 200000 400000}
+RATE_SECS=${RATE_SECS:-5}
 PROCS=${PROCS:-10000}
 CPU_W=${CPU_W:-0}
 CPU_T=${CPU_T:-1}
@@ -153,13 +153,17 @@ stop_tracer() {
 	# auditd stops on SIGTERM, the others flush and print on SIGINT
 	local sig=INT i
 	[[ $tname == auditd ]] && sig=TERM
+	local t0=$EPOCHREALTIME
 	kill -"$sig" "$tracer" 2>/dev/null
-	for ((i = 0; i < 1000; i++)); do
+	# flightwatch drains the ring buffer first: allow it a minute
+	for ((i = 0; i < 6000; i++)); do
 		kill -0 "$tracer" 2>/dev/null || break
 		sleep 0.01
 	done
+	kill -0 "$tracer" 2>/dev/null && echo "bench: $tname ignored SIG$sig for 60 s: killed" >&2
 	kill -KILL "$tracer" 2>/dev/null
 	wait "$tracer" 2>/dev/null
+	t_stop=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {print b - a}')
 	tracer=
 	[[ $tname == auditd ]] && audit_restore
 	return 0
@@ -167,8 +171,10 @@ stop_tracer() {
 
 # fw_stat KEY: a number from the last flightwatch stats line
 fw_stat() {
-	grep '"action":"stats"' "$tmp/flightwatch.out" | tail -1 |
-		jq -r ".flightwatch.stats.$1"
+	local line
+	line=$(grep '"action":"stats"' "$tmp/flightwatch.out" | tail -1)
+	[[ -n $line ]] || return 1 # no stats line: it was killed
+	jq -r ".flightwatch.stats.$1" <<<"$line"
 }
 
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -263,18 +269,24 @@ loss_onset() {
 	local rate c0 c1 res sent secs
 	log ""
 	log "== loss onset: tainted UDP sends to a new destination each (one kernel event each), $RATE_SECS s per rate"
-	log "$(printf '%10s %10s %10s %10s %8s %10s %9s' target/s achieved/s generated send-evts lost 'coll CPU s' '% of core')"
+	log "(send-evts: flightwatch.stats.events.send; stop: seconds from SIGINT to exit, the collector draining its backlog)"
+	log "$(printf '%10s %10s %10s %10s %8s %10s %9s %7s' target/s achieved/s generated send-evts lost 'coll CPU s' '% of core' 'stop s')"
 	for rate in $RATES; do
 		start_tracer flightwatch
 		c0=$(awk '{print $14 + $15}' "/proc/$tracer/stat")
-		res=$(taskset -c "$CPU_W" "$wl" udpfan "$flightlog" "$rate" "$RATE_SECS")
+		if ((rate)); then
+			res=$(taskset -c "$CPU_W" "$wl" udpfan "$flightlog" "$rate" "$RATE_SECS")
+		else # the idle collector, for reference
+			sleep "$RATE_SECS"
+			res="0 $RATE_SECS"
+		fi
 		c1=$(awk '{print $14 + $15}' "/proc/$tracer/stat")
 		stop_tracer
 		read -r sent secs <<<"$res"
-		log "$(printf '%10d %10.0f %10d %10d %8d %10.2f %9.1f' "$rate" "$(awk -v n="$sent" -v s="$secs" 'BEGIN {print n / s}')" \
-			"$sent" "$(fw_stat events.send)" "$(fw_stat lost)" \
+		log "$(printf '%10d %10.0f %10d %10s %8s %10.2f %9.1f %7.2f' "$rate" "$(awk -v n="$sent" -v s="$secs" 'BEGIN {print n / s}')" \
+			"$sent" "$(fw_stat events.send || echo '?')" "$(fw_stat lost || echo '?')" \
 			"$(awk -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {print c / hz}')" \
-			"$(awk -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v s="$secs" 'BEGIN {print 100 * c / hz / s}')")"
+			"$(awk -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v s="$secs" 'BEGIN {print 100 * c / hz / s}')" "$t_stop")"
 	done
 }
 
