@@ -344,6 +344,20 @@ hook_costs() {
 				printf "%-24s %-16s %10.2f %9.0f %12.1f\n", w, $1, runs / ops, ns / runs, ns / ops }' |
 			tee -a "$results"
 	done
+	# The same fork+exec loop with the collector stopped (SIGSTOP): the ring
+	# buffer is never drained, so no record wakes the collector up
+	# (bpf_ringbuf_submit wakes it only when it has consumed everything)
+	local n=500
+	kill -STOP "$tracer"
+	before=$(prog_stats "$ids")
+	taskset -c "$CPU_W" "$wl" forkexec $n >/dev/null
+	after=$(prog_stats "$ids")
+	kill -CONT "$tracer"
+	join <(sort <<<"$before") <(sort <<<"$after") |
+		awk -v w="4 ...collector SIGSTOP" -v ops="$n" '$4 > $2 && $1 !~ /sys_/ {
+			runs = $4 - $2; ns = $5 - $3
+			printf "%-24s %-16s %10.2f %9.0f %12.1f\n", w, $1, runs / ops, ns / runs, ns / ops }' |
+		tee -a "$results"
 	stop_tracer
 	sysctl -qw kernel.bpf_stats_enabled="$bpf_stats_was"
 }
