@@ -49,12 +49,17 @@ FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
 FUZZ_SRCS := tests/fuzz/fuzz_trace_reader.c $(CORE_SRCS)
 FUZZ_TIME ?= 60
 
-.PHONY: all deps test unit run bench install clean format fuzz fuzz-build
+.PHONY: all deps deps-bench test unit run bench install clean format fuzz \
+	fuzz-build
 
 all: $(OUT)/flightwatch
 
 deps:
 	$(Q)scripts/deps.sh
+
+# the peers `make bench` compares against (not needed by CI)
+deps-bench:
+	$(Q)scripts/deps.sh --bench
 
 $(OUT)/vmlinux.h:
 	$(Q)mkdir -p $(OUT)
@@ -104,7 +109,7 @@ test: all unit
 run: all
 	$(OUT)/flightwatch run $(ARGS)
 
-bench: all
+bench: all deps-bench
 	$(Q)tests/bench/run.sh
 	$(Q)tests/bench/replay.sh
 

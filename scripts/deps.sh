@@ -12,6 +12,11 @@ packages=(
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
 	libclang-rt-14-dev
 )
+# `deps.sh --bench` (make bench, make deps-bench): only the peers the
+# benchmark compares against; CI and `make deps` never need them
+if [[ ${1:-} == --bench ]]; then
+	packages=(libbpf-tools bpftrace auditd coreutils jq socat iproute2 util-linux procps)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
