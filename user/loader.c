@@ -255,6 +255,12 @@ int loader__poll(struct fw_loader *l, int timeout_ms)
 {
 	int n = ring_buffer__poll(l->rb, timeout_ms);
 
+	if (n == -EINTR)
+		n = 0;
+	if (n < 0)
+		return n;
+	/* records submitted without a wake-up (process lifecycle) */
+	n = ring_buffer__consume(l->rb);
 	return n == -EINTR ? 0 : n;
 }
 
