@@ -86,7 +86,7 @@ static __always_inline void emit_carrier(struct fw_pending *p)
 		e->path_off = FW_PATH_MAX - 1;
 		e->path[FW_PATH_MAX - 1] = '\0';
 	}
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 /*

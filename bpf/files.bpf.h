@@ -173,7 +173,7 @@ static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,
 	e->content = FW_CONTENT_UNKNOWN;
 	e->pad = 0;
 	e->path_off = build_file_path((struct file *)p->file_ptr, e->path);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 /* A read of ret bytes described by p has completed */

@@ -163,7 +163,7 @@ emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)
 	e->bytes = bytes;
 	e->fd = fd;
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 #endif /* FW_NET_BPF_H */

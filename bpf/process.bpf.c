@@ -5,11 +5,6 @@
  * follows a process into its children.
  *
  * BTF tracepoints: no tracefs needed, arguments are typed kernel pointers.
- *
- * These records are submitted without waking the collector: a wake-up per
- * exec costs far more than the program itself (an interrupt that leaves
- * the VM on virtual machines), and the collector drains the ring buffer at
- * least every 100 ms anyway. Flight-log reads and sends still wake it.
  */
 #include "common.bpf.h"
 
@@ -45,7 +40,7 @@ int BPF_PROG(fw_exec, struct task_struct *p, pid_t old_pid,
 	 * whatever (relative, symlinked) name the caller used */
 	exe = BPF_CORE_READ(bprm, file);
 	e->exe_off = build_file_path(exe, e->path);
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	event_submit(e);
 	return 0;
 }
 
@@ -74,7 +69,7 @@ int BPF_PROG(fw_fork, struct task_struct *parent, struct task_struct *child)
 	e->ppid = parent_tgid;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	event_submit(e);
 	return 0;
 }
 
@@ -96,6 +91,6 @@ int BPF_PROG(fw_exit, struct task_struct *p)
 		return 0;
 	e->exit_code = BPF_CORE_READ(p, exit_code);
 	e->pad = 0;
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	event_submit(e);
 	return 0;
 }
