@@ -234,8 +234,7 @@ _Static_assert(sizeof(struct fw_exec_event) ==
 _Static_assert(sizeof(struct fw_file_read_event) ==
 		       24 + 16 + 8 + 16 + FW_PATH_BUF,
 	       "file read event layout");
-_Static_assert(sizeof(struct fw_carrier_event) ==
-		       24 + 16 + 8 + 8 + FW_PATH_BUF,
+_Static_assert(sizeof(struct fw_carrier_event) == 24 + 16 + 8 + 8 + FW_PATH_BUF,
 	       "carrier event layout");
 _Static_assert(sizeof(struct fw_net_event) == 24 + 24 + 8 + 8,
 	       "net event layout");

@@ -148,8 +148,7 @@ int main(int argc, char **argv)
 			"procs N | ping\n");
 		return 2;
 	}
-	if (!strcmp(argv[1], "ping"))
-		{
+	if (!strcmp(argv[1], "ping")) {
 		getpgid(777777);
 		return 0;
 	}

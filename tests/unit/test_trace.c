@@ -585,11 +585,12 @@ static void log_alert(const struct fw_alert *a, void *ctx)
 	struct alert_log *l = ctx;
 
 	if (l->n < 32)
-		snprintf(l->lines[l->n], sizeof(l->lines[0]),
-			 "kind %d update %d flow %llu pid %u port %u bytes %llu",
-			 a->kind, a->update, (unsigned long long)a->flow_id,
-			 a->proc ? a->proc->pid : 0, a->dest.port,
-			 (unsigned long long)a->bytes);
+		snprintf(
+			l->lines[l->n], sizeof(l->lines[0]),
+			"kind %d update %d flow %llu pid %u port %u bytes %llu",
+			a->kind, a->update, (unsigned long long)a->flow_id,
+			a->proc ? a->proc->pid : 0, a->dest.port,
+			(unsigned long long)a->bytes);
 	l->n++;
 }
 
@@ -686,16 +687,17 @@ static void replay_case(uint8_t last_octet, bool use_recorded,
 			assert_int_equal(trace_writer__mark(w, h->type, 0, 1),
 					 0);
 		else
-			assert_int_equal(
-				trace_writer__event(w, recs[i], sizes[i], 1), 0);
+			assert_int_equal(trace_writer__event(w, recs[i],
+							     sizes[i], 1),
+					 0);
 	}
 	assert_int_equal(trace_writer__close(w, NULL, 0), 0);
 
 	/* live: the collector feeds and flushes */
 	if (use_recorded)
-		assert_int_equal(
-			policy__add_allow(&p1, "10.9.9.9/32", err, sizeof(err)),
-			0);
+		assert_int_equal(policy__add_allow(&p1, "10.9.9.9/32", err,
+						   sizeof(err)),
+				 0);
 	c = correlator__new(&p1, log_alert, &direct);
 	for (size_t i = 0; i < n; i++) {
 		const struct fw_event_header *h = recs[i];
@@ -758,13 +760,19 @@ static void test_parse_size(void **state)
 
 static void test_record_options(void **state)
 {
-	char *run[] = { "run", "--no-default-rules", "--pattern", "*.ulg",
-			"--record", "t.fwt", "--max-size", "1M", "--keep", "3",
+	char *run[] = { "run",	      "--no-default-rules",
+			"--pattern",  "*.ulg",
+			"--record",   "t.fwt",
+			"--max-size", "1M",
+			"--keep",     "3",
 			NULL };
-	char *rec[] = { "record", "--no-default-rules", "--pattern", "*.ulg",
-			"-o", "r.fwt", NULL };
-	char *rec_json[] = { "record", "--json", "--no-default-rules",
-			     "--pattern", "*.ulg", "--output", "r.fwt", NULL };
+	char *rec[] = { "record",    "--no-default-rules",
+			"--pattern", "*.ulg",
+			"-o",	     "r.fwt",
+			NULL };
+	char *rec_json[] = { "record",	  "--json", "--no-default-rules",
+			     "--pattern", "*.ulg",  "--output",
+			     "r.fwt",	  NULL };
 	struct fw_options o;
 
 	(void)state;
