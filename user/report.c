@@ -353,6 +353,20 @@ static void view_build(struct report *r, struct view *v)
 	qsort(r->tl, r->n_tl, sizeof(*r->tl), cmp_tl);
 }
 
+/* by_proc[j] starts a run of flows of one process to one destination (its
+ * origin sets differ): the bytes of the run, and where the next one starts */
+static size_t dest_run(const struct view *v, size_t j, uint64_t *bytes)
+{
+	const struct flow *g = v->by_proc[j];
+
+	*bytes = 0;
+	for (; j < v->n_flows && v->by_proc[j]->pid == g->pid &&
+	       !memcmp(&v->by_proc[j]->dest, &g->dest, sizeof(g->dest));
+	     j++)
+		*bytes += v->by_proc[j]->bytes;
+	return j;
+}
+
 static void view_free(struct view *v)
 {
 	free(v->readers);
@@ -415,13 +429,9 @@ static void print_text(FILE *out, struct report *r, const struct view *v,
 			f->pid, buf, f->ppid, f->uid);
 		for (j = i; j < v->n_flows && v->by_proc[j]->pid == f->pid;) {
 			const struct flow *g = v->by_proc[j];
-			uint64_t bytes = 0;
+			uint64_t bytes;
 
-			for (; j < v->n_flows && v->by_proc[j]->pid == f->pid &&
-			       !memcmp(&v->by_proc[j]->dest, &g->dest,
-				       sizeof(g->dest));
-			     j++)
-				bytes += v->by_proc[j]->bytes;
+			j = dest_run(v, j, &bytes);
 			dest_string(&g->dest, dest, sizeof(dest));
 			fprintf(out, "      -> %s: %" PRIu64 " bytes\n", dest,
 				bytes);
@@ -545,13 +555,9 @@ static void print_json(FILE *out, struct report *r, const struct view *v,
 		list = json_object_new_array();
 		for (j = i; j < v->n_flows && v->by_proc[j]->pid == f->pid;) {
 			const struct flow *g = v->by_proc[j];
-			uint64_t bytes = 0;
+			uint64_t bytes;
 
-			for (; j < v->n_flows && v->by_proc[j]->pid == f->pid &&
-			       !memcmp(&v->by_proc[j]->dest, &g->dest,
-				       sizeof(g->dest));
-			     j++)
-				bytes += v->by_proc[j]->bytes;
+			j = dest_run(v, j, &bytes);
 			sub = json_object_new_object();
 			put_dest(sub, &g->dest);
 			json_set_u64(sub, "bytes", bytes);

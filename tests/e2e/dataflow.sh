@@ -361,37 +361,11 @@ port_alerts() {
 		select(.event.kind == "alert" and .destination.port == $port)'
 }
 
-# wait_ports SECONDS PORT:MIN...: until each PORT has an alert with
-# destination.bytes >= MIN
-wait_ports() {
-	local secs=$1 i want=
-	shift
-	local spec
-	for spec in "$@"; do
-		want+="\"${spec%%:*}\":${spec#*:},"
-	done
-	want="{${want%,}}"
-	for ((i = 0; i < secs * 10; i++)); do
-		if [ "$(jq -nR --argjson want "$want" '
-			[inputs | fromjson? | select(.event.kind == "alert") |
-			 {p: (.destination.port | tostring), b: .destination.bytes}] |
-			group_by(.p) | map({key: .[0].p, value: (map(.b) | max)}) |
-			from_entries as $got |
-			all($want | to_entries[]; ($got[.key] // -1) >= .value)' \
-			"$FW_OUT" 2>/dev/null)" = true ]; then
-			return 0
-		fi
-		fw_proc_done "${FW_TRACER_PID:-0}" && return 1
-		sleep 0.1
-	done
-	return 1
-}
-
 specs=()
 for p in "${!MIN[@]}"; do
 	specs+=("$p:${MIN[$p]}")
 done
-wait_ports 15 "${specs[@]}" ||
+fw_wait_alerts_by .destination.port 15 "${specs[@]}" ||
 	note "not every scenario's alert reached its size within 15 s"
 # the relays' connection children may still be forwarding when their
 # clients exit: stop the relays only now, after their children are done

@@ -454,11 +454,13 @@ fw_get() {
 	jq -r "$2 // empty" <<<"$1" 2>/dev/null
 }
 
-# fw_wait_alerts SECONDS PID:MINBYTES...: wait until every PID has an alert
-# with destination.bytes >= MINBYTES (succeeds early), at most SECONDS
-fw_wait_alerts() {
-	local secs=$1 i max want=
-	shift
+# fw_wait_alerts_by FIELD SECONDS KEY:MINBYTES...: wait until, for every
+# KEY, an alert whose FIELD (a jq path: .process.pid, .destination.port)
+# equals KEY has destination.bytes >= MINBYTES (succeeds early), at most
+# SECONDS
+fw_wait_alerts_by() {
+	local field=$1 secs=$2 i max want=
+	shift 2
 	local spec
 	for spec in "$@"; do
 		want+="\"${spec%%:*}\":${spec#*:},"
@@ -466,12 +468,12 @@ fw_wait_alerts() {
 	want="{${want%,}}"
 	max=$((secs * 10))
 	for ((i = 0; i < max; i++)); do
-		if [ "$(jq -nR --argjson want "$want" '
-			[inputs | fromjson? | select(.event.kind == "alert") |
-			 {p: (.process.pid | tostring), b: .destination.bytes}] |
+		if [ "$(jq -nR --argjson want "$want" "
+			[inputs | fromjson? | select(.event.kind == \"alert\") |
+			 {p: ($field | tostring), b: .destination.bytes}] |
 			group_by(.p) | map({key: .[0].p, value: (map(.b) | max)}) |
-			from_entries as $got |
-			all($want | to_entries[]; ($got[.key] // -1) >= .value)' \
+			from_entries as \$got |
+			all(\$want | to_entries[]; (\$got[.key] // -1) >= .value)" \
 			"$FW_OUT" 2>/dev/null)" = true ]; then
 			return 0
 		fi
@@ -479,6 +481,11 @@ fw_wait_alerts() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# fw_wait_alerts SECONDS PID:MINBYTES...: fw_wait_alerts_by on the pid
+fw_wait_alerts() {
+	fw_wait_alerts_by .process.pid "$@"
 }
 
 # fw_wait_first_alert PID SECONDS: poll (10 ms) for the first alert of PID;
