@@ -7,10 +7,11 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
-	libjson-c-dev pkg-config
+	libjson-c-dev pkg-config libsystemd-dev libyaml-dev libmaxminddb-dev
+	libcap-ng-dev scdoc
 	# tests
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
-	libclang-rt-14-dev
+	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3
 )
 # `deps.sh --bench` (make bench, make deps-bench): only the peers the
 # benchmark compares against; CI and `make deps` never need them

@@ -30,6 +30,8 @@ struct fw_alert {
 	uint64_t ts_ns; /* CLOCK_BOOTTIME */
 	const struct fw_proc *proc;
 	struct fw_dest dest;
+	const char *domain; /* dest's name from DNS answers, NULL: unknown */
+	const char *country; /* dest's ISO country from GeoIP, NULL: unknown */
 	uint64_t bytes; /* sent to dest */
 	const struct fw_origin *origins;
 	size_t n_origins;

@@ -15,6 +15,16 @@ struct fw_allow_rule {
 	uint16_t port; /* 0: any port */
 };
 
+/* What the policy knows of a flow when it decides. domain and country
+ * are NULL when unknown (no DNS answer seen, no GeoIP database). */
+struct fw_flow_facts {
+	const char *exe; /* the sending process's executable, may be NULL */
+	const struct fw_dest *dest;
+	const char *domain; /* from DNS answers the host received */
+	const char *country; /* ISO 3166-1 alpha-2, from --geoip */
+	bool verified; /* an origin's content is a known flight-log format */
+};
+
 struct fw_policy {
 	struct fw_allow_rule *allow;
 	size_t n_allow;
