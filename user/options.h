@@ -9,6 +9,14 @@
 #include "policy.h"
 #include "rules.h"
 
+/* Where alerts and state lines go */
+enum fw_sink_kind {
+	FW_SINK_AUTO = 0, /* journald when its socket exists, else text */
+	FW_SINK_TEXT,
+	FW_SINK_JSON,
+	FW_SINK_JOURNAL,
+};
+
 struct fw_options {
 	bool json;
 	bool default_rules;
@@ -23,6 +31,9 @@ struct fw_options {
 	uint64_t max_size; /* --max-size: rotate the trace, 0: never */
 	unsigned int keep; /* --keep: rotated traces kept */
 	bool record_only; /* `record` without --json: no alert output */
+	enum fw_sink_kind sink;
+	const char *config_path; /* --config; NULL: the default if present */
+	const char *geoip_path; /* --geoip: a MaxMind-format country database */
 };
 
 /* Parses argv of `run` (argv[0] is "run"). Prints one error line and
