@@ -27,6 +27,9 @@
 /* Bounded d_parent walks: deeper paths are truncated at the top */
 #define FW_DIR_DEPTH 24
 #define FW_PATH_DEPTH 48
+/* DNS messages are copied up to this many bytes: the classic UDP limit,
+ * which answers to address queries (A, AAAA) rarely exceed */
+#define FW_DNS_MAX 512
 
 enum fw_event_type {
 	/* emitted by the kernel */
@@ -42,6 +45,8 @@ enum fw_event_type {
 	FW_EV_LOST = 9,
 	/* emitted by the kernel: a tainted process wrote into a carrier */
 	FW_EV_CARRIER = 10,
+	/* emitted by the kernel: a DNS answer (UDP from port 53) was received */
+	FW_EV_DNS = 11,
 	FW_EV_TYPE_MAX,
 };
 
@@ -200,6 +205,22 @@ struct fw_carrier_event {
 	char path[FW_PATH_BUF];
 };
 
+/*
+ * FW_EV_DNS: a DNS message received over UDP from port 53 by any process
+ * (passive DNS: the answers the host actually got). The receiving process
+ * is not known where the packet is seen, so hdr.tgid and hdr.tid are 0.
+ * The collector maps the answer's addresses to the name that was asked.
+ */
+struct fw_dns_event {
+	struct fw_event_header hdr;
+	__u8 server[16]; /* the answer's source address; IPv4: first 4 bytes */
+	__u16 len; /* bytes of the DNS message in data */
+	__u16 wire_len; /* of the whole message: more than len when cut */
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 pad[3];
+	__u8 data[FW_DNS_MAX];
+};
+
 /* FW_EV_READ_BYTES: cumulative bytes a process read from a file */
 struct fw_read_bytes_event {
 	struct fw_event_header hdr;
@@ -238,6 +259,8 @@ _Static_assert(sizeof(struct fw_carrier_event) == 24 + 16 + 8 + 8 + FW_PATH_BUF,
 	       "carrier event layout");
 _Static_assert(sizeof(struct fw_net_event) == 24 + 24 + 8 + 8,
 	       "net event layout");
+_Static_assert(sizeof(struct fw_dns_event) == 24 + 16 + 8 + FW_DNS_MAX,
+	       "dns event layout");
 
 /*
  * The pattern test, shared verbatim by the kernel (name of an opened file)

@@ -6,6 +6,7 @@
 #include "collector.h"
 #include "content.h"
 #include "correlator.h"
+#include "geoip.h"
 #include "loader.h"
 #include "output.h"
 #include "procscan.h"
@@ -30,6 +31,7 @@ struct collector {
 	struct fw_correlator *correlator;
 	struct fw_output output;
 	struct fw_trace_writer *trace; /* --record */
+	struct fw_geoip *geoip; /* --geoip */
 };
 
 /* Every record, from the kernel or the /proc seed, passes here on its way
@@ -112,12 +114,16 @@ int collector__run(struct fw_options *opts)
 		fw_err("cannot install signal handlers");
 		return 1;
 	}
+	/* before the trace file exists: a bad database leaves nothing */
+	if (opts->geoip_path && !(col.geoip = geoip__open(opts->geoip_path)))
+		return 1;
 	if (opts->record_path &&
 	    recorder__open(&col.trace, opts, col.output.run_id))
-		return 1;
+		goto out;
 	col.correlator = correlator__new(
 		&opts->policy, opts->record_only ? drop_alert : output__alert,
 		&col.output);
+	correlator__set_geoip(col.correlator, col.geoip);
 	if (loader__open(&col.loader, opts->btf_path,
 			 opts->taint_expiry_s * 1000000000ull, on_record, &col))
 		goto out;
@@ -166,5 +172,6 @@ out:
 		ret = 1;
 	loader__close(col.loader);
 	correlator__free(col.correlator);
+	geoip__close(col.geoip);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "content.h"
 #include "correlator.h"
+#include "geoip.h"
 #include "hashmap.h"
 #include "util.h"
 
@@ -26,6 +27,8 @@ struct flow {
 	uint64_t last_ns;
 	uint32_t origins_version;
 	size_t n_origins; /* a prefix of the process's origins */
+	char *domain; /* the destination's name, once a DNS answer gave it */
+	char country[4]; /* GeoIP ISO code, "" when unknown */
 	bool allowed; /* policy: never alert */
 	bool reported;
 };
@@ -51,6 +54,8 @@ struct fw_correlator {
 	struct hashmap *files; /* fw_file_key -> struct fw_file */
 	struct hashmap *channels; /* fw_flow_key -> struct channel */
 	struct hashmap *carriers; /* fw_file_key -> struct carrier */
+	struct fw_dnscache *dns; /* destination names from FW_EV_DNS */
+	struct fw_geoip *geoip; /* NULL: no country */
 	uint64_t next_flow_id;
 	uint64_t lost_reported;
 	struct fw_correlator_stats stats;
@@ -68,16 +73,29 @@ struct fw_correlator *correlator__new(const struct fw_policy *policy,
 	c->files = hashmap__new(sizeof(struct fw_file_key));
 	c->channels = hashmap__new(sizeof(struct fw_flow_key));
 	c->carriers = hashmap__new(sizeof(struct fw_file_key));
+	c->dns = dnscache__new(FW_DNSCACHE_DEFAULT_MAX);
 	c->next_flow_id = 1;
 	return c;
+}
+
+void correlator__set_geoip(struct fw_correlator *c, struct fw_geoip *geoip)
+{
+	c->geoip = geoip;
+}
+
+static void flow_free(struct flow *f)
+{
+	if (f)
+		free(f->domain);
+	free(f);
 }
 
 static void channel_free(struct channel *ch)
 {
 	for (size_t i = 0; i < ch->n_history; i++)
-		free(ch->history[i]);
+		flow_free(ch->history[i]);
 	free(ch->history);
-	free(ch->flow);
+	flow_free(ch->flow);
 	free(ch);
 }
 
@@ -108,6 +126,7 @@ void correlator__free(struct fw_correlator *c)
 		free(k);
 	}
 	hashmap__free(c->carriers);
+	dnscache__free(c->dns);
 	hashmap__free(c->channels);
 	hashmap__free(c->files);
 	proctab__free(c->procs);
@@ -123,6 +142,7 @@ void correlator__stats(const struct fw_correlator *c,
 		       struct fw_correlator_stats *stats)
 {
 	*stats = c->stats;
+	dnscache__stats(c->dns, &stats->dns);
 }
 
 bool correlator__tracks(struct fw_correlator *c, uint32_t pid)
@@ -141,6 +161,19 @@ static uint64_t read_total(const struct fw_proc *p, size_t n)
 	return total;
 }
 
+/* The destination's name (from the DNS answers seen so far) and country,
+ * for the policy and the alert; a name learnt later is added then */
+static void name_flow(struct fw_correlator *c, struct flow *f,
+		      const struct fw_dest *dest, uint64_t ts_ns)
+{
+	const char *name;
+
+	if (!f->domain && (name = dnscache__lookup(c->dns, dest, ts_ns)))
+		f->domain = fw_xstrdup(name);
+	if (c->geoip && !f->country[0])
+		geoip__country(c->geoip, dest, f->country, sizeof(f->country));
+}
+
 static void report_flow(struct fw_correlator *c, const struct channel *ch,
 			struct flow *f)
 {
@@ -156,6 +189,9 @@ static void report_flow(struct fw_correlator *c, const struct channel *ch,
 	a.ts_ns = f->last_ns;
 	a.proc = p;
 	a.dest = ch->key.dest;
+	name_flow(c, f, &a.dest, f->last_ns);
+	a.domain = f->domain;
+	a.country = f->country[0] ? f->country : NULL;
 	a.bytes = f->bytes;
 	a.origins = p->origins;
 	a.n_origins = f->n_origins < p->n_origins ? f->n_origins : p->n_origins;
@@ -215,6 +251,7 @@ static void channel_account(struct fw_correlator *c,
 		f->base = ch->sent;
 		f->origins_version = p->origins_version;
 		f->n_origins = p->n_origins;
+		name_flow(c, f, &key->dest, ts_ns);
 		f->allowed = policy__dest_allowed(c->policy, &key->dest);
 		ch->flow = f;
 		c->stats.flows++;
@@ -502,6 +539,8 @@ static size_t expected_size(uint32_t type)
 		return sizeof(struct fw_lost_event);
 	case FW_EV_CARRIER:
 		return sizeof(struct fw_carrier_event);
+	case FW_EV_DNS:
+		return sizeof(struct fw_dns_event);
 	default:
 		return 0;
 	}
@@ -565,6 +604,15 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 	case FW_EV_CARRIER:
 		on_carrier(c, rec);
 		break;
+	case FW_EV_DNS: {
+		const struct fw_dns_event *e = rec;
+
+		/* names for the sends that follow; len is the kernel's */
+		dnscache__add_message(c->dns, e->data,
+				      e->len < FW_DNS_MAX ? e->len : FW_DNS_MAX,
+				      e->wire_len, hdr->ts_ns);
+		break;
+	}
 	}
 	return 0;
 }

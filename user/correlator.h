@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "dnscache.h"
 #include "flightwatch.h"
 #include "policy.h"
 #include "proctab.h"
@@ -43,10 +44,13 @@ struct fw_alert {
 typedef void (*fw_alert_fn)(const struct fw_alert *alert, void *ctx);
 
 struct fw_correlator;
+struct fw_geoip;
 
 struct fw_correlator *correlator__new(const struct fw_policy *policy,
 				      fw_alert_fn fn, void *ctx);
 void correlator__free(struct fw_correlator *c);
+/* Countries of destinations from this database (not owned; NULL: none) */
+void correlator__set_geoip(struct fw_correlator *c, struct fw_geoip *geoip);
 /* One event record as defined in flightwatch.h; malformed records are
  * counted and ignored. Returns 0 or -EINVAL. */
 int correlator__feed(struct fw_correlator *c, const void *rec, size_t size);
@@ -62,6 +66,7 @@ struct fw_correlator_stats {
 	uint64_t flows;
 	uint64_t alerts;
 	uint64_t updates;
+	struct fw_dnscache_stats dns; /* FW_EV_DNS: destination names */
 };
 void correlator__stats(const struct fw_correlator *c,
 		       struct fw_correlator_stats *stats);

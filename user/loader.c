@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
+#include <mntent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,9 +117,47 @@ static int on_ring_record(void *ctx, void *data, size_t size)
 	return 0; /* never stop polling on one bad record */
 }
 
+/*
+ * The cgroup v2 hierarchy's root, where the cgroup programs attach so that
+ * they see the sockets of every process: the first cgroup2 mount, which is
+ * /sys/fs/cgroup on unified systems and /sys/fs/cgroup/unified on hybrid
+ * ones. Returns an open directory descriptor, or -1.
+ */
+static int cgroup2_root(void)
+{
+	FILE *mounts = setmntent("/proc/self/mounts", "r");
+	struct mntent *m;
+	int fd = -1;
+
+	if (!mounts)
+		return -1;
+	while ((m = getmntent(mounts)))
+		if (!strcmp(m->mnt_type, "cgroup2")) {
+			fd = open(m->mnt_dir,
+				  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			break;
+		}
+	endmntent(mounts);
+	return fd;
+}
+
+static struct bpf_link *attach_one(struct bpf_program *prog, int *cgroup_fd)
+{
+	if (bpf_program__type(prog) != BPF_PROG_TYPE_CGROUP_SKB)
+		return bpf_program__attach(prog);
+	if (*cgroup_fd < 0)
+		*cgroup_fd = cgroup2_root();
+	if (*cgroup_fd < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return bpf_program__attach_cgroup(prog, *cgroup_fd);
+}
+
 static int attach_all(struct fw_loader *l)
 {
 	struct bpf_program *prog;
+	int cgroup_fd = -1;
 	size_t n = 0;
 
 	bpf_object__for_each_program(prog, l->skel->obj)
@@ -131,19 +171,33 @@ static int attach_all(struct fw_loader *l)
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
 		    !strncmp(bpf_program__section_name(prog), "iter/", 5))
 			continue;
-		link = bpf_program__attach(prog);
-
+		link = attach_one(prog, &cgroup_fd);
+		if (!link &&
+		    bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SKB) {
+			/* passive DNS only names destinations: go on */
+			fw_warn("cannot attach %s (%s): %s: destination names from DNS are unavailable",
+				bpf_program__name(prog),
+				bpf_program__section_name(prog),
+				errno == ENOENT ? "no cgroup v2 mount" :
+						  strerror(errno));
+			continue;
+		}
 		if (!link) {
 			int err = errno;
 
 			fw_err("cannot attach %s (%s): %s",
 			       bpf_program__name(prog),
 			       bpf_program__section_name(prog), strerror(err));
+			if (cgroup_fd >= 0)
+				close(cgroup_fd);
 			return -1;
 		}
 		l->links[l->n_links] = link;
 		l->hooks[l->n_links++] = bpf_program__section_name(prog);
 	}
+	/* the links hold the cgroup: the descriptor is no longer needed */
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
 	return 0;
 }
 

@@ -24,6 +24,7 @@ enum {
 	OPT_RECORD,
 	OPT_MAX_SIZE,
 	OPT_KEEP,
+	OPT_GEOIP,
 };
 
 #define DEFAULT_KEEP 5
@@ -42,6 +43,7 @@ static const struct option run_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -64,6 +66,7 @@ void options__usage_run(FILE *out)
 		"                       0600; see 'flightwatch replay' and 'report')\n"
 		"  --max-size BYTES     rotate the trace before it exceeds BYTES (K, M, G)\n"
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
+		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
 		"  -h, --help           this help\n",
 		DEFAULT_KEEP);
@@ -81,7 +84,7 @@ void options__usage_record(FILE *out)
 		"  --json               also print alerts as JSON lines, as 'run --json'\n"
 		"  --max-size BYTES     rotate before FILE exceeds BYTES (K, M, G suffixes)\n"
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
-		"  --watch, --pattern, --allow, --no-default-rules, --btf, -v\n"
+		"  --watch, --pattern, --allow, --no-default-rules, --btf, --geoip, -v\n"
 		"                       as for 'flightwatch run'\n"
 		"  -h, --help           this help\n",
 		DEFAULT_KEEP);
@@ -230,6 +233,9 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 			opts->keep = n;
 			break;
 		}
+		case OPT_GEOIP:
+			opts->geoip_path = optarg;
+			break;
 		case 'v':
 		case OPT_VERBOSE:
 			opts->verbose++;

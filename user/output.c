@@ -32,18 +32,21 @@ const char *output__event_name(uint32_t type)
 		[FW_EV_SEND_BYTES] = "send_bytes",
 		[FW_EV_LOST] = "lost",
 		[FW_EV_CARRIER] = "carrier",
+		[FW_EV_DNS] = "dns",
 	};
 
 	return type < FW_EV_TYPE_MAX && names[type] ? names[type] : "unknown";
 }
 
-static void dest_string(const struct fw_dest *d, char *buf, size_t size)
+/* The destination with its name and country when known */
+static void dest_string(const struct fw_alert *a, char *buf, size_t size)
 {
-	char ip[INET6_ADDRSTRLEN];
+	size_t n;
 
-	fw_format_ip(d, ip, sizeof(ip));
-	snprintf(buf, size, d->family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s",
-		 ip, d->port, fw_transport_name(d->proto));
+	fw_format_dest(&a->dest, a->domain, buf, size);
+	n = strlen(buf);
+	if (a->country)
+		snprintf(buf + n, size - n, " [%s]", a->country);
 }
 
 /* The file an alert is about: the origin the process read most of itself
@@ -63,11 +66,11 @@ static const char *primary_path(const struct fw_alert *a)
 void output__message(const struct fw_alert *a, char *buf, size_t size)
 {
 	const char *first = primary_path(a);
-	char dest[96];
+	char dest[FW_DEST_TEXT];
 
 	switch (a->kind) {
 	case FW_ALERT_EGRESS:
-		dest_string(&a->dest, dest, sizeof(dest));
+		dest_string(a, dest, sizeof(dest));
 		snprintf(buf, size,
 			 "%s (pid %u) sent %" PRIu64
 			 " bytes to %s after reading flight log %s%s",
@@ -216,6 +219,8 @@ static struct json_object *json_chain(const struct fw_alert *a)
 	fw_format_ip(&a->dest, ip, sizeof(ip));
 	json_set_str(node, "type", "destination");
 	json_set_str(node, "ip", ip);
+	if (a->domain)
+		json_set_str(node, "domain", a->domain);
 	json_set_u64(node, "port", a->dest.port);
 	json_set_str(node, "transport", fw_transport_name(a->dest.proto));
 	json_set_u64(node, "bytes", a->bytes);
@@ -249,6 +254,11 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	if (a->kind == FW_ALERT_EGRESS) {
 		fw_format_ip(&a->dest, ip, sizeof(ip));
 		json_set_str(root, "destination.ip", ip);
+		if (a->domain)
+			json_set_str(root, "destination.domain", a->domain);
+		if (a->country)
+			json_set_str(root, "destination.geo.country_iso_code",
+				     a->country);
 		json_set_u64(root, "destination.port", a->dest.port);
 		json_set_u64(root, "destination.bytes", a->bytes);
 		json_set_str(root, "network.transport",
@@ -286,7 +296,7 @@ static void text_safe(const char *in, char *out, size_t size)
 
 static void alert_text(struct fw_output *o, const struct fw_alert *a)
 {
-	char msg[8192], safe[16384], dest[96];
+	char msg[8192], safe[16384], dest[FW_DEST_TEXT];
 	char ts[64];
 
 	if (a->kind == FW_NOTICE_READ && !o->verbose)
@@ -300,7 +310,7 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 		fflush(o->out);
 		return;
 	}
-	dest_string(&a->dest, dest, sizeof(dest));
+	dest_string(a, dest, sizeof(dest));
 	fprintf(o->out, "%s %s [%s] %s\n", ts,
 		a->update ? "update " : "ALERT  ",
 		a->verified ? "high" : "medium", safe);
@@ -364,12 +374,27 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	json_object_put(root);
 }
 
+/* What passive DNS saw: answers, names learnt, and what was lost */
+static struct json_object *stats_dns(const struct fw_dnscache_stats *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_set_u64(o, "messages", d->messages);
+	json_set_u64(o, "addresses", d->addresses);
+	json_set_u64(o, "malformed", d->malformed);
+	json_set_u64(o, "truncated", d->truncated);
+	json_set_u64(o, "evicted", d->evicted);
+	json_set_u64(o, "expired", d->expired);
+	json_set_u64(o, "entries", d->entries);
+	return o;
+}
+
 void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 {
 	static const uint32_t kernel_types[] = { FW_EV_EXEC,	FW_EV_FORK,
 						 FW_EV_EXIT,	FW_EV_FILE_READ,
 						 FW_EV_CONNECT, FW_EV_SEND,
-						 FW_EV_CARRIER };
+						 FW_EV_CARRIER, FW_EV_DNS };
 	struct json_object *root = json_object_new_object();
 	struct json_object *events = json_object_new_object();
 	char msg[512];
@@ -397,6 +422,8 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 	json_set_u64(root, "flightwatch.stats.updates", s->correlator.updates);
 	json_set_u64(root, "flightwatch.stats.malformed_events",
 		     s->correlator.malformed);
+	json_set_obj(root, "flightwatch.stats.dns",
+		     stats_dns(&s->correlator.dns));
 	if (o->json) {
 		fprintf(o->out, "%s\n", json_line(root));
 		fflush(o->out);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "geoip.h"
 #include "output.h"
 #include "options.h"
 #include "policy.h"
@@ -131,6 +132,7 @@ enum {
 	OPT_NO_RECORDED_ALLOW,
 	OPT_VERBOSE,
 	OPT_HELP,
+	OPT_GEOIP,
 };
 
 static const struct option replay_options[] = {
@@ -139,6 +141,7 @@ static const struct option replay_options[] = {
 	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -155,6 +158,7 @@ static void usage(FILE *out)
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable),\n"
 		"                       in addition to the recorded allow rules\n"
 		"  --no-recorded-allow  ignore the allow rules recorded in the trace\n"
+		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
 		"  -v, --verbose        also report flight-log reads, and a summary\n"
 		"  -h, --help           this help\n"
 		"(--config FILE will come with the configuration file.)\n");
@@ -187,6 +191,8 @@ int replay__main(int argc, char **argv)
 	struct fw_correlator_stats cs;
 	struct fw_replay_hooks hooks = { 0 };
 	struct fw_correlator *c;
+	struct fw_geoip *geoip = NULL;
+	const char *geoip_path = NULL;
 	bool use_recorded = true;
 	char err[512];
 	double t0, secs;
@@ -212,6 +218,9 @@ int replay__main(int argc, char **argv)
 		case OPT_NO_RECORDED_ALLOW:
 			use_recorded = false;
 			break;
+		case OPT_GEOIP:
+			geoip_path = optarg;
+			break;
 		case 'v':
 		case OPT_VERBOSE:
 			output.verbose++;
@@ -231,8 +240,11 @@ int replay__main(int argc, char **argv)
 		fw_err("replay needs a trace FILE (see 'flightwatch replay --help')");
 		goto out;
 	}
+	if (geoip_path && !(geoip = geoip__open(geoip_path)))
+		goto out;
 	fw_verbose = output.verbose;
 	c = correlator__new(&policy, output__alert, &output);
+	correlator__set_geoip(c, geoip);
 	hooks.meta = use_meta;
 	hooks.ctx = &output;
 	t0 = now_s();
@@ -252,6 +264,7 @@ int replay__main(int argc, char **argv)
 			cs.updates, stats.damaged, stats.skipped_bytes);
 	correlator__free(c);
 out:
+	geoip__close(geoip);
 	policy__free(&policy);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "content.h"
+#include "geoip.h"
 #include "hashmap.h"
 #include "json.h"
 #include "output.h"
@@ -46,6 +47,8 @@ struct flow {
 	char comm[FW_COMM_LEN];
 	char *exe, *cmdline;
 	struct fw_dest dest;
+	char *domain; /* from the DNS answers in the trace, NULL: unknown */
+	char country[4]; /* with --geoip, "" unknown */
 	uint64_t bytes;
 	uint64_t first_ns, last_ns;
 	int severity;
@@ -102,15 +105,6 @@ static void tl_add(struct report *r, uint64_t ts, enum tl_kind kind,
 	r->n_tl++;
 }
 
-static void dest_string(const struct fw_dest *d, char *buf, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	fw_format_ip(d, ip, sizeof(ip));
-	snprintf(buf, size, d->family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s",
-		 ip, d->port, fw_transport_name(d->proto));
-}
-
 static struct reader *reader_get(struct report *r, const struct fw_file_key *f,
 				 uint32_t pid, bool add)
 {
@@ -155,13 +149,14 @@ static void flow_free(struct flow *f)
 	free(f->origins);
 	free(f->exe);
 	free(f->cmdline);
+	free(f->domain);
 	free(f);
 }
 
 static void on_egress(struct report *r, const struct fw_alert *a)
 {
 	struct flow *f = hashmap__get(r->flows, &a->flow_id);
-	char dest[96];
+	char dest[FW_DEST_TEXT];
 
 	if (!f) {
 		f = fw_xcalloc(1, sizeof(*f));
@@ -181,6 +176,10 @@ static void on_egress(struct report *r, const struct fw_alert *a)
 	f->exe = fw_xstrdup(a->proc->exe);
 	f->cmdline = fw_xstrdup(a->proc->cmdline);
 	f->dest = a->dest;
+	if (a->domain && !f->domain)
+		f->domain = fw_xstrdup(a->domain);
+	if (a->country)
+		snprintf(f->country, sizeof(f->country), "%s", a->country);
 	f->bytes = a->bytes;
 	f->last_ns = a->ts_ns;
 	f->severity = a->severity;
@@ -194,7 +193,7 @@ static void on_egress(struct report *r, const struct fw_alert *a)
 		f->origins[i].bytes_read = a->origins[i].bytes_read;
 	}
 	if (!a->update) {
-		dest_string(&a->dest, dest, sizeof(dest));
+		fw_format_dest(&a->dest, a->domain, dest, sizeof(dest));
 		tl_add(r, a->ts_ns, TL_ALERT,
 		       "ALERT flow %" PRIu64
 		       ": %s (pid %u) sent flight-log data to %s",
@@ -241,9 +240,9 @@ static void on_event(const void *rec, size_t size, void *ctx)
 		const struct fw_net_event *e = rec;
 		struct fw_proc *p =
 			proctab__get(correlator__procs(r->c), h->tgid);
-		char dest[96];
+		char dest[FW_DEST_TEXT];
 
-		dest_string(&e->dest, dest, sizeof(dest));
+		fw_format_dest(&e->dest, NULL, dest, sizeof(dest));
 		tl_add(r, h->ts_ns, TL_SEND,
 		       "%s (pid %u) first send to %s (%" PRIu64 " bytes)",
 		       p ? p->comm : "?", h->tgid, dest, (uint64_t)e->bytes);
@@ -380,7 +379,7 @@ static void print_text(FILE *out, struct report *r, const struct view *v,
 		       const struct fw_trace_meta *m,
 		       const struct fw_trace_read_stats *st)
 {
-	char ts[64], buf[8192], buf2[8192], dest[96];
+	char ts[64], buf[8192], buf2[8192], dest[FW_DEST_TEXT];
 	size_t i, j;
 
 	safe(m->hostname, buf, sizeof(buf));
@@ -432,7 +431,7 @@ static void print_text(FILE *out, struct report *r, const struct view *v,
 			uint64_t bytes;
 
 			j = dest_run(v, j, &bytes);
-			dest_string(&g->dest, dest, sizeof(dest));
+			fw_format_dest(&g->dest, g->domain, dest, sizeof(dest));
 			fprintf(out, "      -> %s: %" PRIu64 " bytes\n", dest,
 				bytes);
 		}
@@ -445,7 +444,7 @@ static void print_text(FILE *out, struct report *r, const struct view *v,
 		const struct flow *f = v->flows[i];
 
 		timestamp(r, f->first_ns, ts, sizeof(ts));
-		dest_string(&f->dest, dest, sizeof(dest));
+		fw_format_dest(&f->dest, f->domain, dest, sizeof(dest));
 		fprintf(out,
 			"  flow %" PRIu64 " [%s] from %s: %" PRIu64 " bytes\n",
 			f->id, f->verified ? "high" : "medium", ts, f->bytes);
@@ -474,14 +473,18 @@ static void put_str(struct json_object *o, const char *key, const char *s)
 	json_set_str(o, key, s);
 }
 
-static void put_dest(struct json_object *o, const struct fw_dest *d)
+static void put_dest(struct json_object *o, const struct flow *f)
 {
 	char ip[INET6_ADDRSTRLEN];
 
-	fw_format_ip(d, ip, sizeof(ip));
+	fw_format_ip(&f->dest, ip, sizeof(ip));
 	put_str(o, "ip", ip);
-	json_set_u64(o, "port", d->port);
-	put_str(o, "transport", fw_transport_name(d->proto));
+	if (f->domain)
+		put_str(o, "domain", f->domain);
+	if (f->country[0])
+		put_str(o, "country_iso_code", f->country);
+	json_set_u64(o, "port", f->dest.port);
+	put_str(o, "transport", fw_transport_name(f->dest.proto));
 }
 
 static void print_json(FILE *out, struct report *r, const struct view *v,
@@ -559,7 +562,7 @@ static void print_json(FILE *out, struct report *r, const struct view *v,
 
 			j = dest_run(v, j, &bytes);
 			sub = json_object_new_object();
-			put_dest(sub, &g->dest);
+			put_dest(sub, g);
 			json_set_u64(sub, "bytes", bytes);
 			json_object_array_add(list, sub);
 		}
@@ -590,7 +593,7 @@ static void print_json(FILE *out, struct report *r, const struct view *v,
 		put_str(sub, "command_line", f->cmdline);
 		json_object_object_add(item, "process", sub);
 		sub = json_object_new_object();
-		put_dest(sub, &f->dest);
+		put_dest(sub, f);
 		json_object_object_add(item, "destination", sub);
 		list = json_object_new_array();
 		for (j = 0; j < f->n_origins; j++) {
@@ -610,7 +613,7 @@ static void print_json(FILE *out, struct report *r, const struct view *v,
 		json_set_u64(sub, "process", f->pid);
 		json_object_array_add(chain, sub);
 		sub = json_object_new_object();
-		put_dest(sub, &f->dest);
+		put_dest(sub, f);
 		json_object_array_add(chain, sub);
 		json_object_object_add(item, "chain", chain);
 		json_object_array_add(arr, item);
@@ -659,7 +662,7 @@ static void print_dot(FILE *out, const struct view *v)
 	uint32_t *pids =
 		fw_xcalloc(v->n_readers + v->n_flows + 1, sizeof(*pids));
 	size_t n_files = 0, n_dests = 0, n_pids = 0, i, j, k;
-	char dest[96], label[128];
+	char dest[FW_DEST_TEXT], label[128];
 
 	fprintf(out, "digraph flightwatch {\n"
 		     "\trankdir=LR;\n"
@@ -709,7 +712,8 @@ static void print_dot(FILE *out, const struct view *v)
 		fprintf(out, "];\n");
 	}
 	for (i = 0; i < v->n_flows; i++) {
-		dest_string(&v->flows[i]->dest, dest, sizeof(dest));
+		fw_format_dest(&v->flows[i]->dest, v->flows[i]->domain, dest,
+			       sizeof(dest));
 		if (index_of(dests, n_dests, dest) != n_dests)
 			continue;
 		dests[n_dests] = fw_xstrdup(dest);
@@ -735,7 +739,7 @@ static void print_dot(FILE *out, const struct view *v)
 					index_of(files, n_files,
 						 f->origins[j].path),
 					f->pid);
-		dest_string(&f->dest, dest, sizeof(dest));
+		fw_format_dest(&f->dest, f->domain, dest, sizeof(dest));
 		fprintf(out,
 			"\tp%u -> d%zu [color=red, label=\"flow %" PRIu64
 			": %" PRIu64 " B\"];\n",
@@ -757,6 +761,7 @@ enum {
 	OPT_ALLOW,
 	OPT_NO_RECORDED_ALLOW,
 	OPT_HELP,
+	OPT_GEOIP,
 };
 
 static const struct option report_options[] = {
@@ -764,6 +769,7 @@ static const struct option report_options[] = {
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -780,6 +786,7 @@ static void usage(FILE *out)
 		"                       Graphviz graph: 'dot -Tsvg' renders it)\n"
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable)\n"
 		"  --no-recorded-allow  ignore the allow rules recorded in the trace\n"
+		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
 		"  -h, --help           this help\n");
 }
 
@@ -814,6 +821,8 @@ int report__main(int argc, char **argv)
 	struct fw_replay_hooks hooks = { 0 };
 	struct report r = { 0 };
 	struct view v = { 0 };
+	struct fw_geoip *geoip = NULL;
+	const char *geoip_path = NULL;
 	bool use_recorded = true;
 	char err[512];
 	int opt, ret = 2;
@@ -846,6 +855,9 @@ int report__main(int argc, char **argv)
 		case OPT_NO_RECORDED_ALLOW:
 			use_recorded = false;
 			break;
+		case OPT_GEOIP:
+			geoip_path = optarg;
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
@@ -861,9 +873,12 @@ int report__main(int argc, char **argv)
 		fw_err("report needs a trace FILE (see 'flightwatch report --help')");
 		goto out;
 	}
+	if (geoip_path && !(geoip = geoip__open(geoip_path)))
+		goto out;
 	r.readers = hashmap__new(sizeof(struct reader_key));
 	r.flows = hashmap__new(sizeof(uint64_t));
 	r.c = correlator__new(&policy, on_alert, &r);
+	correlator__set_geoip(r.c, geoip);
 	hooks.event = on_event;
 	hooks.meta = on_meta;
 	hooks.ctx = &r;
@@ -886,6 +901,7 @@ int report__main(int argc, char **argv)
 	correlator__free(r.c);
 	report_free(&r);
 out:
+	geoip__close(geoip);
 	policy__free(&policy);
 	return ret;
 }

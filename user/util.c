@@ -76,6 +76,21 @@ void fw_format_ip(const struct fw_dest *dest, char *buf, size_t size)
 		snprintf(buf, size, "?");
 }
 
+void fw_format_dest(const struct fw_dest *dest, const char *domain, char *buf,
+		    size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	fw_format_ip(dest, ip, sizeof(ip));
+	if (domain)
+		snprintf(buf, size, "%s (%s):%u/%s", domain, ip, dest->port,
+			 fw_transport_name(dest->proto));
+	else
+		snprintf(buf, size,
+			 dest->family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s",
+			 ip, dest->port, fw_transport_name(dest->proto));
+}
+
 const char *fw_transport_name(uint8_t proto)
 {
 	switch (proto) {

@@ -24,6 +24,11 @@ void fw_format_time(uint64_t wall_ns, char *buf, size_t size);
 /* "10.0.0.1" or "fd00::1" */
 void fw_format_ip(const struct fw_dest *dest, char *buf, size_t size);
 const char *fw_transport_name(uint8_t proto);
+/* "10.0.0.1:80/tcp", "[fd00::1]:80/tcp"; with a name (domain not NULL)
+ * "upload.example (10.0.0.1):80/tcp". FW_DEST_TEXT bytes hold any. */
+#define FW_DEST_TEXT 1200
+void fw_format_dest(const struct fw_dest *dest, const char *domain, char *buf,
+		    size_t size);
 
 /* Bytes of a kernel path buffer written backwards (see build_path) */
 const char *fw_event_path(const char *buf, uint32_t off);

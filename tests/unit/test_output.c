@@ -248,6 +248,39 @@ static void test_egress_json_update_v6_many_origins(void **state)
 	expect_str(j, "flightwatch.origins.1.content", "none");
 }
 
+/* A destination named by DNS and placed by GeoIP: ECS fields, the name
+ * next to the address in the message and the chain */
+static void test_egress_json_domain_country(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *j;
+
+	fx->alert.domain = "upload.example";
+	fx->alert.country = "NL";
+	output__alert(&fx->alert, &fx->o);
+	j = one_json_line(fx);
+	expect_str(j, "destination.domain", "upload.example");
+	expect_str(j, "destination.geo.country_iso_code", "NL");
+	expect_str(j, "destination.ip", "192.0.2.7");
+	expect_str(
+		j, "message",
+		"curl (pid 4242) sent 1000 bytes to upload.example (192.0.2.7):443/tcp [NL] after reading flight log /home/alice/Documents/QGroundControl/Telemetry/a.tlog");
+	expect_str(j, "flightwatch.chain.2.type", "destination");
+	expect_str(j, "flightwatch.chain.2.domain", "upload.example");
+}
+
+/* Unknown name and country: the fields are absent, not empty */
+static void test_egress_json_no_domain(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *j;
+
+	output__alert(&fx->alert, &fx->o);
+	j = one_json_line(fx);
+	assert_null(at(j, "destination.domain"));
+	assert_null(at(j, "destination.geo"));
+}
+
 static void test_egress_json_no_origin(void **state)
 {
 	struct fixture *fx = *state;
@@ -382,6 +415,26 @@ static void test_egress_text(void **state)
 	free(body);
 }
 
+static void test_egress_text_domain_v6(void **state)
+{
+	struct fixture *fx = *state;
+	char *body;
+
+	fx->o.json = false;
+	fx->alert.domain = "upload.example";
+	fx->alert.dest.family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::42", fx->alert.dest.addr);
+	output__alert(&fx->alert, &fx->o);
+	fflush(fx->o.out);
+	body = text_body(fx);
+	assert_string_equal(
+		body,
+		"ALERT   [high] curl (pid 4242) sent 1000 bytes to upload.example (2001:db8::42):443/tcp after reading flight log /home/alice/Documents/QGroundControl/Telemetry/a.tlog\n"
+		"    origin /home/alice/Documents/QGroundControl/Telemetry/a.tlog (8192 bytes read, tlog)\n"
+		"    process 4242 /usr/bin/curl, parent 4000, uid 1000 -> upload.example (2001:db8::42):443/tcp 1000 bytes\n");
+	free(body);
+}
+
 static void test_text_escapes_control_bytes(void **state)
 {
 	struct fixture *fx = *state;
@@ -456,6 +509,7 @@ static void test_event_names(void **state)
 	assert_string_equal(output__event_name(FW_EV_READ_BYTES), "read_bytes");
 	assert_string_equal(output__event_name(FW_EV_SEND_BYTES), "send_bytes");
 	assert_string_equal(output__event_name(FW_EV_LOST), "lost");
+	assert_string_equal(output__event_name(FW_EV_DNS), "dns");
 	assert_string_equal(output__event_name(0), "unknown");
 	assert_string_equal(output__event_name(FW_EV_TYPE_MAX), "unknown");
 	assert_string_equal(output__event_name(0xffffffff), "unknown");
@@ -519,6 +573,7 @@ static void test_stats(void **state)
 	s.events[FW_EV_CONNECT] = 5;
 	s.events[FW_EV_SEND] = 6;
 	s.events[FW_EV_CARRIER] = 7;
+	s.events[FW_EV_DNS] = 8;
 	s.events[FW_EV_SEND_BYTES] = 99; /* not a kernel event: not listed */
 	s.lost = 3;
 	s.pending_full = 2;
@@ -527,6 +582,9 @@ static void test_stats(void **state)
 	s.correlator.alerts = 1;
 	s.correlator.updates = 3;
 	s.correlator.malformed = 4;
+	s.correlator.dns.messages = 12;
+	s.correlator.dns.addresses = 9;
+	s.correlator.dns.evicted = 2;
 	output__stats(&fx->o, &s);
 	j = one_json_line(fx);
 	expect_str(j, "event.kind", "metric");
@@ -536,7 +594,7 @@ static void test_stats(void **state)
 		"flightwatch stopped: 5 kernel events lost, 2 flows, 1 alerts, 3 updates");
 	assert_int_equal(
 		json_object_object_length(at(j, "flightwatch.stats.events")),
-		7);
+		8);
 	expect_int(j, "flightwatch.stats.events.exec", 10);
 	expect_int(j, "flightwatch.stats.events.fork", 20);
 	expect_int(j, "flightwatch.stats.events.exit", 30);
@@ -544,6 +602,10 @@ static void test_stats(void **state)
 	expect_int(j, "flightwatch.stats.events.connect", 5);
 	expect_int(j, "flightwatch.stats.events.send", 6);
 	expect_int(j, "flightwatch.stats.events.carrier", 7);
+	expect_int(j, "flightwatch.stats.events.dns", 8);
+	expect_int(j, "flightwatch.stats.dns.messages", 12);
+	expect_int(j, "flightwatch.stats.dns.addresses", 9);
+	expect_int(j, "flightwatch.stats.dns.evicted", 2);
 	expect_int(j, "flightwatch.stats.lost", 3);
 	expect_int(j, "flightwatch.stats.untracked_syscalls", 2);
 	expect_int(j, "flightwatch.stats.paths_truncated", 1);
@@ -567,6 +629,9 @@ int main(void)
 		T(test_egress_json),
 		T(test_egress_json_update_v6_many_origins),
 		T(test_egress_json_no_origin),
+		T(test_egress_json_domain_country),
+		T(test_egress_json_no_domain),
+		T(test_egress_text_domain_v6),
 		T(test_json_raw_bytes),
 		T(test_lost_json),
 		T(test_notice_read),
