@@ -11,7 +11,7 @@ packages=(
 	libcap-ng-dev scdoc
 	# tests
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
-	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3
+	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3 mmdb-bin
 )
 # `deps.sh --bench` (make bench, make deps-bench): only the peers the
 # benchmark compares against; CI and `make deps` never need them
