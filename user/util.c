@@ -105,7 +105,9 @@ const char *fw_transport_name(uint8_t proto)
 
 const char *fw_event_path(const char *buf, uint32_t off)
 {
-	if (off >= FW_PATH_MAX - 1)
+	/* the kernel always ends the path at FW_PATH_MAX - 1 (build_path);
+	 * a record from a damaged or hostile trace may not */
+	if (off >= FW_PATH_MAX - 1 || buf[FW_PATH_MAX - 1] != '\0')
 		return "";
 	return buf + off;
 }

@@ -8,7 +8,9 @@ Keeps only the processes that touched a flight log or the network (and
 the trace records), drops every other process snapshot, rewrites each
 OLD path prefix to NEW in paths and command lines, and replaces the host
 name, kernel release and boot id: a seed tells nothing about the machine
-it was recorded on. Block boundaries stay as they were.
+it was recorded on. DNS answers (FW_EV_DNS) are kept only from servers at
+private addresses (10.0.0.0/8, fd00::/8: a test's own server), never the
+host's own lookups. Block boundaries stay as they were.
 
 --stored writes blocks uncompressed with a zero CRC field: valid only for
 the fuzzing build of the reader (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
@@ -26,6 +28,41 @@ PATH_MAX = 4096
 PATH_BUF = 4096 + 256
 EXEC, FORK, EXIT, FILE_READ = 1, 2, 3, 4
 TAINT_TYPES = {4, 5, 6, 7, 8}
+LOST, DNS = 9, 11
+AF_INET, AF_INET6 = 2, 10
+
+
+def test_dns(rec):
+    """A DNS answer from a test's own server (a private address)"""
+    server, family = bytes(rec[24:40]), rec[44]
+    return (family == AF_INET and server[0] == 10) or (
+        family == AF_INET6 and server[0] == 0xFD)
+
+
+def varint(buf, pos):
+    """LEB128, 7 bits per byte, low first; returns (value, next position)"""
+    value = shift = 0
+    while True:
+        byte = buf[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+
+
+def zero_runs_expand(coded):
+    """The inverse of the writer's zero-run coding (flag bit 1): pairs of
+    varint L, L literal bytes, varint Z zero bytes"""
+    out = bytearray()
+    pos = 0
+    while pos < len(coded):
+        n, pos = varint(coded, pos)
+        out += coded[pos : pos + n]
+        pos += n
+        z, pos = varint(coded, pos)
+        out += bytes(z)
+    return bytes(out)
 
 
 def deflate(raw):
@@ -87,6 +124,8 @@ def main():
             sys.exit("damaged input at offset %d" % off)
         payload = data[off + BLK.size : off + BLK.size + comp_len]
         raw = zlib.decompress(payload, -15) if flags & 1 else payload
+        if flags & 2:
+            raw = zero_runs_expand(raw)
         blocks.append((kind, raw))
         off += BLK.size + comp_len
     # the processes worth keeping
@@ -120,7 +159,10 @@ def main():
                 padded = (size + 7) & ~7
                 rec = bytearray(raw[pos : pos + padded])
                 pos += padded
-                if typ < 0x80000000 and typ != 9 and tgid not in keep:
+                if typ == DNS and not test_dns(rec):
+                    continue
+                if (typ < 0x80000000 and typ not in (LOST, DNS) and
+                        tgid not in keep):
                     continue
                 new += scrub_event(rec, subs)
             raw = bytes(new)
