@@ -201,18 +201,50 @@ static int follow_cnames(struct fw_dnscache *c, ns_msg *msg)
 	return 0;
 }
 
-int dnscache__add_message(struct fw_dnscache *c, const uint8_t *msg, size_t len,
-			  size_t wire_len, uint64_t ts_ns)
+/*
+ * A copy cut short (the kernel copies at most FW_DNS_MAX bytes) still
+ * names what its whole records say: libresolv's ns_skiprr measures the
+ * question and the answer records that fit, and the header's counts are
+ * lowered to match in a copy (out, len bytes), so that ns_initparse
+ * accepts it. Returns the salvaged length, 0 when not even the question
+ * fits.
+ */
+static size_t salvage(const uint8_t *msg, size_t len, uint8_t *out)
+{
+	const uint8_t *p, *eom = out + len;
+	unsigned int answers, whole = 0;
+	int n;
+
+	if (len < NS_HFIXEDSZ)
+		return 0;
+	memcpy(out, msg, len);
+	if (ns_get16(out + 4) != 1)
+		return 0;
+	answers = ns_get16(out + 6);
+	p = out + NS_HFIXEDSZ;
+	n = ns_skiprr(p, eom, ns_s_qd, 1);
+	if (n < 0)
+		return 0;
+	for (p += n; whole < answers; p += n, whole++) {
+		n = ns_skiprr(p, eom, ns_s_an, 1);
+		if (n < 0)
+			break;
+	}
+	ns_put16(whole, out + 6);
+	ns_put16(0, out + 8); /* authority and additional records: dropped */
+	ns_put16(0, out + 10);
+	return p - out;
+}
+
+static int parse_message(struct fw_dnscache *c, const uint8_t *msg, size_t len,
+			 uint64_t ts_ns)
 {
 	ns_msg h;
 	ns_rr rr;
 	int n, learnt = 0;
 
-	c->stats.messages++;
-	if (len < wire_len)
-		c->stats.truncated++;
 	if (len > NS_MAXMSG || ns_initparse(msg, len, &h))
-		goto bad;
+		return -1;
 	/* only answers to standard queries that succeeded name anything */
 	if (!ns_msg_getflag(h, ns_f_qr) ||
 	    ns_msg_getflag(h, ns_f_opcode) != ns_o_query ||
@@ -220,20 +252,20 @@ int dnscache__add_message(struct fw_dnscache *c, const uint8_t *msg, size_t len,
 	    ns_msg_count(h, ns_s_qd) != 1)
 		return 0;
 	if (ns_parserr(&h, ns_s_qd, 0, &rr))
-		goto bad;
+		return -1;
 	if (!ns_rr_name(rr)[0] || !strcmp(ns_rr_name(rr), "."))
 		return 0;
 	strcpy(c->chain[0], ns_rr_name(rr));
 	lower(c->chain[0]);
 	c->n_chain = 1;
 	if (follow_cnames(c, &h))
-		goto bad;
+		return -1;
 	n = ns_msg_count(h, ns_s_an);
 	for (int i = 0; i < n; i++) {
 		int family;
 
 		if (ns_parserr(&h, ns_s_an, i, &rr))
-			goto bad;
+			return -1;
 		if (ns_rr_type(rr) == ns_t_a && ns_rr_rdlen(rr) == 4)
 			family = AF_INET;
 		else if (ns_rr_type(rr) == ns_t_aaaa && ns_rr_rdlen(rr) == 16)
@@ -249,11 +281,30 @@ int dnscache__add_message(struct fw_dnscache *c, const uint8_t *msg, size_t len,
 		learnt++;
 	}
 	return learnt;
-bad:
-	/* a cut copy is counted as such, not as malformed */
-	if (len >= wire_len)
-		c->stats.malformed++;
-	return -1;
+}
+
+int dnscache__add_message(struct fw_dnscache *c, const uint8_t *msg, size_t len,
+			  size_t wire_len, uint64_t ts_ns)
+{
+	uint8_t *cut;
+	size_t n;
+	int ret;
+
+	c->stats.messages++;
+	if (len >= wire_len) {
+		ret = parse_message(c, msg, len, ts_ns);
+		if (ret < 0)
+			c->stats.malformed++;
+		return ret;
+	}
+	c->stats.truncated++;
+	if (len > NS_MAXMSG)
+		return -1;
+	cut = fw_xcalloc(1, len ? len : 1);
+	n = salvage(msg, len, cut);
+	ret = n ? parse_message(c, cut, n, ts_ns) : -1;
+	free(cut);
+	return ret;
 }
 
 const char *dnscache__lookup(struct fw_dnscache *c, const struct fw_dest *dest,

@@ -32,7 +32,7 @@
 struct fw_dnscache_stats {
 	uint64_t messages; /* DNS messages seen */
 	uint64_t addresses; /* address -> name mappings learnt */
-	uint64_t malformed; /* not parseable (libresolv refused it) */
+	uint64_t malformed; /* whole but not parseable (libresolv refused) */
 	uint64_t truncated; /* only the start of the message was captured */
 	uint64_t evicted; /* dropped to stay within max_entries */
 	uint64_t expired; /* dropped when looked up after their keep time */
@@ -45,11 +45,12 @@ struct fw_dnscache *dnscache__new(size_t max_entries);
 void dnscache__free(struct fw_dnscache *c);
 /*
  * One DNS message received at ts_ns. len bytes of it are in msg; wire_len
- * is the length it had on the wire (more than len: the copy was cut).
- * Every A and AAAA answer whose owner is the question name or on its CNAME
- * chain maps its address to the question name. Queries, error answers and
- * records off the chain teach nothing. Returns the number of addresses
- * learnt, or -1 when the message could not be parsed (counted).
+ * is the length it had on the wire (more than len: the copy was cut, and
+ * only the answer records that fit whole are read). Every A and AAAA
+ * answer whose owner is the question name or on its CNAME chain maps its
+ * address to the question name. Queries, error answers and records off
+ * the chain teach nothing. Returns the number of addresses learnt, or -1
+ * when the message could not be parsed (counted).
  */
 int dnscache__add_message(struct fw_dnscache *c, const uint8_t *msg, size_t len,
 			  size_t wire_len, uint64_t ts_ns);

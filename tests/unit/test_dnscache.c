@@ -29,7 +29,7 @@
 /* ---- DNS messages ---- */
 
 struct msg {
-	uint8_t buf[FW_DNS_MAX];
+	uint8_t buf[2048]; /* larger than what the kernel copies */
 	size_t len;
 	const uint8_t *dnptrs[32]; /* dn_comp's table of names written */
 };
@@ -47,9 +47,11 @@ static void msg_init(struct msg *m, const char *name, int type)
 	m->len = n;
 	h->qr = 1;
 	h->ra = 1;
-	/* compression may point back at the question name */
+	/* answers' names may point back at the question name, as servers
+	 * write them */
 	m->dnptrs[0] = m->buf;
-	m->dnptrs[1] = NULL;
+	m->dnptrs[1] = m->buf + NS_HFIXEDSZ;
+	m->dnptrs[2] = NULL;
 }
 
 static void put16(struct msg *m, uint16_t v)
@@ -252,29 +254,69 @@ static void test_not_answers(void **state)
 	dnscache__free(c);
 }
 
-/* Every prefix of a real answer: never a crash, never a name from a
- * partial record; a cut copy counts as truncated, a short message that
- * claims to be whole as malformed */
+/* Every prefix of a real answer: never a crash; a cut copy still names
+ * what its whole records say, never a partial one; a short message that
+ * claims to be whole is malformed */
 static void test_truncated(void **state)
 {
-	struct fw_dnscache *c = dnscache__new(16);
+	size_t question, first;
 	struct msg m;
-	uint8_t copy[FW_DNS_MAX];
 
 	(void)state;
 	msg_init(&m, "cut.example", ns_t_a);
-	add_cname(&m, "cut.example", "target.example", 300);
-	add_addr(&m, "target.example", "192.0.2.60", 300);
+	question = m.len;
+	add_addr(&m, "cut.example", "192.0.2.60", 300);
+	first = m.len;
+	add_addr(&m, "cut.example", "192.0.2.61", 300);
 	for (size_t n = 0; n < m.len; n++) {
-		memcpy(copy, m.buf, n);
-		assert_int_equal(dnscache__add_message(c, copy, n, m.len, SEC),
+		struct fw_dnscache *c = dnscache__new(16);
+		int want = n < question ? -1 : n < first ? 0 : 1;
+
+		assert_int_equal(dnscache__add_message(c, m.buf, n, m.len, SEC),
+				 want);
+		if (n < first)
+			assert_null(lookup(c, "192.0.2.60", SEC));
+		else
+			assert_string_equal(lookup(c, "192.0.2.60", SEC),
+					    "cut.example");
+		assert_null(lookup(c, "192.0.2.61", SEC));
+		assert_int_equal(dnscache__add_message(c, m.buf, n, n, SEC),
 				 -1);
-		assert_int_equal(dnscache__add_message(c, copy, n, n, SEC), -1);
+		assert_int_equal(stats(c).truncated, 1);
+		assert_int_equal(stats(c).malformed, 1);
+		dnscache__free(c);
 	}
-	assert_null(lookup(c, "192.0.2.60", SEC));
-	assert_int_equal(stats(c).truncated, m.len);
-	assert_int_equal(stats(c).malformed, m.len);
-	assert_int_equal(stats(c).addresses, 0);
+}
+
+/* An answer longer than the kernel copies (an EDNS answer with many
+ * addresses): the addresses in the first FW_DNS_MAX bytes are named */
+static void test_long_answer_cut(void **state)
+{
+	struct fw_dnscache *c = dnscache__new(64);
+	char ip[32];
+	struct msg m;
+	int fit;
+
+	(void)state;
+	msg_init(&m, "many.example", ns_t_a);
+	/* each record: a 2-byte name pointer, 10 bytes of fields, 4 of
+	 * address */
+	fit = (FW_DNS_MAX - m.len) / 16;
+	for (int i = 0; i < 50; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		add_addr(&m, "many.example", ip, 300);
+	}
+	assert_true(m.len > FW_DNS_MAX);
+	assert_int_equal(
+		dnscache__add_message(c, m.buf, FW_DNS_MAX, m.len, SEC), fit);
+	snprintf(ip, sizeof(ip), "198.51.100.%d", fit - 1);
+	assert_string_equal(lookup(c, ip, SEC), "many.example");
+	snprintf(ip, sizeof(ip), "198.51.100.%d", fit);
+	assert_null(lookup(c, ip, SEC));
+	/* and the whole of it, when it is all there */
+	assert_int_equal(add(c, &m, SEC), 50);
+	assert_int_equal(stats(c).truncated, 1);
+	assert_int_equal(stats(c).malformed, 0);
 	dnscache__free(c);
 }
 
@@ -552,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_case),
 		cmocka_unit_test(test_not_answers),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_long_answer_cut),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_keep_time),
