@@ -184,6 +184,22 @@ FW_SHARED struct {
 	__type(value, struct fw_file_key);
 } embryos SEC(".maps");
 
+/* An io_uring request that reads a watched file or carrier, or that a
+ * tainted process submitted to send or to write into a carrier: decided
+ * at submission like a syscall's enter, accounted at its completion */
+struct fw_uring_pending {
+	struct fw_pending p;
+	__u64 id; /* the submitter's pid_tgid */
+};
+
+/* Requests in flight, keyed by struct io_kiocb address */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct fw_uring_pending);
+} uring_reqs SEC(".maps");
+
 /* Scratch for the file name being matched: too big for the stack */
 FW_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

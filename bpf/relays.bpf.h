@@ -72,13 +72,14 @@ static __always_inline void relay_mark(struct sock *sk,
 	if (!file)
 		return;
 	inode_key(file_inode(file), &p.carrier);
-	if (bpf_map_update_elem(&relays, &key, &p.carrier, BPF_ANY))
+	if (lru_put(&relays, FW_LRU_RELAYS, &key, &p.carrier, true))
 		return;
 	count = bpf_map_lookup_elem(&relay_count, &zero);
 	if (count && !*count)
 		__sync_fetch_and_add(count, 1);
 	ck.carrier = p.carrier;
-	if (counter_add(&carries, &ck, 0, bpf_ktime_get_boot_ns())) {
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns())) {
 		p.carrier_type = FW_CARRIER_LOOPBACK;
 		emit_carrier(&p);
 	}

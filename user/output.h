@@ -33,6 +33,8 @@ struct fw_run_stats {
 	uint64_t lost; /* ring-buffer reservation failures */
 	uint64_t pending_full;
 	uint64_t path_truncated;
+	uint64_t evicted[FW_LRU_MAX]; /* by enum fw_lru_map */
+	uint64_t uring_fixed; /* io_uring requests on registered files */
 	struct fw_correlator_stats correlator;
 };
 
@@ -42,6 +44,8 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info);
 void output__stats(struct fw_output *o, const struct fw_run_stats *stats);
 /* The message of an alert, for text and JSON alike */
 void output__message(const struct fw_alert *a, char *buf, size_t size);
+/* The kernel map behind an enum fw_lru_map ("tainted") */
+const char *output__lru_name(uint32_t idx);
 /* Lower-case name of an event type ("file_read") */
 const char *output__event_name(uint32_t type);
 
