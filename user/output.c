@@ -419,6 +419,10 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 	json_set_u64(root, "flightwatch.stats.updates", s->correlator.updates);
 	json_set_u64(root, "flightwatch.stats.malformed_events",
 		     s->correlator.malformed);
+	json_set_u64(root, "flightwatch.stats.carriers_evicted",
+		     s->correlator.carriers_evicted);
+	json_set_u64(root, "flightwatch.stats.channels_evicted",
+		     s->correlator.channels_evicted);
 	if (o->json) {
 		fprintf(o->out, "%s\n", json_line(root));
 		fflush(o->out);
