@@ -122,6 +122,10 @@ int collector__run(struct fw_options *opts)
 			 opts->taint_expiry_s * 1000000000ull, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
+	err = loader__seed_dir_files(col.loader, &opts->rules);
+	if (err)
+		fw_warn("cannot scan the watched directories: %s",
+			strerror(-err));
 	err = loader__seed_open_files(col.loader);
 	if (err)
 		/* not fatal: only files opened from now on are seen */
@@ -151,6 +155,7 @@ int collector__run(struct fw_options *opts)
 		}
 		if (now - last_rescan >= RESCAN_INTERVAL_NS) {
 			loader__set_rules(col.loader, &opts->rules);
+			loader__seed_dir_files(col.loader, &opts->rules);
 			loader__check_evictions(col.loader);
 			last_rescan = now;
 		}

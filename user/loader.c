@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "flightwatch.skel.h"
+#include "hashmap.h"
 #include "loader.h"
 #include "util.h"
 
@@ -34,6 +37,9 @@ struct fw_loader {
 	int ncpus;
 	/* LRU maps: keys this process deleted, evictions found so far */
 	uint64_t lru_user_deletes[FW_LRU_MAX];
+	/* files under the watched directories already handed to the kernel
+	 * by loader__seed_dir_files (device, inode) */
+	struct hashmap *seeded;
 	uint64_t lru_evicted[FW_LRU_MAX];
 };
 
@@ -160,6 +166,7 @@ int loader__open(struct fw_loader **out, const char *btf_path,
 
 	l->fn = fn;
 	l->ctx = ctx;
+	l->seeded = hashmap__new(2 * sizeof(uint64_t));
 	l->ncpus = libbpf_num_possible_cpus();
 	l->skel = flightwatch_bpf__open_opts(&opts);
 	if (!l->skel) {
@@ -198,6 +205,7 @@ void loader__close(struct fw_loader *l)
 		bpf_link__destroy(l->links[i]);
 	free(l->links);
 	free(l->hooks);
+	hashmap__free(l->seeded);
 	flightwatch_bpf__destroy(l->skel);
 	free(l);
 }
@@ -229,14 +237,27 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 	return found;
 }
 
-int loader__seed_open_files(struct fw_loader *l)
+/* Run the task_file iterator over every task, or over this process only
+ * (own: kernels before 5.19 cannot filter, and get every task) */
+static int run_seed_iter(struct fw_loader *l, bool own)
 {
-	struct bpf_link *link;
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info info = { 0 };
+	struct bpf_link *link = NULL;
 	char buf[256];
 	int fd, err = 0;
 	ssize_t n;
 
-	link = bpf_program__attach_iter(l->skel->progs.fw_seed_files, NULL);
+	if (own) {
+		info.task.pid = getpid();
+		opts.link_info = &info;
+		opts.link_info_len = sizeof(info);
+		link = bpf_program__attach_iter(l->skel->progs.fw_seed_files,
+						&opts);
+	}
+	if (!link)
+		link = bpf_program__attach_iter(l->skel->progs.fw_seed_files,
+						NULL);
 	if (!link)
 		return -errno;
 	fd = bpf_iter_create(bpf_link__fd(link));
@@ -253,6 +274,92 @@ int loader__seed_open_files(struct fw_loader *l)
 out_link:
 	bpf_link__destroy(link);
 	return err;
+}
+
+int loader__seed_open_files(struct fw_loader *l)
+{
+	return run_seed_iter(l, false);
+}
+
+/* Descriptors held while the iterator classifies them: a batch at a time */
+#define SEED_BATCH 256
+#define SEED_KNOWN_MAX 65536
+
+struct seed_walk {
+	struct fw_loader *l;
+	int fds[SEED_BATCH];
+	size_t n_fds;
+	size_t depth_base; /* slashes in the watched directory's path */
+	int err;
+};
+
+static void seed_flush(struct seed_walk *w)
+{
+	int err;
+
+	if (!w->n_fds)
+		return;
+	err = run_seed_iter(w->l, true);
+	if (err && !w->err)
+		w->err = err;
+	for (size_t i = 0; i < w->n_fds; i++)
+		close(w->fds[i]);
+	w->n_fds = 0;
+}
+
+static size_t slashes(const char *path)
+{
+	size_t n = 0;
+
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* nftw has no context argument */
+static struct seed_walk *seed_current;
+
+static int seed_visit(const char *path, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	struct seed_walk *w = seed_current;
+	struct fw_loader *l = w->l;
+	uint64_t key[2] = { st->st_dev, st->st_ino };
+	int fd;
+
+	(void)ftw;
+	/* the kernel looks this many directories up, no further */
+	if (type == FTW_D && slashes(path) - w->depth_base >= FW_DIR_DEPTH - 1)
+		return FTW_SKIP_SUBTREE;
+	if (type != FTW_F || !S_ISREG(st->st_mode))
+		return FTW_CONTINUE;
+	if (hashmap__get(l->seeded, key) ||
+	    hashmap__count(l->seeded) >= SEED_KNOWN_MAX)
+		return FTW_CONTINUE;
+	/* O_PATH: no read, no access time change, any file mode */
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return FTW_CONTINUE;
+	hashmap__put(l->seeded, key, l);
+	w->fds[w->n_fds++] = fd;
+	if (w->n_fds == SEED_BATCH)
+		seed_flush(w);
+	return FTW_CONTINUE;
+}
+
+int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules)
+{
+	struct seed_walk w = { .l = l };
+
+	seed_current = &w;
+	for (size_t i = 0; i < rules->n_dirs; i++) {
+		w.depth_base = slashes(rules->dirs[i]);
+		nftw(rules->dirs[i], seed_visit, 16,
+		     FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
+	}
+	seed_flush(&w);
+	seed_current = NULL;
+	return w.err;
 }
 
 int loader__poll(struct fw_loader *l, int timeout_ms)

@@ -28,6 +28,11 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules);
 /* Classify the files every process has open now (after set_rules), so
  * that reads of flight logs opened before the tracer started count */
 int loader__seed_open_files(struct fw_loader *l);
+/* Hand the kernel the files under the watched directories not handed
+ * before, by inode: a flight log hard-linked or renamed out of a watched
+ * directory before anything opened it is still known. Opens each with
+ * O_PATH (never reads it). Returns 0 or -errno. */
+int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules);
 /* Wait up to timeout_ms for records and deliver them; -errno on failure */
 int loader__poll(struct fw_loader *l, int timeout_ms);
 /* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters
