@@ -405,3 +405,20 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 	}
 	json_object_put(root);
 }
+
+void output__state(struct fw_output *o, const char *action, const char *msg)
+{
+	struct json_object *root;
+
+	if (!o->json) {
+		fprintf(o->err, "%s\n", msg);
+		fflush(o->err);
+		return;
+	}
+	root = json_object_new_object();
+	json_common(o, root, 0, "state", action);
+	json_set_str(root, "message", msg);
+	fprintf(o->out, "%s\n", json_line(root));
+	fflush(o->out);
+	json_object_put(root);
+}
