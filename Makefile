@@ -100,7 +100,8 @@ $(OUT)/flightwatch: $(CORE_OBJS) $(APP_OBJS)
 $(OUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $^ -o $@ -ljson-c -lz -lyaml -lcmocka
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $(filter %.c %.o,$^) -o $@ -ljson-c -lz \
+		-lyaml -lcmocka
 
 unit: $(UNIT_BINS)
 
