@@ -155,10 +155,36 @@ static int get_uint(struct cfg *c, const yaml_node_t *n, unsigned long max,
 
 typedef int (*key_fn)(struct cfg *c, yaml_node_t *value, void *arg);
 
+typedef int (*item_fn)(struct cfg *c, yaml_node_t *item, void *arg);
+
+/* A key's value is handled by fn; or it is a list whose items item
+ * handles (with single, a lone value is a list of one: country: CN); or
+ * a mapping with the keys sub */
 struct key {
 	const char *name;
 	key_fn fn;
+	item_fn item;
+	bool single;
+	const struct key *sub;
+	size_t n_sub;
+	const char *where; /* of sub: " in watch" */
 };
+
+static int walk_list(struct cfg *c, yaml_node_t *n, bool single, item_fn fn,
+		     void *arg);
+
+static int walk_map(struct cfg *c, yaml_node_t *n, const struct key *keys,
+		    size_t n_keys, const char *where, void *arg);
+
+static int dispatch(struct cfg *c, const struct key *k, yaml_node_t *v,
+		    void *arg)
+{
+	if (k->fn)
+		return k->fn(c, v, arg);
+	if (k->item)
+		return walk_list(c, v, k->single, k->item, arg);
+	return walk_map(c, v, k->sub, k->n_sub, k->where, arg);
+}
 
 /* The keys of mapping n, each handled by its entry of keys; an unknown or
  * repeated key is an error. where: "" at the top level, else " in NAME". */
@@ -197,13 +223,11 @@ static int walk_map(struct cfg *c, yaml_node_t *n, const struct key *keys,
 			return fail_at(c, k, "duplicate key '%s'%s", name,
 				       where);
 		seen |= 1u << i;
-		if (keys[i].fn(c, node_at(c, pair->value), arg))
+		if (dispatch(c, &keys[i], node_at(c, pair->value), arg))
 			return -1;
 	}
 	return 0;
 }
-
-typedef int (*item_fn)(struct cfg *c, yaml_node_t *item, void *arg);
 
 /* Each item of list n; with single, a lone value counts as a list of one
  * (country: CN is country: [CN]) */
@@ -269,27 +293,11 @@ static int watch_pattern(struct cfg *c, yaml_node_t *v, void *arg)
 	return 0;
 }
 
-static int watch_dirs(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, false, watch_dir, arg);
-}
-
-static int watch_patterns(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, false, watch_pattern, arg);
-}
-
 static const struct key watch_keys[] = {
-	{ "builtin", watch_builtin },
-	{ "directories", watch_dirs },
-	{ "patterns", watch_patterns },
+	{ "builtin", .fn = watch_builtin },
+	{ "directories", .item = watch_dir },
+	{ "patterns", .item = watch_pattern },
 };
-
-static int top_watch(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_map(c, v, watch_keys, FW_ARRAY_SIZE(watch_keys),
-			" in watch", arg);
-}
 
 /* ---- destinations: CIDR[:PORT] or {domain, ports} ---------------------- */
 
@@ -341,14 +349,9 @@ static int dest_port(struct cfg *c, yaml_node_t *v, void *arg)
 	return 0;
 }
 
-static int dest_ports(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, true, dest_port, arg);
-}
-
 static const struct key dest_keys[] = {
-	{ "domain", dest_domain },
-	{ "ports", dest_ports },
+	{ "domain", .fn = dest_domain },
+	{ "ports", .item = dest_port, .single = true },
 };
 
 /* One destination into *m (freed by the caller on failure) */
@@ -383,11 +386,6 @@ static int allow_dest(struct cfg *c, yaml_node_t *v, void *arg)
 	}
 	policy__add_dest_match(&c->opts->policy, &m);
 	return 0;
-}
-
-static int allow_dests(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, false, allow_dest, arg);
 }
 
 /* ---- allow.processes ---------------------------------------------------- */
@@ -430,14 +428,9 @@ static int proc_dest(struct cfg *c, yaml_node_t *v, void *arg)
 	return 0;
 }
 
-static int proc_dests(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, false, proc_dest, arg);
-}
-
 static const struct key proc_keys[] = {
-	{ "executable", proc_exe },
-	{ "destinations", proc_dests },
+	{ "executable", .fn = proc_exe },
+	{ "destinations", .item = proc_dest },
 };
 
 static int allow_proc(struct cfg *c, yaml_node_t *v, void *arg)
@@ -467,21 +460,10 @@ bad:
 	return -1;
 }
 
-static int allow_procs(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, false, allow_proc, arg);
-}
-
 static const struct key allow_keys[] = {
-	{ "destinations", allow_dests },
-	{ "processes", allow_procs },
+	{ "destinations", .item = allow_dest },
+	{ "processes", .item = allow_proc },
 };
-
-static int top_allow(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_map(c, v, allow_keys, FW_ARRAY_SIZE(allow_keys),
-			" in allow", arg);
-}
 
 /* ---- severity.rules ----------------------------------------------------- */
 
@@ -559,26 +541,6 @@ static int rule_exe_item(struct cfg *c, yaml_node_t *v, void *arg)
 	return 0;
 }
 
-static int rule_country(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, true, rule_country_item, arg);
-}
-
-static int rule_domain(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, true, rule_domain_item, arg);
-}
-
-static int rule_dest(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, true, rule_dest_item, arg);
-}
-
-static int rule_exe(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, true, rule_exe_item, arg);
-}
-
 static int rule_verified(struct cfg *c, yaml_node_t *v, void *arg)
 {
 	struct fw_severity_rule *r = arg;
@@ -607,9 +569,12 @@ static int rule_severity(struct cfg *c, yaml_node_t *v, void *arg)
 }
 
 static const struct key rule_keys[] = {
-	{ "country", rule_country },   { "domain", rule_domain },
-	{ "destination", rule_dest },  { "executable", rule_exe },
-	{ "verified", rule_verified }, { "severity", rule_severity },
+	{ "country", .item = rule_country_item, .single = true },
+	{ "domain", .item = rule_domain_item, .single = true },
+	{ "destination", .item = rule_dest_item, .single = true },
+	{ "executable", .item = rule_exe_item, .single = true },
+	{ "verified", .fn = rule_verified },
+	{ "severity", .fn = rule_severity },
 };
 
 static int severity_rule(struct cfg *c, yaml_node_t *v, void *arg)
@@ -638,20 +603,9 @@ bad:
 	return -1;
 }
 
-static int severity_rules(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_list(c, v, false, severity_rule, arg);
-}
-
 static const struct key severity_keys[] = {
-	{ "rules", severity_rules },
+	{ "rules", .item = severity_rule },
 };
-
-static int top_severity(struct cfg *c, yaml_node_t *v, void *arg)
-{
-	return walk_map(c, v, severity_keys, FW_ARRAY_SIZE(severity_keys),
-			" in severity", arg);
-}
 
 /* ---- scalars and maps: -------------------------------------------------- */
 
@@ -770,10 +724,16 @@ static int top_maps(struct cfg *c, yaml_node_t *v, void *arg)
 }
 
 static const struct key top_keys[] = {
-	{ "watch", top_watch },	      { "allow", top_allow },
-	{ "severity", top_severity }, { "taint_expiry", top_taint_expiry },
-	{ "output", top_output },     { "geoip", top_geoip },
-	{ "maps", top_maps },
+	{ "watch", .sub = watch_keys, .n_sub = FW_ARRAY_SIZE(watch_keys),
+	  .where = " in watch" },
+	{ "allow", .sub = allow_keys, .n_sub = FW_ARRAY_SIZE(allow_keys),
+	  .where = " in allow" },
+	{ "severity", .sub = severity_keys,
+	  .n_sub = FW_ARRAY_SIZE(severity_keys), .where = " in severity" },
+	{ "taint_expiry", .fn = top_taint_expiry },
+	{ "output", .fn = top_output },
+	{ "geoip", .fn = top_geoip },
+	{ "maps", .fn = top_maps },
 };
 
 /* ---- the file ----------------------------------------------------------- */
