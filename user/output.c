@@ -287,7 +287,8 @@ static void text_safe(const char *in, char *out, size_t size)
 static void alert_text(struct fw_output *o, const struct fw_alert *a)
 {
 	char msg[8192], safe[16384], dest[96];
-	char ts[64];
+	char ts[64], sev[16];
+	const char *name;
 
 	if (a->kind == FW_NOTICE_READ && !o->verbose)
 		return;
@@ -301,9 +302,14 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 		return;
 	}
 	dest_string(&a->dest, dest, sizeof(dest));
+	/* the severity, which the config's rules may have set */
+	name = policy__severity_name(a->severity);
+	if (!name) {
+		snprintf(sev, sizeof(sev), "%d", a->severity);
+		name = sev;
+	}
 	fprintf(o->out, "%s %s [%s] %s\n", ts,
-		a->update ? "update " : "ALERT  ",
-		a->verified ? "high" : "medium", safe);
+		a->update ? "update " : "ALERT  ", name, safe);
 	for (size_t i = 0; i < a->n_origins; i++) {
 		text_safe(a->origins[i].file->path, safe, sizeof(safe));
 		fprintf(o->out, "    origin %s (%" PRIu64 " bytes read, %s)\n",

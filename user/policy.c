@@ -382,15 +382,22 @@ int policy__parse_severity(const char *s)
 	return v;
 }
 
-void policy__format_severity(int severity, char *buf, size_t size)
+const char *policy__severity_name(int severity)
 {
 	for (size_t i = 0; i < FW_ARRAY_SIZE(severity_names); i++)
-		if (severity_names[i].score == severity) {
-			snprintf(buf, size, "%s (%d)", severity_names[i].name,
-				 severity);
-			return;
-		}
-	snprintf(buf, size, "%d", severity);
+		if (severity_names[i].score == severity)
+			return severity_names[i].name;
+	return NULL;
+}
+
+void policy__format_severity(int severity, char *buf, size_t size)
+{
+	const char *name = policy__severity_name(severity);
+
+	if (name)
+		snprintf(buf, size, "%s (%d)", name, severity);
+	else
+		snprintf(buf, size, "%d", severity);
 }
 
 static bool any_string(char *const *list, size_t n, const char *s, bool domain)

@@ -107,6 +107,8 @@ void policy__free(struct fw_policy *policy);
 #define FW_SEVERITY_CRITICAL 99
 /* "low", "medium", "high", "critical" or a number 0-100; -1 if bad */
 int policy__parse_severity(const char *s);
+/* "high" for 73 and the other band values; NULL for other numbers */
+const char *policy__severity_name(int severity);
 /* "high (73)", "42" */
 void policy__format_severity(int severity, char *buf, size_t size);
 /* The first matching rule's severity; without one, high for verified

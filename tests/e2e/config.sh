@@ -346,4 +346,40 @@ check "replay --config: the process allowed live alerts under this file" \
 "$FW_BIN" replay --config "$BAD" "$TRACE" >/dev/null 2>"$FW_TMP/replay.err"
 check "replay --config with a broken file: exit status" -eq 2 "$?"
 
+# ---- text mode: the severity label, and the reload on stderr -------------------------
+# wait_grep FILE TEXT: poll FILE for TEXT while the tracer runs (10 s)
+wait_grep() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -qF -- "$2" "$1" && return 0
+		fw_proc_done "$FW_TRACER_PID" && return 1
+		sleep 0.05
+	done
+	return 1
+}
+chmod 0644 "$CFG"
+TOUT=$FW_TMP/text.out
+TERR=$FW_TMP/text.err
+"$FW_BIN" run --config "$CFG" </dev/null >"$TOUT" 2>"$TERR" &
+FW_TRACER_PID=$!
+if wait_grep "$TERR" "flightwatch ready"; then
+	pass "text: ready"
+	kill -HUP "$FW_TRACER_PID"
+	wait_grep "$TERR" "flightwatch: config reloaded from $CFG"
+	check "text: reload reported on stderr" contains \
+		"flightwatch: config reloaded from $CFG" "$(cat "$TERR")"
+	send text-critical "$FWSEND" --read read "$LOG_A" --send write \
+		--to "$FW_PEER_IP4B" --port "$P_TCP4"
+	wait_grep "$TOUT" "(pid ${PID[text-critical]})"
+	check "text: the rule's severity in the alert line" =~ \
+		"ALERT   \\[critical\\] fwsend \\(pid ${PID[text-critical]}\\)" \
+		"$(cat "$TOUT")"
+else
+	fail "text: ready" "a ready line on stderr" "$(tail -n 5 "$TERR")"
+fi
+kill -INT "$FW_TRACER_PID" 2>/dev/null
+fw_wait_pid "$FW_TRACER_PID" "$FW_STOP_TIMEOUT"
+FW_TRACER_PID=
+check "text: exit status after SIGINT" -eq 0 "$FW_RC"
+
 fw_finish
