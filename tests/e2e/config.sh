@@ -166,6 +166,9 @@ severity:
   rules:
     - destination: $FW_PEER_IP4B/32
       severity: critical
+maps:
+  pending: 12345
+  tainted: 20011
 EOF
 	mv "$CFG.tmp" "$CFG"
 }
@@ -173,6 +176,13 @@ config_watching "$A"
 
 fw_tracer_start live --config "$CFG" --record "$TRACE" ||
 	fw_abort "tracer did not start"
+# sizes no other tracer on this machine uses
+check "maps: pending sized from the file" -ge 1 \
+	"$(bpftool map show -j | jq '[.[] | select(.name == "pending" and
+		.max_entries == 12345)] | length')"
+check "maps: tainted sized from the file" -ge 1 \
+	"$(bpftool map show -j | jq '[.[] | select(.name == "tainted" and
+		.max_entries == 20011)] | length')"
 
 declare -A PID
 WAIT_SPECS=()
