@@ -18,11 +18,15 @@
 #define RESCAN_INTERVAL_NS (5 * 1000000000ull)
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
+/* Only flags: the main loop does the work */
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 struct collector {
@@ -67,7 +71,8 @@ static int install_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL))
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
@@ -82,6 +87,51 @@ static void periodic(struct collector *col)
 		trace_writer__mark(col->trace, FW_TREC_FLUSH, fw_boot_now_ns(),
 				   0);
 	correlator__flush(col->correlator);
+}
+
+/*
+ * SIGHUP: read the config file and the command line again. New rules go
+ * to the kernel and the new policy replaces the old one in place (the
+ * correlator decides at alert time, so flows already seen follow it);
+ * the kernel's taint maps are untouched. On error the old rules stay.
+ */
+static void reload(struct collector *col, struct fw_options *opts)
+{
+	struct fw_options fresh;
+	char err[1024], msg[1280];
+	size_t n_dirs;
+
+	if (options__parse_run_err(opts->argc, opts->argv, &fresh, err,
+				   sizeof(err))) {
+		fw_err("%s", err);
+		snprintf(
+			msg, sizeof(msg),
+			"flightwatch: config not reloaded, the previous rules stay: %s",
+			err);
+		output__state(&col->output, "config-reload-failed", msg);
+		return;
+	}
+	if (fresh.taint_expiry_s != opts->taint_expiry_s ||
+	    fresh.n_map_sizes != opts->n_map_sizes ||
+	    memcmp(fresh.map_sizes, opts->map_sizes, sizeof(opts->map_sizes)) ||
+	    fresh.sink != opts->sink || fresh.json != opts->json)
+		fw_warn("taint_expiry, maps and output take effect at the next start");
+	n_dirs = loader__replace_rules(col->loader, &fresh.rules);
+	rules__free(&opts->rules);
+	opts->rules = fresh.rules;
+	memset(&fresh.rules, 0, sizeof(fresh.rules));
+	policy__free(&opts->policy);
+	opts->policy = fresh.policy;
+	memset(&fresh.policy, 0, sizeof(fresh.policy));
+	options__free(&fresh);
+	snprintf(
+		msg, sizeof(msg),
+		"flightwatch: config reloaded from %s: %zu watched directories, %zu patterns, %zu allowed destinations, %zu allowed processes, %zu severity rules",
+		opts->config_path ? opts->config_path : "(no file)", n_dirs,
+		opts->rules.n_patterns,
+		opts->policy.n_allow + opts->policy.n_allow_domains,
+		opts->policy.n_allow_procs, opts->policy.n_rules);
+	output__state(&col->output, "config-reloaded", msg);
 }
 
 /* `record` without --json: alerts go only into the trace */
@@ -119,7 +169,8 @@ int collector__run(struct fw_options *opts)
 		&opts->policy, opts->record_only ? drop_alert : output__alert,
 		&col.output);
 	if (loader__open(&col.loader, opts->btf_path,
-			 opts->taint_expiry_s * 1000000000ull, on_record, &col))
+			 opts->taint_expiry_s * 1000000000ull, opts->map_sizes,
+			 opts->n_map_sizes, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
 	err = loader__seed_dir_files(col.loader, &opts->rules);
@@ -152,6 +203,10 @@ int collector__run(struct fw_options *opts)
 		if (now - last_sync >= SYNC_INTERVAL_NS) {
 			periodic(&col);
 			last_sync = now;
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(&col, opts);
 		}
 		if (now - last_rescan >= RESCAN_INTERVAL_NS) {
 			loader__set_rules(col.loader, &opts->rules);

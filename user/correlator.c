@@ -27,7 +27,6 @@ struct flow {
 	uint64_t last_ns;
 	uint32_t origins_version;
 	size_t n_origins; /* a prefix of the process's origins */
-	bool allowed; /* policy: never alert */
 	bool reported;
 };
 
@@ -165,9 +164,10 @@ static void report_flow(struct fw_correlator *c, const struct channel *ch,
 {
 	struct fw_proc *p = proctab__get(c->procs, ch->key.tgid);
 	struct fw_alert a = { 0 };
+	struct fw_flow_facts facts = { 0 };
 	size_t i;
 
-	if (!p || f->allowed)
+	if (!p)
 		return;
 	a.kind = FW_ALERT_EGRESS;
 	a.update = f->reported;
@@ -181,7 +181,16 @@ static void report_flow(struct fw_correlator *c, const struct channel *ch,
 	for (i = 0; i < a.n_origins; i++)
 		if (content__is_flight_log(a.origins[i].file->content))
 			a.verified = true;
-	a.severity = policy__severity(c->policy, a.verified);
+	/* decided now, not when the flow began: the destination's name may
+	 * have become known since, or the policy reloaded */
+	facts.exe = p->exe;
+	facts.dest = &a.dest;
+	facts.domain = a.domain;
+	facts.country = a.country;
+	facts.verified = a.verified;
+	if (policy__allowed(c->policy, &facts))
+		return;
+	a.severity = policy__severity(c->policy, &facts);
 	f->reported_bytes = f->bytes;
 	f->reported_read = read_total(p, a.n_origins);
 	if (f->reported)
@@ -278,7 +287,6 @@ static void channel_account(struct fw_correlator *c,
 		f->base = ch->sent;
 		f->origins_version = p->origins_version;
 		f->n_origins = p->n_origins;
-		f->allowed = policy__dest_allowed(c->policy, &key->dest);
 		ch->flow = f;
 		c->stats.flows++;
 	}
@@ -535,6 +543,7 @@ static void on_file_read(struct fw_correlator *c,
 	struct fw_proc *p;
 	struct fw_origin *o;
 	struct fw_alert a = { 0 };
+	struct fw_flow_facts facts = { 0 };
 
 	if (k) {
 		on_carrier_read(c, k, e);
@@ -556,7 +565,9 @@ static void on_file_read(struct fw_correlator *c,
 	a.origins = o;
 	a.n_origins = 1;
 	a.verified = content__is_flight_log(file->content);
-	a.severity = policy__severity(c->policy, a.verified);
+	facts.exe = p->exe;
+	facts.verified = a.verified;
+	a.severity = policy__severity(c->policy, &facts);
 	c->fn(&a, c->ctx);
 }
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "options.h"
 #include "output.h"
 #include "rules.h"
 
@@ -20,11 +21,18 @@ struct fw_loader;
 /* Privileges and kernel BTF (btf_path or the running kernel's): prints
  * one error line and returns -1 when the tracer cannot run */
 int loader__preflight(const char *btf_path);
+/* maps: sizes set before load (the config's maps: key) */
 int loader__open(struct fw_loader **out, const char *btf_path,
-		 uint64_t taint_expiry_ns, fw_record_fn fn, void *ctx);
+		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
+		 size_t n_maps, fw_record_fn fn, void *ctx);
 void loader__close(struct fw_loader *l);
-/* Watched directories that exist now go to the kernel; returns how many */
+/* Watched directories that exist now go to the kernel, and directories
+ * no longer in rules leave it; returns how many are watched */
 size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules);
+/* New rules (a config reload): set them, forget which files were flight
+ * logs by a directory or pattern, and classify the open files again.
+ * Taint (of processes, carriers) is kept. */
+size_t loader__replace_rules(struct fw_loader *l, const struct fw_rules *rules);
 /* Classify the files every process has open now (after set_rules), so
  * that reads of flight logs opened before the tracer started count */
 int loader__seed_open_files(struct fw_loader *l);

@@ -298,7 +298,8 @@ static void text_safe(const char *in, char *out, size_t size)
 static void alert_text(struct fw_output *o, const struct fw_alert *a)
 {
 	char msg[8192], safe[16384], dest[96];
-	char ts[64];
+	char ts[64], sev[16];
+	const char *name;
 
 	if (a->kind == FW_NOTICE_READ && !o->verbose)
 		return;
@@ -312,9 +313,14 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 		return;
 	}
 	dest_string(&a->dest, dest, sizeof(dest));
+	/* the severity, which the config's rules may have set */
+	name = policy__severity_name(a->severity);
+	if (!name) {
+		snprintf(sev, sizeof(sev), "%d", a->severity);
+		name = sev;
+	}
 	fprintf(o->out, "%s %s [%s] %s\n", ts,
-		a->update ? "update " : "ALERT  ",
-		a->verified ? "high" : "medium", safe);
+		a->update ? "update " : "ALERT  ", name, safe);
 	for (size_t i = 0; i < a->n_origins; i++) {
 		text_safe(a->origins[i].file->path, safe, sizeof(safe));
 		fprintf(o->out, "    origin %s (%" PRIu64 " bytes read, %s)\n",
@@ -429,5 +435,22 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 	} else {
 		fprintf(o->err, "%s\n", msg);
 	}
+	json_object_put(root);
+}
+
+void output__state(struct fw_output *o, const char *action, const char *msg)
+{
+	struct json_object *root;
+
+	if (!o->json) {
+		fprintf(o->err, "%s\n", msg);
+		fflush(o->err);
+		return;
+	}
+	root = json_object_new_object();
+	json_common(o, root, 0, "state", action);
+	json_set_str(root, "message", msg);
+	fprintf(o->out, "%s\n", json_line(root));
+	fflush(o->out);
 	json_object_put(root);
 }

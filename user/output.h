@@ -42,6 +42,9 @@ struct fw_run_stats {
 void output__alert(const struct fw_alert *alert, void *ctx);
 void output__ready(struct fw_output *o, const struct fw_ready_info *info);
 void output__stats(struct fw_output *o, const struct fw_run_stats *stats);
+/* A change of the tracer's state (event.kind "state", event.action
+ * action, e.g. "config-reloaded"): JSON on out, or msg on err as text */
+void output__state(struct fw_output *o, const char *action, const char *msg);
 /* The message of an alert, for text and JSON alike */
 void output__message(const struct fw_alert *a, char *buf, size_t size);
 /* The kernel map behind an enum fw_lru_map ("tainted") */

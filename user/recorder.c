@@ -35,17 +35,10 @@ static void add_boot_id(char **text, size_t *len)
 
 static void add_allow(char **text, size_t *len, const struct fw_allow_rule *r)
 {
-	char ip[INET6_ADDRSTRLEN] = "?", buf[96];
-	int af = r->family == AF_INET6 ? AF_INET6 : AF_INET;
+	char buf[96];
 
-	inet_ntop(af, r->addr, ip, sizeof(ip));
 	/* in the syntax of --allow, so that replay can parse it back */
-	if (af == AF_INET6)
-		snprintf(buf, sizeof(buf), r->port ? "[%s/%u]:%u" : "%s/%u", ip,
-			 r->prefix, r->port);
-	else
-		snprintf(buf, sizeof(buf), r->port ? "%s/%u:%u" : "%s/%u", ip,
-			 r->prefix, r->port);
+	policy__format_allow(r, buf, sizeof(buf));
 	trace_meta__add(text, len, "allow", buf);
 }
 

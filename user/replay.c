@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "config.h"
 #include "output.h"
 #include "options.h"
 #include "policy.h"
@@ -129,6 +130,7 @@ enum {
 	OPT_JSON = 0x100,
 	OPT_ALLOW,
 	OPT_NO_RECORDED_ALLOW,
+	OPT_CONFIG,
 	OPT_VERBOSE,
 	OPT_HELP,
 };
@@ -137,6 +139,7 @@ static const struct option replay_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -155,9 +158,10 @@ static void usage(FILE *out)
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable),\n"
 		"                       in addition to the recorded allow rules\n"
 		"  --no-recorded-allow  ignore the allow rules recorded in the trace\n"
+		"  --config FILE        also the allowlists and severity rules of the\n"
+		"                       config FILE (no default file is read)\n"
 		"  -v, --verbose        also report flight-log reads, and a summary\n"
-		"  -h, --help           this help\n"
-		"(--config FILE will come with the configuration file.)\n");
+		"  -h, --help           this help\n");
 }
 
 static double now_s(void)
@@ -188,7 +192,8 @@ int replay__main(int argc, char **argv)
 	struct fw_replay_hooks hooks = { 0 };
 	struct fw_correlator *c;
 	bool use_recorded = true;
-	char err[512];
+	const char *config_path = NULL;
+	char err[1024];
 	double t0, secs;
 	int opt, ret = 2;
 
@@ -212,6 +217,9 @@ int replay__main(int argc, char **argv)
 		case OPT_NO_RECORDED_ALLOW:
 			use_recorded = false;
 			break;
+		case OPT_CONFIG:
+			config_path = optarg;
+			break;
 		case 'v':
 		case OPT_VERBOSE:
 			output.verbose++;
@@ -229,6 +237,11 @@ int replay__main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		fw_err("replay needs a trace FILE (see 'flightwatch replay --help')");
+		goto out;
+	}
+	if (config_path &&
+	    config__load_policy(config_path, &policy, err, sizeof(err))) {
+		fw_err("%s", err);
 		goto out;
 	}
 	fw_verbose = output.verbose;

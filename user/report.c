@@ -11,6 +11,7 @@
 #include "json.h"
 #include "output.h"
 #include "options.h"
+#include "config.h"
 #include "policy.h"
 #include "replay.h"
 #include "util.h"
@@ -756,6 +757,7 @@ enum {
 	OPT_FORMAT = 0x100,
 	OPT_ALLOW,
 	OPT_NO_RECORDED_ALLOW,
+	OPT_CONFIG,
 	OPT_HELP,
 };
 
@@ -763,6 +765,7 @@ static const struct option report_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -780,6 +783,8 @@ static void usage(FILE *out)
 		"                       Graphviz graph: 'dot -Tsvg' renders it)\n"
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable)\n"
 		"  --no-recorded-allow  ignore the allow rules recorded in the trace\n"
+		"  --config FILE        also the allowlists and severity rules of the\n"
+		"                       config FILE (no default file is read)\n"
 		"  -h, --help           this help\n");
 }
 
@@ -815,7 +820,8 @@ int report__main(int argc, char **argv)
 	struct report r = { 0 };
 	struct view v = { 0 };
 	bool use_recorded = true;
-	char err[512];
+	const char *config_path = NULL;
+	char err[1024];
 	int opt, ret = 2;
 
 	optind = 1;
@@ -846,6 +852,9 @@ int report__main(int argc, char **argv)
 		case OPT_NO_RECORDED_ALLOW:
 			use_recorded = false;
 			break;
+		case OPT_CONFIG:
+			config_path = optarg;
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
@@ -859,6 +868,11 @@ int report__main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		fw_err("report needs a trace FILE (see 'flightwatch report --help')");
+		goto out;
+	}
+	if (config_path &&
+	    config__load_policy(config_path, &policy, err, sizeof(err))) {
+		fw_err("%s", err);
 		goto out;
 	}
 	r.readers = hashmap__new(sizeof(struct reader_key));

@@ -391,6 +391,7 @@ static void test_text_escapes_control_bytes(void **state)
 	fx->o.json = false;
 	fx->alert.update = true;
 	fx->alert.verified = false;
+	fx->alert.severity = FW_SEVERITY_MEDIUM;
 	free(fx->files[0].path);
 	fx->files[0].path =
 		strdup("/tmp/x\n2026-01-01T00:00:00.000000Z ALERT\t.tlog");
