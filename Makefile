@@ -34,9 +34,10 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 CORE_SRCS := user/correlator.c user/proctab.c user/rules.c user/policy.c \
 	user/options.c user/output.c user/json.c user/util.c user/content.c \
 	user/hashmap.c user/trace_writer.c user/trace_reader.c user/replay.c \
-	user/report.c
+	user/report.c user/journal_entry.c user/spool.c user/journal.c \
+	user/sink.c
 APP_SRCS := user/main.c user/loader.c user/procscan.c user/collector.c \
-	user/recorder.c
+	user/recorder.c user/privs.c
 CORE_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(CORE_SRCS))
 APP_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -100,7 +101,7 @@ $(OUT)/flightwatch: $(CORE_OBJS) $(APP_OBJS)
 $(OUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $^ -o $@ -ljson-c -lz -lcmocka
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $^ -o $@ -ljson-c -lz -lsystemd -lcmocka
 
 unit: $(UNIT_BINS)
 
@@ -117,7 +118,7 @@ bench: all deps-bench
 $(OUT)/fuzz/fuzz_trace_reader: $(FUZZ_SRCS) $(wildcard user/*.h include/*.h)
 	$(Q)mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@ -ljson-c -lz
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@ -ljson-c -lz -lsystemd
 
 fuzz-build: $(OUT)/fuzz/fuzz_trace_reader
 

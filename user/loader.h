@@ -36,6 +36,9 @@ void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget);
 /* Deliver FW_EV_LOST when the kernel dropped events since last time */
 void loader__check_lost(struct fw_loader *l);
 void loader__stats(struct fw_loader *l, struct fw_run_stats *stats);
+/* Do the maps still answer (after capabilities were dropped)? 0 or
+ * -errno; ctx is the struct fw_loader (an fw_bpf_check_fn) */
+int loader__maps_usable(void *ctx);
 const char **loader__hooks(struct fw_loader *l, size_t *n);
 
 #endif /* FW_LOADER_H */
