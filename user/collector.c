@@ -90,8 +90,8 @@ static void periodic(struct collector *col)
 }
 
 /* The seed iterator is the one hook whose failure is not fatal */
-static void coverage(struct fw_ready_info *ready,
-		     struct fw_hook_status *unused, int seed_err)
+static void coverage(struct fw_ready_info *ready, struct fw_hook_status *unused,
+		     int seed_err)
 {
 	if (!seed_err)
 		return;
@@ -123,8 +123,7 @@ int collector__run(struct fw_options *opts)
 		fw_err("cannot install signal handlers");
 		return 1;
 	}
-	if (opts->record_path &&
-	    recorder__open(&col.trace, opts, run_id))
+	if (opts->record_path && recorder__open(&col.trace, opts, run_id))
 		return 1;
 	sink__open(&col.sink, opts->sink, opts->verbose, run_id);
 	/* `record` without --json or --output: alerts only into the trace */
@@ -147,8 +146,10 @@ int collector__run(struct fw_options *opts)
 		goto out;
 	ready.startup_seconds = (fw_boot_now_ns() - t0) / 1e9;
 	sink__ready(&col.sink, &ready);
-	sd_notifyf(0, "READY=1\nSTATUS=tracing: %zu hooks attached, %zu watched directories",
-		   ready.n_hooks, ready.n_dirs);
+	sd_notifyf(
+		0,
+		"READY=1\nSTATUS=tracing: %zu hooks attached, %zu watched directories",
+		ready.n_hooks, ready.n_dirs);
 
 	last_sync = last_rescan = fw_boot_now_ns();
 	while (!stop_requested) {

@@ -58,9 +58,8 @@ static int probe(struct fw_journal *j)
 	struct pollfd pfd;
 
 	if (j->probe_fd < 0) {
-		j->probe_fd = socket(AF_UNIX,
-				     SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-				     0);
+		j->probe_fd = socket(
+			AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (j->probe_fd < 0)
 			return -errno;
 	}

@@ -246,10 +246,11 @@ void jentry__gap(struct fw_jentry *e, uint64_t dropped)
 {
 	char msg[256];
 
-	snprintf(msg, sizeof(msg),
-		 "%" PRIu64
-		 " flightwatch entries never reached the journal: journald was unavailable and the spool was full; they were printed on standard error",
-		 dropped);
+	snprintf(
+		msg, sizeof(msg),
+		"%" PRIu64
+		" flightwatch entries never reached the journal: journald was unavailable and the spool was full; they were printed on standard error",
+		dropped);
 	common(e, msg, FW_MSGID_JOURNAL_GAP, 3,
 	       fw_boot_to_wall_ns(fw_boot_now_ns()));
 	jentry__add(e, "FLIGHTWATCH_EVENT_ACTION", "journal-gap");

@@ -437,8 +437,7 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	json_object_put(root);
 }
 
-void output__stats_message(const struct fw_run_stats *s, char *buf,
-			   size_t size)
+void output__stats_message(const struct fw_run_stats *s, char *buf, size_t size)
 {
 	snprintf(buf, size,
 		 "flightwatch stopped: %" PRIu64 " kernel events lost, %" PRIu64

@@ -14,11 +14,9 @@ static int apply(bool effective_bpf, bool permitted_bpf)
 	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 			 CAP_DAC_READ_SEARCH))
 		return -1;
-	if (effective_bpf &&
-	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_BPF))
+	if (effective_bpf && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_BPF))
 		return -1;
-	if (permitted_bpf &&
-	    capng_update(CAPNG_ADD, CAPNG_PERMITTED, CAP_BPF))
+	if (permitted_bpf && capng_update(CAPNG_ADD, CAPNG_PERMITTED, CAP_BPF))
 		return -1;
 	return capng_apply(CAPNG_SELECT_CAPS) ? -1 : 0;
 }
