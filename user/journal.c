@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+/* CODE_FILE/CODE_LINE would name this file, not the alert's origin */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 #include "journal.h"
 #include "journal_entry.h"

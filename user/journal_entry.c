@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -228,16 +229,14 @@ void jentry__stats(struct fw_jentry *e, const struct fw_run_stats *s)
 		    s->correlator.updates);
 	jentry__add(e, "FLIGHTWATCH_STATS_MALFORMED_EVENTS", "%" PRIu64,
 		    s->correlator.malformed);
-	for (uint32_t t = 1; t < FW_EV_TYPE_MAX; t++) {
+	for (size_t i = 0; i < FW_KERNEL_TYPES; i++) {
+		uint32_t t = output__kernel_types[i];
 		char name[64];
-		const char *ev = output__event_name(t);
 
-		if (!strcmp(ev, "unknown"))
-			continue;
-		snprintf(name, sizeof(name), "FLIGHTWATCH_STATS_EVENTS_%s", ev);
+		snprintf(name, sizeof(name), "FLIGHTWATCH_STATS_EVENTS_%s",
+			 output__event_name(t));
 		for (char *c = name; *c; c++)
-			if (*c >= 'a' && *c <= 'z')
-				*c -= 'a' - 'A';
+			*c = toupper((unsigned char)*c);
 		jentry__add(e, name, "%" PRIu64, s->events[t]);
 	}
 }

@@ -437,6 +437,11 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	json_object_put(root);
 }
 
+const uint32_t output__kernel_types[FW_KERNEL_TYPES] = {
+	FW_EV_EXEC,    FW_EV_FORK, FW_EV_EXIT,	  FW_EV_FILE_READ,
+	FW_EV_CONNECT, FW_EV_SEND, FW_EV_CARRIER,
+};
+
 void output__stats_message(const struct fw_run_stats *s, char *buf, size_t size)
 {
 	snprintf(buf, size,
@@ -448,10 +453,6 @@ void output__stats_message(const struct fw_run_stats *s, char *buf, size_t size)
 
 void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 {
-	static const uint32_t kernel_types[] = { FW_EV_EXEC,	FW_EV_FORK,
-						 FW_EV_EXIT,	FW_EV_FILE_READ,
-						 FW_EV_CONNECT, FW_EV_SEND,
-						 FW_EV_CARRIER };
 	struct json_object *root = json_object_new_object();
 	struct json_object *events = json_object_new_object();
 	char msg[512];
@@ -460,10 +461,11 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 	output__stats_message(s, msg, sizeof(msg));
 	json_common(o, root, 0, "metric", "stats");
 	json_set_str(root, "message", msg);
-	for (i = 0; i < FW_ARRAY_SIZE(kernel_types); i++)
+	for (i = 0; i < FW_ARRAY_SIZE(output__kernel_types); i++)
 		json_object_object_add(
-			events, output__event_name(kernel_types[i]),
-			json_object_new_uint64(s->events[kernel_types[i]]));
+			events, output__event_name(output__kernel_types[i]),
+			json_object_new_uint64(
+				s->events[output__kernel_types[i]]));
 	json_set_obj(root, "flightwatch.stats.events", events);
 	json_set_u64(root, "flightwatch.stats.lost", s->lost);
 	json_set_u64(root, "flightwatch.stats.untracked_syscalls",

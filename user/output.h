@@ -68,6 +68,9 @@ uint64_t output__wall_ns(const struct fw_output *o, uint64_t boot_ns);
 /* The ready line's message (with the hooks not attached, if any) */
 void output__ready_message(const struct fw_ready_info *info, char *buf,
 			   size_t size);
+/* The event types the kernel submits, as the statistics count them */
+#define FW_KERNEL_TYPES 7
+extern const uint32_t output__kernel_types[FW_KERNEL_TYPES];
 /* The final statistics line's message */
 void output__stats_message(const struct fw_run_stats *s, char *buf,
 			   size_t size);
