@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +90,16 @@ static void periodic(struct collector *col)
 	sink__tick(&col->sink, fw_boot_now_ns());
 }
 
+/* systemctl status shows it (nothing is sent without NOTIFY_SOCKET) */
+static void report_status(struct collector *col)
+{
+	struct fw_correlator_stats cs;
+
+	correlator__stats(col->correlator, &cs);
+	sd_notifyf(0, "STATUS=tracing: %" PRIu64 " flows, %" PRIu64 " alerts",
+		   cs.flows, cs.alerts);
+}
+
 /* The seed iterator is the one hook whose failure is not fatal */
 static void coverage(struct fw_ready_info *ready, struct fw_hook_status *unused,
 		     int seed_err)
@@ -170,6 +181,7 @@ int collector__run(struct fw_options *opts)
 		if (now - last_rescan >= RESCAN_INTERVAL_NS) {
 			loader__set_rules(col.loader, &opts->rules);
 			last_rescan = now;
+			report_status(&col);
 		}
 	}
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping: flushing the last counts");

@@ -155,39 +155,40 @@ static bool submit(struct fw_journal *j, struct fw_jentry *e)
 	return false;
 }
 
+/* Submit e (taken); should the caller print the text too? Yes when
+ * journald did not take it (the fallback) or a person is watching */
+static bool also_text(struct fw_journal *j, struct fw_jentry *e)
+{
+	return !submit(j, e) || j->echo;
+}
+
 void journal__alert(const struct fw_alert *alert, void *ctx)
 {
 	struct fw_journal *j = ctx;
 	struct fw_jentry e = { 0 };
-	bool sent;
 
 	if (alert->kind == FW_NOTICE_READ && !j->fmt->verbose)
 		return;
 	jentry__alert(&e, j->fmt, alert);
-	sent = submit(j, &e);
-	if (j->echo || !sent)
+	if (also_text(j, &e))
 		output__alert(alert, &j->text);
 }
 
 void journal__ready(struct fw_journal *j, const struct fw_ready_info *info)
 {
 	struct fw_jentry e = { 0 };
-	bool sent;
 
 	jentry__ready(&e, info);
-	sent = submit(j, &e);
-	if (j->echo || !sent)
+	if (also_text(j, &e))
 		output__ready(&j->text, info);
 }
 
 void journal__stats(struct fw_journal *j, const struct fw_run_stats *stats)
 {
 	struct fw_jentry e = { 0 };
-	bool sent;
 
 	jentry__stats(&e, stats);
-	sent = submit(j, &e);
-	if (j->echo || !sent)
+	if (also_text(j, &e))
 		output__stats(&j->text, stats);
 }
 

@@ -73,17 +73,3 @@ void sink__close(struct fw_sink *s)
 	journal__free(s->journal);
 	s->journal = NULL;
 }
-
-const char *sink__name(enum fw_sink_kind kind)
-{
-	switch (kind) {
-	case FW_SINK_JOURNAL:
-		return "journal";
-	case FW_SINK_JSON:
-		return "json";
-	case FW_SINK_TEXT:
-		return "text";
-	default:
-		return "auto";
-	}
-}

@@ -33,7 +33,5 @@ void sink__stats(struct fw_sink *s, const struct fw_run_stats *stats);
 /* From the collector loop: lets the journald sink re-send its spool */
 void sink__tick(struct fw_sink *s, uint64_t now_ns);
 void sink__close(struct fw_sink *s);
-/* "journal", "json" or "text" */
-const char *sink__name(enum fw_sink_kind kind);
 
 #endif /* FW_SINK_H */

@@ -339,6 +339,37 @@ fi
 stop_tracer
 check "auto with the socket: stderr silent" == "" "$(cat "$FW_ERR")"
 
+# a person at a terminal: the journal gets the entries and the terminal
+# shows them too (script(1) gives the tracer a pseudo-terminal)
+if command -v script >/dev/null; then
+	printf -v cmd 'exec %q run --no-default-rules --watch %q' \
+		"$FW_BIN" "$WATCH"
+	script -qfec "$cmd" "$FW_TMP/tty.txt" </dev/null >/dev/null 2>&1 &
+	SCRIPT_PID=$!
+	FW_BG_PIDS+=("$SCRIPT_PID")
+	TTY_PID=
+	for ((i = 0; i < 100; i++)); do
+		TTY_PID=$(pgrep -P "$SCRIPT_PID" -x flightwatch)
+		[ -n "$TTY_PID" ] && break
+		sleep 0.05
+	done
+	if [ -n "$TTY_PID" ] && jwait "$FW_READY_TIMEOUT" "$FW_TMP/tty.json" \
+		MESSAGE_ID=$ID_READY _PID="$TTY_PID"; then
+		pass "terminal: the ready entry goes to the journal"
+	else
+		fail "terminal: ready in the journal" "an entry" "none"
+	fi
+	wait_grep 5 "$FW_TMP/tty.txt" '^flightwatch ready: '
+	check "terminal: and the ready line shows on the terminal" contains \
+		"flightwatch ready: " "$(cat "$FW_TMP/tty.txt")"
+	[ -n "$TTY_PID" ] && kill -TERM "$TTY_PID"
+	fw_wait_pid "$SCRIPT_PID" "$FW_STOP_TIMEOUT"
+	check "terminal: the stopped line shows on the terminal" contains \
+		"flightwatch stopped: " "$(cat "$FW_TMP/tty.txt")"
+else
+	skip "terminal: echo on a terminal" "script(1) is not installed"
+fi
+
 jd_stop
 # an empty /run/systemd: no journal socket, whatever the host has
 mount -t tmpfs -o mode=0755 tmpfs /run/systemd ||

@@ -15,10 +15,7 @@ P_TCP4=9160
 P_TCP6=9161
 
 fw_init
-fw_netns_setup
-fw_peer_listen tcp4 "$P_TCP4"
-fw_peer_listen tcp6 "$P_TCP6"
-fw_probe_network "$P_TCP4" "$P_TCP6"
+fw_peers "$P_TCP4" "$P_TCP6"
 
 WATCH=$FW_TMP/Telemetry
 mkdir -p "$WATCH"

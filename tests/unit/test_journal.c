@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fw_test.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -16,7 +17,6 @@
 #include "policy.h"
 #include "spool.h"
 #include "util.h"
-#include "fw_test.h"
 
 struct fixture {
 	struct fw_output o;
@@ -59,16 +59,7 @@ static int setup(void **state)
 	fx->proc.cmdline = "curl -T a.tlog\nhttps://example.com/up";
 	fx->proc.chain = fx->hops;
 	fx->proc.n_chain = 2;
-	fx->alert.kind = FW_ALERT_EGRESS;
-	fx->alert.flow_id = 7;
-	fx->alert.ts_ns = fw_boot_now_ns();
-	fx->alert.proc = &fx->proc;
-	fx->alert.dest = fw_test_dest(AF_INET, "192.0.2.7", 443, 6);
-	fx->alert.bytes = 1000;
-	fx->alert.origins = fx->origins;
-	fx->alert.n_origins = 2;
-	fx->alert.severity = FW_SEVERITY_HIGH;
-	fx->alert.verified = true;
+	fw_test_egress(&fx->alert, &fx->proc, fx->origins, 2);
 	*state = fx;
 	return 0;
 }
@@ -98,6 +89,30 @@ static void test_egress_fields(void **state)
 	struct fw_jentry *e = &fx->e;
 	struct json_object *chain;
 	char msg[1024];
+	static const struct {
+		const char *name, *value;
+	} want[] = {
+		{ "FLIGHTWATCH_FILE_PATH", "/srv/logs/a.tlog" },
+		{ "FLIGHTWATCH_BYTES_READ", "8292" },
+		{ "FLIGHTWATCH_PROCESS_PID", "4242" },
+		{ "FLIGHTWATCH_PROCESS_PARENT_PID", "4000" },
+		{ "FLIGHTWATCH_USER_ID", "1000" },
+		{ "FLIGHTWATCH_PROCESS_EXECUTABLE", "/usr/bin/curl" },
+		/* a newline in a value is kept: sd_journal_sendv sends it
+		 * in the binary form */
+		{ "FLIGHTWATCH_PROCESS_COMMAND_LINE",
+		  "curl -T a.tlog\nhttps://example.com/up" },
+		{ "FLIGHTWATCH_DESTINATION_IP", "192.0.2.7" },
+		{ "FLIGHTWATCH_DESTINATION_PORT", "443" },
+		{ "FLIGHTWATCH_DESTINATION_BYTES", "1000" },
+		{ "FLIGHTWATCH_NETWORK_TRANSPORT", "tcp" },
+		{ "FLIGHTWATCH_EVENT_ID", "000000001234abcd-7" },
+		{ "FLIGHTWATCH_FLOW_ID", "7" },
+		{ "FLIGHTWATCH_SEVERITY", "73" },
+		{ "FLIGHTWATCH_VERIFIED", "1" },
+		{ "FLIGHTWATCH_CHAIN",
+		  "/srv/logs/a.tlog + /srv/logs/b.ulg -> gzip[41] -> pipe:[77] -> curl[4242] -> 192.0.2.7:443/tcp" },
+	};
 
 	jentry__alert(e, &fx->o, &fx->alert);
 	output__message(&fx->alert, msg, sizeof(msg));
@@ -109,36 +124,15 @@ static void test_egress_fields(void **state)
 	assert_string_equal(jentry__get(e, "PRIORITY"), "3");
 	assert_string_equal(jentry__get(e, "SYSLOG_IDENTIFIER"), "flightwatch");
 	assert_int_equal(count(e, "FLIGHTWATCH_ORIGIN_PATH"), 2);
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_FILE_PATH"),
-			    "/srv/logs/a.tlog");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_BYTES_READ"), "8292");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_PROCESS_PID"), "4242");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_PROCESS_PARENT_PID"),
-			    "4000");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_USER_ID"), "1000");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_PROCESS_EXECUTABLE"),
-			    "/usr/bin/curl");
-	/* a newline in a value is kept: sd_journal_sendv sends it binary */
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_PROCESS_COMMAND_LINE"),
-			    "curl -T a.tlog\nhttps://example.com/up");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_DESTINATION_IP"),
-			    "192.0.2.7");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_DESTINATION_PORT"),
-			    "443");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_DESTINATION_BYTES"),
-			    "1000");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_NETWORK_TRANSPORT"),
-			    "tcp");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_EVENT_ID"),
-			    "000000001234abcd-7");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_FLOW_ID"), "7");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_SEVERITY"), "73");
-	assert_string_equal(jentry__get(e, "FLIGHTWATCH_VERIFIED"), "1");
+	for (size_t i = 0; i < FW_ARRAY_SIZE(want); i++) {
+		const char *got = jentry__get(e, want[i].name);
+
+		if (!got || strcmp(got, want[i].value))
+			fail_msg("%s: expected '%s', got '%s'", want[i].name,
+				 want[i].value, got ? got : "(none)");
+	}
 	assert_null(jentry__get(e, "FLIGHTWATCH_DESTINATION_DOMAIN"));
 	assert_null(jentry__get(e, "FLIGHTWATCH_DESTINATION_COUNTRY"));
-	assert_string_equal(
-		jentry__get(e, "FLIGHTWATCH_CHAIN"),
-		"/srv/logs/a.tlog + /srv/logs/b.ulg -> gzip[41] -> pipe:[77] -> curl[4242] -> 192.0.2.7:443/tcp");
 	chain = json_tokener_parse(jentry__get(e, "FLIGHTWATCH_CHAIN_JSON"));
 	assert_non_null(chain);
 	assert_int_equal(json_object_array_length(chain), 6);
