@@ -162,7 +162,8 @@ journalctl --update-catalog 2>"$FW_TMP/catalog.err" ||
 jd_start
 
 # --- journal mode: ready, an egress alert, stopped -----------------------------
-tracer journal --output journal --no-default-rules --watch "$WATCH"
+tracer journal --output journal --no-default-rules --watch "$WATCH" \
+	--record "$FW_TMP/journal.fwt"
 TPID=$FW_TRACER_PID
 if jwait "$FW_READY_TIMEOUT" "$FW_TMP/ready.json" MESSAGE_ID=$ID_READY _PID="$TPID"; then
 	pass "journal: ready entry in the journal"
@@ -326,6 +327,23 @@ check "stopped: entry in the journal" starts "flightwatch stopped: " \
 check "stopped: FLIGHTWATCH_STATS_ALERTS >= 4" -ge 4 \
 	"$(fw_get "$S" .FLIGHTWATCH_STATS_ALERTS)"
 check "stopped: FLIGHTWATCH_STATS_LOST" == 0 "$(fw_get "$S" .FLIGHTWATCH_STATS_LOST)"
+
+# --- replay into the journal ----------------------------------------------------
+"$FW_BIN" replay --output journal "$FW_TMP/journal.fwt" </dev/null \
+	>"$FW_TMP/replay.out" 2>"$FW_TMP/replay.err" &
+RPID=$!
+fw_wait_pid "$RPID" 30
+check "replay --output journal: exit status" -eq 0 "$FW_RC"
+jq_journal "$FW_TMP/replayed.json" MESSAGE_ID=$ID_EGRESS _PID="$RPID" \
+	FLIGHTWATCH_PROCESS_PID="$SENDER" FLIGHTWATCH_UPDATE=0
+check "replay --output journal: the recorded alert, same event id" == \
+	"$(fw_get "$E" .FLIGHTWATCH_EVENT_ID)" \
+	"$(head -n 1 "$FW_TMP/replayed.json" | jq -r .FLIGHTWATCH_EVENT_ID)"
+check "replay --output journal: the recorded time" == \
+	"$(fw_get "$E" .FLIGHTWATCH_TIMESTAMP)" \
+	"$(head -n 1 "$FW_TMP/replayed.json" | jq -r .FLIGHTWATCH_TIMESTAMP)"
+check "replay --output journal: nothing on stdout" == "" \
+	"$(cat "$FW_TMP/replay.out")"
 
 # --- --output auto ------------------------------------------------------------
 tracer auto-journal --no-default-rules --watch "$WATCH"
