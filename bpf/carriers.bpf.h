@@ -112,8 +112,8 @@ static __always_inline bool carrier_of(long fd, struct fw_pending *p)
 		p->carrier.ino = (__u64)embryo;
 		p->carrier.dev = 0;
 		p->carrier.gen = FW_EMBRYO_GEN;
-		bpf_map_update_elem(&embryos, &p->carrier.ino, &p->carrier,
-				    BPF_ANY);
+		lru_put(&embryos, FW_LRU_EMBRYOS, &p->carrier.ino, &p->carrier,
+			true);
 		p->carrier_file = 0;
 		p->kind |= FW_PENDING_CARRY;
 		goto report;
@@ -126,16 +126,17 @@ static __always_inline bool carrier_of(long fd, struct fw_pending *p)
 	if (match && *match != FW_MATCH_CARRIER)
 		return false; /* a flight log already: keep it as such */
 	if (!match)
-		bpf_map_update_elem(&watched_files, &p->carrier, &carrier,
-				    BPF_NOEXIST);
+		lru_put(&watched_files, FW_LRU_WATCHED_FILES, &p->carrier,
+			&carrier, false);
 	p->carrier_inode = (__u64)inode;
-	bpf_map_update_elem(&watched_inodes, &p->carrier_inode, &p->carrier,
-			    BPF_ANY);
+	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &p->carrier_inode,
+		&p->carrier, true);
 	p->carrier_file = (__u64)file;
 	p->kind |= FW_PENDING_CARRY;
 report:
 	ck.carrier = p->carrier;
-	if (counter_add(&carries, &ck, 0, bpf_ktime_get_boot_ns()))
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns()))
 		emit_carrier(p);
 	return true;
 }
@@ -159,8 +160,8 @@ static __always_inline void unix_accepted(long fd)
 	if (!key)
 		return;
 	inode_addr = (__u64)file_inode(file);
-	bpf_map_update_elem(&watched_inodes, &inode_addr, key, BPF_ANY);
-	bpf_map_delete_elem(&embryos, &sk);
+	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr, key, true);
+	lru_delete(&embryos, FW_LRU_EMBRYOS, &sk);
 }
 
 /* A write of ret bytes into the carrier described by p has completed */
@@ -169,7 +170,7 @@ static __always_inline void carry_done(struct fw_pending *p, __u64 id, long ret,
 {
 	struct fw_carry_key ck = { .carrier = p->carrier, .tgid = id >> 32 };
 
-	counter_add(&carries, &ck, ret, now);
+	counter_add(&carries, FW_LRU_CARRIES, &ck, ret, now);
 }
 
 #endif /* FW_CARRIERS_BPF_H */

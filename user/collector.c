@@ -180,6 +180,7 @@ int collector__run(struct fw_options *opts)
 		}
 		if (now - last_rescan >= RESCAN_INTERVAL_NS) {
 			loader__set_rules(col.loader, &opts->rules);
+			loader__check_evictions(col.loader);
 			last_rescan = now;
 			report_status(&col);
 		}

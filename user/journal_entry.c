@@ -208,6 +208,13 @@ void jentry__ready(struct fw_jentry *e, const struct fw_ready_info *info)
 		    info->startup_seconds);
 }
 
+/* Field names are upper case */
+static void upper(char *name)
+{
+	for (char *c = name; *c; c++)
+		*c = toupper((unsigned char)*c);
+}
+
 void jentry__stats(struct fw_jentry *e, const struct fw_run_stats *s)
 {
 	char msg[512];
@@ -235,9 +242,16 @@ void jentry__stats(struct fw_jentry *e, const struct fw_run_stats *s)
 
 		snprintf(name, sizeof(name), "FLIGHTWATCH_STATS_EVENTS_%s",
 			 output__event_name(t));
-		for (char *c = name; *c; c++)
-			*c = toupper((unsigned char)*c);
+		upper(name);
 		jentry__add(e, name, "%" PRIu64, s->events[t]);
+	}
+	for (uint32_t i = 0; i < FW_LRU_MAX; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "FLIGHTWATCH_STATS_EVICTED_%s",
+			 output__lru_name(i));
+		upper(name);
+		jentry__add(e, name, "%" PRIu64, s->evicted[i]);
 	}
 }
 

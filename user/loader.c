@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@ struct fw_loader {
 	void *ctx;
 	uint64_t lost_reported;
 	int ncpus;
+	/* LRU maps: keys this process deleted, evictions found so far */
+	uint64_t lru_user_deletes[FW_LRU_MAX];
+	uint64_t lru_evicted[FW_LRU_MAX];
 };
 
 static bool has_cap(const struct __user_cap_data_struct *data, int cap)
@@ -264,9 +268,10 @@ int loader__poll(struct fw_loader *l, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
-static void sync_map(struct fw_loader *l, int fd, size_t key_size, uint32_t pid,
-		     bool forget, bool reads)
+static void sync_map(struct fw_loader *l, enum fw_lru_map lru, int fd,
+		     size_t key_size, uint32_t pid, bool forget)
 {
+	bool reads = lru == FW_LRU_READS;
 	unsigned char key[sizeof(struct fw_flow_key)];
 	unsigned char next[sizeof(struct fw_flow_key)];
 	void *prev = NULL;
@@ -307,8 +312,10 @@ static void sync_map(struct fw_loader *l, int fd, size_t key_size, uint32_t pid,
 		}
 		/* deleting the current key restarts the walk: harmless, the
 		 * remaining keys of other processes are skipped quickly */
-		if (forget && !bpf_map_delete_elem(fd, key))
+		if (forget && !bpf_map_delete_elem(fd, key)) {
+			l->lru_user_deletes[lru]++;
 			prev = NULL;
+		}
 	}
 }
 
@@ -320,10 +327,10 @@ void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget)
 	_Static_assert(offsetof(struct fw_flow_key, tgid) ==
 			       sizeof(struct fw_flow_key) - 8,
 		       "tgid sits 8 bytes before the end of both keys");
-	sync_map(l, bpf_map__fd(l->skel->maps.reads),
-		 sizeof(struct fw_read_key), pid, forget, true);
-	sync_map(l, bpf_map__fd(l->skel->maps.flows),
-		 sizeof(struct fw_flow_key), pid, forget, false);
+	sync_map(l, FW_LRU_READS, bpf_map__fd(l->skel->maps.reads),
+		 sizeof(struct fw_read_key), pid, forget);
+	sync_map(l, FW_LRU_FLOWS, bpf_map__fd(l->skel->maps.flows),
+		 sizeof(struct fw_flow_key), pid, forget);
 }
 
 static uint64_t stat_sum(struct fw_loader *l, __u32 idx)
@@ -353,8 +360,85 @@ void loader__check_lost(struct fw_loader *l)
 	l->fn(&e, sizeof(e), l->ctx);
 }
 
+static struct bpf_map *lru_map(struct fw_loader *l, enum fw_lru_map idx)
+{
+	switch (idx) {
+	case FW_LRU_WATCHED_FILES:
+		return l->skel->maps.watched_files;
+	case FW_LRU_WATCHED_INODES:
+		return l->skel->maps.watched_inodes;
+	case FW_LRU_TAINTED:
+		return l->skel->maps.tainted;
+	case FW_LRU_READS:
+		return l->skel->maps.reads;
+	case FW_LRU_FLOWS:
+		return l->skel->maps.flows;
+	case FW_LRU_CARRIES:
+		return l->skel->maps.carries;
+	case FW_LRU_RELAYS:
+		return l->skel->maps.relays;
+	case FW_LRU_EMBRYOS:
+		return l->skel->maps.embryos;
+	default:
+		return l->skel->maps.uring_reqs;
+	}
+}
+
+/* Entries in a hash map now. A key deleted under the walk restarts it,
+ * which can only count some entries twice: the bound stops a walk that
+ * keeps restarting. */
+static uint64_t count_entries(const struct bpf_map *map)
+{
+	unsigned char key[64], next[64];
+	uint64_t n = 0, limit = 2ull * bpf_map__max_entries(map);
+	int fd = bpf_map__fd(map);
+	void *prev = NULL;
+
+	if (bpf_map__key_size(map) > sizeof(key))
+		return 0;
+	while (n < limit && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, bpf_map__key_size(map));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Evictions = keys put in - keys deleted - keys still there. Read in that
+ * order, a put or a delete racing with the count can only make the result
+ * smaller, never report an eviction that did not happen; the counts only
+ * grow, so the largest result seen is kept. A map that lost entries since
+ * the last check is reported on stderr.
+ */
+int loader__check_evictions(struct fw_loader *l)
+{
+	int grew = 0;
+
+	for (int i = 0; i < FW_LRU_MAX; i++) {
+		uint64_t put = stat_sum(l, FW_STAT_LRU_INSERTS + i);
+		uint64_t live = count_entries(lru_map(l, i));
+		uint64_t gone = stat_sum(l, FW_STAT_LRU_DELETES + i) +
+				l->lru_user_deletes[i];
+
+		if (put > live + gone &&
+		    put - live - gone > l->lru_evicted[i]) {
+			l->lru_evicted[i] = put - live - gone;
+			fw_warn("kernel map %s is full: %" PRIu64
+				" entries evicted so far, the trace may miss"
+				" flows (raise its size)",
+				output__lru_name(i), l->lru_evicted[i]);
+			grew++;
+		}
+	}
+	return grew;
+}
+
 void loader__stats(struct fw_loader *l, struct fw_run_stats *stats)
 {
+	loader__check_evictions(l);
+	memcpy(stats->evicted, l->lru_evicted, sizeof(stats->evicted));
+	stats->uring_fixed = stat_sum(l, FW_STAT_URING_FIXED);
 	for (__u32 t = 0; t < FW_EV_TYPE_MAX; t++)
 		stats->events[t] = stat_sum(l, FW_STAT_EVENTS + t);
 	stats->lost = stat_sum(l, FW_STAT_RB_DROPPED);

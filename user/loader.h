@@ -35,6 +35,9 @@ int loader__poll(struct fw_loader *l, int timeout_ms);
 void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget);
 /* Deliver FW_EV_LOST when the kernel dropped events since last time */
 void loader__check_lost(struct fw_loader *l);
+/* Update the counts of entries the kernel evicted from its LRU maps;
+ * returns how many maps lost entries since the last call */
+int loader__check_evictions(struct fw_loader *l);
 void loader__stats(struct fw_loader *l, struct fw_run_stats *stats);
 /* Do the maps still answer (after capabilities were dropped)? 0 or
  * -errno; ctx is the struct fw_loader (an fw_bpf_check_fn) */

@@ -19,6 +19,17 @@ static const char *match_name(uint32_t match)
 	}
 }
 
+const char *output__lru_name(uint32_t idx)
+{
+	static const char *const names[FW_LRU_MAX] = {
+		"watched_files", "watched_inodes", "tainted",
+		"reads",	 "flows",	   "carries",
+		"relays",	 "embryos",	   "uring_reqs",
+	};
+
+	return idx < FW_LRU_MAX ? names[idx] : "?";
+}
+
 const char *output__event_name(uint32_t type)
 {
 	static const char *const names[FW_EV_TYPE_MAX] = {
@@ -444,10 +455,15 @@ const uint32_t output__kernel_types[FW_KERNEL_TYPES] = {
 
 void output__stats_message(const struct fw_run_stats *s, char *buf, size_t size)
 {
+	uint64_t n_evicted = 0;
+
+	for (size_t i = 0; i < FW_LRU_MAX; i++)
+		n_evicted += s->evicted[i];
 	snprintf(buf, size,
 		 "flightwatch stopped: %" PRIu64 " kernel events lost, %" PRIu64
-		 " flows, %" PRIu64 " alerts, %" PRIu64 " updates",
-		 s->lost + s->pending_full, s->correlator.flows,
+		 " map entries evicted, %" PRIu64 " flows, %" PRIu64
+		 " alerts, %" PRIu64 " updates",
+		 s->lost + s->pending_full, n_evicted, s->correlator.flows,
 		 s->correlator.alerts, s->correlator.updates);
 }
 
@@ -455,6 +471,7 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 {
 	struct json_object *root = json_object_new_object();
 	struct json_object *events = json_object_new_object();
+	struct json_object *evicted = json_object_new_object();
 	char msg[512];
 	size_t i;
 
@@ -472,11 +489,21 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 		     s->pending_full);
 	json_set_u64(root, "flightwatch.stats.paths_truncated",
 		     s->path_truncated);
+	for (i = 0; i < FW_LRU_MAX; i++)
+		json_object_object_add(evicted, output__lru_name(i),
+				       json_object_new_uint64(s->evicted[i]));
+	json_set_obj(root, "flightwatch.stats.evicted", evicted);
+	json_set_u64(root, "flightwatch.stats.uring_fixed_files",
+		     s->uring_fixed);
 	json_set_u64(root, "flightwatch.stats.flows", s->correlator.flows);
 	json_set_u64(root, "flightwatch.stats.alerts", s->correlator.alerts);
 	json_set_u64(root, "flightwatch.stats.updates", s->correlator.updates);
 	json_set_u64(root, "flightwatch.stats.malformed_events",
 		     s->correlator.malformed);
+	json_set_u64(root, "flightwatch.stats.carriers_evicted",
+		     s->correlator.carriers_evicted);
+	json_set_u64(root, "flightwatch.stats.channels_evicted",
+		     s->correlator.channels_evicted);
 	if (o->json) {
 		fprintf(o->out, "%s\n", json_line(root));
 		fflush(o->out);

@@ -42,6 +42,8 @@ struct fw_run_stats {
 	uint64_t lost; /* ring-buffer reservation failures */
 	uint64_t pending_full;
 	uint64_t path_truncated;
+	uint64_t evicted[FW_LRU_MAX]; /* by enum fw_lru_map */
+	uint64_t uring_fixed; /* io_uring requests on registered files */
 	struct fw_correlator_stats correlator;
 };
 
@@ -74,6 +76,8 @@ extern const uint32_t output__kernel_types[FW_KERNEL_TYPES];
 /* The final statistics line's message */
 void output__stats_message(const struct fw_run_stats *s, char *buf,
 			   size_t size);
+/* The kernel map behind an enum fw_lru_map ("tainted") */
+const char *output__lru_name(uint32_t idx);
 /* Lower-case name of an event type ("file_read") */
 const char *output__event_name(uint32_t type);
 

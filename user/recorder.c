@@ -102,6 +102,7 @@ int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s)
 {
 	struct fw_trace_writer_stats ws;
 	char *text = NULL;
+	uint64_t evicted = 0;
 	size_t len = 0;
 	int err;
 
@@ -113,6 +114,9 @@ int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s)
 	add_u64(&text, &len, "events", ws.events);
 	add_u64(&text, &len, "kernel_lost", s->lost);
 	add_u64(&text, &len, "untracked_syscalls", s->pending_full);
+	for (int i = 0; i < FW_LRU_MAX; i++)
+		evicted += s->evicted[i];
+	add_u64(&text, &len, "evicted", evicted);
 	add_u64(&text, &len, "flows", s->correlator.flows);
 	add_u64(&text, &len, "alerts", s->correlator.alerts);
 	add_u64(&text, &len, "updates", s->correlator.updates);

@@ -522,7 +522,7 @@ static void test_stats(void **state)
 	expect_str(j, "event.action", "stats");
 	expect_str(
 		j, "message",
-		"flightwatch stopped: 5 kernel events lost, 2 flows, 1 alerts, 3 updates");
+		"flightwatch stopped: 5 kernel events lost, 0 map entries evicted, 2 flows, 1 alerts, 3 updates");
 	assert_int_equal(
 		json_object_object_length(at(j, "flightwatch.stats.events")),
 		7);
@@ -546,7 +546,7 @@ static void test_stats(void **state)
 	fflush(fx->o.err);
 	assert_string_equal(
 		fx->err_buf,
-		"flightwatch stopped: 5 kernel events lost, 2 flows, 1 alerts, 3 updates\n");
+		"flightwatch stopped: 5 kernel events lost, 0 map entries evicted, 2 flows, 1 alerts, 3 updates\n");
 }
 
 int main(void)
