@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <systemd/sd-daemon.h>
 #include "collector.h"
 #include "content.h"
 #include "correlator.h"
 #include "loader.h"
 #include "output.h"
+#include "privs.h"
 #include "procscan.h"
 #include "recorder.h"
+#include "sink.h"
 #include "trace_format.h"
 #include "util.h"
 
@@ -32,7 +37,7 @@ static void on_signal(int sig)
 struct collector {
 	struct fw_loader *loader;
 	struct fw_correlator *correlator;
-	struct fw_output output;
+	struct fw_sink sink;
 	struct fw_trace_writer *trace; /* --record */
 };
 
@@ -87,6 +92,7 @@ static void periodic(struct collector *col)
 		trace_writer__mark(col->trace, FW_TREC_FLUSH, fw_boot_now_ns(),
 				   0);
 	correlator__flush(col->correlator);
+	sink__tick(&col->sink, fw_boot_now_ns());
 }
 
 /*
@@ -108,7 +114,7 @@ static void reload(struct collector *col, struct fw_options *opts)
 			msg, sizeof(msg),
 			"flightwatch: config not reloaded, the previous rules stay: %s",
 			err);
-		output__state(&col->output, "config-reload-failed", msg);
+		sink__state(&col->sink, "config-reload-failed", msg);
 		return;
 	}
 	if (fresh.taint_expiry_s != opts->taint_expiry_s ||
@@ -131,14 +137,32 @@ static void reload(struct collector *col, struct fw_options *opts)
 		opts->rules.n_patterns,
 		opts->policy.n_allow + opts->policy.n_allow_domains,
 		opts->policy.n_allow_procs, opts->policy.n_rules);
-	output__state(&col->output, "config-reloaded", msg);
+	sink__state(&col->sink, "config-reloaded", msg);
 }
 
-/* `record` without --json: alerts go only into the trace */
-static void drop_alert(const struct fw_alert *alert, void *ctx)
+/* systemctl status shows it (nothing is sent without NOTIFY_SOCKET) */
+static void report_status(struct collector *col)
 {
-	(void)alert;
-	(void)ctx;
+	struct fw_correlator_stats cs;
+
+	correlator__stats(col->correlator, &cs);
+	sd_notifyf(0, "STATUS=tracing: %" PRIu64 " flows, %" PRIu64 " alerts",
+		   cs.flows, cs.alerts);
+}
+
+/* The seed iterator is the one hook whose failure is not fatal */
+static void coverage(struct fw_ready_info *ready, struct fw_hook_status *unused,
+		     int seed_err)
+{
+	if (!seed_err)
+		return;
+	unused[ready->n_unused].hook = "iter/task_file";
+	snprintf(unused[ready->n_unused].reason,
+		 sizeof(unused[ready->n_unused].reason),
+		 "%s: files opened before the start are not seen",
+		 strerror(-seed_err));
+	ready->n_unused++;
+	ready->unused = unused;
 }
 
 int collector__run(struct fw_options *opts)
@@ -147,27 +171,25 @@ int collector__run(struct fw_options *opts)
 	struct fw_ready_info ready = { 0 };
 	struct fw_run_stats stats = { 0 };
 	uint64_t t0 = fw_boot_now_ns(), last_sync, last_rescan;
+	uint64_t run_id = fw_boot_to_wall_ns(t0) / 1000;
+	struct fw_hook_status unused[1];
 	int ret = 1, err;
 
+	/* traces and spools are for root's eyes only */
+	umask(077);
 	fw_verbose = opts->verbose;
-	col.output.out = stdout;
-	col.output.err = stderr;
-	col.output.json = opts->json;
-	col.output.verbose = opts->verbose;
-	col.output.run_id = fw_boot_to_wall_ns(t0) / 1000;
-
 	if (loader__preflight(opts->btf_path))
 		return 1;
 	if (install_signals()) {
 		fw_err("cannot install signal handlers");
 		return 1;
 	}
-	if (opts->record_path &&
-	    recorder__open(&col.trace, opts, col.output.run_id))
+	if (opts->record_path && recorder__open(&col.trace, opts, run_id))
 		return 1;
-	col.correlator = correlator__new(
-		&opts->policy, opts->record_only ? drop_alert : output__alert,
-		&col.output);
+	sink__open(&col.sink, opts->sink, opts->verbose, run_id);
+	/* `record` without --json or --output: alerts only into the trace */
+	col.sink.quiet = opts->record_only;
+	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);
 	if (loader__open(&col.loader, opts->btf_path,
 			 opts->taint_expiry_s * 1000000000ull, opts->map_sizes,
 			 opts->n_map_sizes, on_record, &col))
@@ -185,8 +207,15 @@ int collector__run(struct fw_options *opts)
 	ready.n_patterns = opts->rules.n_patterns;
 	ready.n_procs = procscan__seed("/proc", on_record, &col);
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
+	coverage(&ready, unused, err);
+	if (privs__drop(loader__maps_usable, col.loader))
+		goto out;
 	ready.startup_seconds = (fw_boot_now_ns() - t0) / 1e9;
-	output__ready(&col.output, &ready);
+	sink__ready(&col.sink, &ready);
+	sd_notifyf(
+		0,
+		"READY=1\nSTATUS=tracing: %zu hooks attached, %zu watched directories",
+		ready.n_hooks, ready.n_dirs);
 
 	last_sync = last_rescan = fw_boot_now_ns();
 	while (!stop_requested) {
@@ -213,19 +242,22 @@ int collector__run(struct fw_options *opts)
 			loader__seed_dir_files(col.loader, &opts->rules);
 			loader__check_evictions(col.loader);
 			last_rescan = now;
+			report_status(&col);
 		}
 	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping: flushing the last counts");
 	/* drain what the kernel already delivered, then the last counts */
 	loader__poll(col.loader, 0);
 	periodic(&col);
 	loader__stats(col.loader, &stats);
 	correlator__stats(col.correlator, &stats.correlator);
-	output__stats(&col.output, &stats);
+	sink__stats(&col.sink, &stats);
 	ret = 0;
 out:
 	if (col.trace && recorder__close(col.trace, &stats))
 		ret = 1;
 	loader__close(col.loader);
 	correlator__free(col.correlator);
+	sink__close(&col.sink);
 	return ret;
 }

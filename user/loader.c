@@ -684,6 +684,18 @@ void loader__stats(struct fw_loader *l, struct fw_run_stats *stats)
 	stats->path_truncated = stat_sum(l, FW_STAT_PATH_TRUNCATED);
 }
 
+int loader__maps_usable(void *ctx)
+{
+	struct fw_loader *l = ctx;
+	uint64_t *vals = fw_xcalloc(l->ncpus, sizeof(*vals));
+	__u32 idx = FW_STAT_RB_DROPPED;
+	int err;
+
+	err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &idx, vals);
+	free(vals);
+	return err ? -errno : 0;
+}
+
 const char **loader__hooks(struct fw_loader *l, size_t *n)
 {
 	*n = l->n_links;

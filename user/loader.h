@@ -52,6 +52,9 @@ void loader__check_lost(struct fw_loader *l);
  * returns how many maps lost entries since the last call */
 int loader__check_evictions(struct fw_loader *l);
 void loader__stats(struct fw_loader *l, struct fw_run_stats *stats);
+/* Do the maps still answer (after capabilities were dropped)? 0 or
+ * -errno; ctx is the struct fw_loader (an fw_bpf_check_fn) */
+int loader__maps_usable(void *ctx);
 const char **loader__hooks(struct fw_loader *l, size_t *n);
 
 #endif /* FW_LOADER_H */

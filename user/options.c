@@ -27,6 +27,7 @@ enum {
 	OPT_MAX_SIZE,
 	OPT_KEEP,
 	OPT_CONFIG,
+	OPT_OUTPUT,
 };
 
 #define DEFAULT_KEEP 5
@@ -42,7 +43,7 @@ static const struct option run_options[] = {
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "record", required_argument, NULL, OPT_RECORD },
-	{ "output", required_argument, NULL, 'o' },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -57,7 +58,9 @@ void options__usage_run(FILE *out)
 		"\n"
 		"  --config FILE        read FILE instead of %s\n"
 		"                       (used when it exists); options add to it\n"
-		"  --json               JSON lines on stdout (default: text)\n"
+		"  --output KIND        where alerts go: auto (journald when it runs, else\n"
+		"                       text), journal, json (lines on stdout) or text\n"
+		"  --json               the same as --output json\n"
 		"  --watch DIR          also watch every file under DIR (repeatable)\n"
 		"  --pattern GLOB       also watch files named GLOB, e.g. '*.ulg' (repeatable)\n"
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable),\n"
@@ -84,8 +87,9 @@ void options__usage_record(FILE *out)
 		"metadata, into the trace FILE (created with mode 0600; it must not\n"
 		"exist). The same as 'run --record FILE' without alert output.\n"
 		"\n"
-		"  -o, --output FILE    the trace file\n"
-		"  --json               also print alerts as JSON lines, as 'run --json'\n"
+		"  -o FILE              the trace file\n"
+		"  --output KIND        also send alerts to KIND: journal, json or text\n"
+		"  --json               the same as --output json\n"
 		"  --max-size BYTES     rotate before FILE exceeds BYTES (K, M, G suffixes)\n"
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
 		"  --config, --watch, --pattern, --allow, --no-default-rules,\n"
@@ -131,6 +135,23 @@ int options__parse_size(const char *s, uint64_t *bytes)
 		return -1;
 	*bytes = (uint64_t)v << shift;
 	return 0;
+}
+
+int options__parse_sink(const char *s, enum fw_sink_kind *kind)
+{
+	static const char *const names[] = {
+		[FW_SINK_AUTO] = "auto",
+		[FW_SINK_TEXT] = "text",
+		[FW_SINK_JSON] = "json",
+		[FW_SINK_JOURNAL] = "journal",
+	};
+
+	for (size_t i = 0; i < FW_ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i])) {
+			*kind = i;
+			return 0;
+		}
+	return -1;
 }
 
 void options__getopt_error(int c, char **argv, char *err, size_t size)
@@ -198,6 +219,17 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 		switch (c) {
 		case OPT_JSON:
 			opts->json = true;
+			opts->sink = FW_SINK_JSON;
+			break;
+		case OPT_OUTPUT:
+			if (options__parse_sink(optarg, &opts->sink)) {
+				snprintf(
+					err, err_size,
+					"bad --output '%s': auto, journal, json or text",
+					optarg);
+				goto bad;
+			}
+			opts->json = opts->sink == FW_SINK_JSON;
 			break;
 		case OPT_WATCH:
 			if (rules__add_dir(&opts->rules, optarg, true, err,
@@ -330,7 +362,8 @@ int options__parse_record(int argc, char **argv, struct fw_options *opts)
 		options__free(opts);
 		return -1;
 	}
-	opts->record_only = !opts->json;
+	/* alerts only when asked for: --json or --output */
+	opts->record_only = opts->sink == FW_SINK_AUTO;
 	return 0;
 }
 

@@ -68,6 +68,9 @@ void options__getopt_error(int c, char **argv, char *err, size_t size);
  * --json */
 int options__parse_record(int argc, char **argv, struct fw_options *opts);
 void options__usage_record(FILE *out);
+/* "auto", "journal", "json", "text" (--output, config `output:`);
+ * -1 if none of them */
+int options__parse_sink(const char *s, enum fw_sink_kind *kind);
 /* "64M", "1G", "4096": bytes (K, M, G are powers of 1024); -1 if bad */
 int options__parse_size(const char *s, uint64_t *bytes);
 void options__free(struct fw_options *opts);

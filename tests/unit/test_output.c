@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fw_test.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -64,19 +65,7 @@ static int setup(void **state)
 	fx->proc.origins = fx->origins;
 	fx->proc.n_origins = 1;
 
-	fx->alert.kind = FW_ALERT_EGRESS;
-	fx->alert.flow_id = 7;
-	fx->alert.ts_ns = fw_boot_now_ns();
-	fx->alert.proc = &fx->proc;
-	fx->alert.dest.family = AF_INET;
-	fx->alert.dest.port = 443;
-	fx->alert.dest.proto = 6;
-	inet_pton(AF_INET, "192.0.2.7", fx->alert.dest.addr);
-	fx->alert.bytes = 1000;
-	fx->alert.origins = fx->origins;
-	fx->alert.n_origins = 1;
-	fx->alert.severity = FW_SEVERITY_HIGH;
-	fx->alert.verified = true;
+	fw_test_egress(&fx->alert, &fx->proc, fx->origins, 1);
 	*state = fx;
 	return 0;
 }
