@@ -34,6 +34,7 @@ static const struct {
 	{ "watched_dirs", 16, 1u << 22, false },
 	{ "watched_files", 64, 1u << 22, false },
 	{ "watched_inodes", 64, 1u << 22, false },
+	{ "uring_reqs", 64, 1u << 22, false },
 };
 
 const char *config__map_name(size_t i)

@@ -10,7 +10,9 @@
 #   - a log opened before the tracer started, read after;
 #   - a unix datagram socketpair between a reader and a sender.
 # Then, with a second tracer run with --taint-expiry 1: a reader that sends
-# within the expiry alerts, one that waits longer does not.
+# within the expiry alerts, one that waits longer does not. And with a
+# third whose config makes the carries map 64 entries: a tainted process
+# writing 200 files makes the kernel evict, which is counted and reported.
 #
 # Harness rule (see dataflow.sh): this shell never reads what a tainted
 # process wrote.
@@ -225,5 +227,31 @@ fw_tracer_stop INT
 expect fresh "$P_FRESH" "${BG[fresh]}" "$LOG_EXPIRY" origin,process,destination
 check "a reader sending 2.5 s after its read, expiry 1 s: no alert" == "" \
 	"$(port_alerts "$P_STALE")"
+check "expiry: no kernel map entry evicted" -eq 0 \
+	"$(fw_get "$(fw_stats)" '[.evicted[]] | add')"
+
+# ---- evictions from a full map are counted and reported --------------------
+CONFIG=$FW_TMP/small-maps.yaml
+printf 'maps:\n  carries: 64\n' >"$CONFIG"
+chmod 600 "$CONFIG"
+mkdir -p "$WORK/many"
+fw_tracer_start evict --config "$CONFIG" --no-default-rules \
+	--watch "$WATCH" || fw_abort "tracer did not start"
+sc evict "$PY" -c '
+import sys
+data = open(sys.argv[1], "rb").read()
+for i in range(200):
+    with open("%s/f%03d" % (sys.argv[2], i), "wb") as f:
+        f.write(data[:64])
+' "$LOG_EXPIRY" "$WORK/many"
+fw_tracer_stop INT
+stats=$(fw_stats)
+check "evict: carries entries evicted (200 written, 64 kept)" -ge 100 \
+	"$(fw_get "$stats" .evicted.carries)"
+check "evict: no eviction counted in the maps that were not full" -eq 0 \
+	"$(fw_get "$stats" '[.evicted | to_entries[] |
+		select(.key != "carries") | .value] | add')"
+check "evict: the tracer said the map is full" contains \
+	"kernel map carries is full" "$(cat "$FW_ERR")"
 
 fw_finish
