@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TCP state changes: the end of a relayed loopback flow (relays.bpf.h) */
+/*
+ * Socket events: TCP state changes end relayed loopback flows
+ * (relays.bpf.h); data arriving on a unix socket from a tainted sender
+ * makes it a carrier (carriers.bpf.h)
+ */
+#include "carriers.bpf.h"
 #include "relays.bpf.h"
 
 /* TP_PROTO(const struct sock *sk, const int oldstate, const int newstate) */
@@ -9,5 +14,13 @@ int BPF_PROG(fw_tcp_state, const struct sock *sk, const int oldstate,
 {
 	if (newstate == FW_TCP_CLOSE)
 		relay_closed((struct sock *)sk);
+	return 0;
+}
+
+/* TP_PROTO(const struct sock *sk) */
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(fw_data_ready, const struct sock *sk)
+{
+	unix_data_ready((struct sock *)sk);
 	return 0;
 }

@@ -8,7 +8,9 @@
 #     the watched directory, neither opened before (identity by inode: the
 #     tracer learns the inodes under watched directories at start);
 #   - a log opened before the tracer started, read after;
-#   - a unix datagram socketpair between a reader and a sender.
+#   - a unix datagram socketpair between a reader and a sender;
+#   - unconnected unix datagrams sent by path to an unrelated receiver
+#     (benign twin: the same with untainted data).
 # Then, with a second tracer run with --taint-expiry 1: a reader that sends
 # within the expiry alerts, one that waits longer does not. And with a
 # third whose config makes the carries map 64 entries: a tainted process
@@ -28,13 +30,15 @@ P_DGRAM=9305
 P_FRESH=9306
 P_STALE=9307
 P_B_LINK=9308
+P_UNIXPATH=9309
+P_B_UNIXPATH=9310
 PY=/usr/bin/python3
 
 fw_init
 command -v "$PY" >/dev/null || fw_abort "$PY is needed"
 fw_netns_setup
 for p in "$P_MMAP" "$P_LINK" "$P_RENAME" "$P_OPEN" "$P_DGRAM" "$P_FRESH" \
-	"$P_STALE" "$P_B_LINK"; do
+	"$P_STALE" "$P_B_LINK" "$P_UNIXPATH" "$P_B_UNIXPATH"; do
 	fw_peer_listen tcp4 "$p"
 done
 
@@ -51,8 +55,9 @@ LOG_RENAME="$WATCH/renamed.tlog"
 LOG_OPEN="$WATCH/open-before.tlog"
 LOG_DGRAM="$WATCH/dgram.tlog"
 LOG_EXPIRY="$WATCH/expiry.tlog"
+LOG_UNIXPATH="$WATCH/unix-path.tlog"
 for f in "$LOG_MMAP" "$LOG_LINK" "$LOG_RENAME" "$LOG_OPEN" "$LOG_DGRAM" \
-	"$LOG_EXPIRY"; do
+	"$LOG_EXPIRY" "$LOG_UNIXPATH"; do
 	mklog "$f"
 done
 SIZE=$(fw_size "$LOG_MMAP")
@@ -124,6 +129,40 @@ s.shutdown(socket.SHUT_WR)
 s.close()
 EOF
 
+cat >"$WORK/dgram_recv.py" <<'EOF'
+# a unix datagram socket bound to a path: what arrives until END goes to
+# the peer over TCP
+import os, socket, sys
+path, ready, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+u.bind(path)
+open(ready, "w").close()
+u.settimeout(20)
+data = bytearray()
+while True:
+    d = u.recv(65536)
+    if d == b"END":
+        break
+    data += d
+s = socket.create_connection((ip, port), timeout=20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+cat >"$WORK/dgram_send.py" <<'EOF'
+# a file as datagrams to a unix socket named by its path (never connected)
+import socket, sys
+path, sock = sys.argv[1], sys.argv[2]
+u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+with open(path, "rb") as f:
+    while True:
+        d = f.read(4096)
+        if not d:
+            break
+        u.sendto(d, sock)
+u.sendto(b"END", sock)
+EOF
+
 declare -A BG
 
 # sc NAME PROGRAM ARGS...: run in the ground station (at most 30 s)
@@ -171,8 +210,30 @@ check "open: scenario exit status" -eq 0 "$FW_RC"
 # ---- 5. unix datagram socketpair ------------------------------------------
 sc dgram "$PY" "$WORK/dgram.py" "$LOG_DGRAM" "$FW_PEER_IP4" "$P_DGRAM"
 
+# ---- 6. unconnected unix datagrams by path, and the benign twin ----------
+for kind in unixpath b-unixpath; do
+	if [ $kind = unixpath ]; then
+		src=$LOG_UNIXPATH port=$P_UNIXPATH
+	else
+		src=$PLAIN port=$P_B_UNIXPATH
+	fi
+	fw_gs_bg "$PY" "$WORK/dgram_recv.py" "$WORK/$kind.sock" \
+		"$WORK/$kind.ready" "$FW_PEER_IP4" "$port" \
+		>"$FW_TMP/sc-$kind-recv.err" 2>&1
+	BG[$kind-recv]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	if fw_wait_file "$WORK/$kind.ready" 10; then
+		sc "$kind" "$PY" "$WORK/dgram_send.py" "$src" "$WORK/$kind.sock"
+	else
+		fail "$kind: receiver ready" "$WORK/$kind.ready" "none after 10 s"
+	fi
+	fw_wait_pid "${BG[$kind-recv]}" 20
+	check "$kind-recv: exit status" -eq 0 "$FW_RC"
+done
+
 fw_wait_alerts_by .destination.port 15 "$P_MMAP:$SIZE" "$P_LINK:$SIZE" \
-	"$P_RENAME:$SIZE" "$P_OPEN:$SIZE" "$P_DGRAM:$SIZE" ||
+	"$P_RENAME:$SIZE" "$P_OPEN:$SIZE" "$P_DGRAM:$SIZE" \
+	"$P_UNIXPATH:$SIZE" ||
 	note "not every scenario's alert reached $SIZE bytes"
 fw_tracer_stop INT
 
@@ -210,9 +271,17 @@ expect rename "$P_RENAME" "${BG[rename]}" "$RENAMED" origin,process,destination
 expect open "$P_OPEN" "${BG[open]}" "$LOG_OPEN" origin,process,destination
 expect dgram "$P_DGRAM" "${BG[dgram]}" "$LOG_DGRAM" \
 	origin,process,unix_socket,process,destination
+expect unixpath "$P_UNIXPATH" "${BG[unixpath-recv]}" "$LOG_UNIXPATH" \
+	origin,process,unix_socket,process,destination
+check "unixpath: the chain names the sender" -eq "${BG[unixpath]}" \
+	"$(fw_get "$(port_alerts "$P_UNIXPATH" | tail -n 1)" \
+		'.flightwatch.chain[1].pid')"
+check "benign unix datagrams of untainted data by path: no alert" == "" \
+	"$(port_alerts "$P_B_UNIXPATH")"
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9301 or .destination.port > 9305)) |
+		(.destination.port < 9301 or .destination.port > 9309 or
+		 .destination.port == 9308)) |
 		[.process.pid, .process.name, .destination.port]')"
 
 # ---- taint expiry ----------------------------------------------------------
