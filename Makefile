@@ -8,6 +8,14 @@ LLVM_STRIP ?= llvm-strip
 CC ?= cc
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# the configuration is read from /etc whatever the prefix
+CONFDIR ?= /etc/flightwatch
+SCDOC ?= $(shell command -v scdoc 2>/dev/null)
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc/;s/s390x/s390/')
 
 CFLAGS ?= -O2 -g
@@ -34,11 +42,12 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 CORE_SRCS := user/correlator.c user/proctab.c user/rules.c user/policy.c \
 	user/options.c user/output.c user/json.c user/util.c user/content.c \
 	user/hashmap.c user/trace_writer.c user/trace_reader.c user/replay.c \
-	user/report.c user/dnscache.c user/geoip.c
+	user/report.c user/config.c user/check_config.c user/journal_entry.c \
+	user/spool.c user/journal.c user/sink.c user/dnscache.c user/geoip.c
 # what the core modules need: unit tests and the fuzz target link them too
-CORE_LDLIBS := -ljson-c -lz -lresolv -lmaxminddb
+CORE_LDLIBS := -ljson-c -lz -lyaml -lsystemd -lresolv -lmaxminddb
 APP_SRCS := user/main.c user/loader.c user/procscan.c user/collector.c \
-	user/recorder.c
+	user/recorder.c user/privs.c
 CORE_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(CORE_SRCS))
 APP_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -52,10 +61,11 @@ FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
 FUZZ_SRCS := tests/fuzz/fuzz_trace_reader.c $(CORE_SRCS)
 FUZZ_TIME ?= 60
 
-.PHONY: all deps deps-bench test unit run bench install clean format fuzz \
-	fuzz-build
+.PHONY: all deps deps-bench test unit run bench install uninstall clean \
+	format fuzz fuzz-build man FORCE
 
-all: $(OUT)/flightwatch
+# the man page when scdoc is there (make deps installs it)
+all: $(OUT)/flightwatch $(if $(SCDOC),$(OUT)/flightwatch.8)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -99,6 +109,7 @@ $(OUT)/flightwatch: $(CORE_OBJS) $(APP_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_CFLAGS) $^ -o $@ $(LDLIBS)
 
+# $^ also holds the headers the .d files list: only sources are compiled
 $(OUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
@@ -132,8 +143,48 @@ fuzz: fuzz-build
 		-artifact_prefix=$(OUT)/fuzz/ -max_len=262144 \
 		$(OUT)/fuzz/corpus tests/fuzz/corpus
 
-install: all
-	install -D -m 0755 $(OUT)/flightwatch $(DESTDIR)$(PREFIX)/sbin/flightwatch
+man: $(OUT)/flightwatch.8
+
+$(OUT)/flightwatch.8: doc/flightwatch.8.scd
+	$(Q)mkdir -p $(@D)
+	$(call msg,SCDOC,$@)
+	$(Q)if [ -z "$(SCDOC)" ]; then \
+		echo "error: scdoc is missing (make deps)" >&2; exit 1; fi
+	$(Q)$(SCDOC) < $< > $@
+
+# The unit names the binary where PREFIX puts it: regenerated when PREFIX
+# changes, rewritten only when its text does
+$(OUT)/flightwatch.service: etc/flightwatch.service.in FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+# The example configuration (when the tree has one) goes beside the real
+# one as flightwatch.yaml.example: installing it as the configuration
+# would put its sample allow rules into force
+install: $(OUT)/flightwatch $(OUT)/flightwatch.8 $(OUT)/flightwatch.service
+	install -D -m 0755 $(OUT)/flightwatch $(DESTDIR)$(SBINDIR)/flightwatch
+	install -D -m 0644 $(OUT)/flightwatch.service \
+		$(DESTDIR)$(UNITDIR)/flightwatch.service
+	install -D -m 0644 etc/catalog/flightwatch.catalog \
+		$(DESTDIR)$(CATALOGDIR)/flightwatch.catalog
+	install -D -m 0644 $(OUT)/flightwatch.8 \
+		$(DESTDIR)$(MANDIR)/man8/flightwatch.8
+	install -D -m 0644 etc/bash-completion/flightwatch \
+		$(DESTDIR)$(COMPLETIONDIR)/flightwatch
+	install -d -m 0755 $(DESTDIR)$(CONFDIR)
+	if [ -f etc/flightwatch.yaml ]; then \
+		install -m 0644 etc/flightwatch.yaml \
+			$(DESTDIR)$(CONFDIR)/flightwatch.yaml.example; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/flightwatch \
+		$(DESTDIR)$(UNITDIR)/flightwatch.service \
+		$(DESTDIR)$(CATALOGDIR)/flightwatch.catalog \
+		$(DESTDIR)$(MANDIR)/man8/flightwatch.8 \
+		$(DESTDIR)$(COMPLETIONDIR)/flightwatch \
+		$(DESTDIR)$(CONFDIR)/flightwatch.yaml.example
+	-rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null
 
 format:
 	clang-format -i $(BPF_SRCS) bpf/*.h include/*.h user/*.c user/*.h \

@@ -53,7 +53,9 @@ static __always_inline struct file *carrier_file(struct file *file, __u32 *type,
 		if (!sk ||
 		    BPF_CORE_READ(sk, __sk_common.skc_family) != FW_AF_UNIX)
 			return NULL;
-		/* unconnected datagrams name their peer by path: not followed */
+		/* unconnected datagrams name their peer by path: the
+		 * receiving socket is marked when it gets the data
+		 * (unix_data_ready) */
 		peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
 		if (!peer)
 			return NULL;
@@ -89,6 +91,36 @@ static __always_inline void emit_carrier(struct fw_pending *p)
 	event_submit(e);
 }
 
+/* file (a regular file, pipe, FIFO or unix socket) is a carrier now: mark
+ * it and report the (writer, carrier) pair once */
+static __always_inline bool mark_carrier(struct file *file,
+					 struct fw_pending *p)
+{
+	struct fw_carry_key ck = { .tgid = current_tgid() };
+	__u32 carrier = FW_MATCH_CARRIER;
+	struct inode *inode;
+	__u32 *match;
+
+	inode = file_inode(file);
+	inode_key(inode, &p->carrier);
+	match = bpf_map_lookup_elem(&watched_files, &p->carrier);
+	if (match && *match != FW_MATCH_CARRIER)
+		return false; /* a flight log already: keep it as such */
+	if (!match)
+		lru_put(&watched_files, FW_LRU_WATCHED_FILES, &p->carrier,
+			&carrier, false);
+	p->carrier_inode = (__u64)inode;
+	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &p->carrier_inode,
+		&p->carrier, true);
+	p->carrier_file = (__u64)file;
+	p->kind |= FW_PENDING_CARRY;
+	ck.carrier = p->carrier;
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns()))
+		emit_carrier(p);
+	return true;
+}
+
 /*
  * Fills the CARRY part of p when fd is a carrier, marks the carrier and
  * reports the (writer, carrier) pair, all before the data moves: a reader
@@ -98,46 +130,48 @@ static __always_inline void emit_carrier(struct fw_pending *p)
 static __always_inline bool carrier_of(long fd, struct fw_pending *p)
 {
 	struct fw_carry_key ck = { .tgid = current_tgid() };
-	__u32 carrier = FW_MATCH_CARRIER;
 	struct file *file = fd_to_file(fd);
 	struct sock *embryo = NULL;
-	struct inode *inode;
-	__u32 *match;
 
 	if (!file)
 		return false;
 	file = carrier_file(file, &p->carrier_type, &embryo);
-	if (embryo) {
-		/* not accepted yet: remember it for the accept */
-		p->carrier.ino = (__u64)embryo;
-		p->carrier.dev = 0;
-		p->carrier.gen = FW_EMBRYO_GEN;
-		bpf_map_update_elem(&embryos, &p->carrier.ino, &p->carrier,
-				    BPF_ANY);
-		p->carrier_file = 0;
-		p->kind |= FW_PENDING_CARRY;
-		goto report;
-	}
-	if (!file)
-		return false;
-	inode = file_inode(file);
-	inode_key(inode, &p->carrier);
-	match = bpf_map_lookup_elem(&watched_files, &p->carrier);
-	if (match && *match != FW_MATCH_CARRIER)
-		return false; /* a flight log already: keep it as such */
-	if (!match)
-		bpf_map_update_elem(&watched_files, &p->carrier, &carrier,
-				    BPF_NOEXIST);
-	p->carrier_inode = (__u64)inode;
-	bpf_map_update_elem(&watched_inodes, &p->carrier_inode, &p->carrier,
-			    BPF_ANY);
-	p->carrier_file = (__u64)file;
+	if (!embryo)
+		return file && mark_carrier(file, p);
+	/* not accepted yet: remember it for the accept */
+	p->carrier.ino = (__u64)embryo;
+	p->carrier.dev = 0;
+	p->carrier.gen = FW_EMBRYO_GEN;
+	lru_put(&embryos, FW_LRU_EMBRYOS, &p->carrier.ino, &p->carrier, true);
+	p->carrier_file = 0;
 	p->kind |= FW_PENDING_CARRY;
-report:
 	ck.carrier = p->carrier;
-	if (counter_add(&carries, &ck, 0, bpf_ktime_get_boot_ns()))
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns()))
 		emit_carrier(p);
 	return true;
+}
+
+/*
+ * A unix socket got data: sk_data_ready runs in the sender's context. A
+ * datagram sent by path (no peer for carrier_of to follow) by a tainted
+ * process makes the receiving socket a carrier. Connected datagram and
+ * stream sockets were marked before the send; marking them again here
+ * reports nothing new.
+ */
+static __always_inline void unix_data_ready(struct sock *sk)
+{
+	struct fw_pending p = { .carrier_type = FW_CARRIER_UNIX };
+	struct file *file;
+
+	/* every socket's receive path comes here: the cheap test first */
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) != FW_AF_UNIX)
+		return;
+	if (!is_tainted(current_tgid()))
+		return;
+	file = BPF_CORE_READ(sk, sk_socket, file);
+	if (file)
+		mark_carrier(file, &p);
 }
 
 /* accept/accept4 returned fd: if it is a unix connection a carrying
@@ -159,8 +193,8 @@ static __always_inline void unix_accepted(long fd)
 	if (!key)
 		return;
 	inode_addr = (__u64)file_inode(file);
-	bpf_map_update_elem(&watched_inodes, &inode_addr, key, BPF_ANY);
-	bpf_map_delete_elem(&embryos, &sk);
+	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr, key, true);
+	lru_delete(&embryos, FW_LRU_EMBRYOS, &sk);
 }
 
 /* A write of ret bytes into the carrier described by p has completed */
@@ -169,7 +203,7 @@ static __always_inline void carry_done(struct fw_pending *p, __u64 id, long ret,
 {
 	struct fw_carry_key ck = { .carrier = p->carrier, .tgid = id >> 32 };
 
-	counter_add(&carries, &ck, ret, now);
+	counter_add(&carries, FW_LRU_CARRIES, &ck, ret, now);
 }
 
 #endif /* FW_CARRIERS_BPF_H */

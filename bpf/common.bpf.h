@@ -27,6 +27,34 @@ static __always_inline void stat_add(__u32 idx, __u64 n)
 		*v += n; /* per-CPU slot: no atomics needed */
 }
 
+/*
+ * Put key into one of the LRU maps (enum fw_lru_map idx), counting a new
+ * key: with the deletes counted by lru_delete() and the entries still
+ * there, the collector derives how many the kernel evicted. replace: an
+ * existing key takes the new value; otherwise it is kept (-EEXIST).
+ */
+static __always_inline long lru_put(void *map, __u32 idx, const void *key,
+				    const void *value, bool replace)
+{
+	long err = bpf_map_update_elem(map, key, value, BPF_NOEXIST);
+
+	if (!err) {
+		stat_add(FW_STAT_LRU_INSERTS + idx, 1);
+		return 0;
+	}
+	if (!replace)
+		return err;
+	/* an existing key: replacing it adds no entry (if it vanished in
+	 * between, the value is lost, as with a racing delete) */
+	return bpf_map_update_elem(map, key, value, BPF_EXIST);
+}
+
+static __always_inline void lru_delete(void *map, __u32 idx, const void *key)
+{
+	if (!bpf_map_delete_elem(map, key))
+		stat_add(FW_STAT_LRU_DELETES + idx, 1);
+}
+
 static __always_inline __u32 current_tgid(void)
 {
 	return bpf_get_current_pid_tgid() >> 32;
@@ -85,7 +113,7 @@ static __always_inline bool is_tainted(__u32 tgid)
 		return false;
 	if (fw_taint_expiry_ns &&
 	    bpf_ktime_get_boot_ns() - t->first_ns > fw_taint_expiry_ns) {
-		bpf_map_delete_elem(&tainted, &tgid);
+		lru_delete(&tainted, FW_LRU_TAINTED, &tgid);
 		return false;
 	}
 	return true;
@@ -96,8 +124,7 @@ static __always_inline void taint_process(__u32 tgid, __u64 now)
 {
 	struct fw_taint t = { .first_ns = now };
 
-	bpf_map_update_elem(&tainted, &tgid, &t,
-			    fw_taint_expiry_ns ? BPF_ANY : BPF_NOEXIST);
+	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t, fw_taint_expiry_ns != 0);
 }
 
 /*
@@ -105,8 +132,8 @@ static __always_inline void taint_process(__u32 tgid, __u64 now)
  * Returns true when this call created it: the caller then reports the new
  * (carrier, destination or file) pair once; later bytes only accumulate.
  */
-static __always_inline bool counter_add(void *map, const void *key, __u64 bytes,
-					__u64 now)
+static __always_inline bool counter_add(void *map, __u32 lru, const void *key,
+					__u64 bytes, __u64 now)
 {
 	struct fw_counter fresh = {
 		.bytes = bytes, .ops = 1, .first_ns = now, .last_ns = now
@@ -114,7 +141,7 @@ static __always_inline bool counter_add(void *map, const void *key, __u64 bytes,
 	struct fw_counter *c = bpf_map_lookup_elem(map, key);
 
 	if (!c) {
-		if (!bpf_map_update_elem(map, key, &fresh, BPF_NOEXIST))
+		if (!lru_put(map, lru, key, &fresh, false))
 			return true;
 		/* another thread created it first: add to theirs */
 		c = bpf_map_lookup_elem(map, key);

@@ -107,9 +107,10 @@ static __always_inline void classify_file(struct file *file)
 		match = FW_MATCH_PATTERN;
 	else
 		return;
-	bpf_map_update_elem(&watched_files, &key, &match, BPF_ANY);
+	lru_put(&watched_files, FW_LRU_WATCHED_FILES, &key, &match, true);
 cache:
-	bpf_map_update_elem(&watched_inodes, &inode_addr, &key, BPF_ANY);
+	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr, &key,
+		true);
 }
 
 /* sys_exit of open, openat, openat2: is the new descriptor a flight log? */
@@ -149,7 +150,7 @@ static __always_inline bool file_read_watched(long fd, struct fw_pending *p)
 	} else if (known->ino != p->file.ino || known->dev != p->file.dev ||
 		   known->gen != p->file.gen) {
 		/* the address now holds another inode */
-		bpf_map_delete_elem(&watched_inodes, &inode_addr);
+		lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr);
 		return false;
 	}
 	p->kind |= FW_PENDING_READ;
@@ -184,7 +185,7 @@ static __always_inline void file_read_done(struct fw_pending *p, __u64 id,
 
 	rk.file = p->file;
 	rk.tgid = id >> 32;
-	if (!counter_add(&reads, &rk, ret, now)) {
+	if (!counter_add(&reads, FW_LRU_READS, &rk, ret, now)) {
 		if (fw_taint_expiry_ns)
 			taint_process(rk.tgid, now);
 		return;

@@ -157,13 +157,21 @@ struct fw_relay_key {
 	__u8 pad[2];
 };
 
-/* Loopback flows a tainted process sent into, and the carrier (the
- * sender's socket inode) whose origins a reader of them receives */
+/* A loopback flow a tainted process sent into: the carrier (the sender's
+ * socket inode) whose origins a reader of it receives */
+struct fw_relay {
+	struct fw_file_key carrier;
+	__u64 marked_ns; /* the last tainted send into it */
+};
+
+/* Relayed flows, as the receiving socket sees them. A TCP flow is
+ * forgotten when its receiving socket closes, so that the same 4-tuple
+ * used again later is not taken for it; a UDP one when stale (relays.bpf.h) */
 FW_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct fw_relay_key);
-	__type(value, struct fw_file_key);
+	__type(value, struct fw_relay);
 } relays SEC(".maps");
 
 /* How many relays were ever marked: while none, socket reads cost no
@@ -183,6 +191,22 @@ FW_SHARED struct {
 	__type(key, __u64);
 	__type(value, struct fw_file_key);
 } embryos SEC(".maps");
+
+/* An io_uring request that reads a watched file or carrier, or that a
+ * tainted process submitted to send or to write into a carrier: decided
+ * at submission like a syscall's enter, accounted at its completion */
+struct fw_uring_pending {
+	struct fw_pending p;
+	__u64 id; /* the submitter's pid_tgid */
+};
+
+/* Requests in flight, keyed by struct io_kiocb address */
+FW_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct fw_uring_pending);
+} uring_reqs SEC(".maps");
 
 /* Scratch for the file name being matched: too big for the stack */
 FW_SHARED struct {

@@ -61,7 +61,7 @@ int BPF_PROG(fw_fork, struct task_struct *parent, struct task_struct *child)
 	/* Children inherit what their parent carries */
 	t = bpf_map_lookup_elem(&tainted, &parent_tgid);
 	if (t)
-		bpf_map_update_elem(&tainted, &child_tgid, t, BPF_ANY);
+		lru_put(&tainted, FW_LRU_TAINTED, &child_tgid, t, true);
 
 	e = event_reserve(sizeof(*e), FW_EV_FORK, child_tgid, child_pid);
 	if (!e)
@@ -84,7 +84,7 @@ int BPF_PROG(fw_exit, struct task_struct *p)
 	/* Only the thread-group leader's exit ends the process */
 	if (pid != tgid)
 		return 0;
-	bpf_map_delete_elem(&tainted, &tgid);
+	lru_delete(&tainted, FW_LRU_TAINTED, &tgid);
 
 	e = event_reserve(sizeof(*e), FW_EV_EXIT, tgid, pid);
 	if (!e)

@@ -5,12 +5,21 @@
  * on. The sender's flow is recorded as the receiving socket will see it;
  * a read from an INET socket whose flow was recorded taints the reader.
  * The sender's own socket inode stands for the carrier.
+ *
+ * A TCP flow ends when its receiving socket closes (fw_tcp_state): the
+ * 4-tuple may then serve an unrelated connection. A UDP receiving socket
+ * is not connected, so its flow is keyed by the local end only and goes
+ * stale FW_UDP_RELAY_NS after the last tainted datagram sent to it.
  */
 #ifndef FW_RELAYS_BPF_H
 #define FW_RELAYS_BPF_H
 
 #include "common.bpf.h"
+#include "carriers.bpf.h"
 #include "net.bpf.h"
+
+#define FW_UDP_RELAY_NS (10 * 1000000000ull)
+#define FW_TCP_CLOSE 7
 
 static __always_inline bool is_loopback(const struct fw_dest *d)
 {
@@ -58,6 +67,7 @@ static __always_inline void relay_mark(struct sock *sk,
 {
 	struct fw_carry_key ck = { .tgid = current_tgid() };
 	struct fw_relay_key key = {};
+	struct fw_relay relay = {};
 	struct fw_dest self = {};
 	struct fw_pending p = {};
 	struct file *file;
@@ -72,13 +82,16 @@ static __always_inline void relay_mark(struct sock *sk,
 	if (!file)
 		return;
 	inode_key(file_inode(file), &p.carrier);
-	if (bpf_map_update_elem(&relays, &key, &p.carrier, BPF_ANY))
+	relay.carrier = p.carrier;
+	relay.marked_ns = bpf_ktime_get_boot_ns();
+	if (lru_put(&relays, FW_LRU_RELAYS, &key, &relay, true))
 		return;
 	count = bpf_map_lookup_elem(&relay_count, &zero);
 	if (count && !*count)
 		__sync_fetch_and_add(count, 1);
 	ck.carrier = p.carrier;
-	if (counter_add(&carries, &ck, 0, bpf_ktime_get_boot_ns())) {
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns())) {
 		p.carrier_type = FW_CARRIER_LOOPBACK;
 		emit_carrier(&p);
 	}
@@ -89,7 +102,7 @@ static __always_inline bool relay_read(long fd, struct fw_pending *p)
 {
 	struct fw_relay_key key = {};
 	struct fw_dest local = {}, remote = {};
-	struct fw_file_key *carrier;
+	struct fw_relay *relay;
 	__u32 zero = 0;
 	__u64 *count;
 	struct sock *sk;
@@ -106,13 +119,46 @@ static __always_inline bool relay_read(long fd, struct fw_pending *p)
 	if (proto == FW_IPPROTO_TCP && !dest_from_sock(&remote, sk, family))
 		return false;
 	relay_key(&key, &local, &remote, proto);
-	carrier = bpf_map_lookup_elem(&relays, &key);
-	if (!carrier)
+	relay = bpf_map_lookup_elem(&relays, &key);
+	if (!relay)
 		return false;
-	p->file = *carrier;
+	if (proto == FW_IPPROTO_UDP &&
+	    bpf_ktime_get_boot_ns() - relay->marked_ns > FW_UDP_RELAY_NS) {
+		lru_delete(&relays, FW_LRU_RELAYS, &key);
+		return false;
+	}
+	p->file = relay->carrier;
 	p->file_ptr = (__u64)fd_to_file(fd);
 	p->kind |= FW_PENDING_READ;
 	return true;
+}
+
+/* A TCP socket closed: if it received a relayed flow, the flow is over.
+ * Only the receiving side ends it: the sender may close before the relay
+ * has read what is still queued. */
+static __always_inline void relay_closed(struct sock *sk)
+{
+	struct fw_dest local = {}, remote = {};
+	struct fw_relay_key key = {};
+	__u32 zero = 0;
+	__u64 *count;
+	__u16 family;
+
+	count = bpf_map_lookup_elem(&relay_count, &zero);
+	if (!count || !*count)
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != FW_AF_INET && family != FW_AF_INET6)
+		return;
+	sock_local(sk, &local);
+	/* by now the port was released (skc_num is 0); the header's source
+	 * port is still there */
+	local.port =
+		bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	if (!is_loopback(&local) || !dest_from_sock(&remote, sk, family))
+		return;
+	relay_key(&key, &local, &remote, FW_IPPROTO_TCP);
+	lru_delete(&relays, FW_LRU_RELAYS, &key);
 }
 
 #endif /* FW_RELAYS_BPF_H */

@@ -18,11 +18,7 @@
  * the exit handler to account with the byte count the call returned. The handlers are global BPF functions:
  * each is verified once, on its own, and takes only scalars.
  */
-#include "common.bpf.h"
-#include "carriers.bpf.h"
-#include "files.bpf.h"
-#include "net.bpf.h"
-#include "relays.bpf.h"
+#include "io.bpf.h"
 #include "syscall_arch.bpf.h"
 
 static __always_inline void pending_store(struct fw_pending *p, long fd)
@@ -51,21 +47,6 @@ __noinline int fw_read_exit(long fd, long ret)
 		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
 			       bpf_ktime_get_boot_ns());
 	return 0;
-}
-
-/* Where a write by a tainted process goes: an INET destination or a
- * carrier. Untainted processes pay the one lookup in is_tainted(). */
-static __always_inline void write_target(long fd, __u64 uaddr, long addrlen,
-					 struct fw_pending *p)
-{
-	struct sock *sk = send_dest(fd, uaddr, addrlen, &p->dest);
-
-	if (sk) {
-		p->kind |= FW_PENDING_SEND;
-		relay_mark(sk, &p->dest, fd);
-	} else {
-		carrier_of(fd, p);
-	}
 }
 
 /* write, writev, sendto (send): uaddr may be NULL */
@@ -152,25 +133,14 @@ __noinline int fw_io_exit(long ret)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_pending p, *pp;
 	__u32 tid = id;
-	__u64 now;
 
 	pp = bpf_map_lookup_elem(&pending, &tid);
 	if (!pp)
 		return 0; /* the path every untracked call takes */
 	p = *pp;
 	bpf_map_delete_elem(&pending, &tid);
-	if (ret <= 0)
-		return 0;
-	now = bpf_ktime_get_boot_ns();
-	if (p.kind & FW_PENDING_SEND) {
-		struct fw_flow_key fk = { .dest = p.dest, .tgid = id >> 32 };
-		__u64 bytes = p.mmsg_vec ? mmsg_bytes(p.mmsg_vec, ret) : ret;
-
-		if (counter_add(&flows, &fk, bytes, now))
-			emit_net(FW_EV_SEND, id, &fk.dest, bytes, p.fd);
-	}
-	if (p.kind & FW_PENDING_CARRY)
-		carry_done(&p, id, ret, now);
+	if (ret > 0)
+		write_done(&p, id, ret, bpf_ktime_get_boot_ns());
 	return 0;
 }
 

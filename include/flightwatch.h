@@ -79,13 +79,36 @@ enum fw_content {
 	FW_CONTENT_DJI_DAT = 6,
 };
 
+/* The LRU maps: when one is full, inserting evicts its least recently
+ * used entry. Evictions lose state (a taint, a byte count, a carrier), so
+ * they are counted and reported, never silent. */
+enum fw_lru_map {
+	FW_LRU_WATCHED_FILES = 0,
+	FW_LRU_WATCHED_INODES,
+	FW_LRU_TAINTED,
+	FW_LRU_READS,
+	FW_LRU_FLOWS,
+	FW_LRU_CARRIES,
+	FW_LRU_RELAYS,
+	FW_LRU_EMBRYOS,
+	FW_LRU_URING_REQS,
+	FW_LRU_MAX,
+};
+
 /* Per-CPU statistics, indexed in the kernel's stats map */
 enum fw_stat {
 	FW_STAT_RB_DROPPED = 0, /* ring buffer reservation failures */
 	FW_STAT_PENDING_FULL = 1, /* syscall in flight not tracked: map full */
 	FW_STAT_PATH_TRUNCATED = 2,
 	FW_STAT_EVENTS = 3, /* FW_STAT_EVENTS + type: events submitted */
-	FW_STAT_MAX = FW_STAT_EVENTS + FW_EV_TYPE_MAX,
+	/* io_uring reads and sends on registered (fixed) files: not
+	 * followed, so counted */
+	FW_STAT_URING_FIXED = FW_STAT_EVENTS + FW_EV_TYPE_MAX,
+	/* + enum fw_lru_map: new keys put into, and keys deleted from, each
+	 * LRU map by the programs; the collector derives evictions */
+	FW_STAT_LRU_INSERTS,
+	FW_STAT_LRU_DELETES = FW_STAT_LRU_INSERTS + FW_LRU_MAX,
+	FW_STAT_MAX = FW_STAT_LRU_DELETES + FW_LRU_MAX,
 };
 
 /* A file's identity. dev is the kernel's internal encoding

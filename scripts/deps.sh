@@ -12,6 +12,7 @@ packages=(
 	# tests
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
 	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3 mmdb-bin
+	bash-completion man-db
 )
 # `deps.sh --bench` (make bench, make deps-bench): only the peers the
 # benchmark compares against; CI and `make deps` never need them

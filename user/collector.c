@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <systemd/sd-daemon.h>
 #include "collector.h"
 #include "content.h"
 #include "correlator.h"
 #include "geoip.h"
 #include "loader.h"
 #include "output.h"
+#include "privs.h"
 #include "procscan.h"
 #include "recorder.h"
+#include "sink.h"
 #include "trace_format.h"
 #include "util.h"
 
@@ -19,17 +24,21 @@
 #define RESCAN_INTERVAL_NS (5 * 1000000000ull)
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
+/* Only flags: the main loop does the work */
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 struct collector {
 	struct fw_loader *loader;
 	struct fw_correlator *correlator;
-	struct fw_output output;
+	struct fw_sink sink;
 	struct fw_trace_writer *trace; /* --record */
 	struct fw_geoip *geoip; /* --geoip */
 };
@@ -69,7 +78,8 @@ static int install_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL))
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
@@ -84,13 +94,101 @@ static void periodic(struct collector *col)
 		trace_writer__mark(col->trace, FW_TREC_FLUSH, fw_boot_now_ns(),
 				   0);
 	correlator__flush(col->correlator);
+	sink__tick(&col->sink, fw_boot_now_ns());
 }
 
-/* `record` without --json: alerts go only into the trace */
-static void drop_alert(const struct fw_alert *alert, void *ctx)
+/*
+ * SIGHUP: read the config file and the command line again. New rules go
+ * to the kernel and the new policy replaces the old one in place (the
+ * correlator decides at alert time, so flows already seen follow it);
+ * the kernel's taint maps are untouched. On error the old rules stay.
+ */
+static void reload(struct collector *col, struct fw_options *opts)
 {
-	(void)alert;
-	(void)ctx;
+	struct fw_options fresh;
+	struct fw_geoip *geoip = NULL;
+	char err[1024], msg[1280];
+	size_t n_dirs;
+
+	if (options__parse_run_err(opts->argc, opts->argv, &fresh, err,
+				   sizeof(err))) {
+		fw_err("%s", err);
+		snprintf(
+			msg, sizeof(msg),
+			"flightwatch: config not reloaded, the previous rules stay: %s",
+			err);
+		sink__state(&col->sink, "config-reload-failed", msg);
+		return;
+	}
+	/* the GeoIP database is opened again: an updated file (geoipupdate)
+	 * or another path is used from now on; if it cannot be, nothing
+	 * changes */
+	if (fresh.geoip_path && !(geoip = geoip__open(fresh.geoip_path))) {
+		snprintf(
+			msg, sizeof(msg),
+			"flightwatch: config not reloaded, the previous rules stay: cannot use the GeoIP database %s",
+			fresh.geoip_path);
+		sink__state(&col->sink, "config-reload-failed", msg);
+		options__free(&fresh);
+		return;
+	}
+	correlator__set_geoip(col->correlator, geoip);
+	geoip__close(col->geoip);
+	col->geoip = geoip;
+	free(opts->geoip_alloc);
+	opts->geoip_alloc = fresh.geoip_alloc;
+	fresh.geoip_alloc = NULL;
+	opts->geoip_path = fresh.geoip_path;
+	if (fresh.taint_expiry_s != opts->taint_expiry_s ||
+	    fresh.n_map_sizes != opts->n_map_sizes ||
+	    memcmp(fresh.map_sizes, opts->map_sizes, sizeof(opts->map_sizes)) ||
+	    fresh.sink != opts->sink || fresh.json != opts->json)
+		fw_warn("taint_expiry, maps and output take effect at the next start");
+	n_dirs = loader__replace_rules(col->loader, &fresh.rules);
+	rules__free(&opts->rules);
+	opts->rules = fresh.rules;
+	memset(&fresh.rules, 0, sizeof(fresh.rules));
+	policy__free(&opts->policy);
+	opts->policy = fresh.policy;
+	memset(&fresh.policy, 0, sizeof(fresh.policy));
+	options__free(&fresh);
+	snprintf(
+		msg, sizeof(msg),
+		"flightwatch: config reloaded from %s: %zu watched directories, %zu patterns, %zu allowed destinations, %zu allowed processes, %zu severity rules",
+		opts->config_path ? opts->config_path : "(no file)", n_dirs,
+		opts->rules.n_patterns,
+		opts->policy.n_allow + opts->policy.n_allow_domains,
+		opts->policy.n_allow_procs, opts->policy.n_rules);
+	sink__state(&col->sink, "config-reloaded", msg);
+}
+
+/* systemctl status shows it (nothing is sent without NOTIFY_SOCKET) */
+static void report_status(struct collector *col)
+{
+	struct fw_correlator_stats cs;
+
+	correlator__stats(col->correlator, &cs);
+	sd_notifyf(0, "STATUS=tracing: %" PRIu64 " flows, %" PRIu64 " alerts",
+		   cs.flows, cs.alerts);
+}
+
+/* The seed iterator is the one hook whose failure is not fatal */
+static void coverage(struct fw_ready_info *ready, struct fw_hook_status *unused,
+		     int seed_err, struct fw_loader *loader)
+{
+	if (loader__unattached(loader, &unused[ready->n_unused])) {
+		ready->n_unused++;
+		ready->unused = unused;
+	}
+	if (!seed_err)
+		return;
+	unused[ready->n_unused].hook = "iter/task_file";
+	snprintf(unused[ready->n_unused].reason,
+		 sizeof(unused[ready->n_unused].reason),
+		 "%s: files opened before the start are not seen",
+		 strerror(-seed_err));
+	ready->n_unused++;
+	ready->unused = unused;
 }
 
 int collector__run(struct fw_options *opts)
@@ -99,15 +197,13 @@ int collector__run(struct fw_options *opts)
 	struct fw_ready_info ready = { 0 };
 	struct fw_run_stats stats = { 0 };
 	uint64_t t0 = fw_boot_now_ns(), last_sync, last_rescan;
+	uint64_t run_id = fw_boot_to_wall_ns(t0) / 1000;
+	struct fw_hook_status unused[2];
 	int ret = 1, err;
 
+	/* traces and spools are for root's eyes only */
+	umask(077);
 	fw_verbose = opts->verbose;
-	col.output.out = stdout;
-	col.output.err = stderr;
-	col.output.json = opts->json;
-	col.output.verbose = opts->verbose;
-	col.output.run_id = fw_boot_to_wall_ns(t0) / 1000;
-
 	if (loader__preflight(opts->btf_path))
 		return 1;
 	if (install_signals()) {
@@ -117,17 +213,24 @@ int collector__run(struct fw_options *opts)
 	/* before the trace file exists: a bad database leaves nothing */
 	if (opts->geoip_path && !(col.geoip = geoip__open(opts->geoip_path)))
 		return 1;
-	if (opts->record_path &&
-	    recorder__open(&col.trace, opts, col.output.run_id))
-		goto out;
-	col.correlator = correlator__new(
-		&opts->policy, opts->record_only ? drop_alert : output__alert,
-		&col.output);
+	if (opts->record_path && recorder__open(&col.trace, opts, run_id)) {
+		geoip__close(col.geoip);
+		return 1;
+	}
+	sink__open(&col.sink, opts->sink, opts->verbose, run_id);
+	/* `record` without --json or --output: alerts only into the trace */
+	col.sink.quiet = opts->record_only;
+	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);
 	correlator__set_geoip(col.correlator, col.geoip);
 	if (loader__open(&col.loader, opts->btf_path,
-			 opts->taint_expiry_s * 1000000000ull, on_record, &col))
+			 opts->taint_expiry_s * 1000000000ull, opts->map_sizes,
+			 opts->n_map_sizes, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
+	err = loader__seed_dir_files(col.loader, &opts->rules);
+	if (err)
+		fw_warn("cannot scan the watched directories: %s",
+			strerror(-err));
 	err = loader__seed_open_files(col.loader);
 	if (err)
 		/* not fatal: only files opened from now on are seen */
@@ -136,8 +239,15 @@ int collector__run(struct fw_options *opts)
 	ready.n_patterns = opts->rules.n_patterns;
 	ready.n_procs = procscan__seed("/proc", on_record, &col);
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
+	coverage(&ready, unused, err, col.loader);
+	if (privs__drop(loader__maps_usable, col.loader))
+		goto out;
 	ready.startup_seconds = (fw_boot_now_ns() - t0) / 1e9;
-	output__ready(&col.output, &ready);
+	sink__ready(&col.sink, &ready);
+	sd_notifyf(
+		0,
+		"READY=1\nSTATUS=tracing: %zu hooks attached, %zu watched directories",
+		ready.n_hooks, ready.n_dirs);
 
 	last_sync = last_rescan = fw_boot_now_ns();
 	while (!stop_requested) {
@@ -155,23 +265,32 @@ int collector__run(struct fw_options *opts)
 			periodic(&col);
 			last_sync = now;
 		}
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(&col, opts);
+		}
 		if (now - last_rescan >= RESCAN_INTERVAL_NS) {
 			loader__set_rules(col.loader, &opts->rules);
+			loader__seed_dir_files(col.loader, &opts->rules);
+			loader__check_evictions(col.loader);
 			last_rescan = now;
+			report_status(&col);
 		}
 	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping: flushing the last counts");
 	/* drain what the kernel already delivered, then the last counts */
 	loader__poll(col.loader, 0);
 	periodic(&col);
 	loader__stats(col.loader, &stats);
 	correlator__stats(col.correlator, &stats.correlator);
-	output__stats(&col.output, &stats);
+	sink__stats(&col.sink, &stats);
 	ret = 0;
 out:
 	if (col.trace && recorder__close(col.trace, &stats))
 		ret = 1;
 	loader__close(col.loader);
 	correlator__free(col.correlator);
+	sink__close(&col.sink);
 	geoip__close(col.geoip);
 	return ret;
 }

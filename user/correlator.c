@@ -12,6 +12,7 @@
 /* What one process sent to one destination, as the kernel counts it */
 struct channel {
 	struct fw_flow_key key;
+	uint64_t created_ns;
 	uint64_t sent; /* cumulative kernel count */
 	struct flow *flow; /* the flow now receiving the bytes */
 	struct flow **history; /* earlier flows (origin set changed) */
@@ -29,7 +30,6 @@ struct flow {
 	size_t n_origins; /* a prefix of the process's origins */
 	char *domain; /* the destination's name, once a DNS answer gave it */
 	char country[4]; /* GeoIP ISO code, "" when unknown */
-	bool allowed; /* policy: never alert */
 	bool reported;
 };
 
@@ -44,6 +44,7 @@ struct carrier {
 	size_t n_origins;
 	struct fw_hop *chain; /* up to and including the writer */
 	size_t n_chain;
+	uint64_t last_ns; /* last written or read: the oldest go first */
 };
 
 struct fw_correlator {
@@ -58,6 +59,8 @@ struct fw_correlator {
 	struct fw_geoip *geoip; /* NULL: no country */
 	uint64_t next_flow_id;
 	uint64_t lost_reported;
+	struct fw_correlator_limits limits;
+	size_t files_gc_at; /* file count that triggers forget_unused_files */
 	struct fw_correlator_stats stats;
 };
 
@@ -75,7 +78,18 @@ struct fw_correlator *correlator__new(const struct fw_policy *policy,
 	c->carriers = hashmap__new(sizeof(struct fw_file_key));
 	c->dns = dnscache__new(FW_DNSCACHE_DEFAULT_MAX);
 	c->next_flow_id = 1;
+	c->limits.carriers = FW_CARRIERS_MAX;
+	c->limits.channels = FW_CHANNELS_MAX;
+	c->limits.files = FW_FILES_MAX;
+	c->files_gc_at = FW_FILES_MAX;
 	return c;
+}
+
+void correlator__set_limits(struct fw_correlator *c,
+			    const struct fw_correlator_limits *limits)
+{
+	c->limits = *limits;
+	c->files_gc_at = limits->files;
 }
 
 void correlator__set_geoip(struct fw_correlator *c, struct fw_geoip *geoip)
@@ -99,6 +113,21 @@ static void channel_free(struct channel *ch)
 	free(ch);
 }
 
+static void file_free(struct fw_file *f)
+{
+	free(f->path);
+	free(f);
+}
+
+static void carrier_free(struct carrier *k)
+{
+	free(k->name);
+	free(k->path);
+	free(k->origins);
+	chain__free(k->chain, k->n_chain);
+	free(k);
+}
+
 void correlator__free(struct fw_correlator *c)
 {
 	struct hashmap_cursor cur = { 0 };
@@ -109,22 +138,11 @@ void correlator__free(struct fw_correlator *c)
 	while (hashmap__next(c->channels, &cur, NULL, &value))
 		channel_free(value);
 	memset(&cur, 0, sizeof(cur));
-	while (hashmap__next(c->files, &cur, NULL, &value)) {
-		struct fw_file *f = value;
-
-		free(f->path);
-		free(f);
-	}
+	while (hashmap__next(c->files, &cur, NULL, &value))
+		file_free(value);
 	memset(&cur, 0, sizeof(cur));
-	while (hashmap__next(c->carriers, &cur, NULL, &value)) {
-		struct carrier *k = value;
-
-		free(k->name);
-		free(k->path);
-		free(k->origins);
-		chain__free(k->chain, k->n_chain);
-		free(k);
-	}
+	while (hashmap__next(c->carriers, &cur, NULL, &value))
+		carrier_free(value);
 	hashmap__free(c->carriers);
 	dnscache__free(c->dns);
 	hashmap__free(c->channels);
@@ -179,9 +197,10 @@ static void report_flow(struct fw_correlator *c, const struct channel *ch,
 {
 	struct fw_proc *p = proctab__get(c->procs, ch->key.tgid);
 	struct fw_alert a = { 0 };
+	struct fw_flow_facts facts = { 0 };
 	size_t i;
 
-	if (!p || f->allowed)
+	if (!p)
 		return;
 	a.kind = FW_ALERT_EGRESS;
 	a.update = f->reported;
@@ -198,7 +217,16 @@ static void report_flow(struct fw_correlator *c, const struct channel *ch,
 	for (i = 0; i < a.n_origins; i++)
 		if (content__is_flight_log(a.origins[i].file->content))
 			a.verified = true;
-	a.severity = policy__severity(c->policy, a.verified);
+	/* decided now, not when the flow began: the destination's name may
+	 * have become known since, or the policy reloaded */
+	facts.exe = p->exe;
+	facts.dest = &a.dest;
+	facts.domain = a.domain;
+	facts.country = a.country;
+	facts.verified = a.verified;
+	if (policy__allowed(c->policy, &facts))
+		return;
+	a.severity = policy__severity(c->policy, &facts);
 	f->reported_bytes = f->bytes;
 	f->reported_read = read_total(p, a.n_origins);
 	if (f->reported)
@@ -218,6 +246,47 @@ static bool flow_grew(const struct fw_correlator *c, const struct channel *ch,
 		     read_total(p, f->n_origins) != f->reported_read);
 }
 
+static uint64_t channel_age(const void *value)
+{
+	const struct channel *ch = value;
+
+	return ch->flow ? ch->flow->last_ns : ch->created_ns;
+}
+
+struct channel_trim {
+	struct fw_correlator *c;
+	struct channel *keep; /* the one being added */
+};
+
+/* An evicted channel's flow was alerted already: report its last counts
+ * now; more bytes on it later start a new alert, none are missed */
+static void channel_drop(void *value, void *ctx)
+{
+	struct channel_trim *t = ctx;
+	struct channel *ch = value;
+
+	if (ch == t->keep) {
+		/* the newest is never the oldest, unless every age ties */
+		hashmap__put(t->c->channels, &ch->key, ch);
+		return;
+	}
+	if (ch->flow && ch->flow->reported && flow_grew(t->c, ch, ch->flow))
+		report_flow(t->c, ch, ch->flow);
+	channel_free(ch);
+	t->c->stats.channels_evicted++;
+}
+
+/* Too many (process, destination) channels: drop the least recently
+ * active eighth at once, so that trimming stays rare */
+static void trim_channels(struct fw_correlator *c, struct channel *keep)
+{
+	struct channel_trim t = { c, keep };
+	size_t max = c->limits.channels;
+
+	hashmap__trim(c->channels, max - max / 8, channel_age, channel_drop,
+		      &t);
+}
+
 /* The kernel's cumulative count for (process, destination) is now sent:
  * attribute the growth to the flow of the process's current origin set */
 static void channel_account(struct fw_correlator *c,
@@ -231,7 +300,10 @@ static void channel_account(struct fw_correlator *c,
 	if (!ch) {
 		ch = fw_xcalloc(1, sizeof(*ch));
 		ch->key = *key;
+		ch->created_ns = ts_ns;
 		hashmap__put(c->channels, key, ch);
+		if (hashmap__count(c->channels) > c->limits.channels)
+			trim_channels(c, ch);
 	}
 	if (sent < ch->sent)
 		return; /* an older count than one already seen */
@@ -251,8 +323,6 @@ static void channel_account(struct fw_correlator *c,
 		f->base = ch->sent;
 		f->origins_version = p->origins_version;
 		f->n_origins = p->n_origins;
-		name_flow(c, f, &key->dest, ts_ns);
-		f->allowed = policy__dest_allowed(c->policy, &key->dest);
 		ch->flow = f;
 		c->stats.flows++;
 	}
@@ -261,6 +331,50 @@ static void channel_account(struct fw_correlator *c,
 	f->last_ns = ts_ns;
 	if (!f->reported && f->bytes)
 		report_flow(c, ch, f);
+}
+
+static void mark_used(struct hashmap *used, const struct fw_file *f)
+{
+	hashmap__put(used, &f, (void *)f);
+}
+
+/* Flight logs that no process and no carrier refers to any more are
+ * forgotten (a later read brings them back): the table stays near
+ * limits.files unless that many are in use, and then the next sweep
+ * waits until it has doubled */
+static void forget_unused_files(struct fw_correlator *c)
+{
+	struct hashmap *used = hashmap__new(sizeof(struct fw_file *));
+	struct hashmap_cursor cur = { 0 };
+	struct fw_file_key *unused = NULL;
+	size_t n_unused = 0;
+	struct fw_proc *p;
+	const void *key;
+	void *value;
+
+	while (proctab__next(c->procs, &cur, &p))
+		for (size_t i = 0; i < p->n_origins; i++)
+			mark_used(used, p->origins[i].file);
+	memset(&cur, 0, sizeof(cur));
+	while (hashmap__next(c->carriers, &cur, NULL, &value)) {
+		struct carrier *k = value;
+
+		for (size_t i = 0; i < k->n_origins; i++)
+			mark_used(used, k->origins[i]);
+	}
+	unused = fw_xcalloc(hashmap__count(c->files), sizeof(*unused));
+	memset(&cur, 0, sizeof(cur));
+	while (hashmap__next(c->files, &cur, &key, &value))
+		if (!hashmap__get(used, &value))
+			unused[n_unused++] = *(const struct fw_file_key *)key;
+	for (size_t i = 0; i < n_unused; i++)
+		file_free(hashmap__remove(c->files, &unused[i]));
+	c->stats.files_forgotten += n_unused;
+	free(unused);
+	hashmap__free(used);
+	c->files_gc_at = hashmap__count(c->files) * 2;
+	if (c->files_gc_at < c->limits.files)
+		c->files_gc_at = c->limits.files;
 }
 
 static struct fw_file *file_upsert(struct fw_correlator *c,
@@ -272,6 +386,8 @@ static struct fw_file *file_upsert(struct fw_correlator *c,
 	if (!f) {
 		f = fw_xcalloc(1, sizeof(*f));
 		f->key = e->file;
+		if (hashmap__count(c->files) >= c->files_gc_at)
+			forget_unused_files(c);
 		hashmap__put(c->files, &e->file, f);
 	}
 	if (!f->path || (*path && strcmp(f->path, path))) {
@@ -351,6 +467,42 @@ static void remember_written(struct fw_proc *w, const struct fw_file_key *key)
 	w->written[w->n_written++] = *key;
 }
 
+static uint64_t carrier_age(const void *value)
+{
+	return ((const struct carrier *)value)->last_ns;
+}
+
+struct carrier_trim {
+	struct fw_correlator *c;
+	struct carrier *keep; /* the one being added */
+	const struct fw_file_key *keep_key;
+};
+
+static void carrier_drop(void *value, void *ctx)
+{
+	struct carrier_trim *t = ctx;
+
+	if (value == t->keep) {
+		hashmap__put(t->c->carriers, t->keep_key, value);
+		return;
+	}
+	carrier_free(value);
+	t->c->stats.carriers_evicted++;
+}
+
+/* Too many carriers: forget the least recently used eighth. A later reader
+ * of a forgotten one is still tainted by the kernel, but its alert can no
+ * longer name the hops before it: counted, and reported in the stats. */
+static void trim_carriers(struct fw_correlator *c, struct carrier *keep,
+			  const struct fw_file_key *key)
+{
+	struct carrier_trim t = { c, keep, key };
+	size_t max = c->limits.carriers;
+
+	hashmap__trim(c->carriers, max - max / 8, carrier_age, carrier_drop,
+		      &t);
+}
+
 /* A tainted process wrote into a carrier: it now holds what the writer
  * holds, and remembers how it got there */
 static void on_carrier(struct fw_correlator *c,
@@ -365,9 +517,13 @@ static void on_carrier(struct fw_correlator *c,
 	if (!k) {
 		k = fw_xcalloc(1, sizeof(*k));
 		k->writer = w->pid;
+		k->last_ns = e->hdr.ts_ns;
 		hashmap__put(c->carriers, &e->carrier, k);
+		if (hashmap__count(c->carriers) > c->limits.carriers)
+			trim_carriers(c, k, &e->carrier);
 	}
 	k->type = e->carrier_type;
+	k->last_ns = e->hdr.ts_ns;
 	if (e->carrier.dev == 0)
 		/* a unix connection not yet accepted: its key is a kernel
 		 * address, which is not shown */
@@ -403,6 +559,7 @@ static void on_carrier_read(struct fw_correlator *c, struct carrier *k,
 	};
 	bool had_origins = p->n_origins > 0;
 
+	k->last_ns = e->hdr.ts_ns;
 	/* reading back what it wrote itself (its own pipe) adds nothing */
 	if (k->writer == p->pid)
 		return;
@@ -422,6 +579,7 @@ static void on_file_read(struct fw_correlator *c,
 	struct fw_proc *p;
 	struct fw_origin *o;
 	struct fw_alert a = { 0 };
+	struct fw_flow_facts facts = { 0 };
 
 	if (k) {
 		on_carrier_read(c, k, e);
@@ -443,7 +601,9 @@ static void on_file_read(struct fw_correlator *c,
 	a.origins = o;
 	a.n_origins = 1;
 	a.verified = content__is_flight_log(file->content);
-	a.severity = policy__severity(c->policy, a.verified);
+	facts.exe = p->exe;
+	facts.verified = a.verified;
+	a.severity = policy__severity(c->policy, &facts);
 	c->fn(&a, c->ctx);
 }
 

@@ -66,8 +66,27 @@ struct fw_correlator_stats {
 	uint64_t flows;
 	uint64_t alerts;
 	uint64_t updates;
+	uint64_t carriers_evicted; /* forgotten: their hops are not named */
+	uint64_t channels_evicted; /* reported and forgotten */
+	uint64_t files_forgotten; /* referred to by nothing any more */
 	struct fw_dnscache_stats dns; /* FW_EV_DNS: destination names */
 };
+
+/* How much the correlator keeps: memory stays bounded whatever the
+ * event stream. Flight logs no process or carrier refers to are dropped
+ * beyond files; the least recently used carriers and channels beyond
+ * theirs. */
+#define FW_CARRIERS_MAX 65536
+#define FW_CHANNELS_MAX 65536
+#define FW_FILES_MAX 16384
+struct fw_correlator_limits {
+	size_t carriers;
+	size_t channels;
+	size_t files;
+};
+/* For tests: smaller limits than the defaults */
+void correlator__set_limits(struct fw_correlator *c,
+			    const struct fw_correlator_limits *limits);
 void correlator__stats(const struct fw_correlator *c,
 		       struct fw_correlator_stats *stats);
 

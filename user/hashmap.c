@@ -162,3 +162,40 @@ bool hashmap__next(const struct hashmap *map, struct hashmap_cursor *cur,
 		*value = e->value;
 	return true;
 }
+
+struct aged_entry {
+	uint64_t age;
+	struct hashmap_entry *entry;
+};
+
+static int by_age(const void *a, const void *b)
+{
+	const struct aged_entry *x = a, *y = b;
+
+	return x->age < y->age ? -1 : x->age > y->age;
+}
+
+size_t hashmap__trim(struct hashmap *map, size_t keep,
+		     uint64_t (*age)(const void *value),
+		     void (*drop)(void *value, void *ctx), void *ctx)
+{
+	struct hashmap_cursor cur = { 0 };
+	struct aged_entry *all;
+	size_t n = 0, removed;
+	void *value;
+
+	if (map->count <= keep)
+		return 0;
+	all = fw_xcalloc(map->count, sizeof(*all));
+	while (hashmap__next(map, &cur, NULL, &value)) {
+		all[n].entry = cur.entry;
+		all[n++].age = age(value);
+	}
+	qsort(all, n, sizeof(*all), by_age);
+	removed = n - keep;
+	/* removing frees the entry: take what is needed from it first */
+	for (size_t i = 0; i < removed; i++)
+		drop(hashmap__remove(map, all[i].entry->key), ctx);
+	free(all);
+	return removed;
+}

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct hashmap;
 
@@ -19,6 +20,13 @@ void *hashmap__get(const struct hashmap *map, const void *key);
 void *hashmap__put(struct hashmap *map, const void *key, void *value);
 void *hashmap__remove(struct hashmap *map, const void *key);
 size_t hashmap__count(const struct hashmap *map);
+
+/* Removes the entries with the smallest age(value) until at most keep are
+ * left, handing each removed value to drop(value, ctx). Returns how many
+ * were removed. O(n log n): for occasional trimming of a full table. */
+size_t hashmap__trim(struct hashmap *map, size_t keep,
+		     uint64_t (*age)(const void *value),
+		     void (*drop)(void *value, void *ctx), void *ctx);
 
 /* Iteration: struct hashmap_cursor cur = {0};
  * while (hashmap__next(map, &cur, &key, &value)) ...

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <mntent.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "flightwatch.skel.h"
+#include "hashmap.h"
 #include "loader.h"
 #include "util.h"
 
@@ -33,6 +36,14 @@ struct fw_loader {
 	void *ctx;
 	uint64_t lost_reported;
 	int ncpus;
+	/* LRU maps: keys this process deleted, evictions found so far */
+	uint64_t lru_user_deletes[FW_LRU_MAX];
+	/* files under the watched directories already handed to the kernel
+	 * by loader__seed_dir_files (device, inode) */
+	struct hashmap *seeded;
+	uint64_t lru_evicted[FW_LRU_MAX];
+	/* the optional passive-DNS hook, when it could not be attached */
+	struct fw_hook_status unattached;
 };
 
 static bool has_cap(const struct __user_cap_data_struct *data, int cap)
@@ -174,12 +185,14 @@ static int attach_all(struct fw_loader *l)
 		link = attach_one(prog, &cgroup_fd);
 		if (!link &&
 		    bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SKB) {
-			/* passive DNS only names destinations: go on */
-			fw_warn("cannot attach %s (%s): %s: destination names from DNS are unavailable",
-				bpf_program__name(prog),
-				bpf_program__section_name(prog),
-				errno == ENOENT ? "no cgroup v2 mount" :
-						  strerror(errno));
+			/* passive DNS only names destinations: go on, and
+			 * say so in the start-up coverage */
+			l->unattached.hook = bpf_program__section_name(prog);
+			snprintf(l->unattached.reason,
+				 sizeof(l->unattached.reason),
+				 "%s: destinations are not named",
+				 errno == ENOENT ? "no cgroup v2 mount" :
+						   strerror(errno));
 			continue;
 		}
 		if (!link) {
@@ -201,8 +214,32 @@ static int attach_all(struct fw_loader *l)
 	return 0;
 }
 
+static int set_map_sizes(struct fw_loader *l, const struct fw_map_size *maps,
+			 size_t n_maps)
+{
+	for (size_t i = 0; i < n_maps; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(l->skel->obj,
+								 maps[i].name);
+		int err;
+
+		if (!m) {
+			fw_err("cannot size map '%s': no such map",
+			       maps[i].name);
+			return -1;
+		}
+		err = bpf_map__set_max_entries(m, maps[i].entries);
+		if (err) {
+			fw_err("cannot size map '%s' to %u: %s", maps[i].name,
+			       maps[i].entries, strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int loader__open(struct fw_loader **out, const char *btf_path,
-		 uint64_t taint_expiry_ns, fw_record_fn fn, void *ctx)
+		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
+		 size_t n_maps, fw_record_fn fn, void *ctx)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
 	struct fw_loader *l = fw_xcalloc(1, sizeof(*l));
@@ -210,6 +247,7 @@ int loader__open(struct fw_loader **out, const char *btf_path,
 
 	l->fn = fn;
 	l->ctx = ctx;
+	l->seeded = hashmap__new(2 * sizeof(uint64_t));
 	l->ncpus = libbpf_num_possible_cpus();
 	l->skel = flightwatch_bpf__open_opts(&opts);
 	if (!l->skel) {
@@ -218,6 +256,8 @@ int loader__open(struct fw_loader **out, const char *btf_path,
 	}
 	l->skel->rodata->fw_self_tgid = getpid();
 	l->skel->rodata->fw_taint_expiry_ns = taint_expiry_ns;
+	if (set_map_sizes(l, maps, n_maps))
+		goto fail;
 	err = flightwatch_bpf__load(l->skel);
 	if (err) {
 		fw_err("cannot load the BPF programs: %s (run with -vv for the verifier log)",
@@ -248,27 +288,47 @@ void loader__close(struct fw_loader *l)
 		bpf_link__destroy(l->links[i]);
 	free(l->links);
 	free(l->hooks);
+	hashmap__free(l->seeded);
 	flightwatch_bpf__destroy(l->skel);
 	free(l);
+}
+
+static bool dir_key_in(const struct fw_dir_key *keys, size_t n,
+		       const struct fw_dir_key *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(&keys[i], key, sizeof(*key)))
+			return true;
+	return false;
 }
 
 size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 {
 	int dirs_fd = bpf_map__fd(l->skel->maps.watched_dirs);
 	int pat_fd = bpf_map__fd(l->skel->maps.patterns);
+	struct fw_dir_key *keys = fw_xcalloc(rules->n_dirs + 1, sizeof(*keys));
+	struct fw_dir_key key, next, *prev = NULL;
 	size_t found = 0;
 	__u8 one = 1;
 
 	for (size_t i = 0; i < rules->n_dirs; i++) {
-		struct fw_dir_key key;
-
 		/* built-in directories that do not exist yet are picked up
 		 * by a later call */
-		if (rules__resolve_dir(rules->dirs[i], &key))
+		if (rules__resolve_dir(rules->dirs[i], &keys[found]))
 			continue;
-		if (!bpf_map_update_elem(dirs_fd, &key, &one, BPF_ANY))
+		if (!bpf_map_update_elem(dirs_fd, &keys[found], &one, BPF_ANY))
 			found++;
 	}
+	/* directories no longer configured, or deleted and created again
+	 * (another inode): deleting the current key restarts the walk */
+	while (!bpf_map_get_next_key(dirs_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!dir_key_in(keys, found, &key) &&
+		    !bpf_map_delete_elem(dirs_fd, &key))
+			prev = NULL;
+	}
+	free(keys);
 	for (__u32 i = 0; i < FW_PATTERN_MAX; i++) {
 		struct fw_pattern empty = { 0 };
 		const struct fw_pattern *p =
@@ -279,14 +339,113 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 	return found;
 }
 
-int loader__seed_open_files(struct fw_loader *l)
+/* Keys of the map fd, size bytes each, that drop() picks: deleted after
+ * the walk, which a deletion would restart */
+static void delete_where(int fd, size_t size,
+			 bool (*drop)(int fd, const void *key, void *ctx),
+			 void *ctx, uint64_t *deleted)
 {
-	struct bpf_link *link;
+	unsigned char key[sizeof(struct fw_file_key)];
+	unsigned char *doomed = NULL, *grown;
+	size_t n = 0, i;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, key)) {
+		prev = key;
+		if (!drop(fd, key, ctx))
+			continue;
+		grown = realloc(doomed, (n + 1) * size);
+		if (!grown)
+			break;
+		doomed = grown;
+		memcpy(doomed + n++ * size, key, size);
+	}
+	for (i = 0; i < n; i++)
+		if (!bpf_map_delete_elem(fd, doomed + i * size))
+			(*deleted)++;
+	free(doomed);
+}
+
+/* A file that is a flight log by a directory or a pattern */
+static bool drop_classified(int fd, const void *key, void *ctx)
+{
+	__u32 match;
+
+	(void)ctx;
+	return !bpf_map_lookup_elem(fd, key, &match) &&
+	       (match == FW_MATCH_DIR || match == FW_MATCH_PATTERN);
+}
+
+/* An inode address whose file is no longer known */
+static bool drop_inode(int fd, const void *key, void *ctx)
+{
+	int files_fd = *(int *)ctx;
+	struct fw_file_key target;
+	__u32 match;
+
+	if (bpf_map_lookup_elem(fd, key, &target))
+		return false;
+	/* a unix connection's embryo name (carriers.bpf.h) stays */
+	if (target.dev == 0 && target.gen == 0xFFFFFFFFu)
+		return false;
+	return bpf_map_lookup_elem(files_fd, &target, &match) != 0;
+}
+
+/* Forget the files that were flight logs by a directory or a pattern (not
+ * the carriers tainted processes wrote), and the inode addresses that
+ * pointed at them: they are classified again by the rules now set */
+static void forget_classified(struct fw_loader *l)
+{
+	int files_fd = bpf_map__fd(l->skel->maps.watched_files);
+
+	_Static_assert(sizeof(__u64) <= sizeof(struct fw_file_key),
+		       "delete_where's key buffer fits both maps");
+	delete_where(files_fd, sizeof(struct fw_file_key), drop_classified,
+		     NULL, &l->lru_user_deletes[FW_LRU_WATCHED_FILES]);
+	delete_where(bpf_map__fd(l->skel->maps.watched_inodes), sizeof(__u64),
+		     drop_inode, &files_fd,
+		     &l->lru_user_deletes[FW_LRU_WATCHED_INODES]);
+}
+
+size_t loader__replace_rules(struct fw_loader *l, const struct fw_rules *rules)
+{
+	size_t found = loader__set_rules(l, rules);
+	int err;
+
+	forget_classified(l);
+	/* every file under the directories now watched, known again */
+	hashmap__free(l->seeded);
+	l->seeded = hashmap__new(2 * sizeof(uint64_t));
+	err = loader__seed_dir_files(l, rules);
+	if (!err)
+		err = loader__seed_open_files(l);
+	if (err)
+		fw_warn("cannot classify the open files again: %s",
+			strerror(-err));
+	return found;
+}
+
+/* Run the task_file iterator over every task, or over this process only
+ * (own: kernels before 5.19 cannot filter, and get every task) */
+static int run_seed_iter(struct fw_loader *l, bool own)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info info = { 0 };
+	struct bpf_link *link = NULL;
 	char buf[256];
 	int fd, err = 0;
 	ssize_t n;
 
-	link = bpf_program__attach_iter(l->skel->progs.fw_seed_files, NULL);
+	if (own) {
+		info.task.pid = getpid();
+		opts.link_info = &info;
+		opts.link_info_len = sizeof(info);
+		link = bpf_program__attach_iter(l->skel->progs.fw_seed_files,
+						&opts);
+	}
+	if (!link)
+		link = bpf_program__attach_iter(l->skel->progs.fw_seed_files,
+						NULL);
 	if (!link)
 		return -errno;
 	fd = bpf_iter_create(bpf_link__fd(link));
@@ -305,6 +464,92 @@ out_link:
 	return err;
 }
 
+int loader__seed_open_files(struct fw_loader *l)
+{
+	return run_seed_iter(l, false);
+}
+
+/* Descriptors held while the iterator classifies them: a batch at a time */
+#define SEED_BATCH 256
+#define SEED_KNOWN_MAX 65536
+
+struct seed_walk {
+	struct fw_loader *l;
+	int fds[SEED_BATCH];
+	size_t n_fds;
+	size_t depth_base; /* slashes in the watched directory's path */
+	int err;
+};
+
+static void seed_flush(struct seed_walk *w)
+{
+	int err;
+
+	if (!w->n_fds)
+		return;
+	err = run_seed_iter(w->l, true);
+	if (err && !w->err)
+		w->err = err;
+	for (size_t i = 0; i < w->n_fds; i++)
+		close(w->fds[i]);
+	w->n_fds = 0;
+}
+
+static size_t slashes(const char *path)
+{
+	size_t n = 0;
+
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* nftw has no context argument */
+static struct seed_walk *seed_current;
+
+static int seed_visit(const char *path, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	struct seed_walk *w = seed_current;
+	struct fw_loader *l = w->l;
+	uint64_t key[2] = { st->st_dev, st->st_ino };
+	int fd;
+
+	(void)ftw;
+	/* the kernel looks this many directories up, no further */
+	if (type == FTW_D && slashes(path) - w->depth_base >= FW_DIR_DEPTH - 1)
+		return FTW_SKIP_SUBTREE;
+	if (type != FTW_F || !S_ISREG(st->st_mode))
+		return FTW_CONTINUE;
+	if (hashmap__get(l->seeded, key) ||
+	    hashmap__count(l->seeded) >= SEED_KNOWN_MAX)
+		return FTW_CONTINUE;
+	/* O_PATH: no read, no access time change, any file mode */
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return FTW_CONTINUE;
+	hashmap__put(l->seeded, key, l);
+	w->fds[w->n_fds++] = fd;
+	if (w->n_fds == SEED_BATCH)
+		seed_flush(w);
+	return FTW_CONTINUE;
+}
+
+int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules)
+{
+	struct seed_walk w = { .l = l };
+
+	seed_current = &w;
+	for (size_t i = 0; i < rules->n_dirs; i++) {
+		w.depth_base = slashes(rules->dirs[i]);
+		nftw(rules->dirs[i], seed_visit, 16,
+		     FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
+	}
+	seed_flush(&w);
+	seed_current = NULL;
+	return w.err;
+}
+
 int loader__poll(struct fw_loader *l, int timeout_ms)
 {
 	int n = ring_buffer__poll(l->rb, timeout_ms);
@@ -318,9 +563,10 @@ int loader__poll(struct fw_loader *l, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
-static void sync_map(struct fw_loader *l, int fd, size_t key_size, uint32_t pid,
-		     bool forget, bool reads)
+static void sync_map(struct fw_loader *l, enum fw_lru_map lru, int fd,
+		     size_t key_size, uint32_t pid, bool forget)
 {
+	bool reads = lru == FW_LRU_READS;
 	unsigned char key[sizeof(struct fw_flow_key)];
 	unsigned char next[sizeof(struct fw_flow_key)];
 	void *prev = NULL;
@@ -361,8 +607,10 @@ static void sync_map(struct fw_loader *l, int fd, size_t key_size, uint32_t pid,
 		}
 		/* deleting the current key restarts the walk: harmless, the
 		 * remaining keys of other processes are skipped quickly */
-		if (forget && !bpf_map_delete_elem(fd, key))
+		if (forget && !bpf_map_delete_elem(fd, key)) {
+			l->lru_user_deletes[lru]++;
 			prev = NULL;
+		}
 	}
 }
 
@@ -374,10 +622,10 @@ void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget)
 	_Static_assert(offsetof(struct fw_flow_key, tgid) ==
 			       sizeof(struct fw_flow_key) - 8,
 		       "tgid sits 8 bytes before the end of both keys");
-	sync_map(l, bpf_map__fd(l->skel->maps.reads),
-		 sizeof(struct fw_read_key), pid, forget, true);
-	sync_map(l, bpf_map__fd(l->skel->maps.flows),
-		 sizeof(struct fw_flow_key), pid, forget, false);
+	sync_map(l, FW_LRU_READS, bpf_map__fd(l->skel->maps.reads),
+		 sizeof(struct fw_read_key), pid, forget);
+	sync_map(l, FW_LRU_FLOWS, bpf_map__fd(l->skel->maps.flows),
+		 sizeof(struct fw_flow_key), pid, forget);
 }
 
 static uint64_t stat_sum(struct fw_loader *l, __u32 idx)
@@ -407,13 +655,110 @@ void loader__check_lost(struct fw_loader *l)
 	l->fn(&e, sizeof(e), l->ctx);
 }
 
+static struct bpf_map *lru_map(struct fw_loader *l, enum fw_lru_map idx)
+{
+	switch (idx) {
+	case FW_LRU_WATCHED_FILES:
+		return l->skel->maps.watched_files;
+	case FW_LRU_WATCHED_INODES:
+		return l->skel->maps.watched_inodes;
+	case FW_LRU_TAINTED:
+		return l->skel->maps.tainted;
+	case FW_LRU_READS:
+		return l->skel->maps.reads;
+	case FW_LRU_FLOWS:
+		return l->skel->maps.flows;
+	case FW_LRU_CARRIES:
+		return l->skel->maps.carries;
+	case FW_LRU_RELAYS:
+		return l->skel->maps.relays;
+	case FW_LRU_EMBRYOS:
+		return l->skel->maps.embryos;
+	default:
+		return l->skel->maps.uring_reqs;
+	}
+}
+
+/* Entries in a hash map now. A key deleted under the walk restarts it,
+ * which can only count some entries twice: the bound stops a walk that
+ * keeps restarting. */
+static uint64_t count_entries(const struct bpf_map *map)
+{
+	unsigned char key[64], next[64];
+	uint64_t n = 0, limit = 2ull * bpf_map__max_entries(map);
+	int fd = bpf_map__fd(map);
+	void *prev = NULL;
+
+	if (bpf_map__key_size(map) > sizeof(key))
+		return 0;
+	while (n < limit && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, bpf_map__key_size(map));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Evictions = keys put in - keys deleted - keys still there. Read in that
+ * order, a put or a delete racing with the count can only make the result
+ * smaller, never report an eviction that did not happen; the counts only
+ * grow, so the largest result seen is kept. A map that lost entries since
+ * the last check is reported on stderr.
+ */
+int loader__check_evictions(struct fw_loader *l)
+{
+	int grew = 0;
+
+	for (int i = 0; i < FW_LRU_MAX; i++) {
+		uint64_t put = stat_sum(l, FW_STAT_LRU_INSERTS + i);
+		uint64_t live = count_entries(lru_map(l, i));
+		uint64_t gone = stat_sum(l, FW_STAT_LRU_DELETES + i) +
+				l->lru_user_deletes[i];
+
+		if (put > live + gone &&
+		    put - live - gone > l->lru_evicted[i]) {
+			l->lru_evicted[i] = put - live - gone;
+			fw_warn("kernel map %s is full: %" PRIu64
+				" entries evicted so far, the trace may miss"
+				" flows (raise its size)",
+				output__lru_name(i), l->lru_evicted[i]);
+			grew++;
+		}
+	}
+	return grew;
+}
+
 void loader__stats(struct fw_loader *l, struct fw_run_stats *stats)
 {
+	loader__check_evictions(l);
+	memcpy(stats->evicted, l->lru_evicted, sizeof(stats->evicted));
+	stats->uring_fixed = stat_sum(l, FW_STAT_URING_FIXED);
 	for (__u32 t = 0; t < FW_EV_TYPE_MAX; t++)
 		stats->events[t] = stat_sum(l, FW_STAT_EVENTS + t);
 	stats->lost = stat_sum(l, FW_STAT_RB_DROPPED);
 	stats->pending_full = stat_sum(l, FW_STAT_PENDING_FULL);
 	stats->path_truncated = stat_sum(l, FW_STAT_PATH_TRUNCATED);
+}
+
+int loader__maps_usable(void *ctx)
+{
+	struct fw_loader *l = ctx;
+	uint64_t *vals = fw_xcalloc(l->ncpus, sizeof(*vals));
+	__u32 idx = FW_STAT_RB_DROPPED;
+	int err;
+
+	err = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &idx, vals);
+	free(vals);
+	return err ? -errno : 0;
+}
+
+bool loader__unattached(struct fw_loader *l, struct fw_hook_status *status)
+{
+	if (!l->unattached.hook)
+		return false;
+	*status = l->unattached;
+	return true;
 }
 
 const char **loader__hooks(struct fw_loader *l, size_t *n)

@@ -2,6 +2,7 @@
 /* flightwatch: which program read this flight log, and where did it go? */
 #include <stdio.h>
 #include <string.h>
+#include "check_config.h"
 #include "collector.h"
 #include "options.h"
 #include "replay.h"
@@ -21,6 +22,8 @@ static void usage(FILE *out)
 		"  replay    feed recorded traces through the alert rules again\n"
 		"  report    what a trace shows: timeline, readers, destinations,\n"
 		"            flows (text, JSON or a Graphviz graph)\n"
+		"  check-config\n"
+		"            validate a config file and print the rules it gives\n"
 		"  version   print the version\n"
 		"  help      this help\n"
 		"\n"
@@ -77,6 +80,8 @@ int main(int argc, char **argv)
 		return replay__main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return report__main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check-config"))
+		return check_config__main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("flightwatch %s\n", FW_VERSION);
 		return 0;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "config.h"
 #include "options.h"
 #include "util.h"
 
@@ -24,6 +26,8 @@ enum {
 	OPT_RECORD,
 	OPT_MAX_SIZE,
 	OPT_KEEP,
+	OPT_CONFIG,
+	OPT_OUTPUT,
 	OPT_GEOIP,
 };
 
@@ -40,9 +44,10 @@ static const struct option run_options[] = {
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "record", required_argument, NULL, OPT_RECORD },
-	{ "output", required_argument, NULL, 'o' },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -53,7 +58,11 @@ void options__usage_run(FILE *out)
 		"Usage: flightwatch run [OPTIONS]\n"
 		"Trace which processes read flight logs and where they send data.\n"
 		"\n"
-		"  --json               JSON lines on stdout (default: text)\n"
+		"  --config FILE        read FILE instead of %s\n"
+		"                       (used when it exists); options add to it\n"
+		"  --output KIND        where alerts go: auto (journald when it runs, else\n"
+		"                       text), journal, json (lines on stdout) or text\n"
+		"  --json               the same as --output json\n"
 		"  --watch DIR          also watch every file under DIR (repeatable)\n"
 		"  --pattern GLOB       also watch files named GLOB, e.g. '*.ulg' (repeatable)\n"
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable),\n"
@@ -68,8 +77,9 @@ void options__usage_run(FILE *out)
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
 		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
-		"  -h, --help           this help\n",
-		DEFAULT_KEEP);
+		"  -h, --help           this help\n"
+		"SIGHUP reloads the config file; taint state is kept.\n",
+		FW_DEFAULT_CONFIG, DEFAULT_KEEP);
 }
 
 void options__usage_record(FILE *out)
@@ -80,11 +90,13 @@ void options__usage_record(FILE *out)
 		"metadata, into the trace FILE (created with mode 0600; it must not\n"
 		"exist). The same as 'run --record FILE' without alert output.\n"
 		"\n"
-		"  -o, --output FILE    the trace file\n"
-		"  --json               also print alerts as JSON lines, as 'run --json'\n"
+		"  -o FILE              the trace file\n"
+		"  --output KIND        also send alerts to KIND: journal, json or text\n"
+		"  --json               the same as --output json\n"
 		"  --max-size BYTES     rotate before FILE exceeds BYTES (K, M, G suffixes)\n"
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
-		"  --watch, --pattern, --allow, --no-default-rules, --btf, --geoip, -v\n"
+		"  --config, --watch, --pattern, --allow, --no-default-rules,\n"
+		"  --btf, --taint-expiry, --geoip, -v\n"
 		"                       as for 'flightwatch run'\n"
 		"  -h, --help           this help\n",
 		DEFAULT_KEEP);
@@ -128,6 +140,23 @@ int options__parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+int options__parse_sink(const char *s, enum fw_sink_kind *kind)
+{
+	static const char *const names[] = {
+		[FW_SINK_AUTO] = "auto",
+		[FW_SINK_TEXT] = "text",
+		[FW_SINK_JSON] = "json",
+		[FW_SINK_JOURNAL] = "journal",
+	};
+
+	for (size_t i = 0; i < FW_ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i])) {
+			*kind = i;
+			return 0;
+		}
+	return -1;
+}
+
 void options__getopt_error(int c, char **argv, char *err, size_t size)
 {
 	size_t n;
@@ -148,41 +177,83 @@ void options__getopt_error(int c, char **argv, char *err, size_t size)
 	snprintf(err + n, size - n, " (see 'flightwatch %s --help')", argv[0]);
 }
 
-int options__parse_run(int argc, char **argv, struct fw_options *opts)
+/* The first pass: only --config and --help matter before the file is
+ * read (errors are for the second pass to report) */
+static void find_config(int argc, char **argv, struct fw_options *opts)
 {
-	char err[512];
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":vho:", run_options, NULL)) !=
+	       -1) {
+		if (c == OPT_CONFIG)
+			opts->config_path = optarg;
+		else if (c == 'h' || c == OPT_HELP)
+			opts->help = true;
+	}
+}
+
+int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
+			   char *err, size_t err_size)
+{
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->default_rules = true;
 	opts->passwd_file = "/etc/passwd";
 	opts->keep = DEFAULT_KEEP;
-	optind = 1;
+	opts->argc = argc;
+	opts->argv = argv;
+	find_config(argc, argv, opts);
+	if (opts->help)
+		return 0;
+	/* the file first: what the command line says is applied over it */
+	if (config__load(opts->config_path ? opts->config_path :
+					     FW_DEFAULT_CONFIG,
+			 opts->config_path != NULL, opts, err, err_size))
+		goto bad;
+	if (!opts->config_path && !access(FW_DEFAULT_CONFIG, F_OK))
+		opts->config_path = FW_DEFAULT_CONFIG;
+	optind = 0;
 	opterr = 0;
 	while ((optopt = 0, c = getopt_long(argc, argv, ":vho:", run_options,
 					    NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
 			opts->json = true;
+			opts->sink = FW_SINK_JSON;
+			break;
+		case OPT_OUTPUT:
+			if (options__parse_sink(optarg, &opts->sink)) {
+				snprintf(
+					err, err_size,
+					"bad --output '%s': auto, journal, json or text",
+					optarg);
+				goto bad;
+			}
+			opts->json = opts->sink == FW_SINK_JSON;
 			break;
 		case OPT_WATCH:
 			if (rules__add_dir(&opts->rules, optarg, true, err,
-					   sizeof(err)))
+					   err_size))
 				goto bad;
 			break;
 		case OPT_PATTERN:
 			if (rules__add_pattern(&opts->rules, optarg, err,
-					       sizeof(err)))
+					       err_size))
 				goto bad;
 			break;
 		case OPT_ALLOW:
 			if (policy__add_allow(&opts->policy, optarg, err,
-					      sizeof(err)))
+					      err_size))
 				goto bad;
 			break;
 		case OPT_NO_DEFAULTS:
 			opts->default_rules = false;
 			break;
+		case OPT_CONFIG:
+			break; /* read before the other options */
 		case OPT_BTF:
 			opts->btf_path = optarg;
 			break;
@@ -195,7 +266,7 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 			    errno ||
 			    opts->taint_expiry_s > 100UL * 365 * 24 * 3600) {
 				snprintf(
-					err, sizeof(err),
+					err, err_size,
 					"invalid --taint-expiry '%s': expected a number of seconds",
 					optarg);
 				goto bad;
@@ -210,7 +281,7 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 			if (options__parse_size(optarg, &opts->max_size) ||
 			    opts->max_size < 65536) {
 				snprintf(
-					err, sizeof(err),
+					err, err_size,
 					"bad --max-size '%s': bytes (K, M, G suffixes), at least 64K",
 					optarg);
 				goto bad;
@@ -225,7 +296,7 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 			if (errno || *optarg < '0' || *optarg > '9' || *end ||
 			    n > 1000) {
 				snprintf(
-					err, sizeof(err),
+					err, err_size,
 					"bad --keep '%s': a count from 0 to 1000",
 					optarg);
 				goto bad;
@@ -240,42 +311,50 @@ int options__parse_run(int argc, char **argv, struct fw_options *opts)
 		case OPT_VERBOSE:
 			opts->verbose++;
 			break;
-		case 'h':
-		case OPT_HELP:
-			opts->help = true;
-			return 0;
 		default:
-			options__getopt_error(c, argv, err, sizeof(err));
+			options__getopt_error(c, argv, err, err_size);
 			goto bad;
 		}
 	}
 	if (optind < argc) {
-		snprintf(err, sizeof(err), "unexpected argument '%s'",
+		snprintf(err, err_size, "unexpected argument '%s'",
 			 argv[optind]);
 		goto bad;
 	}
 	if ((opts->max_size || opts->keep != DEFAULT_KEEP) &&
 	    !opts->record_path) {
-		snprintf(err, sizeof(err),
+		snprintf(err, err_size,
 			 "--max-size and --keep need a trace (--record FILE)");
 		goto bad;
 	}
 	if (opts->default_rules &&
 	    rules__add_defaults(&opts->rules, opts->passwd_file)) {
-		snprintf(err, sizeof(err), "cannot set up the built-in rules");
+		snprintf(err, err_size, "cannot set up the built-in rules");
 		goto bad;
 	}
 	if (!opts->rules.n_dirs && !opts->rules.n_patterns) {
 		snprintf(
-			err, sizeof(err),
-			"nothing to watch: --no-default-rules needs --watch or --pattern");
+			err, err_size, "%s",
+			opts->config_path ?
+				"nothing to watch: without the built-in rules (--no-default-rules, watch.builtin: false) give --watch or --pattern, or watch.directories or watch.patterns in the config file" :
+				"nothing to watch: --no-default-rules needs --watch or --pattern");
 		goto bad;
 	}
 	return 0;
 bad:
-	fw_err("%s", err);
 	options__free(opts);
 	return -1;
+}
+
+int options__parse_run(int argc, char **argv, struct fw_options *opts)
+{
+	char err[1024];
+
+	if (options__parse_run_err(argc, argv, opts, err, sizeof(err))) {
+		fw_err("%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 int options__parse_record(int argc, char **argv, struct fw_options *opts)
@@ -289,7 +368,8 @@ int options__parse_record(int argc, char **argv, struct fw_options *opts)
 		options__free(opts);
 		return -1;
 	}
-	opts->record_only = !opts->json;
+	/* alerts only when asked for: --json or --output */
+	opts->record_only = opts->sink == FW_SINK_AUTO;
 	return 0;
 }
 
@@ -297,4 +377,6 @@ void options__free(struct fw_options *opts)
 {
 	rules__free(&opts->rules);
 	policy__free(&opts->policy);
+	free(opts->geoip_alloc);
+	opts->geoip_alloc = NULL;
 }

@@ -19,6 +19,17 @@ static const char *match_name(uint32_t match)
 	}
 }
 
+const char *output__lru_name(uint32_t idx)
+{
+	static const char *const names[FW_LRU_MAX] = {
+		"watched_files", "watched_inodes", "tainted",
+		"reads",	 "flows",	   "carries",
+		"relays",	 "embryos",	   "uring_reqs",
+	};
+
+	return idx < FW_LRU_MAX ? names[idx] : "?";
+}
+
 const char *output__event_name(uint32_t type)
 {
 	static const char *const names[FW_EV_TYPE_MAX] = {
@@ -51,7 +62,7 @@ static void dest_string(const struct fw_alert *a, char *buf, size_t size)
 
 /* The file an alert is about: the origin the process read most of itself
  * (inherited origins have bytes_read 0), the first one on a tie */
-static const char *primary_path(const struct fw_alert *a)
+const char *output__primary_path(const struct fw_alert *a)
 {
 	size_t best = 0;
 
@@ -65,7 +76,7 @@ static const char *primary_path(const struct fw_alert *a)
 
 void output__message(const struct fw_alert *a, char *buf, size_t size)
 {
-	const char *first = primary_path(a);
+	const char *first = output__primary_path(a);
 	char dest[FW_DEST_TEXT];
 
 	switch (a->kind) {
@@ -91,7 +102,7 @@ void output__message(const struct fw_alert *a, char *buf, size_t size)
 	}
 }
 
-static const char *action_name(const struct fw_alert *a)
+const char *output__action_name(const struct fw_alert *a)
 {
 	switch (a->kind) {
 	case FW_ALERT_EGRESS:
@@ -105,7 +116,7 @@ static const char *action_name(const struct fw_alert *a)
 }
 
 /* Wall time of a boot-time stamp of the traced host */
-static uint64_t wall_ns(const struct fw_output *o, uint64_t boot_ns)
+uint64_t output__wall_ns(const struct fw_output *o, uint64_t boot_ns)
 {
 	if (o->wall_minus_boot_ns)
 		return o->wall_minus_boot_ns + boot_ns;
@@ -117,7 +128,7 @@ static void json_common(const struct fw_output *o, struct json_object *root,
 {
 	char ts[64];
 
-	fw_format_time(boot_ns ? wall_ns(o, boot_ns) :
+	fw_format_time(boot_ns ? output__wall_ns(o, boot_ns) :
 				 fw_boot_to_wall_ns(fw_boot_now_ns()),
 		       ts, sizeof(ts));
 	json_set_str(root, "@timestamp", ts);
@@ -138,7 +149,7 @@ static void json_process(struct json_object *root, const struct fw_proc *p)
 	json_set_str(root, "user.id", uid);
 }
 
-static struct json_object *json_origins(const struct fw_alert *a)
+struct json_object *output__origins_json(const struct fw_alert *a)
 {
 	struct json_object *list = json_object_new_array();
 
@@ -184,7 +195,7 @@ static struct json_object *json_hop_process(uint32_t pid, const char *name,
 }
 
 /* origin files -> every hop -> the sender -> the destination */
-static struct json_object *json_chain(const struct fw_alert *a)
+struct json_object *output__chain_json(const struct fw_alert *a)
 {
 	struct json_object *chain = json_object_new_array();
 	struct json_object *node;
@@ -228,6 +239,59 @@ static struct json_object *json_chain(const struct fw_alert *a)
 	return chain;
 }
 
+/* The chain as one line for people and journald:
+ * "a.tlog + b.ulg -> gzip[41] -> pipe:[77] -> curl[42] -> 192.0.2.1:443/tcp".
+ * Built from the JSON chain so that both always tell the same story. */
+void output__chain_text(const struct fw_alert *a, char *buf, size_t size)
+{
+	struct json_object *chain = output__chain_json(a);
+	size_t n = json_object_array_length(chain), o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < size; i++) {
+		struct json_object *node = json_object_array_get_idx(chain, i);
+		struct json_object *v;
+		const char *type = "", *sep = i ? " -> " : "";
+		char item[4200], dest[FW_DEST_TEXT];
+
+		if (json_object_object_get_ex(node, "type", &v))
+			type = json_object_get_string(v);
+		if (!strcmp(type, "origin")) {
+			json_object_object_get_ex(node, "path", &v);
+			snprintf(item, sizeof(item), "%s",
+				 json_object_get_string(v));
+			if (i)
+				sep = " + ";
+		} else if (!strcmp(type, "process")) {
+			struct json_object *pid;
+
+			json_object_object_get_ex(node, "name", &v);
+			json_object_object_get_ex(node, "pid", &pid);
+			snprintf(item, sizeof(item), "%s[%s]",
+				 json_object_get_string(v),
+				 json_object_get_string(pid));
+		} else if (!strcmp(type, "destination")) {
+			dest_string(a, dest, sizeof(dest));
+			snprintf(item, sizeof(item), "%s", dest);
+		} else {
+			/* a carrier: its path when it has one, else its name */
+			if (!json_object_object_get_ex(node, "path", &v) ||
+			    !*json_object_get_string(v))
+				json_object_object_get_ex(node, "name", &v);
+			snprintf(item, sizeof(item), "%s",
+				 json_object_get_string(v));
+		}
+		o += snprintf(buf + o, size - o, "%s%s", sep, item);
+	}
+	json_object_put(chain);
+}
+
+void output__event_id(const struct fw_output *o, const struct fw_alert *a,
+		      char *buf, size_t size)
+{
+	snprintf(buf, size, "%016" PRIx64 "-%" PRIu64, o->run_id, a->flow_id);
+}
+
 static void alert_json(struct fw_output *o, const struct fw_alert *a)
 {
 	struct json_object *root = json_object_new_object();
@@ -236,10 +300,9 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	output__message(a, msg, sizeof(msg));
 	json_common(o, root, a->ts_ns,
 		    a->kind == FW_NOTICE_READ ? "event" : "alert",
-		    action_name(a));
+		    output__action_name(a));
 	if (a->kind == FW_ALERT_EGRESS) {
-		snprintf(id, sizeof(id), "%016" PRIx64 "-%" PRIu64, o->run_id,
-			 a->flow_id);
+		output__event_id(o, a, id, sizeof(id));
 		json_set_str(root, "event.id", id);
 	}
 	json_set_u64(root, "event.severity", a->severity);
@@ -249,7 +312,7 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 		goto print;
 	}
 	if (a->n_origins)
-		json_set_str(root, "file.path", primary_path(a));
+		json_set_str(root, "file.path", output__primary_path(a));
 	json_process(root, a->proc);
 	if (a->kind == FW_ALERT_EGRESS) {
 		fw_format_ip(&a->dest, ip, sizeof(ip));
@@ -268,9 +331,9 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	}
 	json_set_str(root, "flightwatch.confidence",
 		     a->verified ? "high" : "medium");
-	json_set_obj(root, "flightwatch.origins", json_origins(a));
+	json_set_obj(root, "flightwatch.origins", output__origins_json(a));
 	if (a->kind == FW_ALERT_EGRESS)
-		json_set_obj(root, "flightwatch.chain", json_chain(a));
+		json_set_obj(root, "flightwatch.chain", output__chain_json(a));
 print:
 	fprintf(o->out, "%s\n", json_line(root));
 	fflush(o->out);
@@ -297,11 +360,12 @@ static void text_safe(const char *in, char *out, size_t size)
 static void alert_text(struct fw_output *o, const struct fw_alert *a)
 {
 	char msg[8192], safe[16384], dest[FW_DEST_TEXT];
-	char ts[64];
+	char ts[64], sev[16];
+	const char *name;
 
 	if (a->kind == FW_NOTICE_READ && !o->verbose)
 		return;
-	fw_format_time(wall_ns(o, a->ts_ns), ts, sizeof(ts));
+	fw_format_time(output__wall_ns(o, a->ts_ns), ts, sizeof(ts));
 	output__message(a, msg, sizeof(msg));
 	text_safe(msg, safe, sizeof(safe));
 	if (a->kind != FW_ALERT_EGRESS) {
@@ -311,9 +375,14 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 		return;
 	}
 	dest_string(a, dest, sizeof(dest));
+	/* the severity, which the config's rules may have set */
+	name = policy__severity_name(a->severity);
+	if (!name) {
+		snprintf(sev, sizeof(sev), "%d", a->severity);
+		name = sev;
+	}
 	fprintf(o->out, "%s %s [%s] %s\n", ts,
-		a->update ? "update " : "ALERT  ",
-		a->verified ? "high" : "medium", safe);
+		a->update ? "update " : "ALERT  ", name, safe);
 	for (size_t i = 0; i < a->n_origins; i++) {
 		text_safe(a->origins[i].file->path, safe, sizeof(safe));
 		fprintf(o->out, "    origin %s (%" PRIu64 " bytes read, %s)\n",
@@ -341,15 +410,27 @@ void output__alert(const struct fw_alert *alert, void *ctx)
 		alert_text(o, alert);
 }
 
-void output__ready(struct fw_output *o, const struct fw_ready_info *info)
+void output__ready_message(const struct fw_ready_info *info, char *buf,
+			   size_t size)
 {
-	char msg[256];
+	size_t n;
 
-	snprintf(
-		msg, sizeof(msg),
+	n = snprintf(
+		buf, size,
 		"flightwatch ready: %zu hooks attached, %zu watched directories, %zu patterns, %zu processes known, %.3f s",
 		info->n_hooks, info->n_dirs, info->n_patterns, info->n_procs,
 		info->startup_seconds);
+	for (size_t i = 0; i < info->n_unused && n < size; i++)
+		n += snprintf(buf + n, size - n, "%s%s (%s)",
+			      i ? ", " : "; not attached: ",
+			      info->unused[i].hook, info->unused[i].reason);
+}
+
+void output__ready(struct fw_output *o, const struct fw_ready_info *info)
+{
+	char msg[1024];
+
+	output__ready_message(info, msg, sizeof(msg));
 	if (!o->json) {
 		fprintf(o->err, "%s\n", msg);
 		fflush(o->err);
@@ -357,6 +438,7 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	}
 	struct json_object *root = json_object_new_object();
 	struct json_object *hooks = json_object_new_array();
+	struct json_object *unused = json_object_new_array();
 
 	json_common(o, root, 0, "state", "ready");
 	json_set_str(root, "message", msg);
@@ -364,6 +446,14 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 		json_object_array_add(hooks,
 				      json_object_new_string(info->hooks[i]));
 	json_set_obj(root, "flightwatch.hooks", hooks);
+	for (size_t i = 0; i < info->n_unused; i++) {
+		struct json_object *item = json_object_new_object();
+
+		json_set_str(item, "hook", info->unused[i].hook);
+		json_set_str(item, "reason", info->unused[i].reason);
+		json_object_array_add(unused, item);
+	}
+	json_set_obj(root, "flightwatch.hooks_not_attached", unused);
 	json_set_u64(root, "flightwatch.watched_directories", info->n_dirs);
 	json_set_u64(root, "flightwatch.patterns", info->n_patterns);
 	json_set_u64(root, "flightwatch.processes", info->n_procs);
@@ -389,34 +479,53 @@ static struct json_object *stats_dns(const struct fw_dnscache_stats *d)
 	return o;
 }
 
+const uint32_t output__kernel_types[FW_KERNEL_TYPES] = {
+	FW_EV_EXEC,    FW_EV_FORK, FW_EV_EXIT,	  FW_EV_FILE_READ,
+	FW_EV_CONNECT, FW_EV_SEND, FW_EV_CARRIER, FW_EV_DNS,
+};
+
+void output__stats_message(const struct fw_run_stats *s, char *buf, size_t size)
+{
+	uint64_t n_evicted = 0;
+
+	for (size_t i = 0; i < FW_LRU_MAX; i++)
+		n_evicted += s->evicted[i];
+	snprintf(buf, size,
+		 "flightwatch stopped: %" PRIu64 " kernel events lost, %" PRIu64
+		 " map entries evicted, %" PRIu64 " flows, %" PRIu64
+		 " alerts, %" PRIu64 " updates",
+		 s->lost + s->pending_full, n_evicted, s->correlator.flows,
+		 s->correlator.alerts, s->correlator.updates);
+}
+
 void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 {
-	static const uint32_t kernel_types[] = { FW_EV_EXEC,	FW_EV_FORK,
-						 FW_EV_EXIT,	FW_EV_FILE_READ,
-						 FW_EV_CONNECT, FW_EV_SEND,
-						 FW_EV_CARRIER, FW_EV_DNS };
 	struct json_object *root = json_object_new_object();
 	struct json_object *events = json_object_new_object();
+	struct json_object *evicted = json_object_new_object();
 	char msg[512];
 	size_t i;
 
-	snprintf(msg, sizeof(msg),
-		 "flightwatch stopped: %" PRIu64 " kernel events lost, %" PRIu64
-		 " flows, %" PRIu64 " alerts, %" PRIu64 " updates",
-		 s->lost + s->pending_full, s->correlator.flows,
-		 s->correlator.alerts, s->correlator.updates);
+	output__stats_message(s, msg, sizeof(msg));
 	json_common(o, root, 0, "metric", "stats");
 	json_set_str(root, "message", msg);
-	for (i = 0; i < FW_ARRAY_SIZE(kernel_types); i++)
+	for (i = 0; i < FW_ARRAY_SIZE(output__kernel_types); i++)
 		json_object_object_add(
-			events, output__event_name(kernel_types[i]),
-			json_object_new_uint64(s->events[kernel_types[i]]));
+			events, output__event_name(output__kernel_types[i]),
+			json_object_new_uint64(
+				s->events[output__kernel_types[i]]));
 	json_set_obj(root, "flightwatch.stats.events", events);
 	json_set_u64(root, "flightwatch.stats.lost", s->lost);
 	json_set_u64(root, "flightwatch.stats.untracked_syscalls",
 		     s->pending_full);
 	json_set_u64(root, "flightwatch.stats.paths_truncated",
 		     s->path_truncated);
+	for (i = 0; i < FW_LRU_MAX; i++)
+		json_object_object_add(evicted, output__lru_name(i),
+				       json_object_new_uint64(s->evicted[i]));
+	json_set_obj(root, "flightwatch.stats.evicted", evicted);
+	json_set_u64(root, "flightwatch.stats.uring_fixed_files",
+		     s->uring_fixed);
 	json_set_u64(root, "flightwatch.stats.flows", s->correlator.flows);
 	json_set_u64(root, "flightwatch.stats.alerts", s->correlator.alerts);
 	json_set_u64(root, "flightwatch.stats.updates", s->correlator.updates);
@@ -424,11 +533,32 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 		     s->correlator.malformed);
 	json_set_obj(root, "flightwatch.stats.dns",
 		     stats_dns(&s->correlator.dns));
+	json_set_u64(root, "flightwatch.stats.carriers_evicted",
+		     s->correlator.carriers_evicted);
+	json_set_u64(root, "flightwatch.stats.channels_evicted",
+		     s->correlator.channels_evicted);
 	if (o->json) {
 		fprintf(o->out, "%s\n", json_line(root));
 		fflush(o->out);
 	} else {
 		fprintf(o->err, "%s\n", msg);
 	}
+	json_object_put(root);
+}
+
+void output__state(struct fw_output *o, const char *action, const char *msg)
+{
+	struct json_object *root;
+
+	if (!o->json) {
+		fprintf(o->err, "%s\n", msg);
+		fflush(o->err);
+		return;
+	}
+	root = json_object_new_object();
+	json_common(o, root, 0, "state", action);
+	json_set_str(root, "message", msg);
+	fprintf(o->out, "%s\n", json_line(root));
+	fflush(o->out);
 	json_object_put(root);
 }

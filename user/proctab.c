@@ -72,6 +72,17 @@ size_t proctab__count(const struct fw_proctab *tab)
 	return hashmap__count(tab->procs);
 }
 
+bool proctab__next(const struct fw_proctab *tab, struct hashmap_cursor *cur,
+		   struct fw_proc **p)
+{
+	void *value;
+
+	if (!hashmap__next(tab->procs, cur, NULL, &value))
+		return false;
+	*p = value;
+	return true;
+}
+
 /* argv as the kernel copied it: NUL-separated, maybe cut short */
 static char *join_args(const char *args, size_t len)
 {

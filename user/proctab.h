@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "flightwatch.h"
+#include "hashmap.h"
 
 /* A flight log as the collector knows it */
 struct fw_file {
@@ -73,6 +74,10 @@ struct fw_proc *proctab__get(struct fw_proctab *tab, uint32_t pid);
 struct fw_proc *proctab__get_or_add(struct fw_proctab *tab, uint32_t pid);
 void proctab__remove(struct fw_proctab *tab, uint32_t pid);
 size_t proctab__count(const struct fw_proctab *tab);
+/* Iteration: struct hashmap_cursor cur = {0}; struct fw_proc *p;
+ * while (proctab__next(tab, &cur, &p)) ... (no changes meanwhile) */
+bool proctab__next(const struct fw_proctab *tab, struct hashmap_cursor *cur,
+		   struct fw_proc **p);
 
 /* Event application */
 void proctab__exec(struct fw_proctab *tab, const struct fw_exec_event *e);

@@ -35,17 +35,10 @@ static void add_boot_id(char **text, size_t *len)
 
 static void add_allow(char **text, size_t *len, const struct fw_allow_rule *r)
 {
-	char ip[INET6_ADDRSTRLEN] = "?", buf[96];
-	int af = r->family == AF_INET6 ? AF_INET6 : AF_INET;
+	char buf[96];
 
-	inet_ntop(af, r->addr, ip, sizeof(ip));
 	/* in the syntax of --allow, so that replay can parse it back */
-	if (af == AF_INET6)
-		snprintf(buf, sizeof(buf), r->port ? "[%s/%u]:%u" : "%s/%u", ip,
-			 r->prefix, r->port);
-	else
-		snprintf(buf, sizeof(buf), r->port ? "%s/%u:%u" : "%s/%u", ip,
-			 r->prefix, r->port);
+	policy__format_allow(r, buf, sizeof(buf));
 	trace_meta__add(text, len, "allow", buf);
 }
 
@@ -102,6 +95,7 @@ int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s)
 {
 	struct fw_trace_writer_stats ws;
 	char *text = NULL;
+	uint64_t evicted = 0;
 	size_t len = 0;
 	int err;
 
@@ -113,6 +107,9 @@ int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s)
 	add_u64(&text, &len, "events", ws.events);
 	add_u64(&text, &len, "kernel_lost", s->lost);
 	add_u64(&text, &len, "untracked_syscalls", s->pending_full);
+	for (int i = 0; i < FW_LRU_MAX; i++)
+		evicted += s->evicted[i];
+	add_u64(&text, &len, "evicted", evicted);
 	add_u64(&text, &len, "flows", s->correlator.flows);
 	add_u64(&text, &len, "alerts", s->correlator.alerts);
 	add_u64(&text, &len, "updates", s->correlator.updates);

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "config.h"
 #include "geoip.h"
 #include "output.h"
+#include "sink.h"
 #include "options.h"
 #include "policy.h"
 #include "replay.h"
@@ -130,15 +132,19 @@ enum {
 	OPT_JSON = 0x100,
 	OPT_ALLOW,
 	OPT_NO_RECORDED_ALLOW,
+	OPT_CONFIG,
 	OPT_VERBOSE,
 	OPT_HELP,
+	OPT_OUTPUT,
 	OPT_GEOIP,
 };
 
 static const struct option replay_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
@@ -154,14 +160,17 @@ static void usage(FILE *out)
 		"tracing. Timestamps come from the recorded clock mapping. Exits 1\n"
 		"when a file is damaged: every valid block is still replayed.\n"
 		"\n"
-		"  --json               JSON lines on stdout (default: text)\n"
+		"  --output KIND        text (default), json (lines on stdout) or journal\n"
+		"                       (auto is text: a replay is not the live host)\n"
+		"  --json               the same as --output json\n"
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable),\n"
 		"                       in addition to the recorded allow rules\n"
 		"  --no-recorded-allow  ignore the allow rules recorded in the trace\n"
+		"  --config FILE        also the allowlists and severity rules of the\n"
+		"                       config FILE (no default file is read)\n"
 		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
 		"  -v, --verbose        also report flight-log reads, and a summary\n"
-		"  -h, --help           this help\n"
-		"(--config FILE will come with the configuration file.)\n");
+		"  -h, --help           this help\n");
 }
 
 static double now_s(void)
@@ -176,7 +185,7 @@ static double now_s(void)
  * alerts get the traced host's times and the live run's event ids */
 static void use_meta(const struct fw_trace_meta *meta, void *ctx)
 {
-	struct fw_output *o = ctx;
+	struct fw_output *o = &((struct fw_sink *)ctx)->output;
 
 	o->wall_minus_boot_ns = meta->wall_minus_boot_ns;
 	o->run_id = meta->run_id;
@@ -185,7 +194,9 @@ static void use_meta(const struct fw_trace_meta *meta, void *ctx)
 int replay__main(int argc, char **argv)
 {
 	struct fw_policy policy = { 0 };
-	struct fw_output output = { 0 };
+	struct fw_sink sink;
+	enum fw_sink_kind kind = FW_SINK_TEXT;
+	int verbose = 0;
 	struct fw_trace_read_stats stats = { 0 };
 	struct fw_trace_meta meta = { 0 };
 	struct fw_correlator_stats cs;
@@ -194,19 +205,27 @@ int replay__main(int argc, char **argv)
 	struct fw_geoip *geoip = NULL;
 	const char *geoip_path = NULL;
 	bool use_recorded = true;
-	char err[512];
+	const char *config_path = NULL;
+	char err[1024];
 	double t0, secs;
 	int opt, ret = 2;
 
 	optind = 1;
 	opterr = 0;
-	output.out = stdout;
-	output.err = stderr;
 	while ((optopt = 0, opt = getopt_long(argc, argv, ":vh", replay_options,
 					      NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
-			output.json = true;
+			kind = FW_SINK_JSON;
+			break;
+		case OPT_OUTPUT:
+			if (options__parse_sink(optarg, &kind)) {
+				fw_err("bad --output '%s': auto, journal, json or text",
+				       optarg);
+				goto out;
+			}
+			if (kind == FW_SINK_AUTO)
+				kind = FW_SINK_TEXT;
 			break;
 		case OPT_ALLOW:
 			if (policy__add_allow(&policy, optarg, err,
@@ -221,9 +240,12 @@ int replay__main(int argc, char **argv)
 		case OPT_GEOIP:
 			geoip_path = optarg;
 			break;
+		case OPT_CONFIG:
+			config_path = optarg;
+			break;
 		case 'v':
 		case OPT_VERBOSE:
-			output.verbose++;
+			verbose++;
 			break;
 		case 'h':
 		case OPT_HELP:
@@ -240,19 +262,25 @@ int replay__main(int argc, char **argv)
 		fw_err("replay needs a trace FILE (see 'flightwatch replay --help')");
 		goto out;
 	}
+	if (config_path &&
+	    config__load_policy(config_path, &policy, err, sizeof(err))) {
+		fw_err("%s", err);
+		goto out;
+	}
 	if (geoip_path && !(geoip = geoip__open(geoip_path)))
 		goto out;
-	fw_verbose = output.verbose;
-	c = correlator__new(&policy, output__alert, &output);
+	fw_verbose = verbose;
+	sink__open(&sink, kind, verbose, 0);
+	c = correlator__new(&policy, sink__alert, &sink);
 	correlator__set_geoip(c, geoip);
 	hooks.meta = use_meta;
-	hooks.ctx = &output;
+	hooks.ctx = &sink;
 	t0 = now_s();
 	ret = replay__files(argv + optind, argc - optind, c, &policy,
 			    use_recorded, &hooks, &meta, &stats);
 	secs = now_s() - t0;
 	correlator__stats(c, &cs);
-	if (output.verbose || stats.damaged)
+	if (verbose || stats.damaged)
 		fprintf(stderr,
 			"flightwatch: replayed %" PRIu64 " events from %" PRIu64
 			" blocks of %" PRIu64
@@ -263,6 +291,7 @@ int replay__main(int argc, char **argv)
 			secs > 0 ? stats.events / secs : 0.0, cs.alerts,
 			cs.updates, stats.damaged, stats.skipped_bytes);
 	correlator__free(c);
+	sink__close(&sink);
 out:
 	geoip__close(geoip);
 	policy__free(&policy);

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "output.h"
 #include "options.h"
+#include "config.h"
 #include "policy.h"
 #include "replay.h"
 #include "util.h"
@@ -760,6 +761,7 @@ enum {
 	OPT_FORMAT = 0x100,
 	OPT_ALLOW,
 	OPT_NO_RECORDED_ALLOW,
+	OPT_CONFIG,
 	OPT_HELP,
 	OPT_GEOIP,
 };
@@ -768,6 +770,7 @@ static const struct option report_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ NULL, 0, NULL, 0 },
@@ -786,6 +789,8 @@ static void usage(FILE *out)
 		"                       Graphviz graph: 'dot -Tsvg' renders it)\n"
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable)\n"
 		"  --no-recorded-allow  ignore the allow rules recorded in the trace\n"
+		"  --config FILE        also the allowlists and severity rules of the\n"
+		"                       config FILE (no default file is read)\n"
 		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
 		"  -h, --help           this help\n");
 }
@@ -824,7 +829,8 @@ int report__main(int argc, char **argv)
 	struct fw_geoip *geoip = NULL;
 	const char *geoip_path = NULL;
 	bool use_recorded = true;
-	char err[512];
+	const char *config_path = NULL;
+	char err[1024];
 	int opt, ret = 2;
 
 	optind = 1;
@@ -858,6 +864,9 @@ int report__main(int argc, char **argv)
 		case OPT_GEOIP:
 			geoip_path = optarg;
 			break;
+		case OPT_CONFIG:
+			config_path = optarg;
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
@@ -871,6 +880,11 @@ int report__main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		fw_err("report needs a trace FILE (see 'flightwatch report --help')");
+		goto out;
+	}
+	if (config_path &&
+	    config__load_policy(config_path, &policy, err, sizeof(err))) {
+		fw_err("%s", err);
 		goto out;
 	}
 	if (geoip_path && !(geoip = geoip__open(geoip_path)))

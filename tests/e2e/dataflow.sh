@@ -4,7 +4,8 @@
 # Flight-log data followed through carriers before it leaves: a pipe, a FIFO,
 # derived files (gzip, tar, cp), a unix socketpair, a unix stream relay,
 # sendfile, splice, a descriptor inherited across dup2 + exec, a descriptor
-# passed with SCM_RIGHTS, and a multi-hop pipeline through a temporary file.
+# passed with SCM_RIGHTS, a multi-hop pipeline through a temporary file, and
+# io_uring (open, read, send, and a write into a pipe).
 # Each scenario sends to its own destination port; its alert must name the
 # origin log, the sender, the destination and the chain of processes and
 # carriers in order. Benign twins of the same shapes carry untainted data
@@ -32,11 +33,15 @@ P_SPLICE=9109
 P_DUP=9110
 P_SCM=9111
 P_MULTI=9112
+P_URING=9113
+P_URING_PIPE=9114
 P_B_PIPE=9121
 P_B_FILE=9122
 P_B_RELAY=9123
 P_B_SENDFILE=9124
 P_B_FIFO=9125
+P_B_URING=9126
+FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
 
 fw_init
@@ -67,7 +72,8 @@ peer_count() {
 }
 for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	"$P_SENDFILE" "$P_SPLICE" "$P_DUP" "$P_SCM" "$P_MULTI" \
-	"$P_B_PIPE" "$P_B_FILE" "$P_B_RELAY" "$P_B_SENDFILE" "$P_B_FIFO"; do
+	"$P_URING" "$P_URING_PIPE" "$P_B_PIPE" "$P_B_FILE" "$P_B_RELAY" \
+	"$P_B_SENDFILE" "$P_B_FIFO" "$P_B_URING"; do
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
@@ -82,6 +88,9 @@ LOGNAME_=2026-11-21\ 23-10-05.tlog
 LOG=$WATCH/$LOGNAME_
 fw_mklog tlog 96k "$LOG"
 SIZE=$(fw_size "$LOG")
+# opened first through io_uring: nothing else touches it
+LOG_URING="$WATCH/2026-11-21 23-40-00.tlog"
+fw_mklog tlog 96k "$LOG_URING"
 # untainted data of the same size, written before the tracer starts
 PLAIN=$WORK/plain.bin
 head -c "$SIZE" /dev/urandom >"$PLAIN"
@@ -340,6 +349,16 @@ sc_sh multi 'cat -- "$1" | gzip | base64 >"$2" && cat -- "$2" | socat -u - "TCP4
 MIN[$P_MULTI]=$(fw_size "$B64" 2>/dev/null || echo 1)
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
+# ---- 13. io_uring: open, read and send are io_uring requests ---------------
+sc uring "$FWURING" send "$LOG_URING" "$FW_PEER_IP4" "$P_URING"
+MIN[$P_URING]=$(fw_size "$LOG_URING")
+
+# ---- 14. io_uring: read, then write into a pipe another program sends -------
+sc_sh uring-pipe '"$1" cat "$2" | socat -u - "TCP4:$3:$4"' \
+	"$FWURING" "$LOG" "$FW_PEER_IP4" "$P_URING_PIPE"
+MIN[$P_URING_PIPE]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
 # ---- benign twins ----------------------------------------------------------
 sc_sh b-pipe 'head -c 70000 /dev/urandom | socat -u - "TCP4:$1:$2"' \
 	"$FW_PEER_IP4" "$P_B_PIPE"
@@ -351,6 +370,7 @@ if relay b-relay "$B_SOCK" "$P_B_RELAY"; then
 fi
 sc b-sendfile "$PY" "$WORK/sendfile.py" "$PLAIN" "$FW_PEER_IP4" \
 	"$P_B_SENDFILE"
+sc b-uring "$FWURING" send "$PLAIN" "$FW_PEER_IP4" "$P_B_URING"
 sc_sh b-fifo 'head -c 70000 /dev/urandom >"$1" & exec socat -u "OPEN:$1,rdonly" "TCP4:$2:$3"' \
 	"$FIFO_B" "$FW_PEER_IP4" "$P_B_FIFO"
 
@@ -374,11 +394,12 @@ relay_done b-relay
 fw_tracer_stop INT
 
 # ---- assertions ------------------------------------------------------------
-# flow NAME PORT MINBYTES SENDER_NAME: the common assertions on the last alert
-# to PORT; A is that alert afterwards (empty when there is none)
+# flow NAME PORT MINBYTES SENDER_NAME [LOG]: the common assertions on the
+# last alert to PORT, whose origin is LOG (default $LOG); A is that alert
+# afterwards (empty when there is none)
 A=
 flow() {
-	local name=$1 port=$2 min=$3 pname=$4
+	local name=$1 port=$2 min=$3 pname=$4 log=${5:-$LOG}
 	A=$(port_alerts "$port" | tail -n 1)
 	if ! check "$name: alert to port $port" != "" "$A"; then
 		note "scenario output: $(cat "$FW_TMP/sc-$name.err" 2>/dev/null)"
@@ -387,7 +408,7 @@ flow() {
 	check "$name: one sending process to port $port" -eq 1 \
 		"$(port_alerts "$port" | jq -r .process.pid | sort -u | wc -l)"
 	check "$name: origins include the log" == true \
-		"$(jq --arg p "$LOG" '[.flightwatch.origins[]?.path] |
+		"$(jq --arg p "$log" '[.flightwatch.origins[]?.path] |
 			index($p) != null' <<<"$A" 2>/dev/null)"
 	check "$name: process.name" == "$pname" "$(fw_get "$A" .process.name)"
 	check "$name: destination.ip" == "$FW_PEER_IP4" \
@@ -398,7 +419,7 @@ flow() {
 		"$(fw_get "$A" .destination.bytes)" ||
 		note "$name: every line of the flow (time action bytes): $(port_alerts "$port" |
 			jq -r '"\(."@timestamp") \(.event.action) \(.destination.bytes)"')"
-	check "$name: chain starts at the log" == "origin $LOG" \
+	check "$name: chain starts at the log" == "origin $log" \
 		"$(fw_get "$A" '.flightwatch.chain[0] | "\(.type) \(.path)"')"
 	check "$name: chain ends with the sender" -eq \
 		"$(fw_get "$A" .process.pid)" \
@@ -525,6 +546,21 @@ if flow multi "$P_MULTI" "${MIN[$P_MULTI]}" socat; then
 		"${BG[multi]}" "$(fw_get "$A" .process.parent.pid)"
 fi
 
+if flow uring "$P_URING" "${MIN[$P_URING]}" fwuring "$LOG_URING"; then
+	chain uring origin,process,destination fwuring
+	check "uring: process.pid" -eq "${BG[uring]}" \
+		"$(fw_get "$A" .process.pid)"
+	check "uring: origins[0].bytes_read >= ${MIN[$P_URING]}" -ge \
+		"${MIN[$P_URING]}" \
+		"$(fw_get "$A" '.flightwatch.origins[0].bytes_read')"
+	check "uring: opened through io_uring, matched by its directory" \
+		== directory "$(fw_get "$A" '.flightwatch.origins[0].match')"
+fi
+
+if flow uring-pipe "$P_URING_PIPE" "$SIZE" socat; then
+	chain uring-pipe origin,process,pipe,process,destination fwuring,socat
+fi
+
 check "benign pipe of untainted data: no alert" == "" \
 	"$(port_alerts "$P_B_PIPE")"
 check "benign derived file written by an untainted process: no alert" == "" \
@@ -535,11 +571,13 @@ check "benign sendfile of an unwatched file: no alert" == "" \
 	"$(port_alerts "$P_B_SENDFILE")"
 check "benign FIFO with no tainted writer: no alert" == "" \
 	"$(port_alerts "$P_B_FIFO")"
+check "benign io_uring send of an unwatched file: no alert" == "" \
+	"$(port_alerts "$P_B_URING")"
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9101 or .destination.port > 9112)) |
+		(.destination.port < 9101 or .destination.port > 9114)) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |
@@ -550,5 +588,9 @@ note "stats: $stats"
 check "stats: events.carrier >= $CARRIER_SCENARIOS" -ge "$CARRIER_SCENARIOS" \
 	"$(fw_get "$stats" .events.carrier)"
 check "stats: lost" -eq 0 "$(fw_get "$stats" .lost)"
+check "stats: no kernel map entry evicted" -eq 0 \
+	"$(fw_get "$stats" '[.evicted[]] | add')"
+check "stats: no io_uring request on registered files" -eq 0 \
+	"$(fw_get "$stats" .uring_fixed_files)"
 
 fw_finish

@@ -227,6 +227,30 @@ check "report json: the flow's destination domain and country" == \
 		select(.process.pid == $pid) | .destination |
 		"\(.domain) \(.country_iso_code)"' "$FW_TMP/report.json" 2>&1)"
 
+# --- no cgroup v2 mount -----------------------------------------------------------
+# The tracer in a private mount namespace without the cgroup2 mount: it runs,
+# and its ready line says the passive DNS hook is not attached and why
+cat >"$FW_TMP/nocgroup2.sh" <<EOF
+#!/bin/sh
+exec unshare -m --propagation private sh -c 'umount -l "\$0" && exec "\$@"' \
+	"$CG2" "$FW_BIN" "\$@"
+EOF
+chmod 755 "$FW_TMP/nocgroup2.sh"
+REAL_BIN=$FW_BIN
+FW_BIN=$FW_TMP/nocgroup2.sh
+if fw_tracer_start nocgroup2 --no-default-rules --watch "$WATCH"; then
+	ready=$(fw_json | jq -c 'select(.event.action == "ready")')
+	check "no cgroup v2: the DNS hook is not among those attached" \
+		!contains "cgroup_skb" "$(fw_get "$ready" .flightwatch.hooks)"
+	check "no cgroup v2: the ready line says why it is not attached" == \
+		"cgroup_skb/ingress: no cgroup v2 mount: destinations are not named" \
+		"$(fw_get "$ready" '.flightwatch.hooks_not_attached[] |
+			select(.hook == "cgroup_skb/ingress") |
+			"\(.hook): \(.reason)"')"
+	fw_tracer_stop INT
+fi
+FW_BIN=$REAL_BIN
+
 # --- a database that cannot be used --------------------------------------------
 # bad_geoip NAME FILE CMD...: one line naming FILE, a non-zero status
 bad_geoip() {

@@ -320,6 +320,15 @@ fw_peer_listen() {
 	fw_abort "$kind listener on port $port did not come up ($(cat "$FW_TMP/peers.log"))"
 }
 
+# fw_peers PORT4 PORT6: the namespaces, a TCP listener of each family in
+# the peer and a probe of both (the usual start of a suite)
+fw_peers() {
+	fw_netns_setup
+	fw_peer_listen tcp4 "$1"
+	fw_peer_listen tcp6 "$2"
+	fw_probe_network "$1" "$2"
+}
+
 # fw_gs_bg CMD...: run CMD in the ground-station namespace, in the
 # background. nsenter execs CMD, so FW_BG is CMD's own pid.
 fw_gs_bg() {

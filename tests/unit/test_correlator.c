@@ -930,18 +930,24 @@ static void test_many_processes(void **state)
 	assert_int_equal(fx->overflow, 0);
 }
 
-static void feed_carrier(struct fixture *fx, uint32_t pid, uint64_t ino,
-			 uint32_t type, const char *path)
+static void feed_carrier_at(struct fixture *fx, uint32_t pid, uint64_t ino,
+			    uint32_t type, const char *path, uint64_t ts)
 {
 	struct fw_carrier_event *e = calloc(1, sizeof(*e));
 
 	assert_non_null(e);
-	set_hdr(&e->hdr, FW_EV_CARRIER, pid, 4000, sizeof(*e));
+	set_hdr(&e->hdr, FW_EV_CARRIER, pid, ts, sizeof(*e));
 	e->carrier = fkey(ino);
 	e->carrier_type = type;
 	e->path_off = put_path(e->path, path);
 	feed(fx, e, sizeof(*e));
 	free(e);
+}
+
+static void feed_carrier(struct fixture *fx, uint32_t pid, uint64_t ino,
+			 uint32_t type, const char *path)
+{
+	feed_carrier_at(fx, pid, ino, type, path, 4000);
 }
 
 /* a read of a carrier, as the kernel reports it */
@@ -1040,6 +1046,74 @@ static void test_unknown_carrier_read_ignored(void **state)
 	assert_int_equal(count_kind(fx, FW_NOTICE_READ), 0);
 }
 
+static void set_small_limits(struct fixture *fx)
+{
+	struct fw_correlator_limits lim = { .carriers = 8,
+					    .channels = 8,
+					    .files = 4 };
+
+	correlator__set_limits(fx->c, &lim);
+}
+
+/* past its limit the correlator forgets the least recently used carriers,
+ * and counts them */
+static void test_carriers_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	uint64_t i;
+
+	set_small_limits(fx);
+	feed_read(fx, 500, 16, LOG_A, 9000, FW_CONTENT_TLOG);
+	for (i = 0; i < 20; i++)
+		feed_carrier_at(fx, 500, 100 + i, FW_CARRIER_PIPE, "",
+				5000 + i);
+	assert_true(stats_of(fx).carriers_evicted >= 12);
+	assert_true(stats_of(fx).carriers_evicted <= 13);
+	feed_carrier_read(fx, 601, 119, 10);
+	assert_true(correlator__tracks(fx->c, 601));
+	feed_carrier_read(fx, 600, 100, 10);
+	assert_false(correlator__tracks(fx->c, 600));
+}
+
+/* past its limit the correlator forgets the least recently active
+ * channels; all were alerted first, and new bytes alert again */
+static void test_channels_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	uint16_t port;
+
+	set_small_limits(fx);
+	feed_read(fx, 500, 16, LOG_A, 9000, FW_CONTENT_TLOG);
+	for (port = 1000; port < 1020; port++)
+		feed_send(fx, 500, dest4("192.0.2.9", port), 100, 5000 + port);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 20);
+	assert_true(stats_of(fx).channels_evicted >= 12);
+	/* the oldest channel was forgotten: its next send is a new flow */
+	feed_send(fx, 500, dest4("192.0.2.9", 1000), 200, 9000);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 21);
+	assert_false(nth_kind(fx, FW_ALERT_EGRESS, 20)->update);
+}
+
+/* flight logs nobody refers to are dropped beyond the limit; those in use
+ * stay (the alert still names them) */
+static void test_unused_files_forgotten(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t pid;
+
+	set_small_limits(fx);
+	feed_read(fx, 900, 16, LOG_A, 100, FW_CONTENT_TLOG);
+	for (pid = 1000; pid < 1010; pid++) {
+		feed_read(fx, pid, 200 + pid, LOG_B, 100, FW_CONTENT_ULOG);
+		feed_exit(fx, pid);
+	}
+	assert_true(stats_of(fx).files_forgotten >= 6);
+	assert_string_equal(proc_of(fx, 900)->origins[0].file->path, LOG_A);
+	feed_send(fx, 900, dest4("192.0.2.9", 443), 100, 9000);
+	assert_string_equal(nth_kind(fx, FW_ALERT_EGRESS, 0)->origin_path[0],
+			    LOG_A);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1072,6 +1146,9 @@ int main(void)
 		T(test_carrier_follows_writer_origins),
 		T(test_own_carrier_read_is_no_hop),
 		T(test_unknown_carrier_read_ignored),
+		T(test_carriers_bounded),
+		T(test_channels_bounded),
+		T(test_unused_files_forgotten),
 #undef T
 	};
 

@@ -156,6 +156,30 @@ static void test_json(void **state)
 	assert_string_equal(fx->err, "");
 }
 
+static void test_output(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(PARSE(fx, "-v"), 0);
+	assert_int_equal(fx->opts.sink, FW_SINK_AUTO);
+	options__free(&fx->opts);
+	assert_int_equal(PARSE(fx, "--output", "journal"), 0);
+	assert_int_equal(fx->opts.sink, FW_SINK_JOURNAL);
+	assert_false(fx->opts.json);
+	options__free(&fx->opts);
+	/* --json is --output json; the last one given wins */
+	assert_int_equal(PARSE(fx, "--json", "--output", "text"), 0);
+	assert_int_equal(fx->opts.sink, FW_SINK_TEXT);
+	assert_false(fx->opts.json);
+	options__free(&fx->opts);
+	assert_int_equal(PARSE(fx, "--output=json"), 0);
+	assert_int_equal(fx->opts.sink, FW_SINK_JSON);
+	assert_true(fx->opts.json);
+	options__free(&fx->opts);
+	assert_int_equal(PARSE(fx, "--output", "syslog"), -1);
+	expect_error(fx, "bad --output 'syslog': auto, journal, json or text");
+}
+
 static void test_repeated_watch(void **state)
 {
 	struct fixture *fx = *state;
@@ -473,6 +497,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_defaults),
 		T(test_json),
+		T(test_output),
 		T(test_repeated_watch),
 		T(test_watch_equals_form),
 		T(test_watch_with_defaults),

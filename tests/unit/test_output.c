@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "fw_test.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -64,19 +65,7 @@ static int setup(void **state)
 	fx->proc.origins = fx->origins;
 	fx->proc.n_origins = 1;
 
-	fx->alert.kind = FW_ALERT_EGRESS;
-	fx->alert.flow_id = 7;
-	fx->alert.ts_ns = fw_boot_now_ns();
-	fx->alert.proc = &fx->proc;
-	fx->alert.dest.family = AF_INET;
-	fx->alert.dest.port = 443;
-	fx->alert.dest.proto = 6;
-	inet_pton(AF_INET, "192.0.2.7", fx->alert.dest.addr);
-	fx->alert.bytes = 1000;
-	fx->alert.origins = fx->origins;
-	fx->alert.n_origins = 1;
-	fx->alert.severity = FW_SEVERITY_HIGH;
-	fx->alert.verified = true;
+	fw_test_egress(&fx->alert, &fx->proc, fx->origins, 1);
 	*state = fx;
 	return 0;
 }
@@ -444,6 +433,7 @@ static void test_text_escapes_control_bytes(void **state)
 	fx->o.json = false;
 	fx->alert.update = true;
 	fx->alert.verified = false;
+	fx->alert.severity = FW_SEVERITY_MEDIUM;
 	free(fx->files[0].path);
 	fx->files[0].path =
 		strdup("/tmp/x\n2026-01-01T00:00:00.000000Z ALERT\t.tlog");
@@ -591,7 +581,7 @@ static void test_stats(void **state)
 	expect_str(j, "event.action", "stats");
 	expect_str(
 		j, "message",
-		"flightwatch stopped: 5 kernel events lost, 2 flows, 1 alerts, 3 updates");
+		"flightwatch stopped: 5 kernel events lost, 0 map entries evicted, 2 flows, 1 alerts, 3 updates");
 	assert_int_equal(
 		json_object_object_length(at(j, "flightwatch.stats.events")),
 		8);
@@ -619,7 +609,7 @@ static void test_stats(void **state)
 	fflush(fx->o.err);
 	assert_string_equal(
 		fx->err_buf,
-		"flightwatch stopped: 5 kernel events lost, 2 flows, 1 alerts, 3 updates\n");
+		"flightwatch stopped: 5 kernel events lost, 0 map entries evicted, 2 flows, 1 alerts, 3 updates\n");
 }
 
 int main(void)

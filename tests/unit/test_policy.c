@@ -157,18 +157,25 @@ static void add(struct fw_policy *p, const char *spec)
 		fail_msg("'%s': %s", spec, err);
 }
 
+static bool dest_allowed(const struct fw_policy *p, const struct fw_dest *d)
+{
+	struct fw_flow_facts facts = { .dest = d };
+
+	return policy__allowed(p, &facts);
+}
+
 static bool allowed4(const struct fw_policy *p, const char *ip, uint16_t port)
 {
 	struct fw_dest d = d4(ip, port);
 
-	return policy__dest_allowed(p, &d);
+	return dest_allowed(p, &d);
 }
 
 static bool allowed6(const struct fw_policy *p, const char *ip, uint16_t port)
 {
 	struct fw_dest d = d6(ip, port);
 
-	return policy__dest_allowed(p, &d);
+	return dest_allowed(p, &d);
 }
 
 static void test_empty_policy(void **state)
@@ -312,10 +319,10 @@ static void test_mapped_v4_is_v4(void **state)
 	d.addr[0] = 10;
 	d.addr[3] = 1;
 	memset(d.addr + 4, 0xee, 12);
-	assert_true(policy__dest_allowed(&p, &d));
+	assert_true(dest_allowed(&p, &d));
 	/* the same bytes as IPv6 do not match an IPv4 rule */
 	d.family = AF_INET6;
-	assert_false(policy__dest_allowed(&p, &d));
+	assert_false(dest_allowed(&p, &d));
 	policy__free(&p);
 }
 
@@ -338,10 +345,12 @@ static void test_add_allow_error_keeps_policy(void **state)
 static void test_severity(void **state)
 {
 	struct fw_policy p = { 0 };
+	struct fw_flow_facts verified = { .verified = true };
+	struct fw_flow_facts unverified = { .verified = false };
 
 	(void)state;
-	assert_int_equal(policy__severity(&p, true), 73);
-	assert_int_equal(policy__severity(&p, false), 47);
+	assert_int_equal(policy__severity(&p, &verified), 73);
+	assert_int_equal(policy__severity(&p, &unverified), 47);
 	assert_int_equal(FW_SEVERITY_HIGH, 73);
 	assert_int_equal(FW_SEVERITY_MEDIUM, 47);
 }

@@ -771,8 +771,14 @@ static void test_record_options(void **state)
 			"-o",	     "r.fwt",
 			NULL };
 	char *rec_json[] = { "record",	  "--json", "--no-default-rules",
-			     "--pattern", "*.ulg",  "--output",
+			     "--pattern", "*.ulg",  "-o",
 			     "r.fwt",	  NULL };
+	/* --output names the sink (run's option), -o the trace */
+	char *rec_journal[] = { "record",  "--output",
+				"journal", "-o",
+				"r.fwt",   "--pattern",
+				"*.ulg",   "--no-default-rules",
+				NULL };
 	struct fw_options o;
 
 	(void)state;
@@ -793,6 +799,12 @@ static void test_record_options(void **state)
 	assert_int_equal(options__parse_record(7, rec_json, &o), 0);
 	assert_false(o.record_only);
 	assert_true(o.json);
+	options__free(&o);
+	optind = 0;
+	assert_int_equal(options__parse_record(8, rec_journal, &o), 0);
+	assert_false(o.record_only);
+	assert_int_equal(o.sink, FW_SINK_JOURNAL);
+	assert_string_equal(o.record_path, "r.fwt");
 	options__free(&o);
 }
 

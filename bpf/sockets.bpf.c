@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Socket events: TCP state changes end relayed loopback flows
+ * (relays.bpf.h); data arriving on a unix socket from a tainted sender
+ * makes it a carrier (carriers.bpf.h)
+ */
+#include "carriers.bpf.h"
+#include "relays.bpf.h"
+
+/* TP_PROTO(const struct sock *sk, const int oldstate, const int newstate) */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(fw_tcp_state, const struct sock *sk, const int oldstate,
+	     const int newstate)
+{
+	if (newstate == FW_TCP_CLOSE)
+		relay_closed((struct sock *)sk);
+	return 0;
+}
+
+/* TP_PROTO(const struct sock *sk) */
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(fw_data_ready, const struct sock *sk)
+{
+	unix_data_ready((struct sock *)sk);
+	return 0;
+}

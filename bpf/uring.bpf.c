@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * io_uring: reads and writes that never pass through read(2) or send(2).
+ *
+ * A request is decided when it is submitted, where current is the
+ * submitter (or its SQPOLL thread, of the same process) and the request
+ * names a descriptor of its table: the same decisions as the syscall
+ * hooks, on the same descriptor. What was decided waits in uring_reqs
+ * under the request's address until it completes, possibly on another
+ * CPU or an io-wq worker, with the byte count. An io_uring open is
+ * classified at completion, as open(2) is at exit.
+ *
+ * Requests on registered (fixed) files carry a table index, not a
+ * descriptor: they are counted in FW_STAT_URING_FIXED, not followed.
+ */
+#include "io.bpf.h"
+
+#define FW_IORING_CQE_F_MORE 2 /* multishot: more completions follow */
+
+static __always_inline bool uring_op_reads(__u8 op)
+{
+	switch (op) {
+	case IORING_OP_READV:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_READ:
+	case IORING_OP_READ_MULTISHOT:
+	case IORING_OP_RECV:
+	case IORING_OP_RECVMSG:
+		return true;
+	}
+	return false;
+}
+
+static __always_inline bool uring_op_writes(__u8 op)
+{
+	switch (op) {
+	case IORING_OP_WRITEV:
+	case IORING_OP_WRITE_FIXED:
+	case IORING_OP_WRITE:
+	case IORING_OP_SEND:
+	case IORING_OP_SENDMSG:
+	case IORING_OP_SEND_ZC:
+	case IORING_OP_SENDMSG_ZC:
+		return true;
+	}
+	return false;
+}
+
+/* TP_PROTO(struct io_kiocb *req) */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
+{
+	struct fw_uring_pending u = {};
+	__u64 key = (__u64)req;
+	__u8 op = req->opcode;
+	long fd;
+
+	if (!uring_op_reads(op) && !uring_op_writes(op))
+		return 0;
+	if (current_tgid() == fw_self_tgid)
+		return 0;
+	fd = req->cqe.fd;
+	if (uring_op_reads(op)) {
+		if (!file_read_watched(fd, &u.p) && !relay_read(fd, &u.p))
+			return 0;
+	} else {
+		if (!is_tainted(current_tgid()))
+			return 0;
+		write_target(fd, 0, 0, &u.p);
+		if (!u.p.kind)
+			return 0;
+	}
+	if (req->flags & REQ_F_FIXED_FILE) {
+		/* fd is an index into the ring's table, and what was
+		 * looked up above was some other descriptor */
+		stat_add(FW_STAT_URING_FIXED, 1);
+		return 0;
+	}
+	u.p.fd = fd;
+	u.id = bpf_get_current_pid_tgid();
+	if (lru_put(&uring_reqs, FW_LRU_URING_REQS, &key, &u, true))
+		stat_add(FW_STAT_PENDING_FULL, 1);
+	return 0;
+}
+
+/* An open through io_uring returned a descriptor of the submitter's table;
+ * completions run in the submitter or in an io-wq worker, a thread of the
+ * same process, which shares that table */
+static __always_inline void uring_opened(struct io_kiocb *req, long fd)
+{
+	struct task_struct *submitter = BPF_CORE_READ(req, tctx, task);
+
+	if (fd < 0 || !submitter ||
+	    BPF_CORE_READ(submitter, tgid) != current_tgid())
+		return;
+	file_open_exit(fd);
+}
+
+/* TP_PROTO(struct io_ring_ctx *ctx, void *req, struct io_uring_cqe *cqe) */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(fw_uring_complete, struct io_ring_ctx *ring, void *req_,
+	     struct io_uring_cqe *cqe)
+{
+	/* void * in the tracepoint: read through, not loaded directly */
+	struct io_kiocb *req = req_;
+	struct fw_uring_pending *pu, u;
+	__u64 key = (__u64)req;
+	long res = cqe->res;
+	__u8 op = BPF_CORE_READ(req, opcode);
+	__u64 now;
+
+	if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2)
+		uring_opened(req, res);
+	pu = bpf_map_lookup_elem(&uring_reqs, &key);
+	if (!pu)
+		return 0; /* the path every unfollowed request takes */
+	u = *pu;
+	if (!(cqe->flags & FW_IORING_CQE_F_MORE))
+		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
+	if (res <= 0)
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	if (u.p.kind & FW_PENDING_READ)
+		file_read_done(&u.p, u.id, res, now);
+	write_done(&u.p, u.id, res, now);
+	return 0;
+}

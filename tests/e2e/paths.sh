@@ -1,0 +1,326 @@
+#!/bin/bash
+# The bash -c scripts below expand their own positional parameters:
+# shellcheck disable=SC2016
+# The other ways flight-log data is read, each ending in an upload to the
+# peer that must alert with the log as origin:
+#   - mmap of the log (the data never passes through read(2));
+#   - a hard link made in an unwatched directory, and a log renamed out of
+#     the watched directory, neither opened before (identity by inode: the
+#     tracer learns the inodes under watched directories at start);
+#   - a log opened before the tracer started, read after;
+#   - a unix datagram socketpair between a reader and a sender;
+#   - unconnected unix datagrams sent by path to an unrelated receiver
+#     (benign twin: the same with untainted data).
+# Then, with a second tracer run with --taint-expiry 1: a reader that sends
+# within the expiry alerts, one that waits longer does not. And with a
+# third whose config makes the carries map 64 entries: a tainted process
+# writing 200 files makes the kernel evict, which is counted and reported.
+#
+# Harness rule (see dataflow.sh): this shell never reads what a tainted
+# process wrote.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+P_MMAP=9301
+P_LINK=9302
+P_RENAME=9303
+P_OPEN=9304
+P_DGRAM=9305
+P_FRESH=9306
+P_STALE=9307
+P_B_LINK=9308
+P_UNIXPATH=9309
+P_B_UNIXPATH=9310
+PY=/usr/bin/python3
+
+fw_init
+command -v "$PY" >/dev/null || fw_abort "$PY is needed"
+fw_netns_setup
+for p in "$P_MMAP" "$P_LINK" "$P_RENAME" "$P_OPEN" "$P_DGRAM" "$P_FRESH" \
+	"$P_STALE" "$P_B_LINK" "$P_UNIXPATH" "$P_B_UNIXPATH"; do
+	fw_peer_listen tcp4 "$p"
+done
+
+WATCH=$FW_TMP/Telemetry
+WORK=$FW_TMP/work
+mkdir -p "$WATCH/2026/11" "$WORK"
+# one log per scenario, none opened by anything before its scenario
+mklog() {
+	fw_mklog tlog 48k "$1"
+}
+LOG_MMAP="$WATCH/mmap.tlog"
+LOG_LINK="$WATCH/2026/11/linked.tlog"
+LOG_RENAME="$WATCH/renamed.tlog"
+LOG_OPEN="$WATCH/open-before.tlog"
+LOG_DGRAM="$WATCH/dgram.tlog"
+LOG_EXPIRY="$WATCH/expiry.tlog"
+LOG_UNIXPATH="$WATCH/unix-path.tlog"
+for f in "$LOG_MMAP" "$LOG_LINK" "$LOG_RENAME" "$LOG_OPEN" "$LOG_DGRAM" \
+	"$LOG_EXPIRY" "$LOG_UNIXPATH"; do
+	mklog "$f"
+done
+SIZE=$(fw_size "$LOG_MMAP")
+PLAIN=$WORK/plain.bin
+head -c "$SIZE" /dev/urandom >"$PLAIN"
+LINK=$WORK/innocent.bin
+RENAMED=$WORK/moved.bin
+B_LINK=$WORK/plain-link.bin
+
+# ---- python helpers (written by this untainted shell) ----------------------
+cat >"$WORK/send.py" <<'EOF'
+# send.py MODE FILE IP PORT [WAIT_FILE [SLEEP]]: get FILE's bytes (MODE read
+# or mmap), optionally wait for WAIT_FILE and sleep, then send them
+import mmap, os, socket, sys, time
+mode, path, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+wait = sys.argv[5] if len(sys.argv) > 5 else ""
+pause = float(sys.argv[6]) if len(sys.argv) > 6 else 0
+fd = os.open(path, os.O_RDONLY)
+if mode == "mmap":
+    m = mmap.mmap(fd, 0, prot=mmap.PROT_READ)
+    data = bytes(m[:])
+    m.close()
+else:
+    if wait:
+        # opened now, read only once the tracer runs
+        while not os.path.exists(wait):
+            time.sleep(0.02)
+    data = b""
+    while True:
+        d = os.read(fd, 65536)
+        if not d:
+            break
+        data += d
+time.sleep(pause)
+s = socket.create_connection((ip, port), timeout=20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+cat >"$WORK/dgram.py" <<'EOF'
+# a forked child reads the log and sends it as datagrams on a unix
+# SOCK_DGRAM socketpair; the parent, which read nothing, uploads it
+import os, socket, sys
+path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+pid = os.fork()
+if pid == 0:
+    b.close()
+    with open(path, "rb", buffering=0) as f:
+        while True:
+            d = f.read(4096)
+            if not d:
+                break
+            a.send(d)
+    a.send(b"")
+    os._exit(0)
+a.close()
+b.settimeout(20)
+data = bytearray()
+while True:
+    d = b.recv(65536)
+    if not d:
+        break
+    data += d
+os.waitpid(pid, 0)
+s = socket.create_connection((ip, port), timeout=20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+
+cat >"$WORK/dgram_recv.py" <<'EOF'
+# a unix datagram socket bound to a path: what arrives until END goes to
+# the peer over TCP
+import os, socket, sys
+path, ready, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+u.bind(path)
+open(ready, "w").close()
+u.settimeout(20)
+data = bytearray()
+while True:
+    d = u.recv(65536)
+    if d == b"END":
+        break
+    data += d
+s = socket.create_connection((ip, port), timeout=20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+cat >"$WORK/dgram_send.py" <<'EOF'
+# a file as datagrams to a unix socket named by its path (never connected)
+import socket, sys
+path, sock = sys.argv[1], sys.argv[2]
+u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+with open(path, "rb") as f:
+    while True:
+        d = f.read(4096)
+        if not d:
+            break
+        u.sendto(d, sock)
+u.sendto(b"END", sock)
+EOF
+
+declare -A BG
+
+# sc NAME PROGRAM ARGS...: run in the ground station (at most 30 s)
+sc() {
+	local name=$1
+	shift
+	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
+	BG[$name]=$FW_BG
+	fw_wait_pid "$FW_BG" 30
+	check "$name: scenario exit status" -eq 0 "$FW_RC"
+}
+
+# opened before the tracer starts, read after it is ready
+GO=$WORK/go
+fw_gs_bg "$PY" "$WORK/send.py" read "$LOG_OPEN" "$FW_PEER_IP4" "$P_OPEN" \
+	"$GO" >"$FW_TMP/sc-open.err" 2>&1
+BG[open]=$FW_BG
+FW_BG_PIDS+=("$FW_BG")
+for ((i = 0; i < 100; i++)); do
+	ls -l "/proc/${BG[open]}/fd" 2>/dev/null | grep -q open-before && break
+	sleep 0.05
+done
+
+fw_tracer_start paths --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start"
+
+# ---- 1. mmap ----------------------------------------------------------------
+sc mmap "$PY" "$WORK/send.py" mmap "$LOG_MMAP" "$FW_PEER_IP4" "$P_MMAP"
+
+# ---- 2. hard link in an unwatched directory, made after start -------------
+ln "$LOG_LINK" "$LINK" || fail "link: ln" "a hard link" "ln failed"
+ln "$PLAIN" "$B_LINK" || fail "b-link: ln" "a hard link" "ln failed"
+sc link "$PY" "$WORK/send.py" read "$LINK" "$FW_PEER_IP4" "$P_LINK"
+sc b-link "$PY" "$WORK/send.py" read "$B_LINK" "$FW_PEER_IP4" "$P_B_LINK"
+
+# ---- 3. renamed out of the watched directory ------------------------------
+mv "$LOG_RENAME" "$RENAMED" || fail "rename: mv" "a rename" "mv failed"
+sc rename "$PY" "$WORK/send.py" read "$RENAMED" "$FW_PEER_IP4" "$P_RENAME"
+
+# ---- 4. opened before the tracer started ----------------------------------
+touch "$GO"
+fw_wait_pid "${BG[open]}" 30
+check "open: scenario exit status" -eq 0 "$FW_RC"
+
+# ---- 5. unix datagram socketpair ------------------------------------------
+sc dgram "$PY" "$WORK/dgram.py" "$LOG_DGRAM" "$FW_PEER_IP4" "$P_DGRAM"
+
+# ---- 6. unconnected unix datagrams by path, and the benign twin ----------
+for kind in unixpath b-unixpath; do
+	if [ $kind = unixpath ]; then
+		src=$LOG_UNIXPATH port=$P_UNIXPATH
+	else
+		src=$PLAIN port=$P_B_UNIXPATH
+	fi
+	fw_gs_bg "$PY" "$WORK/dgram_recv.py" "$WORK/$kind.sock" \
+		"$WORK/$kind.ready" "$FW_PEER_IP4" "$port" \
+		>"$FW_TMP/sc-$kind-recv.err" 2>&1
+	BG[$kind-recv]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	if fw_wait_file "$WORK/$kind.ready" 10; then
+		sc "$kind" "$PY" "$WORK/dgram_send.py" "$src" "$WORK/$kind.sock"
+	else
+		fail "$kind: receiver ready" "$WORK/$kind.ready" "none after 10 s"
+	fi
+	fw_wait_pid "${BG[$kind-recv]}" 20
+	check "$kind-recv: exit status" -eq 0 "$FW_RC"
+done
+
+fw_wait_alerts_by .destination.port 15 "$P_MMAP:$SIZE" "$P_LINK:$SIZE" \
+	"$P_RENAME:$SIZE" "$P_OPEN:$SIZE" "$P_DGRAM:$SIZE" \
+	"$P_UNIXPATH:$SIZE" ||
+	note "not every scenario's alert reached $SIZE bytes"
+fw_tracer_stop INT
+
+port_alerts() {
+	fw_json "$FW_OUT" | jq -c --argjson port "$1" '
+		select(.event.kind == "alert" and .destination.port == $port)'
+}
+
+# expect NAME PORT PID ORIGIN CHAIN: the last alert to PORT
+expect() {
+	local name=$1 port=$2 pid=$3 origin=$4 chain=$5 a
+	a=$(port_alerts "$port" | tail -n 1)
+	if ! check "$name: alert to port $port" != "" "$a"; then
+		note "scenario output: $(cat "$FW_TMP/sc-$name.err" 2>/dev/null)"
+		return 1
+	fi
+	check "$name: process.pid" -eq "$pid" "$(fw_get "$a" .process.pid)"
+	check "$name: origin" == "$origin" \
+		"$(fw_get "$a" '.flightwatch.origins[0].path')"
+	check "$name: destination.bytes >= $SIZE" -ge "$SIZE" \
+		"$(fw_get "$a" .destination.bytes)"
+	check "$name: chain" == "$chain" \
+		"$(fw_get "$a" '[.flightwatch.chain[].type] | join(",")')"
+}
+
+expect mmap "$P_MMAP" "${BG[mmap]}" "$LOG_MMAP" origin,process,destination
+# the kernel names a file by the path it was opened through
+expect link "$P_LINK" "${BG[link]}" "$LINK" origin,process,destination
+check "link: matched as a file under the watched directory" == directory \
+	"$(fw_get "$(port_alerts "$P_LINK" | tail -n 1)" \
+		'.flightwatch.origins[0].match')"
+check "benign hard link to an unwatched file: no alert" == "" \
+	"$(port_alerts "$P_B_LINK")"
+expect rename "$P_RENAME" "${BG[rename]}" "$RENAMED" origin,process,destination
+expect open "$P_OPEN" "${BG[open]}" "$LOG_OPEN" origin,process,destination
+expect dgram "$P_DGRAM" "${BG[dgram]}" "$LOG_DGRAM" \
+	origin,process,unix_socket,process,destination
+expect unixpath "$P_UNIXPATH" "${BG[unixpath-recv]}" "$LOG_UNIXPATH" \
+	origin,process,unix_socket,process,destination
+check "unixpath: the chain names the sender" -eq "${BG[unixpath]}" \
+	"$(fw_get "$(port_alerts "$P_UNIXPATH" | tail -n 1)" \
+		'.flightwatch.chain[1].pid')"
+check "benign unix datagrams of untainted data by path: no alert" == "" \
+	"$(port_alerts "$P_B_UNIXPATH")"
+check "no alert names a port outside the scenarios" == "" \
+	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
+		(.destination.port < 9301 or .destination.port > 9309 or
+		 .destination.port == 9308)) |
+		[.process.pid, .process.name, .destination.port]')"
+
+# ---- taint expiry ----------------------------------------------------------
+fw_tracer_start expiry --no-default-rules --watch "$WATCH" \
+	--taint-expiry 1 || fw_abort "tracer did not start"
+sc fresh "$PY" "$WORK/send.py" read "$LOG_EXPIRY" "$FW_PEER_IP4" "$P_FRESH"
+sc stale "$PY" "$WORK/send.py" read "$LOG_EXPIRY" "$FW_PEER_IP4" \
+	"$P_STALE" "" 2.5
+fw_wait_alerts_by .destination.port 10 "$P_FRESH:$SIZE" ||
+	note "the fresh reader's alert did not reach $SIZE bytes"
+fw_tracer_stop INT
+expect fresh "$P_FRESH" "${BG[fresh]}" "$LOG_EXPIRY" origin,process,destination
+check "a reader sending 2.5 s after its read, expiry 1 s: no alert" == "" \
+	"$(port_alerts "$P_STALE")"
+check "expiry: no kernel map entry evicted" -eq 0 \
+	"$(fw_get "$(fw_stats)" '[.evicted[]] | add')"
+
+# ---- evictions from a full map are counted and reported --------------------
+CONFIG=$FW_TMP/small-maps.yaml
+printf 'maps:\n  carries: 64\n' >"$CONFIG"
+chmod 600 "$CONFIG"
+mkdir -p "$WORK/many"
+fw_tracer_start evict --config "$CONFIG" --no-default-rules \
+	--watch "$WATCH" || fw_abort "tracer did not start"
+sc evict "$PY" -c '
+import sys
+data = open(sys.argv[1], "rb").read()
+for i in range(200):
+    with open("%s/f%03d" % (sys.argv[2], i), "wb") as f:
+        f.write(data[:64])
+' "$LOG_EXPIRY" "$WORK/many"
+fw_tracer_stop INT
+stats=$(fw_stats)
+check "evict: carries entries evicted (200 written, 64 kept)" -ge 100 \
+	"$(fw_get "$stats" .evicted.carries)"
+check "evict: no eviction counted in the maps that were not full" -eq 0 \
+	"$(fw_get "$stats" '[.evicted | to_entries[] |
+		select(.key != "carries") | .value] | add')"
+check "evict: the tracer said the map is full" contains \
+	"kernel map carries is full" "$(cat "$FW_ERR")"
+
+fw_finish

@@ -1,0 +1,263 @@
+#!/bin/bash
+# The bash -c scripts below expand their own positional parameters:
+# shellcheck disable=SC2016
+# Local relays: a tainted process hands flight-log data to a local proxy
+# over loopback TCP or UDP, and the proxy sends it out. The alert must name
+# the proxy as the sender, the tainted client in its chain and a loopback
+# hop between them. Benign twins: the same proxies forwarding untainted
+# data, and a later connection that reuses the exact 4-tuple of a tainted
+# one (the relay must have forgotten the first flow when it closed).
+#
+# Harness rule (see dataflow.sh): this shell never reads what a tainted
+# process wrote; scenario output goes to files read after the tracer stops.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+P_TCP=9201 # the tainted TCP connection, forwarded by the proxy's 1st child
+P_REUSE=9202 # untainted, same 4-tuple, forwarded by its 2nd child
+P_SOCAT=9203 # socat as the proxy
+P_UDP=9204 # UDP datagrams, forwarded over TCP
+P_B_UDP=9205 # untainted datagrams through another UDP proxy
+L_TCP=7001
+L_SOCAT=7002
+L_UDP=7003
+L_B_UDP=7004
+CPORT=40123 # the client's fixed source port: the reused 4-tuple
+PY=/usr/bin/python3
+
+fw_init
+command -v "$PY" >/dev/null || fw_abort "$PY is needed"
+fw_netns_setup
+for p in "$P_TCP" "$P_REUSE" "$P_SOCAT" "$P_UDP" "$P_B_UDP"; do
+	fw_peer_listen tcp4 "$p"
+done
+
+WATCH=$FW_TMP/Telemetry
+WORK=$FW_TMP/work
+mkdir -p "$WATCH" "$WORK"
+LOG="$WATCH/2026-11-22 01-00-00.tlog"
+fw_mklog tlog 64k "$LOG"
+SIZE=$(fw_size "$LOG")
+PLAIN=$WORK/plain.bin
+head -c "$SIZE" /dev/urandom >"$PLAIN"
+
+# ---- python helpers (written by this untainted shell) ----------------------
+cat >"$WORK/tcp_proxy.py" <<'EOF'
+# A forking loopback TCP proxy: connection i is read to the end by a new
+# child, which closes it (receiving side first), then sends what it got to
+# the peer's i-th port. The listener itself never reads data.
+import os, socket, sys
+lport, ready, ip = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+ports = [int(p) for p in sys.argv[4:]]
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", lport))
+srv.listen(4)
+open(ready, "w").close()
+srv.settimeout(30)
+for port in ports:
+    c, _ = srv.accept()
+    pid = os.fork()
+    if pid == 0:
+        srv.close()
+        c.settimeout(20)
+        data = bytearray()
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            data += d
+        c.close()
+        s = socket.create_connection((ip, port), timeout=20)
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        s.close()
+        os._exit(0)
+    c.close()
+    _, status = os.waitpid(pid, 0)
+    if status:
+        sys.exit("child for port %d failed" % port)
+EOF
+cat >"$WORK/tcp_client.py" <<'EOF'
+# Send a file from 127.0.0.1:CPORT to the proxy; wait for the proxy to close
+# first, then reset, so the 4-tuple is free again at once (no TIME_WAIT)
+import socket, struct, sys, time
+path, cport, lport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = open(path, "rb").read()
+for attempt in range(100):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", cport))
+        s.connect(("127.0.0.1", lport))
+        break
+    except OSError:
+        s.close()
+        time.sleep(0.05)
+else:
+    sys.exit("cannot connect from port %d" % cport)
+s.settimeout(20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536):
+    pass
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+EOF
+cat >"$WORK/udp_proxy.py" <<'EOF'
+# A loopback UDP proxy: datagrams until one that says END, then all of
+# them to the peer over TCP
+import socket, sys
+lport, ready, ip, port = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", lport))
+open(ready, "w").close()
+u.settimeout(20)
+data = bytearray()
+while True:
+    d, _ = u.recvfrom(65536)
+    if d == b"END":
+        break
+    data += d
+s = socket.create_connection((ip, port), timeout=20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+cat >"$WORK/udp_client.py" <<'EOF'
+# A file as 1 KiB datagrams to the proxy, then END
+import socket, sys, time
+path, lport = sys.argv[1], int(sys.argv[2])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+with open(path, "rb") as f:
+    while True:
+        d = f.read(1024)
+        if not d:
+            break
+        u.sendto(d, ("127.0.0.1", lport))
+        time.sleep(0.0005)
+u.sendto(b"END", ("127.0.0.1", lport))
+EOF
+
+fw_tracer_start relays --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start"
+
+declare -A BG
+
+# start NAME READYFILE PROGRAM ARGS...: a background proxy in the ground
+# station, waited for until it created READYFILE
+start() {
+	local name=$1 ready=$2
+	shift 2
+	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
+	BG[$name]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	fw_wait_file "$ready" 10 ||
+		fail "$name: proxy listening" "$ready" "none after 10 s"
+}
+
+# sc NAME PROGRAM ARGS...: run to completion (at most 30 s)
+sc() {
+	local name=$1
+	shift
+	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
+	BG[$name]=$FW_BG
+	fw_wait_pid "$FW_BG" 30
+	check "$name: scenario exit status" -eq 0 "$FW_RC"
+}
+
+# ---- 1 + 2. forking TCP proxy: tainted connection, then the same 4-tuple --
+start tcp-proxy "$WORK/tcp.ready" "$PY" "$WORK/tcp_proxy.py" "$L_TCP" \
+	"$WORK/tcp.ready" "$FW_PEER_IP4" "$P_TCP" "$P_REUSE"
+sc tcp-client "$PY" "$WORK/tcp_client.py" "$LOG" "$CPORT" "$L_TCP"
+sc reuse-client "$PY" "$WORK/tcp_client.py" "$PLAIN" "$CPORT" "$L_TCP"
+fw_wait_pid "${BG[tcp-proxy]}" 30
+check "tcp-proxy: exit status" -eq 0 "$FW_RC"
+
+# ---- 3. socat as the proxy ------------------------------------------------
+fw_gs_bg socat -u "TCP4-LISTEN:$L_SOCAT,bind=127.0.0.1,reuseaddr" \
+	"TCP4:$FW_PEER_IP4:$P_SOCAT" >"$FW_TMP/sc-socat-proxy.err" 2>&1
+BG[socat-proxy]=$FW_BG
+FW_BG_PIDS+=("$FW_BG")
+for ((i = 0; i < 200; i++)); do
+	[ -n "$(ss -N "$FW_GS" -H -lnt "sport = :$L_SOCAT" 2>/dev/null)" ] && break
+	sleep 0.05
+done
+sc socat-client socat -u "FILE:$LOG" "TCP4:127.0.0.1:$L_SOCAT"
+fw_wait_pid "${BG[socat-proxy]}" 30
+
+# ---- 4. UDP proxy, and its benign twin ------------------------------------
+start udp-proxy "$WORK/udp.ready" "$PY" "$WORK/udp_proxy.py" "$L_UDP" \
+	"$WORK/udp.ready" "$FW_PEER_IP4" "$P_UDP"
+start b-udp-proxy "$WORK/b-udp.ready" "$PY" "$WORK/udp_proxy.py" \
+	"$L_B_UDP" "$WORK/b-udp.ready" "$FW_PEER_IP4" "$P_B_UDP"
+sc udp-client "$PY" "$WORK/udp_client.py" "$LOG" "$L_UDP"
+sc b-udp-client "$PY" "$WORK/udp_client.py" "$PLAIN" "$L_B_UDP"
+fw_wait_pid "${BG[udp-proxy]}" 30
+check "udp-proxy: exit status" -eq 0 "$FW_RC"
+fw_wait_pid "${BG[b-udp-proxy]}" 30
+check "b-udp-proxy: exit status" -eq 0 "$FW_RC"
+
+fw_wait_alerts_by .destination.port 15 "$P_TCP:$SIZE" "$P_SOCAT:$SIZE" \
+	"$P_UDP:$SIZE" || note "not every relay's alert reached $SIZE bytes"
+fw_tracer_stop INT
+
+# ---- assertions ------------------------------------------------------------
+port_alerts() {
+	fw_json "$FW_OUT" | jq -c --argjson port "$1" '
+		select(.event.kind == "alert" and .destination.port == $port)'
+}
+
+# relayed NAME PORT CLIENT_PID SENDER_NAME: the alert to PORT is sent by
+# the proxy and names the client and a loopback hop before it
+relayed() {
+	local name=$1 port=$2 client=$3 sender=$4 a
+	a=$(port_alerts "$port" | tail -n 1)
+	if ! check "$name: alert to port $port" != "" "$a"; then
+		note "scenario output: $(cat "$FW_TMP/sc-$name"*.err 2>/dev/null)"
+		return 1
+	fi
+	check "$name: sender" == "$sender" "$(fw_get "$a" .process.name)"
+	check "$name: destination.bytes >= $SIZE" -ge "$SIZE" \
+		"$(fw_get "$a" .destination.bytes)"
+	check "$name: origin is the log" == "$LOG" \
+		"$(fw_get "$a" '.flightwatch.origins[0].path')"
+	check "$name: chain" == origin,process,loopback,process,destination \
+		"$(fw_get "$a" '[.flightwatch.chain[].type] | join(",")')"
+	check "$name: the chain names the tainted client" -eq "$client" \
+		"$(fw_get "$a" '.flightwatch.chain[1].pid')"
+	check "$name: the chain's destination" == "$FW_PEER_IP4 $port" \
+		"$(fw_get "$a" '.flightwatch.chain[-1] | "\(.ip) \(.port)"')"
+	A=$a
+}
+
+A=
+if relayed tcp "$P_TCP" "${BG[tcp-client]}" python3; then
+	check "tcp: the sender is a child of the proxy" -eq "${BG[tcp-proxy]}" \
+		"$(fw_get "$A" .process.parent.pid)"
+fi
+check "reused 4-tuple carrying untainted data: no alert" == "" \
+	"$(port_alerts "$P_REUSE")"
+if relayed socat "$P_SOCAT" "${BG[socat-client]}" socat; then
+	check "socat: the proxy itself sends" -eq "${BG[socat-proxy]}" \
+		"$(fw_get "$A" .process.pid)"
+fi
+if relayed udp "$P_UDP" "${BG[udp-client]}" python3; then
+	check "udp: the proxy itself sends" -eq "${BG[udp-proxy]}" \
+		"$(fw_get "$A" .process.pid)"
+fi
+check "benign UDP proxy of untainted data: no alert" == "" \
+	"$(port_alerts "$P_B_UDP")"
+check "the clients alert on nothing (loopback is not egress)" == "" \
+	"$(fw_alerts "${BG[tcp-client]}")$(fw_alerts "${BG[udp-client]}")"
+check "no alert names a port outside the scenarios" == "" \
+	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
+		(.destination.port < 9201 or .destination.port > 9205)) |
+		[.process.pid, .process.name, .destination.port]')"
+stats=$(fw_stats)
+check "stats: lost" -eq 0 "$(fw_get "$stats" .lost)"
+check "stats: no kernel map entry evicted" -eq 0 \
+	"$(fw_get "$stats" '[.evicted[]] | add')"
+
+fw_finish

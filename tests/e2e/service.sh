@@ -1,0 +1,201 @@
+#!/bin/bash
+# flightwatch as a system service: READY=1, STATUS= and STOPPING=1 on
+# NOTIFY_SOCKET; capabilities after the ready line (exactly the expected
+# bits) while the tracer still alerts on a real upload; umask 077;
+# `make install DESTDIR PREFIX` lays out the binary, unit, catalog, man
+# page and completion with their modes (and `make uninstall` removes
+# them); the man page renders; bash completion completes subcommands,
+# option values and file names; `systemd-analyze verify` accepts the
+# installed unit, and rejects a broken copy.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+P_TCP4=9160
+P_TCP6=9161
+
+fw_init
+fw_peers "$P_TCP4" "$P_TCP6"
+
+WATCH=$FW_TMP/Telemetry
+mkdir -p "$WATCH"
+LOG=$WATCH/flight.tlog
+fw_mklog tlog 64k "$LOG"
+SIZE=$(fw_size "$LOG")
+
+# --- sd_notify ------------------------------------------------------------------
+# A datagram listener as systemd's: each datagram on a line of its own
+NSOCK=$FW_TMP/notify.sock
+NOTES=$FW_TMP/notify.txt
+: >"$NOTES"
+socat -u "UNIX-RECV:$NSOCK" "OPEN:$NOTES,append" </dev/null \
+	2>>"$FW_TMP/socat.err" &
+FW_BG_PIDS+=("$!")
+fw_wait_file "$NSOCK" 10 || fw_abort "the notify listener did not come up"
+
+export NOTIFY_SOCKET=$NSOCK
+fw_tracer_start notify --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start"
+unset NOTIFY_SOCKET
+TPID=$FW_TRACER_PID
+for ((i = 0; i < 100; i++)); do
+	grep -q READY=1 "$NOTES" && break
+	sleep 0.05
+done
+check "notify: READY=1 received" contains READY=1 "$(cat "$NOTES")"
+check "notify: STATUS= with the hooks attached" =~ \
+	'STATUS=tracing: [0-9]+ hooks attached, 1 watched directories' \
+	"$(cat "$NOTES")"
+
+# --- capabilities and umask after the ready line ---------------------------------
+caps() {
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
+}
+# CAP_DAC_READ_SEARCH (bit 2) only; kernels before 6.5 may also need
+# CAP_BPF (bit 39) for map operations on descriptors already open
+EXPECT=0000000000000004
+read -r kmaj kmin _ <<<"$(uname -r | tr '.-' '  ')"
+if ((kmaj < 6 || (kmaj == 6 && kmin < 5))); then
+	EXPECT_RE='^(0000000000000004|0000008000000004)$'
+else
+	EXPECT_RE="^$EXPECT\$"
+fi
+check "caps: CapEff after ready" =~ "$EXPECT_RE" "$(caps "$TPID" CapEff)"
+check "caps: CapPrm after ready" =~ "$EXPECT_RE" "$(caps "$TPID" CapPrm)"
+check "caps: CapInh empty" == 0000000000000000 "$(caps "$TPID" CapInh)"
+check "caps: CapAmb empty" == 0000000000000000 "$(caps "$TPID" CapAmb)"
+check "umask: 0077" == 0077 "$(caps "$TPID" Umask)"
+
+# the tracer still sees reads, sends and counts with those capabilities
+fw_gs "$FWSEND" --timeout 30 --read read "$LOG" --send write \
+	--to "$FW_PEER_IP4" --port "$P_TCP4" --pidfile "$FW_TMP/sender.pid" ||
+	note "the tainted upload failed"
+SENDER=$(cat "$FW_TMP/sender.pid")
+fw_wait_alerts 10 "$SENDER:$SIZE" || note "no complete alert for $SENDER"
+fw_tracer_stop TERM
+fw_expect_flow "caps: upload after the drop" "$SENDER" "$FW_PEER_IP4" \
+	"$P_TCP4" tcp ipv4 "$SIZE" "$LOG"
+check "notify: STOPPING=1 at the stop" contains STOPPING=1 "$(cat "$NOTES")"
+check "notify: READY=1 before STOPPING=1" == "READY=1 STOPPING=1" \
+	"$(grep -o 'READY=1\|STOPPING=1' "$NOTES" | tr '\n' ' ' | sed 's/ $//')"
+
+# --- record: the trace is 0600 even under a permissive umask -------------------
+(umask 000 && exec "$FW_BIN" run --output text --no-default-rules \
+	--watch "$WATCH" --record "$FW_TMP/trace.fwt") </dev/null \
+	>"$FW_TMP/rec.out" 2>"$FW_TMP/rec.err" &
+REC_PID=$!
+FW_BG_PIDS+=("$REC_PID")
+for ((i = 0; i < FW_READY_TIMEOUT * 20; i++)); do
+	grep -q '^flightwatch ready' "$FW_TMP/rec.err" && break
+	fw_proc_done "$REC_PID" && break
+	sleep 0.05
+done
+check "record: ready under umask 000" contains "flightwatch ready" \
+	"$(cat "$FW_TMP/rec.err")"
+kill -TERM "$REC_PID"
+fw_wait_pid "$REC_PID" "$FW_STOP_TIMEOUT"
+check "record: exit status" -eq 0 "$FW_RC"
+check "record: trace mode 600 under umask 000" == 600 \
+	"$(stat -c %a "$FW_TMP/trace.fwt" 2>&1)"
+
+# --- make install ------------------------------------------------------------------
+DEST=$FW_TMP/root
+make -s -C "$FW_ROOT" install DESTDIR="$DEST" PREFIX=/usr \
+	>"$FW_TMP/install.log" 2>&1
+check "install: make install DESTDIR PREFIX=/usr" -eq 0 "$?" ||
+	note "$(tail -n 5 "$FW_TMP/install.log")"
+for spec in 755:usr/sbin/flightwatch \
+	644:usr/lib/systemd/system/flightwatch.service \
+	644:usr/lib/systemd/catalog/flightwatch.catalog \
+	644:usr/share/man/man8/flightwatch.8 \
+	644:usr/share/bash-completion/completions/flightwatch; do
+	check "install: ${spec#*:} mode ${spec%%:*}" == "${spec%%:*}" \
+		"$(stat -c %a "$DEST/${spec#*:}" 2>&1)"
+done
+UNIT=$DEST/usr/lib/systemd/system/flightwatch.service
+check "install: unit ExecStart under the prefix" == \
+	"ExecStart=/usr/sbin/flightwatch run" "$(grep '^ExecStart=' "$UNIT")"
+check "install: unit Type=notify" == "Type=notify" "$(grep '^Type=' "$UNIT")"
+check "install: the installed binary runs" == "flightwatch" \
+	"$("$DEST/usr/sbin/flightwatch" version | cut -d' ' -f1)"
+if [ -f "$FW_ROOT/etc/flightwatch.yaml" ]; then
+	check "install: example configuration beside the real one" == 644 \
+		"$(stat -c %a "$DEST/etc/flightwatch/flightwatch.yaml.example" 2>&1)"
+fi
+check "install: no live configuration installed" == absent \
+	"$([ -e "$DEST/etc/flightwatch/flightwatch.yaml" ] && echo present || echo absent)"
+make -s -C "$FW_ROOT" install DESTDIR="$FW_TMP/local" \
+	>"$FW_TMP/install-local.log" 2>&1
+check "install: default PREFIX /usr/local" == \
+	"ExecStart=/usr/local/sbin/flightwatch run" \
+	"$(grep '^ExecStart=' "$FW_TMP/local/usr/local/lib/systemd/system/flightwatch.service" 2>&1)"
+make -s -C "$FW_ROOT" uninstall DESTDIR="$FW_TMP/local" >/dev/null 2>&1
+check "uninstall: no file left" == "" "$(find "$FW_TMP/local" -type f)"
+
+# --- man page ----------------------------------------------------------------------
+MANWIDTH=120 man -l "$DEST/usr/share/man/man8/flightwatch.8" \
+	>"$FW_TMP/man.txt" 2>"$FW_TMP/man.err"
+MAN=$(cat "$FW_TMP/man.txt")
+check "man: renders with a NAME section" contains \
+	"flightwatch - kernel-level egress tracer" "$MAN"
+for word in "--output KIND" "--config FILE" "check-config" "--geoip FILE" \
+	SIGHUP "EXIT STATUS" "MESSAGE IDS" FLIGHTWATCH_ORIGIN_PATH \
+	"journalctl -x MESSAGE_ID="; do
+	check "man: mentions $word" contains "$word" "$MAN"
+done
+check "man: no troff warnings" == "" "$(cat "$FW_TMP/man.err")"
+
+# --- bash completion -------------------------------------------------------------
+BC=/usr/share/bash-completion/bash_completion
+if [ -r "$BC" ]; then
+	touch "$FW_TMP/trace-a.fwt" "$FW_TMP/trace-b.fwt"
+	# complete WORDS...: what bash offers for the last word
+	complete_words() {
+		bash -c '. "$1"; . "$2"; shift 2
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+			COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+			_flightwatch flightwatch "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
+			printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
+			_ "$BC" "$DEST/usr/share/bash-completion/completions/flightwatch" \
+			"$@" 2>&1 | sed 's/ $//'
+	}
+	check "completion: flightwatch r" == "record replay report run" \
+		"$(complete_words flightwatch r)"
+	check "completion: run --output" == "auto journal json text" \
+		"$(complete_words flightwatch run --output '')"
+	check "completion: record -" contains "--max-size" \
+		"$(complete_words flightwatch record -)"
+	check "completion: replay FILE" == "$FW_TMP/trace-a.fwt $FW_TMP/trace-b.fwt" \
+		"$(cd / && complete_words flightwatch replay "$FW_TMP/trace-")"
+	check "completion: report --format" == "dot json text" \
+		"$(complete_words flightwatch report --format '')"
+else
+	fail "completion: bash-completion installed" "$BC" "missing (make deps)"
+fi
+
+# --- systemd-analyze verify ----------------------------------------------------------
+# The installed tree laid over /usr in a private mount namespace: verify
+# sees the unit where it belongs, with its binary, man page and the
+# system's units (there is no systemd as PID 1 here; verify needs none)
+if command -v systemd-analyze >/dev/null; then
+	sed 's/^Type=notify$/Type=notify\nProtectSystem=sometimes/' "$UNIT" \
+		>"$FW_TMP/broken.service"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m --propagation private bash -c '
+		mount -t overlay overlay -o "lowerdir=$1/usr:/usr" /usr || exit 99
+		systemd-analyze verify /usr/lib/systemd/system/flightwatch.service \
+			>"$2/verify.out" 2>&1
+		echo $? >"$2/verify.rc"
+		systemd-analyze verify "$2/broken.service" >"$2/broken.out" 2>&1
+		' _ "$DEST" "$FW_TMP"
+	check "verify: systemd-analyze verify exit status" == 0 \
+		"$(cat "$FW_TMP/verify.rc" 2>&1)"
+	check "verify: no complaint about the installed unit" == "" \
+		"$(cat "$FW_TMP/verify.out" 2>&1)"
+	check "verify: a broken copy is reported (control)" contains \
+		"Failed to parse protect system value" "$(cat "$FW_TMP/broken.out" 2>&1)"
+else
+	skip "verify: systemd-analyze" "systemd-analyze is not installed"
+fi
+
+fw_finish

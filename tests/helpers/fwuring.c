@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fwuring - move a file's bytes with io_uring only, for flightwatch's
+ * end-to-end tests: the open, every read and every write or send are
+ * io_uring requests, never read(2), write(2) or send(2).
+ *
+ *   fwuring cat FILE              FILE to standard output (IORING_OP_WRITE)
+ *   fwuring send FILE IP PORT     FILE to a TCP peer (IORING_OP_SEND); the
+ *                                 connect is a plain connect(2)
+ *
+ * Errors: one line on stderr, exit 1; usage errors exit 2.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CHUNK 16384
+
+static struct io_uring ring;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "fwuring: %s: %s\n", what, strerror(err));
+	exit(1);
+}
+
+/* Submit the prepared request and wait for its completion: its result */
+static int run_one(const char *what)
+{
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	ret = io_uring_submit(&ring);
+	if (ret != 1)
+		die("io_uring_submit", ret < 0 ? -ret : EIO);
+	ret = io_uring_wait_cqe(&ring, &cqe);
+	if (ret)
+		die("io_uring_wait_cqe", -ret);
+	ret = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	if (ret < 0)
+		die(what, -ret);
+	return ret;
+}
+
+static struct io_uring_sqe *sqe(void)
+{
+	struct io_uring_sqe *s = io_uring_get_sqe(&ring);
+
+	if (!s)
+		die("io_uring_get_sqe", EBUSY);
+	return s;
+}
+
+static int connect_tcp(const char *ip, const char *port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	int fd;
+
+	if (inet_pton(AF_INET, ip, &a4.sin_addr) == 1) {
+		a4.sin_port = htons(atoi(port));
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (void *)&a4, sizeof(a4)))
+			die("connect", errno);
+		return fd;
+	}
+	if (inet_pton(AF_INET6, ip, &a6.sin6_addr) != 1) {
+		fprintf(stderr, "fwuring: bad address '%s'\n", ip);
+		exit(2);
+	}
+	a6.sin6_port = htons(atoi(port));
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (void *)&a6, sizeof(a6)))
+		die("connect", errno);
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[CHUNK];
+	bool send_mode;
+	int in, out, ret;
+	off_t off = 0;
+
+	if (argc == 3 && !strcmp(argv[1], "cat")) {
+		send_mode = false;
+	} else if (argc == 5 && !strcmp(argv[1], "send")) {
+		send_mode = true;
+	} else {
+		fprintf(stderr,
+			"usage: fwuring cat FILE | send FILE IP PORT\n");
+		return 2;
+	}
+	ret = io_uring_queue_init(8, &ring, 0);
+	if (ret)
+		die("io_uring_queue_init", -ret);
+	io_uring_prep_openat(sqe(), AT_FDCWD, argv[2], O_RDONLY, 0);
+	in = run_one(argv[2]);
+	out = send_mode ? connect_tcp(argv[3], argv[4]) : STDOUT_FILENO;
+	for (;;) {
+		int n, done = 0;
+
+		io_uring_prep_read(sqe(), in, buf, sizeof(buf), off);
+		n = run_one("read");
+		if (n == 0)
+			break;
+		off += n;
+		while (done < n) {
+			if (send_mode)
+				io_uring_prep_send(sqe(), out, buf + done,
+						   n - done, MSG_NOSIGNAL);
+			else
+				io_uring_prep_write(sqe(), out, buf + done,
+						    n - done, -1);
+			done += run_one(send_mode ? "send" : "write");
+		}
+	}
+	if (send_mode) {
+		shutdown(out, SHUT_WR);
+		/* drain until the peer closes, so every byte was taken */
+		while (recv(out, buf, sizeof(buf), 0) > 0)
+			;
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
+}
