@@ -214,6 +214,30 @@ check "replay --geoip: exit status" -eq 0 "$?"
 expect_named aaaa "$FW_PEER_IP6" upload.example NL "$FW_TMP/replay-geo.out"
 expect_named cname "$FW_PEER_IP4B" alias.example CN "$FW_TMP/replay-geo.out"
 
+# the names and countries in the policy: a severity rule by country and
+# an allow rule by domain (config file, re-checked on the recording)
+cat >"$FW_TMP/policy.yaml" <<'EOF'
+allow:
+  destinations:
+    - domain: upload.example
+severity:
+  rules:
+    - country: [CN]
+      severity: critical
+EOF
+"$FW_BIN" replay --json --config "$FW_TMP/policy.yaml" --geoip "$GEO" \
+	"$TRACE" >"$FW_TMP/replay-policy.out" 2>"$FW_TMP/replay-policy.err"
+check "replay --config: exit status" -eq 0 "$?" ||
+	note "$(cat "$FW_TMP/replay-policy.err")"
+check "replay --config: a severity rule by country (CN: critical)" == \
+	"alias.example CN 99" "$(fw_json "$FW_TMP/replay-policy.out" |
+		jq -r 'select(.event.kind == "alert") | .destination as $d |
+		"\($d.domain) \($d.geo.country_iso_code) \(.event.severity)"' |
+		sort -u)"
+check "replay --config: no alert to the allowed domain" == "" \
+	"$(fw_json "$FW_TMP/replay-policy.out" | jq -c 'select(.event.kind ==
+		"alert" and .destination.domain == "upload.example")')"
+
 "$FW_BIN" report "$TRACE" >"$FW_TMP/report.txt" 2>"$FW_TMP/report.err"
 check "report: exit status" -eq 0 "$?"
 check "report text: the destination with its name" contains \
