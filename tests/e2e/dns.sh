@@ -7,8 +7,11 @@
 # resolves and sends without reading a flight log raises nothing. GeoIP
 # from a MaxMind database written by the test (tests/helpers/mkmmdb.py):
 # destination.geo.country_iso_code per address. A recorded trace replays
-# and reports with the names; replay --geoip adds countries. A missing,
-# corrupt or truncated database is one error line and a non-zero exit.
+# and reports with the names; replay --geoip adds countries, --config
+# applies severity rules by country and allow rules by domain. Without a
+# cgroup v2 mount the tracer runs and reports the DNS hook as not attached.
+# A missing, corrupt or truncated database is one error line and a
+# non-zero exit.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
