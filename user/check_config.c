@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include "check_config.h"
 #include "config.h"
+#include "geoip.h"
 #include "options.h"
 #include "util.h"
 
@@ -214,6 +215,14 @@ int check_config__main(int argc, char **argv)
 	    rules__add_defaults(&opts.rules, opts.passwd_file)) {
 		fw_err("cannot set up the built-in rules");
 		goto out;
+	}
+	/* a database named but unusable would stop 'run' at start */
+	if (opts.geoip_path) {
+		struct fw_geoip *g = geoip__open(opts.geoip_path);
+
+		if (!g)
+			goto out;
+		geoip__close(g);
 	}
 	printf("%s: valid\n", path);
 	print_effective(stdout, &opts, cfg_dirs, cfg_patterns);

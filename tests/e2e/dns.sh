@@ -313,4 +313,15 @@ bad_geoip "replay --geoip junk" "$FW_TMP/junk.mmdb" replay \
 bad_geoip "report --geoip missing" "$FW_TMP/none.mmdb" report \
 	--geoip "$FW_TMP/none.mmdb" "$TRACE"
 
+# check-config opens the database the file names
+printf 'geoip: %s\n' "$GEO" >"$FW_TMP/geo-ok.yaml"
+"$FW_BIN" check-config "$FW_TMP/geo-ok.yaml" >"$FW_TMP/cc-ok.out" \
+	2>"$FW_TMP/cc-ok.err"
+check "check-config with a usable database: exit status" -eq 0 "$?"
+check "check-config: the database in the effective rules" contains \
+	"geoip: $GEO" "$(cat "$FW_TMP/cc-ok.out")"
+printf 'geoip: %s\n' "$FW_TMP/junk.mmdb" >"$FW_TMP/geo-junk.yaml"
+bad_geoip "check-config, geoip: junk" "$FW_TMP/junk.mmdb" check-config \
+	"$FW_TMP/geo-junk.yaml"
+
 fw_finish
