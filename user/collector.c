@@ -172,7 +172,8 @@ static void report_status(struct collector *col)
 		   cs.flows, cs.alerts);
 }
 
-/* The seed iterator is the one hook whose failure is not fatal */
+/* The hooks whose failure is not fatal: passive DNS (no names) and the
+ * seed iterator (files opened before the start) */
 static void coverage(struct fw_ready_info *ready, struct fw_hook_status *unused,
 		     int seed_err, struct fw_loader *loader)
 {
