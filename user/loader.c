@@ -191,8 +191,11 @@ static int attach_all(struct fw_loader *l)
 			snprintf(l->unattached.reason,
 				 sizeof(l->unattached.reason),
 				 "%s: destinations are not named",
-				 errno == ENOENT ? "no cgroup v2 mount" :
-						   strerror(errno));
+				 errno == ENOENT ?
+					 "no cgroup v2 mount" :
+				 errno == EPERM ?
+					 "attaching needs CAP_NET_ADMIN" :
+					 strerror(errno));
 			continue;
 		}
 		if (!link) {

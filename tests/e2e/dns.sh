@@ -276,6 +276,22 @@ if fw_tracer_start nocgroup2 --no-default-rules --watch "$WATCH"; then
 			"\(.hook): \(.reason)"')"
 	fw_tracer_stop INT
 fi
+# Without CAP_NET_ADMIN (nor CAP_SYS_ADMIN, which implies it) the cgroup
+# program cannot be attached: the same, with that reason
+cat >"$FW_TMP/nonetadmin.sh" <<EOF
+#!/bin/sh
+exec setpriv --bounding-set -net_admin,-sys_admin "$REAL_BIN" "\$@"
+EOF
+chmod 755 "$FW_TMP/nonetadmin.sh"
+FW_BIN=$FW_TMP/nonetadmin.sh
+if fw_tracer_start nonetadmin --no-default-rules --watch "$WATCH"; then
+	check "no CAP_NET_ADMIN: the ready line says why the DNS hook is not attached" \
+		== "attaching needs CAP_NET_ADMIN: destinations are not named" \
+		"$(fw_json | jq -r 'select(.event.action == "ready") |
+			.flightwatch.hooks_not_attached[] |
+			select(.hook == "cgroup_skb/ingress") | .reason')"
+	fw_tracer_stop INT
+fi
 FW_BIN=$REAL_BIN
 
 # --- a database that cannot be used --------------------------------------------
