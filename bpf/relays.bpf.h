@@ -65,7 +65,6 @@ static __always_inline void relay_key(struct fw_relay_key *k,
 static __always_inline void relay_mark(struct sock *sk,
 				       const struct fw_dest *dest, long fd)
 {
-	struct fw_carry_key ck = { .tgid = current_tgid() };
 	struct fw_relay_key key = {};
 	struct fw_relay relay = {};
 	struct fw_dest self = {};
@@ -89,12 +88,8 @@ static __always_inline void relay_mark(struct sock *sk,
 	count = bpf_map_lookup_elem(&relay_count, &zero);
 	if (count && !*count)
 		__sync_fetch_and_add(count, 1);
-	ck.carrier = p.carrier;
-	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
-			bpf_ktime_get_boot_ns())) {
-		p.carrier_type = FW_CARRIER_LOOPBACK;
-		emit_carrier(&p);
-	}
+	p.carrier_type = FW_CARRIER_LOOPBACK;
+	carry_start(&p);
 }
 
 /* Is fd an INET socket receiving a recorded flow? Fills the READ part */
