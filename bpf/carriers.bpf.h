@@ -91,12 +91,24 @@ static __always_inline void emit_carrier(struct fw_pending *p)
 	event_submit(e);
 }
 
+/* The current process writes into the carrier p names: report the
+ * (writer, carrier) pair the first time */
+static __always_inline void carry_start(struct fw_pending *p)
+{
+	struct fw_carry_key ck = { .carrier = p->carrier,
+				   .tgid = current_tgid() };
+
+	p->kind |= FW_PENDING_CARRY;
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns()))
+		emit_carrier(p);
+}
+
 /* file (a regular file, pipe, FIFO or unix socket) is a carrier now: mark
  * it and report the (writer, carrier) pair once */
 static __always_inline bool mark_carrier(struct file *file,
 					 struct fw_pending *p)
 {
-	struct fw_carry_key ck = { .tgid = current_tgid() };
 	__u32 carrier = FW_MATCH_CARRIER;
 	struct inode *inode;
 	__u32 *match;
@@ -113,11 +125,7 @@ static __always_inline bool mark_carrier(struct file *file,
 	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &p->carrier_inode,
 		&p->carrier, true);
 	p->carrier_file = (__u64)file;
-	p->kind |= FW_PENDING_CARRY;
-	ck.carrier = p->carrier;
-	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
-			bpf_ktime_get_boot_ns()))
-		emit_carrier(p);
+	carry_start(p);
 	return true;
 }
 
@@ -129,7 +137,6 @@ static __always_inline bool mark_carrier(struct file *file,
  */
 static __always_inline bool carrier_of(long fd, struct fw_pending *p)
 {
-	struct fw_carry_key ck = { .tgid = current_tgid() };
 	struct file *file = fd_to_file(fd);
 	struct sock *embryo = NULL;
 
@@ -144,11 +151,7 @@ static __always_inline bool carrier_of(long fd, struct fw_pending *p)
 	p->carrier.gen = FW_EMBRYO_GEN;
 	lru_put(&embryos, FW_LRU_EMBRYOS, &p->carrier.ino, &p->carrier, true);
 	p->carrier_file = 0;
-	p->kind |= FW_PENDING_CARRY;
-	ck.carrier = p->carrier;
-	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
-			bpf_ktime_get_boot_ns()))
-		emit_carrier(p);
+	carry_start(p);
 	return true;
 }
 

@@ -65,9 +65,8 @@ static __always_inline void relay_key(struct fw_relay_key *k,
 static __always_inline void relay_mark(struct sock *sk,
 				       const struct fw_dest *dest, long fd)
 {
-	struct fw_carry_key ck = { .tgid = current_tgid() };
 	struct fw_relay_key key = {};
-	struct fw_relay relay = {};
+	struct fw_relay relay = {}, *known;
 	struct fw_dest self = {};
 	struct fw_pending p = {};
 	struct file *file;
@@ -82,19 +81,23 @@ static __always_inline void relay_mark(struct sock *sk,
 	if (!file)
 		return;
 	inode_key(file_inode(file), &p.carrier);
-	relay.carrier = p.carrier;
 	relay.marked_ns = bpf_ktime_get_boot_ns();
+	known = bpf_map_lookup_elem(&relays, &key);
+	if (known && known->carrier.ino == p.carrier.ino &&
+	    known->carrier.dev == p.carrier.dev &&
+	    known->carrier.gen == p.carrier.gen) {
+		/* every send after the first: already marked and reported */
+		known->marked_ns = relay.marked_ns;
+		return;
+	}
+	relay.carrier = p.carrier;
 	if (lru_put(&relays, FW_LRU_RELAYS, &key, &relay, true))
 		return;
 	count = bpf_map_lookup_elem(&relay_count, &zero);
 	if (count && !*count)
 		__sync_fetch_and_add(count, 1);
-	ck.carrier = p.carrier;
-	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
-			bpf_ktime_get_boot_ns())) {
-		p.carrier_type = FW_CARRIER_LOOPBACK;
-		emit_carrier(&p);
-	}
+	p.carrier_type = FW_CARRIER_LOOPBACK;
+	carry_start(&p);
 }
 
 /* Is fd an INET socket receiving a recorded flow? Fills the READ part */

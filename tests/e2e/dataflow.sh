@@ -102,7 +102,7 @@ mkfifo "$FIFO" "$FIFO_B" || fw_abort "mkfifo failed"
 cat >"$WORK/pair.py" <<'EOF'
 # socketpair: the forked child reads the log and sends it on one end; the
 # parent (which read nothing) receives it and sends it to the peer over TCP
-import os, socket, sys
+import fwnet, os, socket, sys
 log, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
 pid = os.fork()
@@ -117,18 +117,9 @@ if pid == 0:
     a.close()
     os._exit(0)
 a.close()
-b.settimeout(20)
-data = bytearray()
-while True:
-    d = b.recv(65536)
-    if not d:
-        break
-    data += d
+data = fwnet.recv_all(b)
 os.waitpid(pid, 0)
-s = socket.create_connection((ip, port), timeout=20)
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-s.close()
+fwnet.upload(data, ip, port)
 EOF
 cat >"$WORK/sendfile.py" <<'EOF'
 # sendfile a file to the peer; this process never read()s it
@@ -168,7 +159,7 @@ s.close()
 EOF
 cat >"$WORK/scm_recv.py" <<'EOF'
 # receive a descriptor over a unix socket (SCM_RIGHTS), read it, send it
-import os, socket, sys
+import fwnet, os, socket, sys
 path, ready, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
@@ -186,10 +177,7 @@ while True:
     if not d:
         break
     data += d
-s = socket.create_connection((ip, port), timeout=20)
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-s.close()
+fwnet.upload(data, ip, port)
 EOF
 cat >"$WORK/scm_send.py" <<'EOF'
 # open a file (never read it) and pass the descriptor over a unix socket
@@ -210,27 +198,14 @@ EOF
 fw_tracer_start dataflow --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
 
-declare -A BG # scenario -> pid of the program this shell started
 declare -A MIN # port -> bytes the alert must reach
 CARRIER_SCENARIOS=0
 
-# sc NAME PROGRAM ARGS...: run PROGRAM in the ground-station namespace,
-# output to $FW_TMP/sc-NAME.err (read only after the tracer stopped), and
-# wait for it (at most 30 s)
-sc() {
-	local name=$1
-	shift
-	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
-	BG[$name]=$FW_BG
-	fw_wait_pid "$FW_BG" 30
-	check "$name: scenario exit status" -eq 0 "$FW_RC"
-}
-
-# sc_sh NAME SCRIPT ARGS...: sc with bash -c SCRIPT (ARGS are $1...)
+# sc_sh NAME SCRIPT ARGS...: fw_sc with bash -c SCRIPT (ARGS are $1...)
 sc_sh() {
 	local name=$1 script=$2
 	shift 2
-	sc "$name" bash -c "$script" "$name" "$@"
+	fw_sc "$name" bash -c "$script" "$name" "$@"
 }
 
 # wait_children PID SECONDS: until PID has no child left (socat's forks)
@@ -244,12 +219,12 @@ wait_children() {
 }
 
 # relay NAME SOCKET PORT: a "socat -u UNIX-LISTEN:SOCKET,fork TCP4:peer:PORT"
-# in the ground station; BG[NAME] is its pid
+# in the ground station; FW_PIDS[NAME] is its pid
 relay() {
 	local i
 	fw_gs_bg socat -u "UNIX-LISTEN:$2,fork" "TCP4:$FW_PEER_IP4:$3" \
 		>"$FW_TMP/sc-$1.err" 2>&1
-	BG[$1]=$FW_BG
+	FW_PIDS[$1]=$FW_BG
 	FW_BG_PIDS+=("$FW_BG")
 	for ((i = 0; i < 200; i++)); do
 		[ -S "$2" ] && return 0
@@ -262,11 +237,11 @@ relay() {
 
 # relay_done NAME: wait for the relay's connection child, then stop it
 relay_done() {
-	[ -n "${BG[$1]:-}" ] || return 0
-	wait_children "${BG[$1]}" 10 ||
+	[ -n "${FW_PIDS[$1]:-}" ] || return 0
+	wait_children "${FW_PIDS[$1]}" 10 ||
 		note "$1: relay child still running after 10 s"
-	kill -TERM "${BG[$1]}" 2>/dev/null
-	fw_wait_pid "${BG[$1]}" 5
+	kill -TERM "${FW_PIDS[$1]}" 2>/dev/null
+	fw_wait_pid "${FW_PIDS[$1]}" 5
 }
 
 # ---- 1. pipe ---------------------------------------------------------------
@@ -303,24 +278,24 @@ MIN[$P_CP]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 6. unix socketpair between parent and child ---------------------------
-sc pair "$PY" "$WORK/pair.py" "$LOG" "$FW_PEER_IP4" "$P_PAIR"
+fw_sc pair "$PY" "$WORK/pair.py" "$LOG" "$FW_PEER_IP4" "$P_PAIR"
 MIN[$P_PAIR]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 7. unix stream relay --------------------------------------------------
 SOCK=$WORK/relay.sock
 if relay relay "$SOCK" "$P_RELAY"; then
-	sc relay-client socat -u "FILE:$LOG" "UNIX-CONNECT:$SOCK"
+	fw_sc relay-client socat -u "FILE:$LOG" "UNIX-CONNECT:$SOCK"
 fi # the relay is stopped once its alert is complete (below)
 MIN[$P_RELAY]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 8. sendfile -----------------------------------------------------------
-sc sendfile "$PY" "$WORK/sendfile.py" "$LOG" "$FW_PEER_IP4" "$P_SENDFILE"
+fw_sc sendfile "$PY" "$WORK/sendfile.py" "$LOG" "$FW_PEER_IP4" "$P_SENDFILE"
 MIN[$P_SENDFILE]=$SIZE
 
 # ---- 9. splice through a pipe ----------------------------------------------
-sc splice "$PY" "$WORK/splice.py" "$LOG" "$FW_PEER_IP4" "$P_SPLICE"
+fw_sc splice "$PY" "$WORK/splice.py" "$LOG" "$FW_PEER_IP4" "$P_SPLICE"
 MIN[$P_SPLICE]=$SIZE
 
 # ---- 10. dup2 + exec: the exec'd program reads an inherited descriptor ------
@@ -332,13 +307,13 @@ MIN[$P_DUP]=$SIZE
 SCM_SOCK=$WORK/scm.sock
 fw_gs_bg "$PY" "$WORK/scm_recv.py" "$SCM_SOCK" "$WORK/scm.ready" \
 	"$FW_PEER_IP4" "$P_SCM" >"$FW_TMP/sc-scm-recv.err" 2>&1
-BG[scm-recv]=$FW_BG
+FW_PIDS[scm-recv]=$FW_BG
 if fw_wait_file "$WORK/scm.ready" 10; then
-	sc scm-send "$PY" "$WORK/scm_send.py" "$LOG" "$SCM_SOCK"
+	fw_sc scm-send "$PY" "$WORK/scm_send.py" "$LOG" "$SCM_SOCK"
 else
 	fail "scm: receiver ready" "$WORK/scm.ready" "none after 10 s"
 fi
-fw_wait_pid "${BG[scm-recv]}" 20
+fw_wait_pid "${FW_PIDS[scm-recv]}" 20
 check "scm-recv: scenario exit status" -eq 0 "$FW_RC"
 MIN[$P_SCM]=$SIZE
 
@@ -350,7 +325,7 @@ MIN[$P_MULTI]=$(fw_size "$B64" 2>/dev/null || echo 1)
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 13. io_uring: open, read and send are io_uring requests ---------------
-sc uring "$FWURING" send "$LOG_URING" "$FW_PEER_IP4" "$P_URING"
+fw_sc uring "$FWURING" send "$LOG_URING" "$FW_PEER_IP4" "$P_URING"
 MIN[$P_URING]=$(fw_size "$LOG_URING")
 
 # ---- 14. io_uring: read, then write into a pipe another program sends -------
@@ -366,11 +341,11 @@ sc_sh b-file 'head -c 70000 /dev/urandom | gzip -c >"$1" && exec socat -u "FILE:
 	"$WORK/clean.gz" "$FW_PEER_IP4" "$P_B_FILE"
 B_SOCK=$WORK/benign.sock
 if relay b-relay "$B_SOCK" "$P_B_RELAY"; then
-	sc b-relay-client socat -u "FILE:$PLAIN" "UNIX-CONNECT:$B_SOCK"
+	fw_sc b-relay-client socat -u "FILE:$PLAIN" "UNIX-CONNECT:$B_SOCK"
 fi
-sc b-sendfile "$PY" "$WORK/sendfile.py" "$PLAIN" "$FW_PEER_IP4" \
+fw_sc b-sendfile "$PY" "$WORK/sendfile.py" "$PLAIN" "$FW_PEER_IP4" \
 	"$P_B_SENDFILE"
-sc b-uring "$FWURING" send "$PLAIN" "$FW_PEER_IP4" "$P_B_URING"
+fw_sc b-uring "$FWURING" send "$PLAIN" "$FW_PEER_IP4" "$P_B_URING"
 sc_sh b-fifo 'head -c 70000 /dev/urandom >"$1" & exec socat -u "OPEN:$1,rdonly" "TCP4:$2:$3"' \
 	"$FIFO_B" "$FW_PEER_IP4" "$P_B_FIFO"
 
@@ -458,19 +433,19 @@ direct() {
 if flow pipe "$P_PIPE" "$SIZE" socat; then
 	chain pipe origin,process,pipe,process,destination cat,socat
 	check "pipe: sender's parent is the pipeline's shell" -eq \
-		"${BG[pipe]}" "$(fw_get "$A" .process.parent.pid)"
+		"${FW_PIDS[pipe]}" "$(fw_get "$A" .process.parent.pid)"
 fi
 
 if flow fifo "$P_FIFO" "$SIZE" socat; then
 	chain fifo origin,process,fifo,process,destination cat,socat
 	carrier_path fifo fifo "$FIFO"
-	check "fifo: process.pid" -eq "${BG[fifo]}" "$(fw_get "$A" .process.pid)"
+	check "fifo: process.pid" -eq "${FW_PIDS[fifo]}" "$(fw_get "$A" .process.pid)"
 fi
 
 if flow gzip "$P_GZIP" "${MIN[$P_GZIP]}" socat; then
 	chain gzip origin,process,file,process,destination gzip,socat
 	carrier_path gzip file "$GZ"
-	check "gzip: process.pid" -eq "${BG[gzip]}" "$(fw_get "$A" .process.pid)"
+	check "gzip: process.pid" -eq "${FW_PIDS[gzip]}" "$(fw_get "$A" .process.pid)"
 fi
 
 if flow tar "$P_TAR" "${MIN[$P_TAR]}" socat; then
@@ -478,21 +453,21 @@ if flow tar "$P_TAR" "${MIN[$P_TAR]}" socat; then
 	chain tar origin,process,pipe,process,file,process,destination \
 		tar,gzip,socat
 	carrier_path tar file "$TGZ"
-	check "tar: process.pid" -eq "${BG[tar]}" "$(fw_get "$A" .process.pid)"
+	check "tar: process.pid" -eq "${FW_PIDS[tar]}" "$(fw_get "$A" .process.pid)"
 fi
 
 if flow cp "$P_CP" "$SIZE" socat; then
 	chain cp origin,process,file,process,destination cp,socat
 	carrier_path cp file "$COPY"
-	check "cp: process.pid" -eq "${BG[cp]}" "$(fw_get "$A" .process.pid)"
+	check "cp: process.pid" -eq "${FW_PIDS[cp]}" "$(fw_get "$A" .process.pid)"
 fi
 
 if flow pair "$P_PAIR" "$SIZE" python3; then
 	chain pair origin,process,unix_socket,process,destination python3,python3
-	check "pair: the sender is the parent" -eq "${BG[pair]}" \
+	check "pair: the sender is the parent" -eq "${FW_PIDS[pair]}" \
 		"$(fw_get "$A" .process.pid)"
 	check "pair: the reader is another process than the sender" -ne \
-		"${BG[pair]}" "$(fw_get "$A" '.flightwatch.chain[1].pid')"
+		"${FW_PIDS[pair]}" "$(fw_get "$A" '.flightwatch.chain[1].pid')"
 	check "pair: origins[0].bytes_read is 0 (got it indirectly)" -eq 0 \
 		"$(fw_get "$A" '.flightwatch.origins[0].bytes_read')"
 fi
@@ -502,40 +477,40 @@ check "relay: the peer received all $SIZE bytes" -eq "$SIZE" \
 if flow relay "$P_RELAY" "$SIZE" socat; then
 	chain relay origin,process,unix_socket,process,destination socat,socat
 	check "relay: the sender is the relay's connection child" -eq \
-		"${BG[relay]}" "$(fw_get "$A" .process.parent.pid)"
+		"${FW_PIDS[relay]}" "$(fw_get "$A" .process.parent.pid)"
 	check "relay: the chain names the client socat" -eq \
-		"${BG[relay-client]:-0}" "$(fw_get "$A" '.flightwatch.chain[1].pid')"
+		"${FW_PIDS[relay-client]:-0}" "$(fw_get "$A" '.flightwatch.chain[1].pid')"
 fi
 
 if flow sendfile "$P_SENDFILE" "$SIZE" python3; then
 	chain sendfile origin,process,destination python3
-	check "sendfile: process.pid" -eq "${BG[sendfile]}" \
+	check "sendfile: process.pid" -eq "${FW_PIDS[sendfile]}" \
 		"$(fw_get "$A" .process.pid)"
 	direct sendfile
 fi
 
 if flow splice "$P_SPLICE" "$SIZE" python3; then
 	chain splice origin,process,destination python3
-	check "splice: process.pid" -eq "${BG[splice]}" \
+	check "splice: process.pid" -eq "${FW_PIDS[splice]}" \
 		"$(fw_get "$A" .process.pid)"
 	direct splice
 fi
 
 if flow dup "$P_DUP" "$SIZE" socat; then
 	chain dup origin,process,destination socat
-	check "dup: process.pid (bash exec'd socat)" -eq "${BG[dup]}" \
+	check "dup: process.pid (bash exec'd socat)" -eq "${FW_PIDS[dup]}" \
 		"$(fw_get "$A" .process.pid)"
 	direct dup
 fi
 
 if flow scm "$P_SCM" "$SIZE" python3; then
 	chain scm origin,process,destination python3
-	check "scm: the receiver sends" -eq "${BG[scm-recv]}" \
+	check "scm: the receiver sends" -eq "${FW_PIDS[scm-recv]}" \
 		"$(fw_get "$A" .process.pid)"
 	direct scm
 fi
 fw_expect_no_alert "scm: the process that passed the descriptor" \
-	"${BG[scm-send]:-0}"
+	"${FW_PIDS[scm-send]:-0}"
 
 if flow multi "$P_MULTI" "${MIN[$P_MULTI]}" socat; then
 	chain multi \
@@ -543,12 +518,12 @@ if flow multi "$P_MULTI" "${MIN[$P_MULTI]}" socat; then
 		cat,gzip,base64,cat,socat
 	carrier_path multi file "$B64"
 	check "multi: sender's parent is the pipeline's shell" -eq \
-		"${BG[multi]}" "$(fw_get "$A" .process.parent.pid)"
+		"${FW_PIDS[multi]}" "$(fw_get "$A" .process.parent.pid)"
 fi
 
 if flow uring "$P_URING" "${MIN[$P_URING]}" fwuring "$LOG_URING"; then
 	chain uring origin,process,destination fwuring
-	check "uring: process.pid" -eq "${BG[uring]}" \
+	check "uring: process.pid" -eq "${FW_PIDS[uring]}" \
 		"$(fw_get "$A" .process.pid)"
 	check "uring: origins[0].bytes_read >= ${MIN[$P_URING]}" -ge \
 		"${MIN[$P_URING]}" \

@@ -24,6 +24,8 @@ FW_BIN=${FW_BIN:-$FW_ROOT/build/flightwatch}
 FW_HELPERS=${FW_HELPERS:-$FW_ROOT/build/tests}
 FW_RESULTS=${FW_RESULTS:-}
 FWSEND=$FW_HELPERS/fwsend
+# the python scenarios' shared module, fwnet.py
+export PYTHONPATH=$FW_ROOT/tests/helpers${PYTHONPATH:+:$PYTHONPATH}
 FWMKLOG=$FW_HELPERS/fwmklog
 FW_SUITE=$(basename "$0" .sh)
 
@@ -339,6 +341,20 @@ fw_gs_bg() {
 # fw_gs CMD...: the same in the foreground (bounded by the helper's alarm)
 fw_gs() {
 	nsenter --net="/run/netns/$FW_GS" "$@" </dev/null
+}
+
+# fw_sc NAME PROGRAM ARGS...: run a scenario's PROGRAM in the ground-station
+# namespace to its end (at most 30 s) and check its exit status; its output
+# goes to $FW_TMP/sc-NAME.err, to be read only after the tracer stopped (it
+# may be tainted); FW_PIDS[NAME] is its pid
+declare -A FW_PIDS=()
+fw_sc() {
+	local name=$1
+	shift
+	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
+	FW_PIDS[$name]=$FW_BG
+	fw_wait_pid "$FW_BG" 30
+	check "$name: scenario exit status" -eq 0 "$FW_RC"
 }
 
 # fw_probe_network: one untainted byte stream per family, before any tracer

@@ -71,7 +71,7 @@ B_LINK=$WORK/plain-link.bin
 cat >"$WORK/send.py" <<'EOF'
 # send.py MODE FILE IP PORT [WAIT_FILE [SLEEP]]: get FILE's bytes (MODE read
 # or mmap), optionally wait for WAIT_FILE and sleep, then send them
-import mmap, os, socket, sys, time
+import fwnet, mmap, os, socket, sys, time
 mode, path, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 wait = sys.argv[5] if len(sys.argv) > 5 else ""
 pause = float(sys.argv[6]) if len(sys.argv) > 6 else 0
@@ -92,15 +92,12 @@ else:
             break
         data += d
 time.sleep(pause)
-s = socket.create_connection((ip, port), timeout=20)
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-s.close()
+fwnet.upload(data, ip, port)
 EOF
 cat >"$WORK/dgram.py" <<'EOF'
 # a forked child reads the log and sends it as datagrams on a unix
 # SOCK_DGRAM socketpair; the parent, which read nothing, uploads it
-import os, socket, sys
+import fwnet, os, socket, sys
 path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
 pid = os.fork()
@@ -115,39 +112,21 @@ if pid == 0:
     a.send(b"")
     os._exit(0)
 a.close()
-b.settimeout(20)
-data = bytearray()
-while True:
-    d = b.recv(65536)
-    if not d:
-        break
-    data += d
+data = fwnet.recv_all(b)
 os.waitpid(pid, 0)
-s = socket.create_connection((ip, port), timeout=20)
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-s.close()
+fwnet.upload(data, ip, port)
 EOF
 
 cat >"$WORK/dgram_recv.py" <<'EOF'
 # a unix datagram socket bound to a path: what arrives until END goes to
 # the peer over TCP
-import os, socket, sys
+import fwnet, os, socket, sys
 path, ready, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 u.bind(path)
 open(ready, "w").close()
-u.settimeout(20)
-data = bytearray()
-while True:
-    d = u.recv(65536)
-    if d == b"END":
-        break
-    data += d
-s = socket.create_connection((ip, port), timeout=20)
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-s.close()
+data = fwnet.recv_until_end(u)
+fwnet.upload(data, ip, port)
 EOF
 cat >"$WORK/dgram_send.py" <<'EOF'
 # a file as datagrams to a unix socket named by its path (never connected)
@@ -163,26 +142,14 @@ with open(path, "rb") as f:
 u.sendto(b"END", sock)
 EOF
 
-declare -A BG
-
-# sc NAME PROGRAM ARGS...: run in the ground station (at most 30 s)
-sc() {
-	local name=$1
-	shift
-	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
-	BG[$name]=$FW_BG
-	fw_wait_pid "$FW_BG" 30
-	check "$name: scenario exit status" -eq 0 "$FW_RC"
-}
-
 # opened before the tracer starts, read after it is ready
 GO=$WORK/go
 fw_gs_bg "$PY" "$WORK/send.py" read "$LOG_OPEN" "$FW_PEER_IP4" "$P_OPEN" \
 	"$GO" >"$FW_TMP/sc-open.err" 2>&1
-BG[open]=$FW_BG
+FW_PIDS[open]=$FW_BG
 FW_BG_PIDS+=("$FW_BG")
 for ((i = 0; i < 100; i++)); do
-	ls -l "/proc/${BG[open]}/fd" 2>/dev/null | grep -q open-before && break
+	ls -l "/proc/${FW_PIDS[open]}/fd" 2>/dev/null | grep -q open-before && break
 	sleep 0.05
 done
 
@@ -190,25 +157,25 @@ fw_tracer_start paths --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
 
 # ---- 1. mmap ----------------------------------------------------------------
-sc mmap "$PY" "$WORK/send.py" mmap "$LOG_MMAP" "$FW_PEER_IP4" "$P_MMAP"
+fw_sc mmap "$PY" "$WORK/send.py" mmap "$LOG_MMAP" "$FW_PEER_IP4" "$P_MMAP"
 
 # ---- 2. hard link in an unwatched directory, made after start -------------
 ln "$LOG_LINK" "$LINK" || fail "link: ln" "a hard link" "ln failed"
 ln "$PLAIN" "$B_LINK" || fail "b-link: ln" "a hard link" "ln failed"
-sc link "$PY" "$WORK/send.py" read "$LINK" "$FW_PEER_IP4" "$P_LINK"
-sc b-link "$PY" "$WORK/send.py" read "$B_LINK" "$FW_PEER_IP4" "$P_B_LINK"
+fw_sc link "$PY" "$WORK/send.py" read "$LINK" "$FW_PEER_IP4" "$P_LINK"
+fw_sc b-link "$PY" "$WORK/send.py" read "$B_LINK" "$FW_PEER_IP4" "$P_B_LINK"
 
 # ---- 3. renamed out of the watched directory ------------------------------
 mv "$LOG_RENAME" "$RENAMED" || fail "rename: mv" "a rename" "mv failed"
-sc rename "$PY" "$WORK/send.py" read "$RENAMED" "$FW_PEER_IP4" "$P_RENAME"
+fw_sc rename "$PY" "$WORK/send.py" read "$RENAMED" "$FW_PEER_IP4" "$P_RENAME"
 
 # ---- 4. opened before the tracer started ----------------------------------
 touch "$GO"
-fw_wait_pid "${BG[open]}" 30
+fw_wait_pid "${FW_PIDS[open]}" 30
 check "open: scenario exit status" -eq 0 "$FW_RC"
 
 # ---- 5. unix datagram socketpair ------------------------------------------
-sc dgram "$PY" "$WORK/dgram.py" "$LOG_DGRAM" "$FW_PEER_IP4" "$P_DGRAM"
+fw_sc dgram "$PY" "$WORK/dgram.py" "$LOG_DGRAM" "$FW_PEER_IP4" "$P_DGRAM"
 
 # ---- 6. unconnected unix datagrams by path, and the benign twin ----------
 for kind in unixpath b-unixpath; do
@@ -220,14 +187,14 @@ for kind in unixpath b-unixpath; do
 	fw_gs_bg "$PY" "$WORK/dgram_recv.py" "$WORK/$kind.sock" \
 		"$WORK/$kind.ready" "$FW_PEER_IP4" "$port" \
 		>"$FW_TMP/sc-$kind-recv.err" 2>&1
-	BG[$kind-recv]=$FW_BG
+	FW_PIDS[$kind-recv]=$FW_BG
 	FW_BG_PIDS+=("$FW_BG")
 	if fw_wait_file "$WORK/$kind.ready" 10; then
-		sc "$kind" "$PY" "$WORK/dgram_send.py" "$src" "$WORK/$kind.sock"
+		fw_sc "$kind" "$PY" "$WORK/dgram_send.py" "$src" "$WORK/$kind.sock"
 	else
 		fail "$kind: receiver ready" "$WORK/$kind.ready" "none after 10 s"
 	fi
-	fw_wait_pid "${BG[$kind-recv]}" 20
+	fw_wait_pid "${FW_PIDS[$kind-recv]}" 20
 	check "$kind-recv: exit status" -eq 0 "$FW_RC"
 done
 
@@ -259,21 +226,21 @@ expect() {
 		"$(fw_get "$a" '[.flightwatch.chain[].type] | join(",")')"
 }
 
-expect mmap "$P_MMAP" "${BG[mmap]}" "$LOG_MMAP" origin,process,destination
+expect mmap "$P_MMAP" "${FW_PIDS[mmap]}" "$LOG_MMAP" origin,process,destination
 # the kernel names a file by the path it was opened through
-expect link "$P_LINK" "${BG[link]}" "$LINK" origin,process,destination
+expect link "$P_LINK" "${FW_PIDS[link]}" "$LINK" origin,process,destination
 check "link: matched as a file under the watched directory" == directory \
 	"$(fw_get "$(port_alerts "$P_LINK" | tail -n 1)" \
 		'.flightwatch.origins[0].match')"
 check "benign hard link to an unwatched file: no alert" == "" \
 	"$(port_alerts "$P_B_LINK")"
-expect rename "$P_RENAME" "${BG[rename]}" "$RENAMED" origin,process,destination
-expect open "$P_OPEN" "${BG[open]}" "$LOG_OPEN" origin,process,destination
-expect dgram "$P_DGRAM" "${BG[dgram]}" "$LOG_DGRAM" \
+expect rename "$P_RENAME" "${FW_PIDS[rename]}" "$RENAMED" origin,process,destination
+expect open "$P_OPEN" "${FW_PIDS[open]}" "$LOG_OPEN" origin,process,destination
+expect dgram "$P_DGRAM" "${FW_PIDS[dgram]}" "$LOG_DGRAM" \
 	origin,process,unix_socket,process,destination
-expect unixpath "$P_UNIXPATH" "${BG[unixpath-recv]}" "$LOG_UNIXPATH" \
+expect unixpath "$P_UNIXPATH" "${FW_PIDS[unixpath-recv]}" "$LOG_UNIXPATH" \
 	origin,process,unix_socket,process,destination
-check "unixpath: the chain names the sender" -eq "${BG[unixpath]}" \
+check "unixpath: the chain names the sender" -eq "${FW_PIDS[unixpath]}" \
 	"$(fw_get "$(port_alerts "$P_UNIXPATH" | tail -n 1)" \
 		'.flightwatch.chain[1].pid')"
 check "benign unix datagrams of untainted data by path: no alert" == "" \
@@ -287,13 +254,13 @@ check "no alert names a port outside the scenarios" == "" \
 # ---- taint expiry ----------------------------------------------------------
 fw_tracer_start expiry --no-default-rules --watch "$WATCH" \
 	--taint-expiry 1 || fw_abort "tracer did not start"
-sc fresh "$PY" "$WORK/send.py" read "$LOG_EXPIRY" "$FW_PEER_IP4" "$P_FRESH"
-sc stale "$PY" "$WORK/send.py" read "$LOG_EXPIRY" "$FW_PEER_IP4" \
+fw_sc fresh "$PY" "$WORK/send.py" read "$LOG_EXPIRY" "$FW_PEER_IP4" "$P_FRESH"
+fw_sc stale "$PY" "$WORK/send.py" read "$LOG_EXPIRY" "$FW_PEER_IP4" \
 	"$P_STALE" "" 2.5
 fw_wait_alerts_by .destination.port 10 "$P_FRESH:$SIZE" ||
 	note "the fresh reader's alert did not reach $SIZE bytes"
 fw_tracer_stop INT
-expect fresh "$P_FRESH" "${BG[fresh]}" "$LOG_EXPIRY" origin,process,destination
+expect fresh "$P_FRESH" "${FW_PIDS[fresh]}" "$LOG_EXPIRY" origin,process,destination
 check "a reader sending 2.5 s after its read, expiry 1 s: no alert" == "" \
 	"$(port_alerts "$P_STALE")"
 check "expiry: no kernel map entry evicted" -eq 0 \
@@ -306,7 +273,7 @@ chmod 600 "$CONFIG"
 mkdir -p "$WORK/many"
 fw_tracer_start evict --config "$CONFIG" --no-default-rules \
 	--watch "$WATCH" || fw_abort "tracer did not start"
-sc evict "$PY" -c '
+fw_sc evict "$PY" -c '
 import sys
 data = open(sys.argv[1], "rb").read()
 for i in range(200):

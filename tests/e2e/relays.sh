@@ -47,7 +47,7 @@ cat >"$WORK/tcp_proxy.py" <<'EOF'
 # A forking loopback TCP proxy: connection i is read to the end by a new
 # child, which closes it (receiving side first), then sends what it got to
 # the peer's i-th port. The listener itself never reads data.
-import os, socket, sys
+import fwnet, os, socket, sys
 lport, ready, ip = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 ports = [int(p) for p in sys.argv[4:]]
 srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -61,18 +61,9 @@ for port in ports:
     pid = os.fork()
     if pid == 0:
         srv.close()
-        c.settimeout(20)
-        data = bytearray()
-        while True:
-            d = c.recv(65536)
-            if not d:
-                break
-            data += d
+        data = fwnet.recv_all(c)
         c.close()
-        s = socket.create_connection((ip, port), timeout=20)
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-        s.close()
+        fwnet.upload(data, ip, port)
         os._exit(0)
     c.close()
     _, status = os.waitpid(pid, 0)
@@ -108,22 +99,13 @@ EOF
 cat >"$WORK/udp_proxy.py" <<'EOF'
 # A loopback UDP proxy: datagrams until one that says END, then all of
 # them to the peer over TCP
-import socket, sys
+import fwnet, socket, sys
 lport, ready, ip, port = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("127.0.0.1", lport))
 open(ready, "w").close()
-u.settimeout(20)
-data = bytearray()
-while True:
-    d, _ = u.recvfrom(65536)
-    if d == b"END":
-        break
-    data += d
-s = socket.create_connection((ip, port), timeout=20)
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-s.close()
+data = fwnet.recv_until_end(u)
+fwnet.upload(data, ip, port)
 EOF
 cat >"$WORK/udp_client.py" <<'EOF'
 # A file as 1 KiB datagrams to the proxy, then END
@@ -143,7 +125,6 @@ EOF
 fw_tracer_start relays --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
 
-declare -A BG
 
 # start NAME READYFILE PROGRAM ARGS...: a background proxy in the ground
 # station, waited for until it created READYFILE
@@ -151,52 +132,42 @@ start() {
 	local name=$1 ready=$2
 	shift 2
 	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
-	BG[$name]=$FW_BG
+	FW_PIDS[$name]=$FW_BG
 	FW_BG_PIDS+=("$FW_BG")
 	fw_wait_file "$ready" 10 ||
 		fail "$name: proxy listening" "$ready" "none after 10 s"
 }
 
-# sc NAME PROGRAM ARGS...: run to completion (at most 30 s)
-sc() {
-	local name=$1
-	shift
-	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
-	BG[$name]=$FW_BG
-	fw_wait_pid "$FW_BG" 30
-	check "$name: scenario exit status" -eq 0 "$FW_RC"
-}
-
 # ---- 1 + 2. forking TCP proxy: tainted connection, then the same 4-tuple --
 start tcp-proxy "$WORK/tcp.ready" "$PY" "$WORK/tcp_proxy.py" "$L_TCP" \
 	"$WORK/tcp.ready" "$FW_PEER_IP4" "$P_TCP" "$P_REUSE"
-sc tcp-client "$PY" "$WORK/tcp_client.py" "$LOG" "$CPORT" "$L_TCP"
-sc reuse-client "$PY" "$WORK/tcp_client.py" "$PLAIN" "$CPORT" "$L_TCP"
-fw_wait_pid "${BG[tcp-proxy]}" 30
+fw_sc tcp-client "$PY" "$WORK/tcp_client.py" "$LOG" "$CPORT" "$L_TCP"
+fw_sc reuse-client "$PY" "$WORK/tcp_client.py" "$PLAIN" "$CPORT" "$L_TCP"
+fw_wait_pid "${FW_PIDS[tcp-proxy]}" 30
 check "tcp-proxy: exit status" -eq 0 "$FW_RC"
 
 # ---- 3. socat as the proxy ------------------------------------------------
 fw_gs_bg socat -u "TCP4-LISTEN:$L_SOCAT,bind=127.0.0.1,reuseaddr" \
 	"TCP4:$FW_PEER_IP4:$P_SOCAT" >"$FW_TMP/sc-socat-proxy.err" 2>&1
-BG[socat-proxy]=$FW_BG
+FW_PIDS[socat-proxy]=$FW_BG
 FW_BG_PIDS+=("$FW_BG")
 for ((i = 0; i < 200; i++)); do
 	[ -n "$(ss -N "$FW_GS" -H -lnt "sport = :$L_SOCAT" 2>/dev/null)" ] && break
 	sleep 0.05
 done
-sc socat-client socat -u "FILE:$LOG" "TCP4:127.0.0.1:$L_SOCAT"
-fw_wait_pid "${BG[socat-proxy]}" 30
+fw_sc socat-client socat -u "FILE:$LOG" "TCP4:127.0.0.1:$L_SOCAT"
+fw_wait_pid "${FW_PIDS[socat-proxy]}" 30
 
 # ---- 4. UDP proxy, and its benign twin ------------------------------------
 start udp-proxy "$WORK/udp.ready" "$PY" "$WORK/udp_proxy.py" "$L_UDP" \
 	"$WORK/udp.ready" "$FW_PEER_IP4" "$P_UDP"
 start b-udp-proxy "$WORK/b-udp.ready" "$PY" "$WORK/udp_proxy.py" \
 	"$L_B_UDP" "$WORK/b-udp.ready" "$FW_PEER_IP4" "$P_B_UDP"
-sc udp-client "$PY" "$WORK/udp_client.py" "$LOG" "$L_UDP"
-sc b-udp-client "$PY" "$WORK/udp_client.py" "$PLAIN" "$L_B_UDP"
-fw_wait_pid "${BG[udp-proxy]}" 30
+fw_sc udp-client "$PY" "$WORK/udp_client.py" "$LOG" "$L_UDP"
+fw_sc b-udp-client "$PY" "$WORK/udp_client.py" "$PLAIN" "$L_B_UDP"
+fw_wait_pid "${FW_PIDS[udp-proxy]}" 30
 check "udp-proxy: exit status" -eq 0 "$FW_RC"
-fw_wait_pid "${BG[b-udp-proxy]}" 30
+fw_wait_pid "${FW_PIDS[b-udp-proxy]}" 30
 check "b-udp-proxy: exit status" -eq 0 "$FW_RC"
 
 fw_wait_alerts_by .destination.port 15 "$P_TCP:$SIZE" "$P_SOCAT:$SIZE" \
@@ -233,24 +204,24 @@ relayed() {
 }
 
 A=
-if relayed tcp "$P_TCP" "${BG[tcp-client]}" python3; then
-	check "tcp: the sender is a child of the proxy" -eq "${BG[tcp-proxy]}" \
+if relayed tcp "$P_TCP" "${FW_PIDS[tcp-client]}" python3; then
+	check "tcp: the sender is a child of the proxy" -eq "${FW_PIDS[tcp-proxy]}" \
 		"$(fw_get "$A" .process.parent.pid)"
 fi
 check "reused 4-tuple carrying untainted data: no alert" == "" \
 	"$(port_alerts "$P_REUSE")"
-if relayed socat "$P_SOCAT" "${BG[socat-client]}" socat; then
-	check "socat: the proxy itself sends" -eq "${BG[socat-proxy]}" \
+if relayed socat "$P_SOCAT" "${FW_PIDS[socat-client]}" socat; then
+	check "socat: the proxy itself sends" -eq "${FW_PIDS[socat-proxy]}" \
 		"$(fw_get "$A" .process.pid)"
 fi
-if relayed udp "$P_UDP" "${BG[udp-client]}" python3; then
-	check "udp: the proxy itself sends" -eq "${BG[udp-proxy]}" \
+if relayed udp "$P_UDP" "${FW_PIDS[udp-client]}" python3; then
+	check "udp: the proxy itself sends" -eq "${FW_PIDS[udp-proxy]}" \
 		"$(fw_get "$A" .process.pid)"
 fi
 check "benign UDP proxy of untainted data: no alert" == "" \
 	"$(port_alerts "$P_B_UDP")"
 check "the clients alert on nothing (loopback is not egress)" == "" \
-	"$(fw_alerts "${BG[tcp-client]}")$(fw_alerts "${BG[udp-client]}")"
+	"$(fw_alerts "${FW_PIDS[tcp-client]}")$(fw_alerts "${FW_PIDS[udp-client]}")"
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
 		(.destination.port < 9201 or .destination.port > 9205)) |
