@@ -92,6 +92,12 @@ void correlator__set_limits(struct fw_correlator *c,
 	c->files_gc_at = limits->files;
 }
 
+const char *correlator__dest_name(struct fw_correlator *c,
+				  const struct fw_dest *dest, uint64_t ts_ns)
+{
+	return dnscache__lookup(c->dns, dest, ts_ns);
+}
+
 void correlator__set_geoip(struct fw_correlator *c, struct fw_geoip *geoip)
 {
 	c->geoip = geoip;

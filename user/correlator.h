@@ -49,6 +49,10 @@ struct fw_geoip;
 struct fw_correlator *correlator__new(const struct fw_policy *policy,
 				      fw_alert_fn fn, void *ctx);
 void correlator__free(struct fw_correlator *c);
+/* The name DNS answers gave dest's address by ts_ns, NULL if none; valid
+ * until the next event is fed */
+const char *correlator__dest_name(struct fw_correlator *c,
+				  const struct fw_dest *dest, uint64_t ts_ns);
 /* Countries of destinations from this database (not owned; NULL: none) */
 void correlator__set_geoip(struct fw_correlator *c, struct fw_geoip *geoip);
 /* One event record as defined in flightwatch.h; malformed records are

@@ -243,7 +243,9 @@ static void on_event(const void *rec, size_t size, void *ctx)
 			proctab__get(correlator__procs(r->c), h->tgid);
 		char dest[FW_DEST_TEXT];
 
-		fw_format_dest(&e->dest, NULL, dest, sizeof(dest));
+		fw_format_dest(&e->dest,
+			       correlator__dest_name(r->c, &e->dest, h->ts_ns),
+			       dest, sizeof(dest));
 		tl_add(r, h->ts_ns, TL_SEND,
 		       "%s (pid %u) first send to %s (%" PRIu64 " bytes)",
 		       p ? p->comm : "?", h->tgid, dest, (uint64_t)e->bytes);

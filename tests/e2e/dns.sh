@@ -243,6 +243,9 @@ check "replay --config: no alert to the allowed domain" == "" \
 
 "$FW_BIN" report "$TRACE" >"$FW_TMP/report.txt" 2>"$FW_TMP/report.err"
 check "report: exit status" -eq 0 "$?"
+check "report text: the timeline's first send names the destination" \
+	contains "first send to upload.example ($FW_PEER_IP4):$P_A/tcp" \
+	"$(cat "$FW_TMP/report.txt")"
 check "report text: the destination with its name" contains \
 	"-> alias.example ($FW_PEER_IP4B):$P_CNAME/tcp: $SIZE bytes" \
 	"$(cat "$FW_TMP/report.txt")"
