@@ -9,8 +9,8 @@
 #     tracer learns the inodes under watched directories at start);
 #   - a log opened before the tracer started, read after;
 #   - a unix datagram socketpair between a reader and a sender;
-#   - unconnected unix datagrams sent by path to an unrelated receiver
-#     (benign twin: the same with untainted data).
+#   - unconnected unix datagrams sent by path to an unrelated receiver.
+# Each has a benign twin with an unwatched file, which must stay quiet.
 # Then, with a second tracer run with --taint-expiry 1: a reader that sends
 # within the expiry alerts, one that waits longer does not. And with a
 # third whose config makes the carries map 64 entries: a tainted process
@@ -32,13 +32,18 @@ P_STALE=9307
 P_B_LINK=9308
 P_UNIXPATH=9309
 P_B_UNIXPATH=9310
+P_B_MMAP=9311
+P_B_RENAME=9312
+P_B_OPEN=9313
+P_B_DGRAM=9314
 PY=/usr/bin/python3
 
 fw_init
 command -v "$PY" >/dev/null || fw_abort "$PY is needed"
 fw_netns_setup
 for p in "$P_MMAP" "$P_LINK" "$P_RENAME" "$P_OPEN" "$P_DGRAM" "$P_FRESH" \
-	"$P_STALE" "$P_B_LINK" "$P_UNIXPATH" "$P_B_UNIXPATH"; do
+	"$P_STALE" "$P_B_LINK" "$P_UNIXPATH" "$P_B_UNIXPATH" "$P_B_MMAP" \
+	"$P_B_RENAME" "$P_B_OPEN" "$P_B_DGRAM"; do
 	fw_peer_listen tcp4 "$p"
 done
 
@@ -63,6 +68,10 @@ done
 SIZE=$(fw_size "$LOG_MMAP")
 PLAIN=$WORK/plain.bin
 head -c "$SIZE" /dev/urandom >"$PLAIN"
+# the benign twins' own untainted files
+for f in b-mmap b-rename b-open b-dgram; do
+	cp "$PLAIN" "$WORK/$f.bin"
+done
 LINK=$WORK/innocent.bin
 RENAMED=$WORK/moved.bin
 B_LINK=$WORK/plain-link.bin
@@ -148,8 +157,15 @@ fw_gs_bg "$PY" "$WORK/send.py" read "$LOG_OPEN" "$FW_PEER_IP4" "$P_OPEN" \
 	"$GO" >"$FW_TMP/sc-open.err" 2>&1
 FW_PIDS[open]=$FW_BG
 FW_BG_PIDS+=("$FW_BG")
+fw_gs_bg "$PY" "$WORK/send.py" read "$WORK/b-open.bin" "$FW_PEER_IP4" \
+	"$P_B_OPEN" "$GO" >"$FW_TMP/sc-b-open.err" 2>&1
+FW_PIDS[b-open]=$FW_BG
+FW_BG_PIDS+=("$FW_BG")
+# both hold their file open before the tracer starts
 for ((i = 0; i < 100; i++)); do
-	ls -l "/proc/${FW_PIDS[open]}/fd" 2>/dev/null | grep -q open-before && break
+	ls -l "/proc/${FW_PIDS[open]}/fd" 2>/dev/null | grep -q open-before &&
+		ls -l "/proc/${FW_PIDS[b-open]}/fd" 2>/dev/null | grep -q b-open &&
+		break
 	sleep 0.05
 done
 
@@ -158,6 +174,8 @@ fw_tracer_start paths --no-default-rules --watch "$WATCH" ||
 
 # ---- 1. mmap ----------------------------------------------------------------
 fw_sc mmap "$PY" "$WORK/send.py" mmap "$LOG_MMAP" "$FW_PEER_IP4" "$P_MMAP"
+fw_sc b-mmap "$PY" "$WORK/send.py" mmap "$WORK/b-mmap.bin" "$FW_PEER_IP4" \
+	"$P_B_MMAP"
 
 # ---- 2. hard link in an unwatched directory, made after start -------------
 ln "$LOG_LINK" "$LINK" || fail "link: ln" "a hard link" "ln failed"
@@ -168,14 +186,22 @@ fw_sc b-link "$PY" "$WORK/send.py" read "$B_LINK" "$FW_PEER_IP4" "$P_B_LINK"
 # ---- 3. renamed out of the watched directory ------------------------------
 mv "$LOG_RENAME" "$RENAMED" || fail "rename: mv" "a rename" "mv failed"
 fw_sc rename "$PY" "$WORK/send.py" read "$RENAMED" "$FW_PEER_IP4" "$P_RENAME"
+mv "$WORK/b-rename.bin" "$WORK/b-renamed.bin" ||
+	fail "b-rename: mv" "a rename" "mv failed"
+fw_sc b-rename "$PY" "$WORK/send.py" read "$WORK/b-renamed.bin" \
+	"$FW_PEER_IP4" "$P_B_RENAME"
 
 # ---- 4. opened before the tracer started ----------------------------------
 touch "$GO"
 fw_wait_pid "${FW_PIDS[open]}" 30
 check "open: scenario exit status" -eq 0 "$FW_RC"
+fw_wait_pid "${FW_PIDS[b-open]}" 30
+check "b-open: scenario exit status" -eq 0 "$FW_RC"
 
 # ---- 5. unix datagram socketpair ------------------------------------------
 fw_sc dgram "$PY" "$WORK/dgram.py" "$LOG_DGRAM" "$FW_PEER_IP4" "$P_DGRAM"
+fw_sc b-dgram "$PY" "$WORK/dgram.py" "$WORK/b-dgram.bin" "$FW_PEER_IP4" \
+	"$P_B_DGRAM"
 
 # ---- 6. unconnected unix datagrams by path, and the benign twin ----------
 for kind in unixpath b-unixpath; do
@@ -245,6 +271,14 @@ check "unixpath: the chain names the sender" -eq "${FW_PIDS[unixpath]}" \
 		'.flightwatch.chain[1].pid')"
 check "benign unix datagrams of untainted data by path: no alert" == "" \
 	"$(port_alerts "$P_B_UNIXPATH")"
+check "benign mmap of an unwatched file: no alert" == "" \
+	"$(port_alerts "$P_B_MMAP")"
+check "benign rename of an unwatched file: no alert" == "" \
+	"$(port_alerts "$P_B_RENAME")"
+check "benign unwatched file opened before the start: no alert" == "" \
+	"$(port_alerts "$P_B_OPEN")"
+check "benign unix datagram pair of untainted data: no alert" == "" \
+	"$(port_alerts "$P_B_DGRAM")"
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
 		(.destination.port < 9301 or .destination.port > 9309 or
