@@ -189,7 +189,7 @@ uninstall:
 format:
 	clang-format -i $(BPF_SRCS) bpf/*.h include/*.h user/*.c user/*.h \
 		tests/helpers/*.c tests/bench/*.c tests/fuzz/*.c \
-		$(UNIT_SRCS)
+		$(UNIT_SRCS) tests/unit/*.h
 
 clean:
 	rm -rf $(OUT)

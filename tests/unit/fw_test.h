@@ -26,7 +26,8 @@ static inline struct fw_dest fw_test_dest(int family, const char *ip,
 
 /* The egress alert the output tests share: proc sent 1000 bytes to
  * 192.0.2.7:443/tcp after reading n origins; flow 7, severity high */
-static inline void fw_test_egress(struct fw_alert *a, const struct fw_proc *proc,
+static inline void fw_test_egress(struct fw_alert *a,
+				  const struct fw_proc *proc,
 				  const struct fw_origin *origins, size_t n)
 {
 	memset(a, 0, sizeof(*a));
