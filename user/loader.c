@@ -42,6 +42,9 @@ struct fw_loader {
 	 * by loader__seed_dir_files (device, inode) */
 	struct hashmap *seeded;
 	uint64_t lru_evicted[FW_LRU_MAX];
+	/* boot time of the last full counter walk: counters not moved since
+	 * are not delivered again */
+	uint64_t synced_ns;
 	/* the optional passive-DNS hook, when it could not be attached */
 	struct fw_hook_status unattached;
 };
@@ -566,55 +569,129 @@ int loader__poll(struct fw_loader *l, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
-static void sync_map(struct fw_loader *l, enum fw_lru_map lru, int fd,
-		     size_t key_size, uint32_t pid, bool forget)
+/*
+ * Calls fn(key, value, ctx) for every entry of the hash map fd, reading
+ * them a chunk at a time (BPF_MAP_LOOKUP_BATCH: one system call per chunk
+ * instead of two per entry). Entries added or removed meanwhile may be
+ * seen or not. Returns 0 or -errno.
+ */
+static int map_walk(int fd, size_t key_size, size_t value_size,
+		    void (*fn)(const void *key, const void *value, void *ctx),
+		    void *ctx)
 {
-	bool reads = lru == FW_LRU_READS;
-	unsigned char key[sizeof(struct fw_flow_key)];
-	unsigned char next[sizeof(struct fw_flow_key)];
-	void *prev = NULL;
-	struct fw_counter count;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 chunk = 1024, n, i;
+	uint64_t in = 0, out = 0;
+	unsigned char *keys = NULL, *values = NULL;
+	bool first = true, done = false;
+	int err = 0;
 
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		uint32_t tgid;
-
-		memcpy(key, next, key_size);
-		prev = key;
-		memcpy(&tgid, key + key_size - 8, sizeof(tgid));
-		if (pid && tgid != pid)
-			continue;
-		if (bpf_map_lookup_elem(fd, key, &count))
-			continue;
-		if (reads) {
-			struct fw_read_bytes_event e = { 0 };
-			const struct fw_read_key *rk = (const void *)key;
-
-			e.hdr.type = FW_EV_READ_BYTES;
-			e.hdr.size = sizeof(e);
-			e.hdr.tgid = e.hdr.tid = tgid;
-			e.hdr.ts_ns = count.last_ns;
-			e.file = rk->file;
-			e.count = count;
-			l->fn(&e, sizeof(e), l->ctx);
-		} else {
-			struct fw_send_bytes_event e = { 0 };
-			const struct fw_flow_key *fk = (const void *)key;
-
-			e.hdr.type = FW_EV_SEND_BYTES;
-			e.hdr.size = sizeof(e);
-			e.hdr.tgid = e.hdr.tid = tgid;
-			e.hdr.ts_ns = count.last_ns;
-			e.dest = fk->dest;
-			e.count = count;
-			l->fn(&e, sizeof(e), l->ctx);
+	while (!done) {
+		if (!keys) {
+			keys = fw_xcalloc(chunk, key_size);
+			values = fw_xcalloc(chunk, value_size);
 		}
-		/* deleting the current key restarts the walk: harmless, the
-		 * remaining keys of other processes are skipped quickly */
-		if (forget && !bpf_map_delete_elem(fd, key)) {
-			l->lru_user_deletes[lru]++;
-			prev = NULL;
+		n = chunk;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys,
+					 values, &n, &opts)) {
+			err = -errno;
+			if (err == -ENOSPC && !n) {
+				/* a bucket holds more than a chunk */
+				chunk *= 2;
+				free(keys);
+				free(values);
+				keys = values = NULL;
+				continue;
+			}
+			done = true;
+			if (err == -ENOENT)
+				err = 0; /* the end: n may still hold entries */
 		}
+		for (i = 0; i < n; i++)
+			fn(keys + i * key_size, values + i * value_size, ctx);
+		in = out;
+		first = false;
 	}
+	free(keys);
+	free(values);
+	return err;
+}
+
+struct counter_walk {
+	struct fw_loader *l;
+	bool reads; /* the reads map; else flows */
+	size_t key_size;
+	uint32_t pid; /* 0: every process */
+	uint64_t since_ns; /* only counters that moved since */
+	unsigned char *doomed; /* keys to delete after the walk */
+	size_t n_doomed;
+};
+
+/* One kernel counter as the event the correlator reads */
+static void counter_seen(const void *key, const void *value, void *ctx)
+{
+	struct counter_walk *w = ctx;
+	const struct fw_counter *count = value;
+	uint32_t tgid;
+
+	memcpy(&tgid, (const unsigned char *)key + w->key_size - 8,
+	       sizeof(tgid));
+	if ((w->pid && tgid != w->pid) || count->last_ns < w->since_ns)
+		return;
+	if (w->reads) {
+		struct fw_read_bytes_event e = { 0 };
+		const struct fw_read_key *rk = key;
+
+		e.hdr.type = FW_EV_READ_BYTES;
+		e.hdr.size = sizeof(e);
+		e.hdr.tgid = e.hdr.tid = tgid;
+		e.hdr.ts_ns = count->last_ns;
+		e.file = rk->file;
+		e.count = *count;
+		w->l->fn(&e, sizeof(e), w->l->ctx);
+	} else {
+		struct fw_send_bytes_event e = { 0 };
+		const struct fw_flow_key *fk = key;
+
+		e.hdr.type = FW_EV_SEND_BYTES;
+		e.hdr.size = sizeof(e);
+		e.hdr.tgid = e.hdr.tid = tgid;
+		e.hdr.ts_ns = count->last_ns;
+		e.dest = fk->dest;
+		e.count = *count;
+		w->l->fn(&e, sizeof(e), w->l->ctx);
+	}
+	if (w->pid) {
+		unsigned char *grown =
+			realloc(w->doomed, (w->n_doomed + 1) * w->key_size);
+
+		if (!grown)
+			return;
+		w->doomed = grown;
+		memcpy(w->doomed + w->n_doomed++ * w->key_size, key,
+		       w->key_size);
+	}
+}
+
+/* Deliver the counters of pid (0: of every process, those that moved
+ * since the last such walk) and, with forget, delete pid's */
+static void sync_map(struct fw_loader *l, enum fw_lru_map lru, int fd,
+		     size_t key_size, uint32_t pid, bool forget,
+		     uint64_t since_ns)
+{
+	struct counter_walk w = {
+		.l = l,
+		.reads = lru == FW_LRU_READS,
+		.key_size = key_size,
+		.pid = pid,
+		.since_ns = pid ? 0 : since_ns,
+	};
+
+	map_walk(fd, key_size, sizeof(struct fw_counter), counter_seen, &w);
+	for (size_t i = 0; forget && i < w.n_doomed; i++)
+		if (!bpf_map_delete_elem(fd, w.doomed + i * key_size))
+			l->lru_user_deletes[lru]++;
+	free(w.doomed);
 }
 
 void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget)
@@ -625,10 +702,16 @@ void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget)
 	_Static_assert(offsetof(struct fw_flow_key, tgid) ==
 			       sizeof(struct fw_flow_key) - 8,
 		       "tgid sits 8 bytes before the end of both keys");
+	/* a counter that moves while it is read is delivered again next
+	 * time: the walk's own start is the next one's bound */
+	uint64_t start = fw_boot_now_ns();
+
 	sync_map(l, FW_LRU_READS, bpf_map__fd(l->skel->maps.reads),
-		 sizeof(struct fw_read_key), pid, forget);
+		 sizeof(struct fw_read_key), pid, forget, l->synced_ns);
 	sync_map(l, FW_LRU_FLOWS, bpf_map__fd(l->skel->maps.flows),
-		 sizeof(struct fw_flow_key), pid, forget);
+		 sizeof(struct fw_flow_key), pid, forget, l->synced_ns);
+	if (!pid)
+		l->synced_ns = start;
 }
 
 static uint64_t stat_sum(struct fw_loader *l, __u32 idx)
@@ -682,23 +765,20 @@ static struct bpf_map *lru_map(struct fw_loader *l, enum fw_lru_map idx)
 	}
 }
 
-/* Entries in a hash map now. A key deleted under the walk restarts it,
- * which can only count some entries twice: the bound stops a walk that
- * keeps restarting. */
+static void count_one(const void *key, const void *value, void *ctx)
+{
+	(void)key;
+	(void)value;
+	(*(uint64_t *)ctx)++;
+}
+
+/* Entries in a hash map now (some may come or go during the count) */
 static uint64_t count_entries(const struct bpf_map *map)
 {
-	unsigned char key[64], next[64];
-	uint64_t n = 0, limit = 2ull * bpf_map__max_entries(map);
-	int fd = bpf_map__fd(map);
-	void *prev = NULL;
+	uint64_t n = 0;
 
-	if (bpf_map__key_size(map) > sizeof(key))
-		return 0;
-	while (n < limit && !bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, bpf_map__key_size(map));
-		prev = key;
-		n++;
-	}
+	map_walk(bpf_map__fd(map), bpf_map__key_size(map),
+		 bpf_map__value_size(map), count_one, &n);
 	return n;
 }
 
