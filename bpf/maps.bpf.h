@@ -114,11 +114,13 @@ FW_SHARED struct {
 	__type(value, struct fw_taint);
 } tainted SEC(".maps");
 
-/* Syscalls in flight that matter, keyed by thread id */
+/* The syscall in flight of a thread, when it matters (kind != 0): task
+ * storage, a pointer in the task rather than a hash of the thread id; a
+ * thread that never carried anything has none */
 FW_SHARED struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct fw_pending);
 } pending SEC(".maps");
 

@@ -14,20 +14,26 @@
  * that costs the same as remembering it at enter, and a read that was
  * already blocked when its file became a carrier is still seen. A send or
  * a write into a carrier, by a tainted process only, is decided at enter
- * (the destination, the carrier's mark) and left in the pending map for
- * the exit handler to account with the byte count the call returned. The handlers are global BPF functions:
- * each is verified once, on its own, and takes only scalars.
+ * (the destination, the carrier's mark) and left in the thread's pending
+ * storage for the exit handler to account with the byte count the call
+ * returned. The handlers are global BPF functions: each is verified once,
+ * on its own, and takes only scalars.
  */
 #include "io.bpf.h"
 #include "syscall_arch.bpf.h"
 
 static __always_inline void pending_store(struct fw_pending *p, long fd)
 {
-	__u32 tid = bpf_get_current_pid_tgid();
+	struct fw_pending *slot;
 
-	p->fd = fd;
-	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY))
+	slot = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot) {
 		stat_add(FW_STAT_PENDING_FULL, 1);
+		return;
+	}
+	p->fd = fd;
+	*slot = *p;
 }
 
 __noinline int fw_open_exit(long ret)
@@ -132,13 +138,12 @@ __noinline int fw_io_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_pending p, *pp;
-	__u32 tid = id;
 
-	pp = bpf_map_lookup_elem(&pending, &tid);
-	if (!pp)
+	pp = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!pp || !pp->kind)
 		return 0; /* the path every untracked call takes */
 	p = *pp;
-	bpf_map_delete_elem(&pending, &tid);
+	pp->kind = 0;
 	if (ret > 0)
 		write_done(&p, id, ret, bpf_ktime_get_boot_ns());
 	return 0;

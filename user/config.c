@@ -25,7 +25,6 @@ static const struct {
 } map_limits[] = {
 	{ "events", 1u << 16, 1u << 30, true },
 	{ "tainted", 64, 1u << 22, false },
-	{ "pending", 64, 1u << 22, false },
 	{ "reads", 64, 1u << 22, false },
 	{ "flows", 64, 1u << 22, false },
 	{ "carries", 64, 1u << 22, false },

@@ -80,7 +80,7 @@ printf 'maps:\n  tainted: 0\n' >"$BAD"
 bad_case "map size 0" "2: bad size 0 for map 'tainted': expected 64 to 4194304"
 printf 'maps:\n  taint: 100\n' >"$BAD"
 bad_case "unknown map" \
-	"2: unknown map 'taint' (known: events, tainted, pending, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs)"
+	"2: unknown map 'taint' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs)"
 printf 'watch:\n  directories: [/srv/a\n' >"$BAD"
 cfg_check "YAML syntax" "$BAD"
 check "YAML syntax: exit status" -eq 1 "$RC"
@@ -167,7 +167,7 @@ severity:
     - destination: $FW_PEER_IP4B/32
       severity: critical
 maps:
-  pending: 12345
+  reads: 12345
   tainted: 20011
 EOF
 	mv "$CFG.tmp" "$CFG"
@@ -177,8 +177,8 @@ config_watching "$A"
 fw_tracer_start live --config "$CFG" --record "$TRACE" ||
 	fw_abort "tracer did not start"
 # sizes no other tracer on this machine uses
-check "maps: pending sized from the file" -ge 1 \
-	"$(bpftool map show -j | jq '[.[] | select(.name == "pending" and
+check "maps: reads sized from the file" -ge 1 \
+	"$(bpftool map show -j | jq '[.[] | select(.name == "reads" and
 		.max_entries == 12345)] | length')"
 check "maps: tainted sized from the file" -ge 1 \
 	"$(bpftool map show -j | jq '[.[] | select(.name == "tainted" and
