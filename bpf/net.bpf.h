@@ -64,6 +64,15 @@ static __always_inline bool dest_from_user(struct fw_dest *d, __u64 uaddr,
 	return false;
 }
 
+/* Does sk's cached route leave through a loopback device? Then its
+ * destination is an address of this host, whatever the address */
+static __always_inline bool route_is_local(struct sock *sk)
+{
+	struct dst_entry *dst = BPF_CORE_READ(sk, sk_dst_cache);
+
+	return dst && (BPF_CORE_READ(dst, dev, flags) & 0x8 /* IFF_LOOPBACK */);
+}
+
 static __always_inline bool dest_from_sock(struct fw_dest *d, struct sock *sk,
 					   __u16 family)
 {
@@ -126,7 +135,11 @@ static __always_inline struct sock *send_dest(long fd, __u64 uaddr,
 	d->proto = proto;
 	if (proto == FW_IPPROTO_UDP && dest_from_user(d, uaddr, addrlen))
 		return sk;
-	return dest_from_sock(d, sk, family) ? sk : NULL;
+	if (!dest_from_sock(d, sk, family))
+		return NULL;
+	if (route_is_local(sk))
+		d->flags |= FW_DEST_LOCAL;
+	return sk;
 }
 
 /* sendmmsg returns a message count; the kernel stored each message's byte

@@ -73,7 +73,7 @@ static __always_inline void relay_mark(struct sock *sk,
 	__u32 zero = 0;
 	__u64 *count;
 
-	if (!is_loopback(dest))
+	if (!is_loopback(dest) && !(dest->flags & FW_DEST_LOCAL))
 		return;
 	sock_local(sk, &self);
 	relay_key(&key, dest, &self, dest->proto);
@@ -158,7 +158,7 @@ static __always_inline void relay_closed(struct sock *sk)
 	 * port is still there */
 	local.port =
 		bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	if (!is_loopback(&local) || !dest_from_sock(&remote, sk, family))
+	if (!dest_from_sock(&remote, sk, family))
 		return;
 	relay_key(&key, &local, &remote, FW_IPPROTO_TCP);
 	lru_delete(&relays, FW_LRU_RELAYS, &key);

@@ -133,8 +133,13 @@ struct fw_dest {
 	__u16 port; /* host byte order */
 	__u8 family; /* AF_INET or AF_INET6 */
 	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
-	__u32 pad;
+	/* an address of this host other than loopback: the socket's route
+	 * goes out through the loopback device (FW_DEST_LOCAL) */
+	__u8 flags;
+	__u8 pad[3];
 };
+
+#define FW_DEST_LOCAL 1
 
 struct fw_read_key {
 	struct fw_file_key file;

@@ -297,7 +297,8 @@ bool policy__allowed(const struct fw_policy *policy,
 {
 	size_t i;
 
-	if (facts->dest && is_loopback(facts->dest))
+	if (facts->dest &&
+	    (is_loopback(facts->dest) || facts->dest->flags & FW_DEST_LOCAL))
 		return true;
 	for (i = 0; facts->dest && i < policy->n_allow; i++)
 		if (policy__cidr_matches(&policy->allow[i], facts->dest))

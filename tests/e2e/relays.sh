@@ -19,17 +19,19 @@ P_REUSE=9202 # untainted, same 4-tuple, forwarded by its 2nd child
 P_SOCAT=9203 # socat as the proxy
 P_UDP=9204 # UDP datagrams, forwarded over TCP
 P_B_UDP=9205 # untainted datagrams through another UDP proxy
+P_LOCAL=9206 # socat as the proxy on the host's own non-loopback address
 L_TCP=7001
 L_SOCAT=7002
 L_UDP=7003
 L_B_UDP=7004
+L_LOCAL=7005
 CPORT=40123 # the client's fixed source port: the reused 4-tuple
 PY=/usr/bin/python3
 
 fw_init
 command -v "$PY" >/dev/null || fw_abort "$PY is needed"
 fw_netns_setup
-for p in "$P_TCP" "$P_REUSE" "$P_SOCAT" "$P_UDP" "$P_B_UDP"; do
+for p in "$P_TCP" "$P_REUSE" "$P_SOCAT" "$P_UDP" "$P_B_UDP" "$P_LOCAL"; do
 	fw_peer_listen tcp4 "$p"
 done
 
@@ -146,17 +148,28 @@ fw_sc reuse-client "$PY" "$WORK/tcp_client.py" "$PLAIN" "$CPORT" "$L_TCP"
 fw_wait_pid "${FW_PIDS[tcp-proxy]}" 30
 check "tcp-proxy: exit status" -eq 0 "$FW_RC"
 
+# socat_proxy NAME ADDR LPORT PORT: socat listening on ADDR:LPORT in the
+# ground station forwards one connection to the peer's PORT; a socat client
+# sends it the log
+socat_proxy() {
+	local name=$1 addr=$2 lport=$3 port=$4 i
+	fw_gs_bg socat -u "TCP4-LISTEN:$lport,bind=$addr,reuseaddr" \
+		"TCP4:$FW_PEER_IP4:$port" >"$FW_TMP/sc-$name-proxy.err" 2>&1
+	FW_PIDS[$name-proxy]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	for ((i = 0; i < 200; i++)); do
+		[ -n "$(ss -N "$FW_GS" -H -lnt "sport = :$lport" 2>/dev/null)" ] &&
+			break
+		sleep 0.05
+	done
+	fw_sc "$name-client" socat -u "FILE:$LOG" "TCP4:$addr:$lport"
+	fw_wait_pid "${FW_PIDS[$name-proxy]}" 30
+}
+
 # ---- 3. socat as the proxy ------------------------------------------------
-fw_gs_bg socat -u "TCP4-LISTEN:$L_SOCAT,bind=127.0.0.1,reuseaddr" \
-	"TCP4:$FW_PEER_IP4:$P_SOCAT" >"$FW_TMP/sc-socat-proxy.err" 2>&1
-FW_PIDS[socat-proxy]=$FW_BG
-FW_BG_PIDS+=("$FW_BG")
-for ((i = 0; i < 200; i++)); do
-	[ -n "$(ss -N "$FW_GS" -H -lnt "sport = :$L_SOCAT" 2>/dev/null)" ] && break
-	sleep 0.05
-done
-fw_sc socat-client socat -u "FILE:$LOG" "TCP4:127.0.0.1:$L_SOCAT"
-fw_wait_pid "${FW_PIDS[socat-proxy]}" 30
+socat_proxy socat 127.0.0.1 "$L_SOCAT" "$P_SOCAT"
+# ---- 3b. the same on the host's own address, not loopback ------------------
+socat_proxy local "$FW_GS_IP4" "$L_LOCAL" "$P_LOCAL"
 
 # ---- 4. UDP proxy, and its benign twin ------------------------------------
 start udp-proxy "$WORK/udp.ready" "$PY" "$WORK/udp_proxy.py" "$L_UDP" \
@@ -171,7 +184,7 @@ fw_wait_pid "${FW_PIDS[b-udp-proxy]}" 30
 check "b-udp-proxy: exit status" -eq 0 "$FW_RC"
 
 fw_wait_alerts_by .destination.port 15 "$P_TCP:$SIZE" "$P_SOCAT:$SIZE" \
-	"$P_UDP:$SIZE" || note "not every relay's alert reached $SIZE bytes"
+	"$P_UDP:$SIZE" "$P_LOCAL:$SIZE" || note "not every relay's alert reached $SIZE bytes"
 fw_tracer_stop INT
 
 # ---- assertions ------------------------------------------------------------
@@ -214,6 +227,12 @@ if relayed socat "$P_SOCAT" "${FW_PIDS[socat-client]}" socat; then
 	check "socat: the proxy itself sends" -eq "${FW_PIDS[socat-proxy]}" \
 		"$(fw_get "$A" .process.pid)"
 fi
+if relayed local "$P_LOCAL" "${FW_PIDS[local-client]}" socat; then
+	check "local: the proxy itself sends" -eq "${FW_PIDS[local-proxy]}" \
+		"$(fw_get "$A" .process.pid)"
+fi
+check "local: the client's send to the host's own address is no egress" \
+	== "" "$(fw_alerts "${FW_PIDS[local-client]}")"
 if relayed udp "$P_UDP" "${FW_PIDS[udp-client]}" python3; then
 	check "udp: the proxy itself sends" -eq "${FW_PIDS[udp-proxy]}" \
 		"$(fw_get "$A" .process.pid)"
@@ -224,7 +243,7 @@ check "the clients alert on nothing (loopback is not egress)" == "" \
 	"$(fw_alerts "${FW_PIDS[tcp-client]}")$(fw_alerts "${FW_PIDS[udp-client]}")"
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9201 or .destination.port > 9205)) |
+		(.destination.port < 9201 or .destination.port > 9206)) |
 		[.process.pid, .process.name, .destination.port]')"
 stats=$(fw_stats)
 check "stats: lost" -eq 0 "$(fw_get "$stats" .lost)"

@@ -200,6 +200,19 @@ static void test_loopback_is_local(void **state)
 	assert_false(allowed6(&p, "::2", 443));
 }
 
+/* An address of this host other than loopback (the kernel saw the route
+ * go through the loopback device) is local too */
+static void test_local_route_is_local(void **state)
+{
+	struct fw_policy p = { 0 };
+	struct fw_dest d = d4("10.203.0.1", 7005);
+
+	(void)state;
+	assert_false(dest_allowed(&p, &d));
+	d.flags |= FW_DEST_LOCAL;
+	assert_true(dest_allowed(&p, &d));
+}
+
 static void test_prefix_zero(void **state)
 {
 	struct fw_policy p = { 0 };
@@ -364,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_parse_too_long),
 		cmocka_unit_test(test_empty_policy),
 		cmocka_unit_test(test_loopback_is_local),
+		cmocka_unit_test(test_local_route_is_local),
 		cmocka_unit_test(test_prefix_zero),
 		cmocka_unit_test(test_prefix_seven),
 		cmocka_unit_test(test_prefix_full),
