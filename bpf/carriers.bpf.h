@@ -135,9 +135,8 @@ static __always_inline bool mark_carrier(struct file *file,
  * blocked on a pipe can return from read() before the writer returns from
  * write(), so doing this at write exit would race with the reader.
  */
-static __always_inline bool carrier_of(long fd, struct fw_pending *p)
+static __always_inline bool carrier_of(struct file *file, struct fw_pending *p)
 {
-	struct file *file = fd_to_file(fd);
 	struct sock *embryo = NULL;
 
 	if (!file)

@@ -126,15 +126,15 @@ static __always_inline int file_open_exit(long ret)
 	return 0;
 }
 
-/* Is fd a watched file or a carrier? Fills the READ part of p */
-static __always_inline bool file_read_watched(long fd, struct fw_pending *p)
+/* Is file (NULL: none) a watched file or a carrier? Fills the READ part
+ * of p */
+static __always_inline bool file_read_watched(struct file *file,
+					      struct fw_pending *p)
 {
 	struct fw_file_key *known;
 	struct inode *inode;
-	struct file *file;
 	__u64 inode_addr;
 
-	file = fd_to_file(fd);
 	if (!file)
 		return false;
 	inode = file_inode(file);

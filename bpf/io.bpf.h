@@ -16,16 +16,16 @@
 
 /* Where a write by a tainted process goes: an INET destination or a
  * carrier. Untainted processes pay the one lookup in is_tainted(). */
-static __always_inline void write_target(long fd, __u64 uaddr, long addrlen,
-					 struct fw_pending *p)
+static __always_inline void write_target(struct file *file, __u64 uaddr,
+					 long addrlen, struct fw_pending *p)
 {
-	struct sock *sk = send_dest(fd, uaddr, addrlen, &p->dest);
+	struct sock *sk = send_dest(file, uaddr, addrlen, &p->dest);
 
 	if (sk) {
 		p->kind |= FW_PENDING_SEND;
-		relay_mark(sk, &p->dest, fd);
+		relay_mark(sk, &p->dest, file);
 	} else {
-		carrier_of(fd, p);
+		carrier_of(file, p);
 	}
 }
 

@@ -91,11 +91,11 @@ static __always_inline bool dest_from_sock(struct fw_dest *d, struct sock *sk,
 	return w[0] | w[1] | w[2] | w[3];
 }
 
-/* The INET socket behind fd, or NULL; fills family and transport */
-static __always_inline struct sock *inet_sock_of(long fd, __u16 *family,
-						 __u8 *proto)
+/* The INET socket of file (NULL: none), or NULL; fills family and
+ * transport */
+static __always_inline struct sock *inet_sock_of(struct file *file,
+						 __u16 *family, __u8 *proto)
 {
-	struct file *file = fd_to_file(fd);
 	struct socket *sock;
 	struct sock *sk;
 	__u16 type;
@@ -123,12 +123,12 @@ static __always_inline struct sock *inet_sock_of(long fd, __u16 *family,
 
 /* Resolve the destination of a send by a tainted process. uaddr is the
  * caller's sockaddr (sendto, msg_name), used for UDP only: TCP ignores it. */
-static __always_inline struct sock *send_dest(long fd, __u64 uaddr,
+static __always_inline struct sock *send_dest(struct file *file, __u64 uaddr,
 					      __u32 addrlen, struct fw_dest *d)
 {
 	__u16 family;
 	__u8 proto;
-	struct sock *sk = inet_sock_of(fd, &family, &proto);
+	struct sock *sk = inet_sock_of(file, &family, &proto);
 
 	if (!sk)
 		return NULL;

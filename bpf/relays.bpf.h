@@ -62,14 +62,13 @@ static __always_inline void relay_key(struct fw_relay_key *k,
 
 /* A tainted process is about to send on sk to dest: if dest is local,
  * record the flow and report the carrier once */
-static __always_inline void relay_mark(struct sock *sk,
-				       const struct fw_dest *dest, long fd)
+static __always_inline void
+relay_mark(struct sock *sk, const struct fw_dest *dest, struct file *file)
 {
 	struct fw_relay_key key = {};
 	struct fw_relay relay = {}, *known;
 	struct fw_dest self = {};
 	struct fw_pending p = {};
-	struct file *file;
 	__u32 zero = 0;
 	__u64 *count;
 
@@ -77,9 +76,6 @@ static __always_inline void relay_mark(struct sock *sk,
 		return;
 	sock_local(sk, &self);
 	relay_key(&key, dest, &self, dest->proto);
-	file = fd_to_file(fd);
-	if (!file)
-		return;
 	inode_key(file_inode(file), &p.carrier);
 	relay.marked_ns = bpf_ktime_get_boot_ns();
 	known = bpf_map_lookup_elem(&relays, &key);
@@ -100,8 +96,9 @@ static __always_inline void relay_mark(struct sock *sk,
 	carry_start(&p);
 }
 
-/* Is fd an INET socket receiving a recorded flow? Fills the READ part */
-static __always_inline bool relay_read(long fd, struct fw_pending *p)
+/* Is file (NULL: none) an INET socket receiving a recorded flow? Fills
+ * the READ part of p */
+static __always_inline bool relay_read(struct file *file, struct fw_pending *p)
 {
 	struct fw_relay_key key = {};
 	struct fw_dest local = {}, remote = {};
@@ -115,7 +112,7 @@ static __always_inline bool relay_read(long fd, struct fw_pending *p)
 	count = bpf_map_lookup_elem(&relay_count, &zero);
 	if (!count || !*count)
 		return false; /* no relay ever: socket reads cost nothing */
-	sk = inet_sock_of(fd, &family, &proto);
+	sk = inet_sock_of(file, &family, &proto);
 	if (!sk)
 		return false;
 	sock_local(sk, &local);
@@ -131,7 +128,7 @@ static __always_inline bool relay_read(long fd, struct fw_pending *p)
 		return false;
 	}
 	p->file = relay->carrier;
-	p->file_ptr = (__u64)fd_to_file(fd);
+	p->file_ptr = (__u64)file;
 	p->kind |= FW_PENDING_READ;
 	return true;
 }

@@ -46,10 +46,12 @@ __noinline int fw_open_exit(long ret)
 __noinline int fw_read_exit(long fd, long ret)
 {
 	struct fw_pending p = {};
+	struct file *file;
 
 	if (ret <= 0 || current_tgid() == fw_self_tgid)
 		return 0;
-	if (file_read_watched(fd, &p) || relay_read(fd, &p))
+	file = fd_to_file(fd);
+	if (file_read_watched(file, &p) || relay_read(file, &p))
 		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
 			       bpf_ktime_get_boot_ns());
 	return 0;
@@ -62,7 +64,7 @@ __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 
 	if (!is_tainted(current_tgid()))
 		return 0;
-	write_target(fd, uaddr, addrlen, &p);
+	write_target(fd_to_file(fd), uaddr, addrlen, &p);
 	if (p.kind)
 		pending_store(&p, fd);
 	return 0;
@@ -79,7 +81,7 @@ __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
 		return 0;
 	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
 		return 0;
-	write_target(fd, m.msg_name, m.msg_namelen, &p);
+	write_target(fd_to_file(fd), m.msg_name, m.msg_namelen, &p);
 	if (!p.kind)
 		return 0;
 	if (is_mmsg)
@@ -99,10 +101,10 @@ __noinline int fw_splice_enter(long in_fd, long out_fd)
 	if (current_tgid() == fw_self_tgid)
 		return 0;
 	/* the read itself is accounted at exit (fw_read_exit) */
-	reads = file_read_watched(in_fd, &p);
+	reads = file_read_watched(fd_to_file(in_fd), &p);
 	p.kind = 0;
 	if (reads || is_tainted(current_tgid()))
-		write_target(out_fd, 0, 0, &p);
+		write_target(fd_to_file(out_fd), 0, 0, &p);
 	if (p.kind)
 		pending_store(&p, out_fd);
 	return 0;
@@ -124,7 +126,7 @@ __noinline int fw_connect(long fd, __u64 uaddr, long addrlen)
 
 	if (!is_tainted(id >> 32))
 		return 0;
-	if (!inet_sock_of(fd, &family, &proto))
+	if (!inet_sock_of(fd_to_file(fd), &family, &proto))
 		return 0;
 	d.proto = proto;
 	if (!dest_from_user(&d, uaddr, addrlen))

@@ -10,8 +10,9 @@
  * CPU or an io-wq worker, with the byte count. An io_uring open is
  * classified at completion, as open(2) is at exit.
  *
- * Requests on registered (fixed) files carry a table index, not a
- * descriptor: they are counted in FW_STAT_URING_FIXED, not followed.
+ * Requests on registered (fixed) files carry an index into the ring's
+ * table: the file is taken from there where the kernel's layout is known,
+ * else the request is counted in FW_STAT_URING_FIXED, not followed.
  */
 #include "io.bpf.h"
 
@@ -46,6 +47,28 @@ static __always_inline bool uring_op_writes(__u8 op)
 	return false;
 }
 
+/*
+ * A registered (fixed) file: the request holds an index into the ring's
+ * table. The table's layout is that of 6.13 and later (io_rsrc_node);
+ * where it differs, NULL (the request is counted, not followed).
+ */
+static __always_inline struct file *uring_fixed_file(struct io_kiocb *req,
+						     __u32 idx)
+{
+	struct io_ring_ctx *ctx = req->ctx;
+	struct io_rsrc_node **nodes, *node = NULL;
+
+	if (!bpf_core_field_exists(ctx->file_table.data.nodes))
+		return NULL;
+	if (idx >= BPF_CORE_READ(ctx, file_table.data.nr))
+		return NULL;
+	nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+	if (bpf_probe_read_kernel(&node, sizeof(node), &nodes[idx]) || !node)
+		return NULL;
+	/* the low bits of file_ptr are flags (FFS_NOWAIT, FFS_ISREG) */
+	return (struct file *)(BPF_CORE_READ(node, file_ptr) & ~3ul);
+}
+
 /* TP_PROTO(struct io_kiocb *req) */
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
@@ -53,6 +76,7 @@ int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
 	struct fw_uring_pending u = {};
 	__u64 key = (__u64)req;
 	__u8 op = req->opcode;
+	struct file *file;
 	long fd;
 
 	if (!uring_op_reads(op) && !uring_op_writes(op))
@@ -60,21 +84,24 @@ int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
 	if (current_tgid() == fw_self_tgid)
 		return 0;
 	fd = req->cqe.fd;
+	if (req->flags & REQ_F_FIXED_FILE) {
+		file = uring_fixed_file(req, fd);
+		if (!file) {
+			stat_add(FW_STAT_URING_FIXED, 1);
+			return 0;
+		}
+	} else {
+		file = fd_to_file(fd);
+	}
 	if (uring_op_reads(op)) {
-		if (!file_read_watched(fd, &u.p) && !relay_read(fd, &u.p))
+		if (!file_read_watched(file, &u.p) && !relay_read(file, &u.p))
 			return 0;
 	} else {
 		if (!is_tainted(current_tgid()))
 			return 0;
-		write_target(fd, 0, 0, &u.p);
+		write_target(file, 0, 0, &u.p);
 		if (!u.p.kind)
 			return 0;
-	}
-	if (req->flags & REQ_F_FIXED_FILE) {
-		/* fd is an index into the ring's table, and what was
-		 * looked up above was some other descriptor */
-		stat_add(FW_STAT_URING_FIXED, 1);
-		return 0;
 	}
 	u.p.fd = fd;
 	u.id = bpf_get_current_pid_tgid();

@@ -4,9 +4,13 @@
  * end-to-end tests: the open, every read and every write or send are
  * io_uring requests, never read(2), write(2) or send(2).
  *
- *   fwuring cat FILE              FILE to standard output (IORING_OP_WRITE)
- *   fwuring send FILE IP PORT     FILE to a TCP peer (IORING_OP_SEND); the
- *                                 connect is a plain connect(2)
+ *   fwuring [--fixed] cat FILE           FILE to standard output
+ *                                        (IORING_OP_WRITE)
+ *   fwuring [--fixed] send FILE IP PORT  FILE to a TCP peer (IORING_OP_SEND);
+ *                                        the connect is a plain connect(2)
+ *
+ * --fixed: register both descriptors with the ring and name them by their
+ * index (IOSQE_FIXED_FILE) in the reads and writes.
  *
  * Errors: one line on stderr, exit 1; usage errors exit 2.
  */
@@ -88,17 +92,22 @@ static int connect_tcp(const char *ip, const char *port)
 int main(int argc, char **argv)
 {
 	static char buf[CHUNK];
-	bool send_mode;
-	int in, out, ret;
+	bool send_mode, fixed = false;
+	int in, out, ret, fds[2];
 	off_t off = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--fixed")) {
+		fixed = true;
+		argc--;
+		argv++;
+	}
 	if (argc == 3 && !strcmp(argv[1], "cat")) {
 		send_mode = false;
 	} else if (argc == 5 && !strcmp(argv[1], "send")) {
 		send_mode = true;
 	} else {
 		fprintf(stderr,
-			"usage: fwuring cat FILE | send FILE IP PORT\n");
+			"usage: fwuring [--fixed] cat FILE | send FILE IP PORT\n");
 		return 2;
 	}
 	ret = io_uring_queue_init(8, &ring, 0);
@@ -107,21 +116,36 @@ int main(int argc, char **argv)
 	io_uring_prep_openat(sqe(), AT_FDCWD, argv[2], O_RDONLY, 0);
 	in = run_one(argv[2]);
 	out = send_mode ? connect_tcp(argv[3], argv[4]) : STDOUT_FILENO;
+	fds[0] = in;
+	fds[1] = out;
+	if (fixed) {
+		ret = io_uring_register_files(&ring, fds, 2);
+		if (ret)
+			die("io_uring_register_files", -ret);
+	}
 	for (;;) {
+		struct io_uring_sqe *s = sqe();
 		int n, done = 0;
 
-		io_uring_prep_read(sqe(), in, buf, sizeof(buf), off);
+		/* with --fixed, index 0 is in and 1 is out */
+		io_uring_prep_read(s, fixed ? 0 : in, buf, sizeof(buf), off);
+		if (fixed)
+			s->flags |= IOSQE_FIXED_FILE;
 		n = run_one("read");
 		if (n == 0)
 			break;
 		off += n;
 		while (done < n) {
+			s = sqe();
 			if (send_mode)
-				io_uring_prep_send(sqe(), out, buf + done,
-						   n - done, MSG_NOSIGNAL);
+				io_uring_prep_send(s, fixed ? 1 : out,
+						   buf + done, n - done,
+						   MSG_NOSIGNAL);
 			else
-				io_uring_prep_write(sqe(), out, buf + done,
-						    n - done, -1);
+				io_uring_prep_write(s, fixed ? 1 : out,
+						    buf + done, n - done, -1);
+			if (fixed)
+				s->flags |= IOSQE_FIXED_FILE;
 			done += run_one(send_mode ? "send" : "write");
 		}
 	}
