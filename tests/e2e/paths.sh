@@ -9,7 +9,9 @@
 #     tracer learns the inodes under watched directories at start);
 #   - a log opened before the tracer started, read after;
 #   - a unix datagram socketpair between a reader and a sender;
-#   - unconnected unix datagrams sent by path to an unrelated receiver.
+#   - unconnected unix datagrams sent by path to an unrelated receiver;
+#   - a file derived from a log, deleted: a new file that gets its inode
+#     number is not a carrier (identity includes the inode generation).
 # Each has a benign twin with an unwatched file, which must stay quiet.
 # Then, with a second tracer run with --taint-expiry 1: a reader that sends
 # within the expiry alerts, one that waits longer does not. And with a
@@ -36,6 +38,8 @@ P_B_MMAP=9311
 P_B_RENAME=9312
 P_B_OPEN=9313
 P_B_DGRAM=9314
+P_DERIVED=9315
+P_INODE=9316
 PY=/usr/bin/python3
 
 fw_init
@@ -43,7 +47,7 @@ command -v "$PY" >/dev/null || fw_abort "$PY is needed"
 fw_netns_setup
 for p in "$P_MMAP" "$P_LINK" "$P_RENAME" "$P_OPEN" "$P_DGRAM" "$P_FRESH" \
 	"$P_STALE" "$P_B_LINK" "$P_UNIXPATH" "$P_B_UNIXPATH" "$P_B_MMAP" \
-	"$P_B_RENAME" "$P_B_OPEN" "$P_B_DGRAM"; do
+	"$P_B_RENAME" "$P_B_OPEN" "$P_B_DGRAM" "$P_DERIVED" "$P_INODE"; do
 	fw_peer_listen tcp4 "$p"
 done
 
@@ -61,8 +65,9 @@ LOG_OPEN="$WATCH/open-before.tlog"
 LOG_DGRAM="$WATCH/dgram.tlog"
 LOG_EXPIRY="$WATCH/expiry.tlog"
 LOG_UNIXPATH="$WATCH/unix-path.tlog"
+LOG_REUSE="$WATCH/reuse.tlog"
 for f in "$LOG_MMAP" "$LOG_LINK" "$LOG_RENAME" "$LOG_OPEN" "$LOG_DGRAM" \
-	"$LOG_EXPIRY" "$LOG_UNIXPATH"; do
+	"$LOG_EXPIRY" "$LOG_UNIXPATH" "$LOG_REUSE"; do
 	mklog "$f"
 done
 SIZE=$(fw_size "$LOG_MMAP")
@@ -224,9 +229,31 @@ for kind in unixpath b-unixpath; do
 	check "$kind-recv: exit status" -eq 0 "$FW_RC"
 done
 
+# ---- 7. inode number reuse: a derived file, deleted; a new file that gets
+# its inode number is not a carrier (the generation differs) -------------
+DERIVED=$WORK/derived.bin
+fw_sc derive "$PY" -c 'import sys; open(sys.argv[2], "wb").write(open(sys.argv[1], "rb").read())' \
+	"$LOG_REUSE" "$DERIVED"
+# control: the derived file carries the log
+fw_sc derived "$PY" "$WORK/send.py" read "$DERIVED" "$FW_PEER_IP4" "$P_DERIVED"
+old_ino=$(stat -c %i "$DERIVED")
+rm -f "$DERIVED"
+REUSED=
+for ((i = 0; i < 64; i++)); do
+	head -c "$SIZE" /dev/urandom >"$WORK/new-$i.bin"
+	if [ "$(stat -c %i "$WORK/new-$i.bin")" = "$old_ino" ]; then
+		REUSED=$WORK/new-$i.bin
+		break
+	fi
+done
+if [ -n "$REUSED" ]; then
+	fw_sc inode "$PY" "$WORK/send.py" read "$REUSED" "$FW_PEER_IP4" \
+		"$P_INODE"
+fi
+
 fw_wait_alerts_by .destination.port 15 "$P_MMAP:$SIZE" "$P_LINK:$SIZE" \
 	"$P_RENAME:$SIZE" "$P_OPEN:$SIZE" "$P_DGRAM:$SIZE" \
-	"$P_UNIXPATH:$SIZE" ||
+	"$P_UNIXPATH:$SIZE" "$P_DERIVED:$SIZE" ||
 	note "not every scenario's alert reached $SIZE bytes"
 fw_tracer_stop INT
 
@@ -279,10 +306,19 @@ check "benign unwatched file opened before the start: no alert" == "" \
 	"$(port_alerts "$P_B_OPEN")"
 check "benign unix datagram pair of untainted data: no alert" == "" \
 	"$(port_alerts "$P_B_DGRAM")"
+expect derived "$P_DERIVED" "${FW_PIDS[derived]}" "$LOG_REUSE" \
+	origin,process,file,process,destination
+if [ -n "$REUSED" ]; then
+	check "a new file on a deleted carrier's inode number: no alert" == "" \
+		"$(port_alerts "$P_INODE")"
+else
+	skip "inode reuse" "the file system gave no new file inode $old_ino"
+fi
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9301 or .destination.port > 9309 or
-		 .destination.port == 9308)) |
+		(.destination.port < 9301 or .destination.port > 9315 or
+		 (.destination.port >= 9308 and .destination.port <= 9314 and
+		  .destination.port != 9309))) |
 		[.process.pid, .process.name, .destination.port]')"
 
 # ---- taint expiry ----------------------------------------------------------
