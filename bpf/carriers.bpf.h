@@ -169,6 +169,10 @@ static __always_inline void unix_data_ready(struct sock *sk)
 	/* every socket's receive path comes here: the cheap test first */
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != FW_AF_UNIX)
 		return;
+	/* only datagram receivers: stream and seqpacket peers were marked
+	 * at the write, and a listener woken by a connect carries nothing */
+	if (BPF_CORE_READ(sk, sk_type) != 2 /* SOCK_DGRAM */)
+		return;
 	if (!is_tainted(current_tgid()))
 		return;
 	file = BPF_CORE_READ(sk, sk_socket, file);

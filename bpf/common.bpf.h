@@ -27,6 +27,17 @@ static __always_inline void stat_add(__u32 idx, __u64 n)
 		*v += n; /* per-CPU slot: no atomics needed */
 }
 
+/* An LRU insert or delete count: atomic, since a softirq (a TCP close
+ * ending a relay) can interrupt a program updating the same CPU's slot, and
+ * one lost increment would read as an eviction */
+static __always_inline void lru_count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
 /*
  * Put key into one of the LRU maps (enum fw_lru_map idx), counting a new
  * key: with the deletes counted by lru_delete() and the entries still
@@ -39,7 +50,7 @@ static __always_inline long lru_put(void *map, __u32 idx, const void *key,
 	long err = bpf_map_update_elem(map, key, value, BPF_NOEXIST);
 
 	if (!err) {
-		stat_add(FW_STAT_LRU_INSERTS + idx, 1);
+		lru_count(FW_STAT_LRU_INSERTS + idx);
 		return 0;
 	}
 	if (!replace)
@@ -52,7 +63,7 @@ static __always_inline long lru_put(void *map, __u32 idx, const void *key,
 static __always_inline void lru_delete(void *map, __u32 idx, const void *key)
 {
 	if (!bpf_map_delete_elem(map, key))
-		stat_add(FW_STAT_LRU_DELETES + idx, 1);
+		lru_count(FW_STAT_LRU_DELETES + idx);
 }
 
 static __always_inline __u32 current_tgid(void)

@@ -64,13 +64,20 @@ static __always_inline bool dest_from_user(struct fw_dest *d, __u64 uaddr,
 	return false;
 }
 
-/* Does sk's cached route leave through a loopback device? Then its
- * destination is an address of this host, whatever the address */
-static __always_inline bool route_is_local(struct sock *sk)
+/* Is sk connected to an address of this host? The kernel gives a
+ * connection to a local address that same address as its source. (A
+ * socket's fields, unlike its cached route, do not change under it: the
+ * answer is the same for every send, and so is the flow key.) */
+static __always_inline bool sock_is_self(struct sock *sk, __u16 family)
 {
-	struct dst_entry *dst = BPF_CORE_READ(sk, sk_dst_cache);
+	if (family == FW_AF_INET)
+		return BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr) ==
+		       BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	struct in6_addr s = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+	struct in6_addr d = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+	const __u32 *a = (const __u32 *)&s, *b = (const __u32 *)&d;
 
-	return dst && (BPF_CORE_READ(dst, dev, flags) & 0x8 /* IFF_LOOPBACK */);
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
 static __always_inline bool dest_from_sock(struct fw_dest *d, struct sock *sk,
@@ -137,7 +144,7 @@ static __always_inline struct sock *send_dest(struct file *file, __u64 uaddr,
 		return sk;
 	if (!dest_from_sock(d, sk, family))
 		return NULL;
-	if (route_is_local(sk))
+	if (sock_is_self(sk, family))
 		d->flags |= FW_DEST_LOCAL;
 	return sk;
 }

@@ -133,8 +133,8 @@ struct fw_dest {
 	__u16 port; /* host byte order */
 	__u8 family; /* AF_INET or AF_INET6 */
 	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
-	/* an address of this host other than loopback: the socket's route
-	 * goes out through the loopback device (FW_DEST_LOCAL) */
+	/* FW_DEST_LOCAL: an address of this host (a connected socket whose
+	 * source address is its destination) */
 	__u8 flags;
 	__u8 pad[3];
 };

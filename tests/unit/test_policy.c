@@ -200,8 +200,8 @@ static void test_loopback_is_local(void **state)
 	assert_false(allowed6(&p, "::2", 443));
 }
 
-/* An address of this host other than loopback (the kernel saw the route
- * go through the loopback device) is local too */
+/* An address of this host other than loopback (the kernel marked the
+ * destination FW_DEST_LOCAL) is local too */
 static void test_local_route_is_local(void **state)
 {
 	struct fw_policy p = { 0 };
