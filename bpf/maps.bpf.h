@@ -202,6 +202,9 @@ FW_SHARED struct {
 struct fw_uring_pending {
 	struct fw_pending p;
 	__u64 id; /* the submitter's pid_tgid */
+	__u64 user_data; /* the request's, to tell it from a later one */
+	__u32 op; /* at the same address */
+	__u32 pad;
 };
 
 /* Requests in flight, keyed by struct io_kiocb address */

@@ -69,6 +69,26 @@ static __always_inline struct file *uring_fixed_file(struct io_kiocb *req,
 	return (struct file *)(BPF_CORE_READ(node, file_ptr) & ~3ul);
 }
 
+/* The byte count a request asks for: for vectored ones it is in the
+ * caller's iovecs, and 1 stands for "some" */
+static __always_inline long uring_req_len(struct io_kiocb *req, __u8 op)
+{
+	void *cmd = &req->cmd;
+
+	switch (op) {
+	case IORING_OP_SEND:
+	case IORING_OP_SEND_ZC:
+	case IORING_OP_RECV:
+		return BPF_CORE_READ((struct io_sr_msg *)cmd, len);
+	case IORING_OP_READ:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_WRITE:
+	case IORING_OP_WRITE_FIXED:
+		return BPF_CORE_READ((struct io_rw *)cmd, len);
+	}
+	return 1;
+}
+
 /* TP_PROTO(struct io_kiocb *req) */
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
@@ -95,18 +115,36 @@ int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
 	}
 	if (uring_op_reads(op)) {
 		if (!file_read_watched(file, &u.p) && !relay_read(file, &u.p))
-			return 0;
+			goto unfollowed;
 	} else {
 		if (!is_tainted(current_tgid()))
-			return 0;
+			goto unfollowed;
 		write_target(file, 0, 0, &u.p);
 		if (!u.p.kind)
-			return 0;
+			goto unfollowed;
 	}
 	u.p.fd = fd;
 	u.id = bpf_get_current_pid_tgid();
+	if (req->flags & REQ_F_CQE_SKIP) {
+		/* no completion will be traced when it succeeds: account what
+		 * it asks for now */
+		__u64 now = bpf_ktime_get_boot_ns();
+		long len = uring_req_len(req, op);
+
+		if (u.p.kind & FW_PENDING_READ)
+			file_read_done(&u.p, u.id, len, now);
+		write_done(&u.p, u.id, len, now);
+		goto unfollowed;
+	}
+	u.user_data = req->cqe.user_data;
+	u.op = op;
 	if (lru_put(&uring_reqs, FW_LRU_URING_REQS, &key, &u, true))
 		stat_add(FW_STAT_PENDING_FULL, 1);
+	return 0;
+unfollowed:
+	/* a request at the address of an earlier one that never completed
+	 * (its ring was torn down) must not take its decision */
+	lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
 	return 0;
 }
 
@@ -142,6 +180,11 @@ int BPF_PROG(fw_uring_complete, struct io_ring_ctx *ring, void *req_,
 	if (!pu)
 		return 0; /* the path every unfollowed request takes */
 	u = *pu;
+	if (u.op != op || u.user_data != cqe->user_data) {
+		/* another request at that address: the entry is stale */
+		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
+		return 0;
+	}
 	if (!(cqe->flags & FW_IORING_CQE_F_MORE))
 		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
 	if (res <= 0)

@@ -5,8 +5,8 @@
 # derived files (gzip, tar, cp), a unix socketpair, a unix stream relay,
 # sendfile, splice, a descriptor inherited across dup2 + exec, a descriptor
 # passed with SCM_RIGHTS, a multi-hop pipeline through a temporary file, and
-# io_uring (open, read, send, a write into a pipe, and reads and sends on
-# registered files).
+# io_uring (open, read, send, a write into a pipe, reads and sends on
+# registered files, and sends that succeed without a completion).
 # Each scenario sends to its own destination port; its alert must name the
 # origin log, the sender, the destination and the chain of processes and
 # carriers in order. Benign twins of the same shapes carry untainted data
@@ -37,6 +37,7 @@ P_MULTI=9112
 P_URING=9113
 P_URING_PIPE=9114
 P_URING_FIXED=9115
+P_URING_SKIP=9116
 P_B_PIPE=9121
 P_B_FILE=9122
 P_B_RELAY=9123
@@ -44,6 +45,7 @@ P_B_SENDFILE=9124
 P_B_FIFO=9125
 P_B_URING=9126
 P_B_URING_FIXED=9127
+P_B_URING_SKIP=9128
 FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
 
@@ -77,7 +79,7 @@ for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	"$P_SENDFILE" "$P_SPLICE" "$P_DUP" "$P_SCM" "$P_MULTI" \
 	"$P_URING" "$P_URING_PIPE" "$P_URING_FIXED" "$P_B_PIPE" "$P_B_FILE" \
 	"$P_B_RELAY" "$P_B_SENDFILE" "$P_B_FIFO" "$P_B_URING" \
-	"$P_B_URING_FIXED"; do
+	"$P_B_URING_FIXED" "$P_URING_SKIP" "$P_B_URING_SKIP"; do
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
@@ -343,6 +345,10 @@ fw_sc uring-fixed "$FWURING" --fixed send "$LOG" "$FW_PEER_IP4" \
 	"$P_URING_FIXED"
 MIN[$P_URING_FIXED]=$SIZE
 
+# ---- 16. io_uring sends that succeed without a completion ------------------
+fw_sc uring-skip "$FWURING" --skip send "$LOG" "$FW_PEER_IP4" "$P_URING_SKIP"
+MIN[$P_URING_SKIP]=$SIZE
+
 # ---- benign twins ----------------------------------------------------------
 sc_sh b-pipe 'head -c 70000 /dev/urandom | socat -u - "TCP4:$1:$2"' \
 	"$FW_PEER_IP4" "$P_B_PIPE"
@@ -357,6 +363,8 @@ fw_sc b-sendfile "$PY" "$WORK/sendfile.py" "$PLAIN" "$FW_PEER_IP4" \
 fw_sc b-uring "$FWURING" send "$PLAIN" "$FW_PEER_IP4" "$P_B_URING"
 fw_sc b-uring-fixed "$FWURING" --fixed send "$PLAIN" "$FW_PEER_IP4" \
 	"$P_B_URING_FIXED"
+fw_sc b-uring-skip "$FWURING" --skip send "$PLAIN" "$FW_PEER_IP4" \
+	"$P_B_URING_SKIP"
 sc_sh b-fifo 'head -c 70000 /dev/urandom >"$1" & exec socat -u "OPEN:$1,rdonly" "TCP4:$2:$3"' \
 	"$FIFO_B" "$FW_PEER_IP4" "$P_B_FIFO"
 
@@ -549,6 +557,10 @@ if flow uring-fixed "$P_URING_FIXED" "$SIZE" fwuring; then
 		"$(fw_get "$A" .process.pid)"
 fi
 
+if flow uring-skip "$P_URING_SKIP" "$SIZE" fwuring; then
+	chain uring-skip origin,process,destination fwuring
+fi
+
 if flow uring-pipe "$P_URING_PIPE" "$SIZE" socat; then
 	chain uring-pipe origin,process,pipe,process,destination fwuring,socat
 fi
@@ -567,11 +579,13 @@ check "benign io_uring send of an unwatched file: no alert" == "" \
 	"$(port_alerts "$P_B_URING")"
 check "benign io_uring send of an unwatched file, registered: no alert" \
 	== "" "$(port_alerts "$P_B_URING_FIXED")"
+check "benign io_uring send without completions: no alert" == "" \
+	"$(port_alerts "$P_B_URING_SKIP")"
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9101 or .destination.port > 9115)) |
+		(.destination.port < 9101 or .destination.port > 9116)) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |

@@ -11,6 +11,8 @@
  *
  * --fixed: register both descriptors with the ring and name them by their
  * index (IOSQE_FIXED_FILE) in the reads and writes.
+ * --skip: the sends succeed without a completion (IOSQE_CQE_SKIP_SUCCESS),
+ * each linked to a NOP whose completion says it is done.
  *
  * Errors: one line on stderr, exit 1; usage errors exit 2.
  */
@@ -44,7 +46,7 @@ static int run_one(const char *what)
 	int ret;
 
 	ret = io_uring_submit(&ring);
-	if (ret != 1)
+	if (ret < 1)
 		die("io_uring_submit", ret < 0 ? -ret : EIO);
 	ret = io_uring_wait_cqe(&ring, &cqe);
 	if (ret)
@@ -92,14 +94,17 @@ static int connect_tcp(const char *ip, const char *port)
 int main(int argc, char **argv)
 {
 	static char buf[CHUNK];
-	bool send_mode, fixed = false;
+	bool send_mode, fixed = false, skip = false;
 	int in, out, ret, fds[2];
 	off_t off = 0;
 
-	if (argc > 1 && !strcmp(argv[1], "--fixed")) {
-		fixed = true;
-		argc--;
-		argv++;
+	for (; argc > 1 && !strncmp(argv[1], "--", 2); argc--, argv++) {
+		if (!strcmp(argv[1], "--fixed"))
+			fixed = true;
+		else if (!strcmp(argv[1], "--skip"))
+			skip = true;
+		else
+			break;
 	}
 	if (argc == 3 && !strcmp(argv[1], "cat")) {
 		send_mode = false;
@@ -107,7 +112,7 @@ int main(int argc, char **argv)
 		send_mode = true;
 	} else {
 		fprintf(stderr,
-			"usage: fwuring [--fixed] cat FILE | send FILE IP PORT\n");
+			"usage: fwuring [--fixed] [--skip] cat FILE | send FILE IP PORT\n");
 		return 2;
 	}
 	ret = io_uring_queue_init(8, &ring, 0);
@@ -146,6 +151,17 @@ int main(int argc, char **argv)
 						    buf + done, n - done, -1);
 			if (fixed)
 				s->flags |= IOSQE_FIXED_FILE;
+			if (skip && send_mode) {
+				/* all of it (MSG_WAITALL), or the NOP is
+				 * cancelled and the send's error shows */
+				s->msg_flags |= MSG_WAITALL;
+				s->flags |= IOSQE_CQE_SKIP_SUCCESS |
+					    IOSQE_IO_LINK;
+				io_uring_prep_nop(sqe());
+				run_one("send");
+				done = n;
+				continue;
+			}
 			done += run_one(send_mode ? "send" : "write");
 		}
 	}
