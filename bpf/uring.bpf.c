@@ -151,9 +151,20 @@ unfollowed:
 /* An open through io_uring returned a descriptor of the submitter's table;
  * completions run in the submitter or in an io-wq worker, a thread of the
  * same process, which shares that table */
+/* Before 6.13 the request named its task itself */
+struct io_kiocb___pre613 {
+	struct task_struct *task;
+} __attribute__((preserve_access_index));
+
 static __always_inline void uring_opened(struct io_kiocb *req, long fd)
 {
-	struct task_struct *submitter = BPF_CORE_READ(req, tctx, task);
+	struct task_struct *submitter;
+
+	if (bpf_core_field_exists(((struct io_uring_task *)0)->task))
+		submitter = BPF_CORE_READ(req, tctx, task);
+	else
+		submitter =
+			BPF_CORE_READ((struct io_kiocb___pre613 *)req, task);
 
 	if (fd < 0 || !submitter ||
 	    BPF_CORE_READ(submitter, tgid) != current_tgid())

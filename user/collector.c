@@ -172,15 +172,18 @@ static void report_status(struct collector *col)
 		   cs.flows, cs.alerts);
 }
 
-/* The hooks whose failure is not fatal: passive DNS (no names) and the
- * seed iterator (files opened before the start) */
+/* The hooks whose failure is not fatal: the optional tracepoints this
+ * kernel lacks, passive DNS (no names) and the seed iterator (files opened
+ * before the start) */
 static void coverage(struct fw_ready_info *ready, struct fw_hook_status *unused,
 		     int seed_err, struct fw_loader *loader)
 {
-	if (loader__unattached(loader, &unused[ready->n_unused])) {
-		ready->n_unused++;
-		ready->unused = unused;
-	}
+	size_t n;
+	const struct fw_hook_status *left_out = loader__unattached(loader, &n);
+
+	for (size_t i = 0; i < n; i++)
+		unused[ready->n_unused++] = left_out[i];
+	ready->unused = unused;
 	if (!seed_err)
 		return;
 	unused[ready->n_unused].hook = "iter/task_file";
@@ -199,7 +202,7 @@ int collector__run(struct fw_options *opts)
 	struct fw_run_stats stats = { 0 };
 	uint64_t t0 = fw_boot_now_ns(), last_sync, last_rescan;
 	uint64_t run_id = fw_boot_to_wall_ns(t0) / 1000;
-	struct fw_hook_status unused[2];
+	struct fw_hook_status unused[FW_UNATTACHED_MAX + 1];
 	int ret = 1, err;
 
 	/* traces and spools are for root's eyes only */

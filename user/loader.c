@@ -45,9 +45,22 @@ struct fw_loader {
 	/* boot time of the last full counter walk: counters not moved since
 	 * are not delivered again */
 	uint64_t synced_ns;
-	/* the optional passive-DNS hook, when it could not be attached */
-	struct fw_hook_status unattached;
+	/* optional hooks that could not be loaded or attached, and why */
+	struct fw_hook_status unattached[FW_UNATTACHED_MAX];
+	size_t n_unattached;
 };
+
+static void unattached_add(struct fw_loader *l, const char *hook,
+			   const char *reason)
+{
+	struct fw_hook_status *s;
+
+	if (l->n_unattached == FW_UNATTACHED_MAX)
+		return;
+	s = &l->unattached[l->n_unattached++];
+	s->hook = hook;
+	snprintf(s->reason, sizeof(s->reason), "%s", reason);
+}
 
 static bool has_cap(const struct __user_cap_data_struct *data, int cap)
 {
@@ -185,20 +198,24 @@ static int attach_all(struct fw_loader *l)
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
 		    !strncmp(bpf_program__section_name(prog), "iter/", 5))
 			continue;
+		if (!bpf_program__autoload(prog))
+			continue; /* left out: in the coverage report */
 		link = attach_one(prog, &cgroup_fd);
 		if (!link &&
 		    bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SKB) {
 			/* passive DNS only names destinations: go on, and
 			 * say so in the start-up coverage */
-			l->unattached.hook = bpf_program__section_name(prog);
-			snprintf(l->unattached.reason,
-				 sizeof(l->unattached.reason),
+			char reason[128];
+
+			snprintf(reason, sizeof(reason),
 				 "%s: destinations are not named",
 				 errno == ENOENT ?
 					 "no cgroup v2 mount" :
 				 errno == EPERM ?
 					 "attaching needs CAP_NET_ADMIN" :
 					 strerror(errno));
+			unattached_add(l, bpf_program__section_name(prog),
+				       reason);
 			continue;
 		}
 		if (!link) {
@@ -243,11 +260,120 @@ static int set_map_sizes(struct fw_loader *l, const struct fw_map_size *maps,
 	return 0;
 }
 
+static void skip_absent_tracepoints(struct fw_loader *l, const char *btf_path,
+				    bool all_optional);
+
+/* Open the BPF object, size its maps, leave out the optional programs that
+ * cannot load here (all of them with all_optional) and load it; -errno */
+static int open_and_load(struct fw_loader *l, const char *btf_path,
+			 uint64_t taint_expiry_ns,
+			 const struct fw_map_size *maps, size_t n_maps,
+			 bool all_optional)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+
+	l->skel = flightwatch_bpf__open_opts(&opts);
+	if (!l->skel) {
+		fw_err("cannot open the BPF object: %s", strerror(errno));
+		return -ENOMEM; /* not a kernel's refusal: no second try */
+	}
+	l->skel->rodata->fw_self_tgid = getpid();
+	l->skel->rodata->fw_taint_expiry_ns = taint_expiry_ns;
+	if (set_map_sizes(l, maps, n_maps))
+		return -ENOMEM;
+	skip_absent_tracepoints(l, btf_path, all_optional);
+	return flightwatch_bpf__load(l->skel);
+}
+
+/* BTF tracepoints that only some kernels have, with their argument
+ * count there: what they follow is lost where they are absent, but the
+ * rest of the tracer works */
+static const struct {
+	const char *tracepoint;
+	int args;
+	const char *lost;
+} optional_tracepoints[] = {
+	{ "io_uring_submit_req", 1, "io_uring requests are not followed" },
+	{ "io_uring_complete", 3, "io_uring requests are not followed" },
+	{ "inet_sock_set_state", 3,
+	  "a closed relay flow is not forgotten until evicted" },
+	{ "sk_data_ready", 1, "unix datagrams sent by path are not followed" },
+};
+
+/* Arguments of the kernel's tracepoint NAME (its btf_trace_NAME typedef
+ * is a pointer to a function whose first argument is the context), or
+ * -1 when the kernel has no such tracepoint */
+static int tracepoint_args(const struct btf *btf, const char *name)
+{
+	const struct btf_type *t;
+	char type_name[128];
+	int id;
+
+	snprintf(type_name, sizeof(type_name), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, type_name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
+}
+
+static bool is_optional(const char *sec, size_t *idx)
+{
+	size_t i;
+
+	if (strncmp(sec, "tp_btf/", 7))
+		return false;
+	for (i = 0; i < FW_ARRAY_SIZE(optional_tracepoints); i++)
+		if (!strcmp(sec + 7, optional_tracepoints[i].tracepoint)) {
+			*idx = i;
+			return true;
+		}
+	return false;
+}
+
+/* Leave out the optional programs whose tracepoint this kernel lacks or
+ * declares differently (all of them with all_optional): one of them would
+ * fail the whole load */
+static void skip_absent_tracepoints(struct fw_loader *l, const char *btf_path,
+				    bool all_optional)
+{
+	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) :
+				     btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+
+	if (!btf)
+		return; /* the load reports it */
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		char reason[128];
+		size_t i;
+
+		if (!is_optional(sec, &i))
+			continue;
+		if (all_optional)
+			snprintf(reason, sizeof(reason),
+				 "does not load on this kernel: %s",
+				 optional_tracepoints[i].lost);
+		else if (tracepoint_args(btf, sec + 7) !=
+			 optional_tracepoints[i].args)
+			snprintf(reason, sizeof(reason),
+				 "not in this kernel: %s",
+				 optional_tracepoints[i].lost);
+		else
+			continue;
+		bpf_program__set_autoload(prog, false);
+		unattached_add(l, sec, reason);
+	}
+	btf__free(btf);
+}
+
 int loader__open(struct fw_loader **out, const char *btf_path,
 		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
 		 size_t n_maps, fw_record_fn fn, void *ctx)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
 	struct fw_loader *l = fw_xcalloc(1, sizeof(*l));
 	int err;
 
@@ -255,16 +381,19 @@ int loader__open(struct fw_loader **out, const char *btf_path,
 	l->ctx = ctx;
 	l->seeded = hashmap__new(2 * sizeof(uint64_t));
 	l->ncpus = libbpf_num_possible_cpus();
-	l->skel = flightwatch_bpf__open_opts(&opts);
-	if (!l->skel) {
-		fw_err("cannot open the BPF object: %s", strerror(errno));
-		goto fail;
+	err = open_and_load(l, btf_path, taint_expiry_ns, maps, n_maps, false);
+	if (err && err != -ENOMEM) {
+		/* an optional program this kernel rejects (an older layout of
+		 * io_uring's structures...): try once more without them */
+		flightwatch_bpf__destroy(l->skel);
+		l->skel = NULL;
+		l->n_unattached = 0;
+		if (!open_and_load(l, btf_path, taint_expiry_ns, maps, n_maps,
+				   true)) {
+			fw_warn("some optional hooks do not load on this kernel (see the ready line)");
+			err = 0;
+		}
 	}
-	l->skel->rodata->fw_self_tgid = getpid();
-	l->skel->rodata->fw_taint_expiry_ns = taint_expiry_ns;
-	if (set_map_sizes(l, maps, n_maps))
-		goto fail;
-	err = flightwatch_bpf__load(l->skel);
 	if (err) {
 		fw_err("cannot load the BPF programs: %s (run with -vv for the verifier log)",
 		       strerror(-err));
@@ -836,12 +965,10 @@ int loader__maps_usable(void *ctx)
 	return err ? -errno : 0;
 }
 
-bool loader__unattached(struct fw_loader *l, struct fw_hook_status *status)
+const struct fw_hook_status *loader__unattached(struct fw_loader *l, size_t *n)
 {
-	if (!l->unattached.hook)
-		return false;
-	*status = l->unattached;
-	return true;
+	*n = l->n_unattached;
+	return l->unattached;
 }
 
 const char **loader__hooks(struct fw_loader *l, size_t *n)

@@ -58,6 +58,9 @@ int loader__maps_usable(void *ctx);
 const char **loader__hooks(struct fw_loader *l, size_t *n);
 /* The optional hook that could not be attached (passive DNS without a
  * cgroup v2 mount) and why; false when it is attached */
-bool loader__unattached(struct fw_loader *l, struct fw_hook_status *status);
+/* Optional hooks left out or not attached, with the reason (at most
+ * FW_UNATTACHED_MAX) */
+#define FW_UNATTACHED_MAX 8
+const struct fw_hook_status *loader__unattached(struct fw_loader *l, size_t *n);
 
 #endif /* FW_LOADER_H */
