@@ -40,7 +40,9 @@ struct fw_loader {
 	uint64_t lru_user_deletes[FW_LRU_MAX];
 	/* files under the watched directories already handed to the kernel
 	 * by loader__seed_dir_files (device, inode) */
-	struct hashmap *seeded;
+	struct hashmap *seeded; /* value: the walk that last found it */
+	uint64_t seed_walks;
+	bool seed_full_said;
 	uint64_t lru_evicted[FW_LRU_MAX];
 	/* boot time of the last full counter walk: counters not moved since
 	 * are not delivered again */
@@ -606,16 +608,22 @@ int loader__seed_open_files(struct fw_loader *l)
 
 /* Descriptors held while the iterator classifies them: a batch at a time */
 #define SEED_BATCH 256
+/* Files under the watched directories remembered as handed over; past
+ * this, new files are not handed over (counted and said once) */
 #define SEED_KNOWN_MAX 65536
 
 struct seed_walk {
 	struct fw_loader *l;
 	int fds[SEED_BATCH];
+	uint64_t keys[SEED_BATCH][2]; /* device, inode of each */
 	size_t n_fds;
 	size_t depth_base; /* slashes in the watched directory's path */
+	void *mark; /* this walk's generation, as a hashmap value */
 	int err;
 };
 
+/* Classify the batch; only a batch the kernel saw is remembered as such,
+ * so that a failed one is tried again at the next walk */
 static void seed_flush(struct seed_walk *w)
 {
 	int err;
@@ -625,8 +633,11 @@ static void seed_flush(struct seed_walk *w)
 	err = run_seed_iter(w->l, true);
 	if (err && !w->err)
 		w->err = err;
-	for (size_t i = 0; i < w->n_fds; i++)
+	for (size_t i = 0; i < w->n_fds; i++) {
+		if (!err)
+			hashmap__put(w->l->seeded, w->keys[i], w->mark);
 		close(w->fds[i]);
+	}
 	w->n_fds = 0;
 }
 
@@ -656,24 +667,53 @@ static int seed_visit(const char *path, const struct stat *st, int type,
 		return FTW_SKIP_SUBTREE;
 	if (type != FTW_F || !S_ISREG(st->st_mode))
 		return FTW_CONTINUE;
-	if (hashmap__get(l->seeded, key) ||
-	    hashmap__count(l->seeded) >= SEED_KNOWN_MAX)
+	if (hashmap__get(l->seeded, key)) {
+		hashmap__put(l->seeded, key, w->mark); /* still there */
 		return FTW_CONTINUE;
+	}
+	if (hashmap__count(l->seeded) + w->n_fds >= SEED_KNOWN_MAX) {
+		if (!l->seed_full_said)
+			fw_warn("more than %d files under the watched directories: newer ones are known by inode only once opened",
+				SEED_KNOWN_MAX);
+		l->seed_full_said = true;
+		return FTW_CONTINUE;
+	}
 	/* O_PATH: no read, no access time change, any file mode */
 	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return FTW_CONTINUE;
-	hashmap__put(l->seeded, key, l);
+	memcpy(w->keys[w->n_fds], key, sizeof(key));
 	w->fds[w->n_fds++] = fd;
 	if (w->n_fds == SEED_BATCH)
 		seed_flush(w);
 	return FTW_CONTINUE;
 }
 
+/* Forget the files this walk did not find (deleted, moved out): their
+ * inode numbers may come back as new files */
+static void seed_sweep(struct fw_loader *l, void *mark)
+{
+	struct hashmap_cursor cur = { 0 };
+	uint64_t(*gone)[2] = NULL;
+	size_t n = 0, i;
+	const void *key;
+	void *value;
+
+	gone = fw_xcalloc(hashmap__count(l->seeded) + 1, sizeof(*gone));
+	while (hashmap__next(l->seeded, &cur, &key, &value))
+		if (value != mark)
+			memcpy(gone[n++], key, sizeof(gone[0]));
+	for (i = 0; i < n; i++)
+		hashmap__remove(l->seeded, gone[i]);
+	free(gone);
+}
+
 int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules)
 {
 	struct seed_walk w = { .l = l };
 
+	/* generations 1, 2, ...: never NULL, which means absent */
+	w.mark = (void *)(uintptr_t)++l->seed_walks;
 	seed_current = &w;
 	for (size_t i = 0; i < rules->n_dirs; i++) {
 		w.depth_base = slashes(rules->dirs[i]);
@@ -682,6 +722,7 @@ int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules)
 	}
 	seed_flush(&w);
 	seed_current = NULL;
+	seed_sweep(l, w.mark);
 	return w.err;
 }
 
