@@ -105,28 +105,6 @@ FIFO_B=$WORK/benign.fifo
 mkfifo "$FIFO" "$FIFO_B" || fw_abort "mkfifo failed"
 
 # ---- python helpers (written here by this untainted shell) ------------------
-cat >"$WORK/pair.py" <<'EOF'
-# socketpair: the forked child reads the log and sends it on one end; the
-# parent (which read nothing) receives it and sends it to the peer over TCP
-import fwnet, os, socket, sys
-log, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-pid = os.fork()
-if pid == 0:
-    b.close()
-    with open(log, "rb", buffering=0) as f:
-        while True:
-            d = f.read(16384)
-            if not d:
-                break
-            a.sendall(d)
-    a.close()
-    os._exit(0)
-a.close()
-data = fwnet.recv_all(b)
-os.waitpid(pid, 0)
-fwnet.upload(data, ip, port)
-EOF
 cat >"$WORK/sendfile.py" <<'EOF'
 # sendfile a file to the peer; this process never read()s it
 import os, socket, sys
@@ -284,7 +262,7 @@ MIN[$P_CP]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 6. unix socketpair between parent and child ---------------------------
-fw_sc pair "$PY" "$WORK/pair.py" "$LOG" "$FW_PEER_IP4" "$P_PAIR"
+fw_sc pair "$PY" "$FWPAIR" stream "$LOG" "$FW_PEER_IP4" "$P_PAIR"
 MIN[$P_PAIR]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 

@@ -26,6 +26,7 @@ FW_RESULTS=${FW_RESULTS:-}
 FWSEND=$FW_HELPERS/fwsend
 # the python scenarios' shared module, fwnet.py
 export PYTHONPATH=$FW_ROOT/tests/helpers${PYTHONPATH:+:$PYTHONPATH}
+FWPAIR=$FW_ROOT/tests/helpers/fwpair.py
 FWMKLOG=$FW_HELPERS/fwmklog
 FW_SUITE=$(basename "$0" .sh)
 

@@ -108,28 +108,6 @@ else:
 time.sleep(pause)
 fwnet.upload(data, ip, port)
 EOF
-cat >"$WORK/dgram.py" <<'EOF'
-# a forked child reads the log and sends it as datagrams on a unix
-# SOCK_DGRAM socketpair; the parent, which read nothing, uploads it
-import fwnet, os, socket, sys
-path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-pid = os.fork()
-if pid == 0:
-    b.close()
-    with open(path, "rb", buffering=0) as f:
-        while True:
-            d = f.read(4096)
-            if not d:
-                break
-            a.send(d)
-    a.send(b"")
-    os._exit(0)
-a.close()
-data = fwnet.recv_all(b)
-os.waitpid(pid, 0)
-fwnet.upload(data, ip, port)
-EOF
 
 cat >"$WORK/dgram_recv.py" <<'EOF'
 # a unix datagram socket bound to a path: what arrives until END goes to
@@ -204,8 +182,8 @@ fw_wait_pid "${FW_PIDS[b-open]}" 30
 check "b-open: scenario exit status" -eq 0 "$FW_RC"
 
 # ---- 5. unix datagram socketpair ------------------------------------------
-fw_sc dgram "$PY" "$WORK/dgram.py" "$LOG_DGRAM" "$FW_PEER_IP4" "$P_DGRAM"
-fw_sc b-dgram "$PY" "$WORK/dgram.py" "$WORK/b-dgram.bin" "$FW_PEER_IP4" \
+fw_sc dgram "$PY" "$FWPAIR" dgram "$LOG_DGRAM" "$FW_PEER_IP4" "$P_DGRAM"
+fw_sc b-dgram "$PY" "$FWPAIR" dgram "$WORK/b-dgram.bin" "$FW_PEER_IP4" \
 	"$P_B_DGRAM"
 
 # ---- 6. unconnected unix datagrams by path, and the benign twin ----------
