@@ -128,26 +128,69 @@ int replay__files(char **paths, int n_paths, struct fw_correlator *c,
 	return ret;
 }
 
+void replay__recheck_init(struct fw_recheck *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->use_recorded = true;
+}
+
+int replay__recheck_option(struct fw_recheck *r, int opt, const char *arg)
+{
+	char err[512];
+
+	switch (opt) {
+	case FW_OPT_RECHECK_ALLOW:
+		if (policy__add_allow(&r->policy, arg, err, sizeof(err))) {
+			fw_err("%s", err);
+			return -1;
+		}
+		return 1;
+	case FW_OPT_RECHECK_NO_RECORDED_ALLOW:
+		r->use_recorded = false;
+		return 1;
+	case FW_OPT_RECHECK_CONFIG:
+		r->config_path = arg;
+		return 1;
+	case FW_OPT_RECHECK_GEOIP:
+		r->geoip_path = arg;
+		return 1;
+	}
+	return 0;
+}
+
+int replay__recheck_load(struct fw_recheck *r)
+{
+	char err[1024];
+
+	if (r->config_path &&
+	    config__load_policy(r->config_path, &r->policy, err, sizeof(err))) {
+		fw_err("%s", err);
+		return -1;
+	}
+	if (r->geoip_path && !(r->geoip = geoip__open(r->geoip_path)))
+		return -1;
+	return 0;
+}
+
+void replay__recheck_free(struct fw_recheck *r)
+{
+	geoip__close(r->geoip);
+	policy__free(&r->policy);
+}
+
 enum {
 	OPT_JSON = 0x100,
-	OPT_ALLOW,
-	OPT_NO_RECORDED_ALLOW,
-	OPT_CONFIG,
 	OPT_VERBOSE,
 	OPT_HELP,
 	OPT_OUTPUT,
-	OPT_GEOIP,
 };
 
 static const struct option replay_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "allow", required_argument, NULL, OPT_ALLOW },
-	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
-	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
-	{ "geoip", required_argument, NULL, OPT_GEOIP },
+	FW_RECHECK_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -193,7 +236,7 @@ static void use_meta(const struct fw_trace_meta *meta, void *ctx)
 
 int replay__main(int argc, char **argv)
 {
-	struct fw_policy policy = { 0 };
+	struct fw_recheck rc;
 	struct fw_sink sink;
 	enum fw_sink_kind kind = FW_SINK_TEXT;
 	int verbose = 0;
@@ -202,14 +245,11 @@ int replay__main(int argc, char **argv)
 	struct fw_correlator_stats cs;
 	struct fw_replay_hooks hooks = { 0 };
 	struct fw_correlator *c;
-	struct fw_geoip *geoip = NULL;
-	const char *geoip_path = NULL;
-	bool use_recorded = true;
-	const char *config_path = NULL;
 	char err[1024];
 	double t0, secs;
 	int opt, ret = 2;
 
+	replay__recheck_init(&rc);
 	optind = 1;
 	opterr = 0;
 	while ((optopt = 0, opt = getopt_long(argc, argv, ":vh", replay_options,
@@ -227,22 +267,6 @@ int replay__main(int argc, char **argv)
 			if (kind == FW_SINK_AUTO)
 				kind = FW_SINK_TEXT;
 			break;
-		case OPT_ALLOW:
-			if (policy__add_allow(&policy, optarg, err,
-					      sizeof(err))) {
-				fw_err("%s", err);
-				goto out;
-			}
-			break;
-		case OPT_NO_RECORDED_ALLOW:
-			use_recorded = false;
-			break;
-		case OPT_GEOIP:
-			geoip_path = optarg;
-			break;
-		case OPT_CONFIG:
-			config_path = optarg;
-			break;
 		case 'v':
 		case OPT_VERBOSE:
 			verbose++;
@@ -253,6 +277,12 @@ int replay__main(int argc, char **argv)
 			ret = 0;
 			goto out;
 		default:
+			switch (replay__recheck_option(&rc, opt, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				goto out;
+			}
 			options__getopt_error(opt, argv, err, sizeof(err));
 			fw_err("%s", err);
 			goto out;
@@ -262,22 +292,17 @@ int replay__main(int argc, char **argv)
 		fw_err("replay needs a trace FILE (see 'flightwatch replay --help')");
 		goto out;
 	}
-	if (config_path &&
-	    config__load_policy(config_path, &policy, err, sizeof(err))) {
-		fw_err("%s", err);
-		goto out;
-	}
-	if (geoip_path && !(geoip = geoip__open(geoip_path)))
+	if (replay__recheck_load(&rc))
 		goto out;
 	fw_verbose = verbose;
 	sink__open(&sink, kind, verbose, 0);
-	c = correlator__new(&policy, sink__alert, &sink);
-	correlator__set_geoip(c, geoip);
+	c = correlator__new(&rc.policy, sink__alert, &sink);
+	correlator__set_geoip(c, rc.geoip);
 	hooks.meta = use_meta;
 	hooks.ctx = &sink;
 	t0 = now_s();
-	ret = replay__files(argv + optind, argc - optind, c, &policy,
-			    use_recorded, &hooks, &meta, &stats);
+	ret = replay__files(argv + optind, argc - optind, c, &rc.policy,
+			    rc.use_recorded, &hooks, &meta, &stats);
 	secs = now_s() - t0;
 	correlator__stats(c, &cs);
 	if (verbose || stats.damaged)
@@ -293,7 +318,6 @@ int replay__main(int argc, char **argv)
 	correlator__free(c);
 	sink__close(&sink);
 out:
-	geoip__close(geoip);
-	policy__free(&policy);
+	replay__recheck_free(&rc);
 	return ret;
 }

@@ -41,6 +41,44 @@ int replay__files(char **paths, int n_paths, struct fw_correlator *c,
 		  struct fw_trace_meta *meta,
 		  struct fw_trace_read_stats *stats);
 
+/*
+ * The rules replay and report check a trace with: --allow CIDR (repeatable),
+ * --no-recorded-allow, --config FILE (its allowlists and severity rules),
+ * --geoip FILE. Option codes for their getopt_long tables.
+ */
+enum {
+	FW_OPT_RECHECK_ALLOW = 0x180,
+	FW_OPT_RECHECK_NO_RECORDED_ALLOW,
+	FW_OPT_RECHECK_CONFIG,
+	FW_OPT_RECHECK_GEOIP,
+};
+/* clang-format off */
+#define FW_RECHECK_LONG_OPTIONS						\
+	{ "allow", required_argument, NULL, FW_OPT_RECHECK_ALLOW },	\
+	{ "no-recorded-allow", no_argument, NULL,			\
+	  FW_OPT_RECHECK_NO_RECORDED_ALLOW },				\
+	{ "config", required_argument, NULL, FW_OPT_RECHECK_CONFIG },	\
+	{ "geoip", required_argument, NULL, FW_OPT_RECHECK_GEOIP }
+/* clang-format on */
+
+struct fw_geoip;
+struct fw_recheck {
+	struct fw_policy policy;
+	bool use_recorded; /* add the allow rules the trace recorded */
+	const char *config_path;
+	const char *geoip_path;
+	struct fw_geoip *geoip; /* after replay__recheck_load */
+};
+
+void replay__recheck_init(struct fw_recheck *r);
+/* getopt_long's opt and optarg: 1 when it was one of the recheck options,
+ * 0 when not, -1 after printing why its argument is bad */
+int replay__recheck_option(struct fw_recheck *r, int opt, const char *arg);
+/* After the options: the config file's rules and the GeoIP database;
+ * -1 after printing the error */
+int replay__recheck_load(struct fw_recheck *r);
+void replay__recheck_free(struct fw_recheck *r);
+
 /* `flightwatch replay` (argv[0] is "replay"): the process exit status */
 int replay__main(int argc, char **argv);
 

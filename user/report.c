@@ -7,12 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "content.h"
-#include "geoip.h"
 #include "hashmap.h"
 #include "json.h"
 #include "output.h"
 #include "options.h"
-#include "config.h"
 #include "policy.h"
 #include "replay.h"
 #include "util.h"
@@ -761,20 +759,13 @@ static void print_dot(FILE *out, const struct view *v)
 
 enum {
 	OPT_FORMAT = 0x100,
-	OPT_ALLOW,
-	OPT_NO_RECORDED_ALLOW,
-	OPT_CONFIG,
 	OPT_HELP,
-	OPT_GEOIP,
 };
 
 static const struct option report_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "allow", required_argument, NULL, OPT_ALLOW },
-	{ "no-recorded-allow", no_argument, NULL, OPT_NO_RECORDED_ALLOW },
-	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
-	{ "geoip", required_argument, NULL, OPT_GEOIP },
+	FW_RECHECK_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -822,19 +813,16 @@ static void report_free(struct report *r)
 int report__main(int argc, char **argv)
 {
 	enum report_format fmt = FMT_TEXT;
-	struct fw_policy policy = { 0 };
+	struct fw_recheck rc;
 	struct fw_trace_read_stats st = { 0 };
 	struct fw_trace_meta meta = { 0 };
 	struct fw_replay_hooks hooks = { 0 };
 	struct report r = { 0 };
 	struct view v = { 0 };
-	struct fw_geoip *geoip = NULL;
-	const char *geoip_path = NULL;
-	bool use_recorded = true;
-	const char *config_path = NULL;
 	char err[1024];
 	int opt, ret = 2;
 
+	replay__recheck_init(&rc);
 	optind = 1;
 	opterr = 0;
 	while ((optopt = 0, opt = getopt_long(argc, argv, ":h", report_options,
@@ -853,28 +841,18 @@ int report__main(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case OPT_ALLOW:
-			if (policy__add_allow(&policy, optarg, err,
-					      sizeof(err))) {
-				fw_err("%s", err);
-				goto out;
-			}
-			break;
-		case OPT_NO_RECORDED_ALLOW:
-			use_recorded = false;
-			break;
-		case OPT_GEOIP:
-			geoip_path = optarg;
-			break;
-		case OPT_CONFIG:
-			config_path = optarg;
-			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
 			ret = 0;
 			goto out;
 		default:
+			switch (replay__recheck_option(&rc, opt, optarg)) {
+			case 1:
+				continue;
+			case -1:
+				goto out;
+			}
 			options__getopt_error(opt, argv, err, sizeof(err));
 			fw_err("%s", err);
 			goto out;
@@ -884,22 +862,17 @@ int report__main(int argc, char **argv)
 		fw_err("report needs a trace FILE (see 'flightwatch report --help')");
 		goto out;
 	}
-	if (config_path &&
-	    config__load_policy(config_path, &policy, err, sizeof(err))) {
-		fw_err("%s", err);
-		goto out;
-	}
-	if (geoip_path && !(geoip = geoip__open(geoip_path)))
+	if (replay__recheck_load(&rc))
 		goto out;
 	r.readers = hashmap__new(sizeof(struct reader_key));
 	r.flows = hashmap__new(sizeof(uint64_t));
-	r.c = correlator__new(&policy, on_alert, &r);
-	correlator__set_geoip(r.c, geoip);
+	r.c = correlator__new(&rc.policy, on_alert, &r);
+	correlator__set_geoip(r.c, rc.geoip);
 	hooks.event = on_event;
 	hooks.meta = on_meta;
 	hooks.ctx = &r;
-	ret = replay__files(argv + optind, argc - optind, r.c, &policy,
-			    use_recorded, &hooks, &meta, &st);
+	ret = replay__files(argv + optind, argc - optind, r.c, &rc.policy,
+			    rc.use_recorded, &hooks, &meta, &st);
 	view_build(&r, &v);
 	switch (fmt) {
 	case FMT_TEXT:
@@ -917,7 +890,6 @@ int report__main(int argc, char **argv)
 	correlator__free(r.c);
 	report_free(&r);
 out:
-	geoip__close(geoip);
-	policy__free(&policy);
+	replay__recheck_free(&rc);
 	return ret;
 }
