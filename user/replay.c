@@ -134,34 +134,41 @@ void replay__recheck_init(struct fw_recheck *r)
 	r->use_recorded = true;
 }
 
-int replay__recheck_option(struct fw_recheck *r, int opt, const char *arg)
+int replay__recheck_option(struct fw_recheck *r, int opt, const char *arg,
+			   char **argv)
 {
 	char err[512];
 
 	switch (opt) {
 	case FW_OPT_RECHECK_ALLOW:
-		if (policy__add_allow(&r->policy, arg, err, sizeof(err))) {
-			fw_err("%s", err);
-			return -1;
-		}
-		return 1;
+		if (policy__add_allow(&r->policy, arg, err, sizeof(err)))
+			break;
+		return 0;
 	case FW_OPT_RECHECK_NO_RECORDED_ALLOW:
 		r->use_recorded = false;
-		return 1;
+		return 0;
 	case FW_OPT_RECHECK_CONFIG:
 		r->config_path = arg;
-		return 1;
+		return 0;
 	case FW_OPT_RECHECK_GEOIP:
 		r->geoip_path = arg;
-		return 1;
+		return 0;
+	default:
+		options__getopt_error(opt, argv, err, sizeof(err));
 	}
-	return 0;
+	fw_err("%s", err);
+	return -1;
 }
 
-int replay__recheck_load(struct fw_recheck *r)
+int replay__recheck_load(struct fw_recheck *r, int argc, char **argv)
 {
 	char err[1024];
 
+	if (optind >= argc) {
+		fw_err("%s needs a trace FILE (see 'flightwatch %s --help')",
+		       argv[0], argv[0]);
+		return -1;
+	}
 	if (r->config_path &&
 	    config__load_policy(r->config_path, &r->policy, err, sizeof(err))) {
 		fw_err("%s", err);
@@ -245,7 +252,6 @@ int replay__main(int argc, char **argv)
 	struct fw_correlator_stats cs;
 	struct fw_replay_hooks hooks = { 0 };
 	struct fw_correlator *c;
-	char err[1024];
 	double t0, secs;
 	int opt, ret = 2;
 
@@ -277,22 +283,11 @@ int replay__main(int argc, char **argv)
 			ret = 0;
 			goto out;
 		default:
-			switch (replay__recheck_option(&rc, opt, optarg)) {
-			case 1:
-				continue;
-			case -1:
+			if (replay__recheck_option(&rc, opt, optarg, argv))
 				goto out;
-			}
-			options__getopt_error(opt, argv, err, sizeof(err));
-			fw_err("%s", err);
-			goto out;
 		}
 	}
-	if (optind >= argc) {
-		fw_err("replay needs a trace FILE (see 'flightwatch replay --help')");
-		goto out;
-	}
-	if (replay__recheck_load(&rc))
+	if (replay__recheck_load(&rc, argc, argv))
 		goto out;
 	fw_verbose = verbose;
 	sink__open(&sink, kind, verbose, 0);

@@ -71,12 +71,14 @@ struct fw_recheck {
 };
 
 void replay__recheck_init(struct fw_recheck *r);
-/* getopt_long's opt and optarg: 1 when it was one of the recheck options,
- * 0 when not, -1 after printing why its argument is bad */
-int replay__recheck_option(struct fw_recheck *r, int opt, const char *arg);
-/* After the options: the config file's rules and the GeoIP database;
- * -1 after printing the error */
-int replay__recheck_load(struct fw_recheck *r);
+/* getopt_long's opt and optarg, for an option the command did not take
+ * itself: 0 when it was one of the recheck options, else -1 after printing
+ * the error (a bad argument, an unknown option of argv[0]) */
+int replay__recheck_option(struct fw_recheck *r, int opt, const char *arg,
+			   char **argv);
+/* After the options: at least one trace FILE left in argv, the config
+ * file's rules and the GeoIP database; -1 after printing the error */
+int replay__recheck_load(struct fw_recheck *r, int argc, char **argv);
 void replay__recheck_free(struct fw_recheck *r);
 
 /* `flightwatch replay` (argv[0] is "replay"): the process exit status */

@@ -819,7 +819,6 @@ int report__main(int argc, char **argv)
 	struct fw_replay_hooks hooks = { 0 };
 	struct report r = { 0 };
 	struct view v = { 0 };
-	char err[1024];
 	int opt, ret = 2;
 
 	replay__recheck_init(&rc);
@@ -847,22 +846,11 @@ int report__main(int argc, char **argv)
 			ret = 0;
 			goto out;
 		default:
-			switch (replay__recheck_option(&rc, opt, optarg)) {
-			case 1:
-				continue;
-			case -1:
+			if (replay__recheck_option(&rc, opt, optarg, argv))
 				goto out;
-			}
-			options__getopt_error(opt, argv, err, sizeof(err));
-			fw_err("%s", err);
-			goto out;
 		}
 	}
-	if (optind >= argc) {
-		fw_err("report needs a trace FILE (see 'flightwatch report --help')");
-		goto out;
-	}
-	if (replay__recheck_load(&rc))
+	if (replay__recheck_load(&rc, argc, argv))
 		goto out;
 	r.readers = hashmap__new(sizeof(struct reader_key));
 	r.flows = hashmap__new(sizeof(uint64_t));
