@@ -1,0 +1,83 @@
+#!/bin/bash
+# Stage 2 of a vmtest guest: PID 1 in the overlay of the host's files, on the
+# guest's kernel. It mounts what a booted system would have (except tracefs
+# and bpffs: the tracer mounts what it needs, as on a fresh ground station),
+# checks the kernel, runs the end-to-end suites the host asked for
+# (FW_SUITES in /vmtest.env) and prints one line the host parses:
+#
+#   VMTEST-RESULT kernel=RELEASE ready=yes|no passed=N failed=N skipped=N secs=N
+#
+# then powers the guest off. Nothing here reaches the host's disk.
+set -u
+# shellcheck disable=SC1091
+. /vmtest.env
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t securityfs securityfs /sys/kernel/security
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+ip link set lo up
+hostname "vm-$(uname -r | cut -d- -f1)"
+# the network devices the suites' namespaces use
+for m in veth dummy; do
+	modprobe "$m" 2>/dev/null
+done
+
+power_off() {
+	sync
+	busybox poweroff -f
+	echo o >/proc/sysrq-trigger # the last resort
+}
+
+kernel=$(uname -r)
+echo "# vmtest: kernel $kernel, $(nproc) CPUs, LSMs $(cat /sys/kernel/security/lsm 2>/dev/null)"
+cd "$FW_ROOT" || {
+	echo "VMTEST-RESULT kernel=$kernel status=no-project"
+	power_off
+}
+
+# What this kernel allows, as a user would ask before deploying
+echo "# vmtest: flightwatch check-kernel"
+build/flightwatch check-kernel
+echo "# vmtest: check-kernel exited with status $?"
+
+# Ready check: the tracer starts with the default rules and says what it
+# does not follow here
+ready=no
+out=$(mktemp)
+build/flightwatch run --json >"$out" 2>&1 &
+tracer=$!
+for _ in $(seq 1 600); do
+	if grep -q '"action":"ready"' "$out"; then
+		ready=yes
+		break
+	fi
+	kill -0 "$tracer" 2>/dev/null || break
+	sleep 0.5
+done
+grep '"action":"ready"' "$out" | head -n 1 | sed 's/^/# vmtest: ready line: /'
+[ "$ready" = yes ] || sed 's/^/# vmtest: tracer: /' "$out"
+kill -INT "$tracer" 2>/dev/null
+wait "$tracer"
+rm -f "$out"
+
+start=$(date +%s)
+log=$(mktemp)
+# shellcheck disable=SC2086 # FW_SUITES is a list of words
+SUITE_TIMEOUT=${FW_SUITE_TIMEOUT:-1200} FW_READY_TIMEOUT=120 FW_STOP_TIMEOUT=60 \
+	tests/run.sh --e2e-only $FW_SUITES 2>&1 | tee "$log"
+summary=$(tail -n 1 "$log")
+secs=$(($(date +%s) - start))
+passed=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' <<<"$summary")
+failed=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$summary")
+skipped=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<<"$summary")
+echo "VMTEST-RESULT kernel=$kernel ready=$ready passed=${passed:-0} failed=${failed:-1} skipped=${skipped:-0} secs=$secs"
+power_off

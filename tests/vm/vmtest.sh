@@ -1,0 +1,225 @@
+#!/bin/bash
+# The kernel matrix: boots each kernel under QEMU with this checkout's build
+# and the host's tools, runs the end-to-end suites there and reports per
+# kernel.
+#
+#   tests/vm/vmtest.sh [--kernels "RELEASE..."] [--suites "SUITE..."] [--list]
+#
+# How the files get in: the host's root file system is shared read-only in
+# effect through virtiofs (qemu's virtiofsd); the guest lays an overlay with
+# a tmpfs upper layer over it (tests/vm/init), so the guest runs the host's
+# own userland (bash, python3, socat, journald...) and this checkout's
+# build/, on its own kernel and with that kernel's modules from
+# /lib/modules/RELEASE, and nothing it writes reaches the host. The
+# initramfs is busybox plus the modules needed to reach the share.
+#
+# The guests have no network device: the suites' peers are network
+# namespaces inside each guest. TCG (-accel tcg): nested KVM does not work on
+# the project's machines; expect about ten times the native run time.
+#
+# Default kernels: the newest Debian 12 6.1 and Debian 6.12 cloud kernels in
+# /boot (make deps installs both). Default suites: every e2e suite. The
+# console of each guest is kept in build/vmtest/RELEASE.log; the last line
+# printed is "N kernels passed, N failed" and the status is non-zero when a
+# kernel failed, did not boot or did not finish in time.
+#
+# Environment: VMTEST_TIMEOUT (seconds per guest, default 2400), VMTEST_MEM
+# (default 4G), VMTEST_SMP (default 2), QEMU (default qemu-system-x86_64).
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=$ROOT/build/vmtest
+QEMU=${QEMU:-qemu-system-x86_64}
+VIRTIOFSD=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
+TIMEOUT=${VMTEST_TIMEOUT:-2400}
+MEM=${VMTEST_MEM:-4G}
+SMP=${VMTEST_SMP:-2}
+# what the guest kernel needs, in the initramfs, to reach the shared files
+# (the ones built in are skipped)
+INIT_MODULES=(virtio_pci virtiofs overlay)
+
+kernels=()
+suites=
+list_only=0
+
+die() {
+	echo "vmtest: $*" >&2
+	exit 2
+}
+
+default_kernels() {
+	local pattern
+	for pattern in '6.1.0-*-cloud-amd64' '6.12.*+deb12-cloud-amd64'; do
+		# shellcheck disable=SC2012 # names we made the pattern for
+		ls /boot/vmlinuz-$pattern 2>/dev/null | sed 's|^/boot/vmlinuz-||' |
+			sort -V | tail -n 1
+	done
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernels)
+		[ $# -ge 2 ] || die "--kernels needs a list"
+		read -ra kernels <<<"$2"
+		shift
+		;;
+	--suites)
+		[ $# -ge 2 ] || die "--suites needs a list"
+		suites=$2
+		shift
+		;;
+	--list) list_only=1 ;;
+	-h | --help)
+		sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
+		exit 0
+		;;
+	*) die "unknown option $1 (see --help)" ;;
+	esac
+	shift
+done
+if [ ${#kernels[@]} -eq 0 ]; then
+	mapfile -t kernels < <(default_kernels)
+fi
+if [ "$list_only" = 1 ]; then
+	printf '%s\n' "${kernels[@]}"
+	exit 0
+fi
+[ ${#kernels[@]} -gt 0 ] ||
+	die "no kernel to boot: install linux-image-cloud-amd64 and linux-image-6.12-cloud-amd64 (make deps)"
+[ "$(id -u)" = 0 ] || die "needs root (virtiofsd shares the host's files)"
+command -v "$QEMU" >/dev/null || die "$QEMU not found (make deps installs qemu-system-x86)"
+[ -x "$VIRTIOFSD" ] || die "$VIRTIOFSD not found (make deps installs qemu-system-x86)"
+command -v busybox >/dev/null || die "busybox not found (make deps installs busybox-static)"
+[ -x "$ROOT/build/flightwatch" ] || die "no build/flightwatch: run make first"
+# the suites' helpers, built on the host (the guest's overlay would lose them)
+make -s -C "$ROOT/tests/helpers" OUT="$ROOT/build/tests" || die "cannot build the test helpers"
+
+mkdir -p "$OUT"
+work=$(mktemp -d)
+qemu_pid=
+fsd_pid=
+cleanup() {
+	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
+	[ -n "$fsd_pid" ] && kill "$fsd_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# module_closure RELEASE NAME: the .ko paths (relative to the modules
+# directory) NAME needs, dependencies first; nothing when it is built in
+module_closure() {
+	local kver=$1 name=$2 dir=/lib/modules/$1 line path deps dep
+	line=$(grep -E "(^|/)${name//_/[_-]}\.ko(\.xz|\.zst|\.gz)?:" "$dir/modules.dep")
+	[ -n "$line" ] || return 0
+	path=${line%%:*}
+	deps=${line#*:}
+	for dep in $deps; do
+		dep=${dep##*/}
+		module_closure "$kver" "${dep%%.ko*}"
+	done
+	echo "$path"
+}
+
+# build_initramfs RELEASE FILE
+build_initramfs() {
+	local kver=$1 dest=$2 dir=$work/initramfs ko name
+	rm -rf "$dir"
+	mkdir -p "$dir"/{bin,proc,sys,dev,modules}
+	cp "$(command -v busybox)" "$dir/bin/busybox"
+	cp "$ROOT/tests/vm/init" "$dir/init"
+	chmod 755 "$dir/init"
+	{
+		printf 'FW_ROOT=%q\n' "$ROOT"
+		printf 'FW_SUITES=%q\n' "$suites"
+		printf 'FW_SUITE_TIMEOUT=%q\n' "${VMTEST_SUITE_TIMEOUT:-1200}"
+	} >"$dir/vmtest.env"
+	: >"$dir/modules/order"
+	for name in "${INIT_MODULES[@]}"; do
+		module_closure "$kver" "$name"
+	done | awk '!seen[$0]++' | while read -r ko; do
+		# busybox's insmod takes them uncompressed
+		name=${ko##*/}
+		name=${name%.ko*}.ko
+		case $ko in
+		*.xz) xz -dc "/lib/modules/$kver/$ko" ;;
+		*.zst) zstd -qdc "/lib/modules/$kver/$ko" ;;
+		*.gz) gzip -dc "/lib/modules/$kver/$ko" ;;
+		*) cat "/lib/modules/$kver/$ko" ;;
+		esac >"$dir/modules/$name"
+		echo "$name" >>"$dir/modules/order"
+	done
+	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) >"$dest"
+}
+
+# run_guest RELEASE: 0 when every suite passed there
+run_guest() {
+	local kver=$1 log=$OUT/$1.log sock=$work/fs.sock initrd=$work/initrd.gz
+	local start result status=0
+
+	[ -r "/boot/vmlinuz-$kver" ] || {
+		echo "not ok - vmtest: $kver: no /boot/vmlinuz-$kver"
+		return 1
+	}
+	build_initramfs "$kver" "$initrd" || {
+		echo "not ok - vmtest: $kver: cannot build the initramfs"
+		return 1
+	}
+	rm -f "$sock"
+	"$VIRTIOFSD" --socket-path="$sock" -o source=/ -o sandbox=chroot -o cache=auto \
+		-o log_level=err >"$work/virtiofsd.log" 2>&1 &
+	fsd_pid=$!
+	for _ in $(seq 1 100); do
+		[ -S "$sock" ] && break
+		sleep 0.1
+	done
+	[ -S "$sock" ] || {
+		echo "not ok - vmtest: $kver: virtiofsd did not start"
+		cat "$work/virtiofsd.log"
+		return 1
+	}
+	start=$(date +%s)
+	echo "# vmtest: booting $kver (console in $log)"
+	timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
+		-nographic -no-reboot -nic none \
+		-object "memory-backend-memfd,id=mem,size=$MEM,share=on" \
+		-numa node,memdev=mem \
+		-chardev "socket,id=fs,path=$sock" \
+		-device vhost-user-fs-pci,queue-size=1024,chardev=fs,tag=hostroot \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 quiet" \
+		</dev/null 2>&1 | tr -d '\r' | tee "$log" | sed -u "s|^|[$kver] |" &
+	qemu_pid=$!
+	wait "$qemu_pid"
+	qemu_pid=
+	kill "$fsd_pid" 2>/dev/null
+	wait "$fsd_pid" 2>/dev/null
+	fsd_pid=
+	result=$(grep -a '^VMTEST-RESULT ' "$log" | tail -n 1)
+	echo "# vmtest: $kver: ${result:-no result} (wall $(($(date +%s) - start)) s)"
+	case $result in
+	*ready=yes*failed=0\ *) ;;
+	*) status=1 ;;
+	esac
+	if [ "$status" = 0 ]; then
+		echo "ok - vmtest: $kver: ${result#VMTEST-RESULT }"
+	else
+		echo "not ok - vmtest: $kver: ${result:-the guest gave no result (see $log)}"
+	fi
+	return "$status"
+}
+
+good=0
+bad=0
+matrix_start=$(date +%s)
+for k in "${kernels[@]}"; do
+	if run_guest "$k"; then
+		good=$((good + 1))
+	else
+		bad=$((bad + 1))
+	fi
+done
+echo "# vmtest: matrix took $(($(date +%s) - matrix_start)) s"
+echo "$good kernels passed, $bad failed"
+[ "$bad" -eq 0 ]
