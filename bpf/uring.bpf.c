@@ -49,24 +49,54 @@ static __always_inline bool uring_op_writes(__u8 op)
 
 /*
  * A registered (fixed) file: the request holds an index into the ring's
- * table. The table's layout is that of 6.13 and later (io_rsrc_node);
- * where it differs, NULL (the request is counted, not followed).
+ * table. Two layouts are known: 6.13 and later keep io_rsrc_node
+ * pointers (file_table.data.nodes, data.nr), earlier kernels (5.x to 6.12)
+ * an array of io_fixed_file (file_table.files, ctx->nr_user_files). Both
+ * tag the file pointer's low bits (FFS_NOWAIT, FFS_ISREG, and FFS_SCM
+ * before 6.7): a struct file is at least 8-byte aligned, so ~7 clears them
+ * all. Any other layout gives NULL: the request is counted, not followed.
  */
+struct io_fixed_file___pre613 {
+	unsigned long file_ptr;
+} __attribute__((preserve_access_index));
+
+struct io_file_table___pre613 {
+	struct io_fixed_file___pre613 *files;
+} __attribute__((preserve_access_index));
+
+struct io_ring_ctx___pre613 {
+	struct io_file_table___pre613 file_table;
+	unsigned int nr_user_files;
+} __attribute__((preserve_access_index));
+
+#define FW_FFS_MASK (~7ul)
+
 static __always_inline struct file *uring_fixed_file(struct io_kiocb *req,
 						     __u32 idx)
 {
-	struct io_ring_ctx *ctx = req->ctx;
+	struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
+	struct io_ring_ctx___pre613 *old = (void *)ctx;
+	struct io_fixed_file___pre613 *files;
 	struct io_rsrc_node **nodes, *node = NULL;
+	unsigned long ptr = 0;
 
-	if (!bpf_core_field_exists(ctx->file_table.data.nodes))
-		return NULL;
-	if (idx >= BPF_CORE_READ(ctx, file_table.data.nr))
-		return NULL;
-	nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
-	if (bpf_probe_read_kernel(&node, sizeof(node), &nodes[idx]) || !node)
-		return NULL;
-	/* the low bits of file_ptr are flags (FFS_NOWAIT, FFS_ISREG) */
-	return (struct file *)(BPF_CORE_READ(node, file_ptr) & ~3ul);
+	if (bpf_core_field_exists(ctx->file_table.data.nodes)) {
+		if (idx >= BPF_CORE_READ(ctx, file_table.data.nr))
+			return NULL;
+		nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+		if (bpf_probe_read_kernel(&node, sizeof(node), &nodes[idx]) ||
+		    !node)
+			return NULL;
+		ptr = BPF_CORE_READ(node, file_ptr);
+	} else if (bpf_core_field_exists(old->file_table.files)) {
+		if (idx >= BPF_CORE_READ(old, nr_user_files))
+			return NULL;
+		files = BPF_CORE_READ(old, file_table.files);
+		if (bpf_probe_read_kernel(&ptr, sizeof(ptr),
+					  &files[idx].file_ptr))
+			return NULL;
+	}
+	return (struct file *)(ptr & FW_FFS_MASK);
 }
 
 /* The byte count a request asks for: for vectored ones it is in the
@@ -89,9 +119,8 @@ static __always_inline long uring_req_len(struct io_kiocb *req, __u8 op)
 	return 1;
 }
 
-/* TP_PROTO(struct io_kiocb *req) */
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
+/* A request the submitter just prepared: decide it now */
+static __always_inline int uring_submitted(struct io_kiocb *req)
 {
 	struct fw_uring_pending u = {};
 	__u64 key = (__u64)req;
@@ -148,6 +177,30 @@ unfollowed:
 	return 0;
 }
 
+/*
+ * The submission point has two names: io_uring_submit_sqe(req,
+ * force_nonblock) up to 6.1, io_uring_submit_req(req) from 6.2 (the
+ * tracepoint was renamed when the force_nonblock argument lost its
+ * meaning). Both fire in io_submit_sqe() once the request is initialised.
+ * The loader keeps the one whose signature the kernel's BTF declares.
+ * (5.15's io_uring_submit_sqe took the ring and the request's fields as
+ * seven arguments: neither program matches it.)
+ */
+
+/* TP_PROTO(struct io_kiocb *req) */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
+{
+	return uring_submitted(req);
+}
+
+/* TP_PROTO(struct io_kiocb *req, bool force_nonblock) */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(fw_uring_submit_sqe, struct io_kiocb *req, bool force_nonblock)
+{
+	return uring_submitted(req);
+}
+
 /* An open through io_uring returned a descriptor of the submitter's table;
  * completions run in the submitter or in an io-wq worker, a thread of the
  * same process, which shares that table */
@@ -172,16 +225,12 @@ static __always_inline void uring_opened(struct io_kiocb *req, long fd)
 	file_open_exit(fd);
 }
 
-/* TP_PROTO(struct io_ring_ctx *ctx, void *req, struct io_uring_cqe *cqe) */
-SEC("tp_btf/io_uring_complete")
-int BPF_PROG(fw_uring_complete, struct io_ring_ctx *ring, void *req_,
-	     struct io_uring_cqe *cqe)
+/* A request completed with res, user_data and cflags as its CQE says */
+static __always_inline int uring_completed(struct io_kiocb *req, long res,
+					   __u64 user_data, __u32 cflags)
 {
-	/* void * in the tracepoint: read through, not loaded directly */
-	struct io_kiocb *req = req_;
 	struct fw_uring_pending *pu, u;
 	__u64 key = (__u64)req;
-	long res = cqe->res;
 	__u8 op = BPF_CORE_READ(req, opcode);
 	__u64 now;
 
@@ -191,12 +240,12 @@ int BPF_PROG(fw_uring_complete, struct io_ring_ctx *ring, void *req_,
 	if (!pu)
 		return 0; /* the path every unfollowed request takes */
 	u = *pu;
-	if (u.op != op || u.user_data != cqe->user_data) {
+	if (u.op != op || u.user_data != user_data) {
 		/* another request at that address: the entry is stale */
 		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
 		return 0;
 	}
-	if (!(cqe->flags & FW_IORING_CQE_F_MORE))
+	if (!(cflags & FW_IORING_CQE_F_MORE))
 		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
 	if (res <= 0)
 		return 0;
@@ -205,4 +254,29 @@ int BPF_PROG(fw_uring_complete, struct io_ring_ctx *ring, void *req_,
 		file_read_done(&u.p, u.id, res, now);
 	write_done(&u.p, u.id, res, now);
 	return 0;
+}
+
+/*
+ * io_uring_complete also has two signatures: the CQE's fields as
+ * arguments (5.x to 6.12 at least, Debian's 6.1 and 6.12 among them) and,
+ * in later kernels, a pointer to the CQE. The loader keeps the one the
+ * kernel's BTF declares. req is void * in both: read through, not loaded
+ * directly.
+ */
+
+/* TP_PROTO(struct io_ring_ctx *ctx, void *req, struct io_uring_cqe *cqe) */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(fw_uring_complete, struct io_ring_ctx *ring, void *req,
+	     struct io_uring_cqe *cqe)
+{
+	return uring_completed(req, cqe->res, cqe->user_data, cqe->flags);
+}
+
+/* TP_PROTO(void *ctx, void *req, u64 user_data, int res, unsigned cflags,
+ *	    u64 extra1, u64 extra2) */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(fw_uring_complete_args, void *ring, void *req, __u64 user_data,
+	     int res, unsigned int cflags, __u64 extra1, __u64 extra2)
+{
+	return uring_completed(req, res, user_data, cflags);
 }

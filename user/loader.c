@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "flightwatch.skel.h"
 #include "hashmap.h"
+#include "hooks.h"
 #include "loader.h"
 #include "util.h"
 
@@ -49,20 +50,11 @@ struct fw_loader {
 	uint64_t synced_ns;
 	/* optional hooks that could not be loaded or attached, and why */
 	struct fw_hook_status unattached[FW_UNATTACHED_MAX];
-	size_t n_unattached;
+	struct fw_hook_list left_out;
+	/* optional programs the kernel refused at an earlier try */
+	struct fw_refusal refused[FW_UNATTACHED_MAX];
+	size_t n_refused;
 };
-
-static void unattached_add(struct fw_loader *l, const char *hook,
-			   const char *reason)
-{
-	struct fw_hook_status *s;
-
-	if (l->n_unattached == FW_UNATTACHED_MAX)
-		return;
-	s = &l->unattached[l->n_unattached++];
-	s->hook = hook;
-	snprintf(s->reason, sizeof(s->reason), "%s", reason);
-}
 
 static bool has_cap(const struct __user_cap_data_struct *data, int cap)
 {
@@ -114,10 +106,75 @@ static int check_btf(const char *path)
 	return 0;
 }
 
+/* The first program libbpf reports a failure of while an object loads,
+ * and the line that says why (the verifier's, when it has a log) */
+static struct {
+	bool on;
+	struct fw_refusal failed;
+} load_failure;
+
+/* The verifier's verdict: the last line of its log before the statistics
+ * ("processed N insns ...") */
+static void verifier_verdict(const char *log, char *out, size_t size)
+{
+	const char *end = strstr(log, "-- END PROG LOAD LOG --");
+	const char *line, *prev = NULL, *p;
+
+	if (!end)
+		return;
+	for (line = log; line < end; line = p + 1) {
+		p = memchr(line, '\n', end - line);
+		if (!p)
+			break;
+		if (p > line && strncmp(line, "processed ", 10) &&
+		    strncmp(line, "verification time", 17) &&
+		    strncmp(line, "stack depth", 11) &&
+		    !strstr(line, "BEGIN PROG LOAD LOG"))
+			prev = line;
+	}
+	if (prev)
+		snprintf(out, size, "%.*s", (int)(strchr(prev, '\n') - prev),
+			 prev);
+}
+
+static void note_load_failure(const char *msg)
+{
+	struct fw_refusal *f = &load_failure.failed;
+	const char *name = strstr(msg, "prog '"), *end;
+	size_t len;
+
+	if (!name)
+		return;
+	name += 6;
+	end = strchr(name, '\'');
+	if (!end)
+		return;
+	len = end - name;
+	if (!f->prog[0] && len < sizeof(f->prog))
+		snprintf(f->prog, sizeof(f->prog), "%.*s", (int)len, name);
+	if (strncmp(f->prog, name, len) || f->prog[len])
+		return; /* about another program */
+	if (strstr(msg, "BEGIN PROG LOAD LOG"))
+		verifier_verdict(msg, f->reason, sizeof(f->reason));
+	else if (!f->reason[0] && !strncmp(end, "': ", 3))
+		snprintf(f->reason, sizeof(f->reason), "%.*s",
+			 (int)strcspn(end + 3, "\n"), end + 3);
+}
+
 /* libbpf's own messages only with -vv: errors are reported by us */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
+	if (load_failure.on && level == LIBBPF_WARN) {
+		char *msg = NULL;
+		va_list copy;
+
+		va_copy(copy, ap);
+		if (vasprintf(&msg, fmt, copy) >= 0)
+			note_load_failure(msg);
+		va_end(copy);
+		free(msg);
+	}
 	if (level == LIBBPF_DEBUG || fw_verbose < 2)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
@@ -203,21 +260,22 @@ static int attach_all(struct fw_loader *l)
 		if (!bpf_program__autoload(prog))
 			continue; /* left out: in the coverage report */
 		link = attach_one(prog, &cgroup_fd);
-		if (!link &&
-		    bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SKB) {
-			/* passive DNS only names destinations: go on, and
-			 * say so in the start-up coverage */
-			char reason[128];
+		if (!link && hooks__optional(bpf_program__name(prog))) {
+			/* go on, and say so in the start-up coverage */
+			bool cgroup = bpf_program__type(prog) ==
+				      BPF_PROG_TYPE_CGROUP_SKB;
 
-			snprintf(reason, sizeof(reason),
-				 "%s: destinations are not named",
-				 errno == ENOENT ?
-					 "no cgroup v2 mount" :
-				 errno == EPERM ?
-					 "attaching needs CAP_NET_ADMIN" :
-					 strerror(errno));
-			unattached_add(l, bpf_program__section_name(prog),
-				       reason);
+			hooks__list_add(
+				&l->left_out,
+				hooks__label(bpf_program__name(prog)),
+				"%s: %s",
+				cgroup && errno == ENOENT ?
+					"no cgroup v2 mount" :
+				cgroup && errno == EPERM ?
+					"attaching needs CAP_NET_ADMIN" :
+					strerror(errno),
+				cgroup ? "destinations are not named" :
+					 "not followed");
 			continue;
 		}
 		if (!link) {
@@ -262,17 +320,15 @@ static int set_map_sizes(struct fw_loader *l, const struct fw_map_size *maps,
 	return 0;
 }
 
-static void skip_absent_tracepoints(struct fw_loader *l, const char *btf_path,
-				    bool all_optional);
-
 /* Open the BPF object, size its maps, leave out the optional programs that
- * cannot load here (all of them with all_optional) and load it; -errno */
+ * cannot load here and load it; -errno */
 static int open_and_load(struct fw_loader *l, const char *btf_path,
 			 uint64_t taint_expiry_ns,
-			 const struct fw_map_size *maps, size_t n_maps,
-			 bool all_optional)
+			 const struct fw_map_size *maps, size_t n_maps)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+	struct btf *btf;
+	int err;
 
 	l->skel = flightwatch_bpf__open_opts(&opts);
 	if (!l->skel) {
@@ -283,93 +339,55 @@ static int open_and_load(struct fw_loader *l, const char *btf_path,
 	l->skel->rodata->fw_taint_expiry_ns = taint_expiry_ns;
 	if (set_map_sizes(l, maps, n_maps))
 		return -ENOMEM;
-	skip_absent_tracepoints(l, btf_path, all_optional);
-	return flightwatch_bpf__load(l->skel);
-}
-
-/* BTF tracepoints that only some kernels have, with their argument
- * count there: what they follow is lost where they are absent, but the
- * rest of the tracer works */
-static const struct {
-	const char *tracepoint;
-	int args;
-	const char *lost;
-} optional_tracepoints[] = {
-	{ "io_uring_submit_req", 1, "io_uring requests are not followed" },
-	{ "io_uring_complete", 3, "io_uring requests are not followed" },
-	{ "inet_sock_set_state", 3,
-	  "a closed relay flow is not forgotten until evicted" },
-	{ "sk_data_ready", 1, "unix datagrams sent by path are not followed" },
-};
-
-/* Arguments of the kernel's tracepoint NAME (its btf_trace_NAME typedef
- * is a pointer to a function whose first argument is the context), or
- * -1 when the kernel has no such tracepoint */
-static int tracepoint_args(const struct btf *btf, const char *name)
-{
-	const struct btf_type *t;
-	char type_name[128];
-	int id;
-
-	snprintf(type_name, sizeof(type_name), "btf_trace_%s", name);
-	id = btf__find_by_name_kind(btf, type_name, BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return -1;
-	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
-	if (!t || !btf_is_ptr(t))
-		return -1;
-	t = btf__type_by_id(btf, t->type);
-	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
-}
-
-static bool is_optional(const char *sec, size_t *idx)
-{
-	size_t i;
-
-	if (strncmp(sec, "tp_btf/", 7))
-		return false;
-	for (i = 0; i < FW_ARRAY_SIZE(optional_tracepoints); i++)
-		if (!strcmp(sec + 7, optional_tracepoints[i].tracepoint)) {
-			*idx = i;
-			return true;
-		}
-	return false;
-}
-
-/* Leave out the optional programs whose tracepoint this kernel lacks or
- * declares differently (all of them with all_optional): one of them would
- * fail the whole load */
-static void skip_absent_tracepoints(struct fw_loader *l, const char *btf_path,
-				    bool all_optional)
-{
-	struct btf *btf = btf_path ? btf__parse(btf_path, NULL) :
-				     btf__load_vmlinux_btf();
-	struct bpf_program *prog;
-
-	if (!btf)
-		return; /* the load reports it */
-	bpf_object__for_each_program(prog, l->skel->obj) {
-		const char *sec = bpf_program__section_name(prog);
-		char reason[128];
-		size_t i;
-
-		if (!is_optional(sec, &i))
-			continue;
-		if (all_optional)
-			snprintf(reason, sizeof(reason),
-				 "does not load on this kernel: %s",
-				 optional_tracepoints[i].lost);
-		else if (tracepoint_args(btf, sec + 7) !=
-			 optional_tracepoints[i].args)
-			snprintf(reason, sizeof(reason),
-				 "not in this kernel: %s",
-				 optional_tracepoints[i].lost);
-		else
-			continue;
-		bpf_program__set_autoload(prog, false);
-		unattached_add(l, sec, reason);
-	}
+	/* without BTF here the load fails and says why */
+	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	l->left_out.n = 0;
+	hooks__select(l->skel->obj, btf, l->refused, l->n_refused,
+		      &l->left_out);
 	btf__free(btf);
+	memset(&load_failure, 0, sizeof(load_failure));
+	load_failure.on = true;
+	err = flightwatch_bpf__load(l->skel);
+	load_failure.on = false;
+	return err;
+}
+
+/* Load, leaving out each optional program the kernel refuses (older
+ * verifiers reject what newer ones accept) until the rest loads; an
+ * essential program refused is the end. 0 or -errno. */
+static int load_what_loads(struct fw_loader *l, const char *btf_path,
+			   uint64_t taint_expiry_ns,
+			   const struct fw_map_size *maps, size_t n_maps)
+{
+	const struct fw_refusal *f = &load_failure.failed;
+	int err;
+
+	for (;;) {
+		err = open_and_load(l, btf_path, taint_expiry_ns, maps,
+				    n_maps);
+		if (!err || err == -ENOMEM)
+			return err;
+		if (!f->prog[0] || !hooks__optional(f->prog) ||
+		    l->n_refused == FW_ARRAY_SIZE(l->refused))
+			break;
+		l->refused[l->n_refused] = *f;
+		if (!l->refused[l->n_refused].reason[0])
+			snprintf(l->refused[l->n_refused].reason,
+				 sizeof(f->reason), "%s", strerror(-err));
+		fw_warn("this kernel refuses the optional program %s (%s): %s",
+			f->prog, hooks__label(f->prog),
+			l->refused[l->n_refused].reason);
+		l->n_refused++;
+		flightwatch_bpf__destroy(l->skel);
+		l->skel = NULL;
+	}
+	if (f->prog[0])
+		fw_err("this kernel refuses the BPF program %s, which the tracer cannot run without: %s (run with -vv for the verifier log)",
+		       f->prog, f->reason[0] ? f->reason : strerror(-err));
+	else
+		fw_err("cannot load the BPF programs: %s (run with -vv for the verifier log)",
+		       strerror(-err));
+	return err;
 }
 
 int loader__open(struct fw_loader **out, const char *btf_path,
@@ -383,24 +401,11 @@ int loader__open(struct fw_loader **out, const char *btf_path,
 	l->ctx = ctx;
 	l->seeded = hashmap__new(2 * sizeof(uint64_t));
 	l->ncpus = libbpf_num_possible_cpus();
-	err = open_and_load(l, btf_path, taint_expiry_ns, maps, n_maps, false);
-	if (err && err != -ENOMEM) {
-		/* an optional program this kernel rejects (an older layout of
-		 * io_uring's structures...): try once more without them */
-		flightwatch_bpf__destroy(l->skel);
-		l->skel = NULL;
-		l->n_unattached = 0;
-		if (!open_and_load(l, btf_path, taint_expiry_ns, maps, n_maps,
-				   true)) {
-			fw_warn("some optional hooks do not load on this kernel (see the ready line)");
-			err = 0;
-		}
-	}
-	if (err) {
-		fw_err("cannot load the BPF programs: %s (run with -vv for the verifier log)",
-		       strerror(-err));
+	l->left_out.items = l->unattached;
+	l->left_out.max = FW_ARRAY_SIZE(l->unattached);
+	err = load_what_loads(l, btf_path, taint_expiry_ns, maps, n_maps);
+	if (err)
 		goto fail;
-	}
 	if (attach_all(l))
 		goto fail;
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events),
@@ -573,6 +578,8 @@ static int run_seed_iter(struct fw_loader *l, bool own)
 	int fd, err = 0;
 	ssize_t n;
 
+	if (bpf_program__fd(l->skel->progs.fw_seed_files) < 0)
+		return -EOPNOTSUPP; /* left out: the ready line says why */
 	if (own) {
 		info.task.pid = getpid();
 		opts.link_info = &info;
@@ -1008,7 +1015,7 @@ int loader__maps_usable(void *ctx)
 
 const struct fw_hook_status *loader__unattached(struct fw_loader *l, size_t *n)
 {
-	*n = l->n_unattached;
+	*n = l->left_out.n;
 	return l->unattached;
 }
 

@@ -25,7 +25,7 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t securityfs securityfs /sys/kernel/security
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 ip link set lo up
-hostname "vm-$(uname -r | cut -d- -f1)"
+hostname "vm-$(uname -r | cut -d- -f1 | tr -c "0-9a-z\n" -)"
 # the network devices the suites' namespaces use
 for m in veth dummy; do
 	modprobe "$m" 2>/dev/null
@@ -43,6 +43,14 @@ cd "$FW_ROOT" || {
 	echo "VMTEST-RESULT kernel=$kernel status=no-project"
 	power_off
 }
+
+# the kernel's types, for reading them on the host
+cp /sys/kernel/btf/vmlinux /results/vmlinux.btf 2>/dev/null
+if [ -n "${FW_EXEC:-}" ]; then
+	bash -c "$FW_EXEC"
+	echo "VMTEST-RESULT kernel=$kernel exec-status=$?"
+	power_off
+fi
 
 # What this kernel allows, as a user would ask before deploying
 echo "# vmtest: flightwatch check-kernel"
@@ -74,6 +82,7 @@ log=$(mktemp)
 # shellcheck disable=SC2086 # FW_SUITES is a list of words
 SUITE_TIMEOUT=${FW_SUITE_TIMEOUT:-1200} FW_READY_TIMEOUT=120 FW_STOP_TIMEOUT=60 \
 	tests/run.sh --e2e-only $FW_SUITES 2>&1 | tee "$log"
+cp -r build/tests/e2e-logs /results/ 2>/dev/null
 summary=$(tail -n 1 "$log")
 secs=$(($(date +%s) - start))
 passed=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' <<<"$summary")

@@ -3,7 +3,8 @@
 # and the host's tools, runs the end-to-end suites there and reports per
 # kernel.
 #
-#   tests/vm/vmtest.sh [--kernels "RELEASE..."] [--suites "SUITE..."] [--list]
+#   tests/vm/vmtest.sh [--kernels "RELEASE..."] [--suites "SUITE..."]
+#                      [--exec "COMMAND"] [--list]
 #
 # How the files get in: the host's root file system is shared read-only in
 # effect through virtiofs (qemu's virtiofsd); the guest lays an overlay with
@@ -11,15 +12,21 @@
 # own userland (bash, python3, socat, journald...) and this checkout's
 # build/, on its own kernel and with that kernel's modules from
 # /lib/modules/RELEASE, and nothing it writes reaches the host. The
-# initramfs is busybox plus the modules needed to reach the share.
+# initramfs is busybox plus the modules needed to reach the share. A second
+# share, build/vmtest/RELEASE/ on the host and /results in the guest, is
+# the one place a guest writes to: the suites' tracer logs (e2e-logs/) and
+# the kernel's BTF (vmlinux.btf), for reading the kernel's types here.
 #
 # The guests have no network device: the suites' peers are network
 # namespaces inside each guest. TCG (-accel tcg): nested KVM does not work on
 # the project's machines; expect about ten times the native run time.
 #
+# --exec runs COMMAND (bash, in the checkout) in each guest instead of the
+# suites, for a look at a kernel.
+#
 # Default kernels: the newest Debian 12 6.1 and Debian 6.12 cloud kernels in
 # /boot (make deps installs both). Default suites: every e2e suite. The
-# console of each guest is kept in build/vmtest/RELEASE.log; the last line
+# console of each guest is kept in build/vmtest/RELEASE/console.log; the last line
 # printed is "N kernels passed, N failed" and the status is non-zero when a
 # kernel failed, did not boot or did not finish in time.
 #
@@ -40,6 +47,7 @@ INIT_MODULES=(virtio_pci virtiofs overlay)
 
 kernels=()
 suites=
+exec_cmd=
 list_only=0
 
 die() {
@@ -66,6 +74,11 @@ while [ $# -gt 0 ]; do
 	--suites)
 		[ $# -ge 2 ] || die "--suites needs a list"
 		suites=$2
+		shift
+		;;
+	--exec)
+		[ $# -ge 2 ] || die "--exec needs a command"
+		exec_cmd=$2
 		shift
 		;;
 	--list) list_only=1 ;;
@@ -97,10 +110,15 @@ make -s -C "$ROOT/tests/helpers" OUT="$ROOT/build/tests" || die "cannot build th
 mkdir -p "$OUT"
 work=$(mktemp -d)
 qemu_pid=
-fsd_pid=
+fsd_pids=()
+stop_virtiofsd() {
+	[ ${#fsd_pids[@]} -gt 0 ] && kill "${fsd_pids[@]}" 2>/dev/null
+	wait "${fsd_pids[@]}" 2>/dev/null
+	fsd_pids=()
+}
 cleanup() {
 	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
-	[ -n "$fsd_pid" ] && kill "$fsd_pid" 2>/dev/null
+	stop_virtiofsd
 	wait 2>/dev/null
 	rm -rf "$work"
 }
@@ -134,6 +152,7 @@ build_initramfs() {
 		printf 'FW_ROOT=%q\n' "$ROOT"
 		printf 'FW_SUITES=%q\n' "$suites"
 		printf 'FW_SUITE_TIMEOUT=%q\n' "${VMTEST_SUITE_TIMEOUT:-1200}"
+		printf 'FW_EXEC=%q\n' "$exec_cmd"
 	} >"$dir/vmtest.env"
 	: >"$dir/modules/order"
 	for name in "${INIT_MODULES[@]}"; do
@@ -153,10 +172,26 @@ build_initramfs() {
 	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) >"$dest"
 }
 
+# start_virtiofsd TAG DIR: share DIR on $work/TAG.sock
+start_virtiofsd() {
+	local sock=$work/$1.sock
+	rm -f "$sock"
+	# chroot: the namespace sandbox cannot pivot_root out of /
+	"$VIRTIOFSD" --socket-path="$sock" -o source="$2" -o sandbox=chroot \
+		-o cache=auto -o log_level=err >"$work/$1.log" 2>&1 &
+	fsd_pids+=($!)
+	for _ in $(seq 1 100); do
+		[ -S "$sock" ] && return 0
+		sleep 0.1
+	done
+	cat "$work/$1.log"
+	return 1
+}
+
 # run_guest RELEASE: 0 when every suite passed there
 run_guest() {
-	local kver=$1 log=$OUT/$1.log sock=$work/fs.sock initrd=$work/initrd.gz
-	local start result status=0
+	local kver=$1 results=$OUT/$1 initrd=$work/initrd.gz
+	local log=$OUT/$1/console.log start result status=0
 
 	[ -r "/boot/vmlinuz-$kver" ] || {
 		echo "not ok - vmtest: $kver: no /boot/vmlinuz-$kver"
@@ -166,40 +201,34 @@ run_guest() {
 		echo "not ok - vmtest: $kver: cannot build the initramfs"
 		return 1
 	}
-	rm -f "$sock"
-	"$VIRTIOFSD" --socket-path="$sock" -o source=/ -o sandbox=chroot -o cache=auto \
-		-o log_level=err >"$work/virtiofsd.log" 2>&1 &
-	fsd_pid=$!
-	for _ in $(seq 1 100); do
-		[ -S "$sock" ] && break
-		sleep 0.1
-	done
-	[ -S "$sock" ] || {
+	rm -rf "$results"
+	mkdir -p "$results"
+	if ! start_virtiofsd hostroot / || ! start_virtiofsd results "$results"; then
+		stop_virtiofsd
 		echo "not ok - vmtest: $kver: virtiofsd did not start"
-		cat "$work/virtiofsd.log"
 		return 1
-	}
+	fi
 	start=$(date +%s)
 	echo "# vmtest: booting $kver (console in $log)"
 	timeout -k 10 "$TIMEOUT" "$QEMU" -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
 		-nographic -no-reboot -nic none \
 		-object "memory-backend-memfd,id=mem,size=$MEM,share=on" \
 		-numa node,memdev=mem \
-		-chardev "socket,id=fs,path=$sock" \
-		-device vhost-user-fs-pci,queue-size=1024,chardev=fs,tag=hostroot \
+		-chardev "socket,id=root,path=$work/hostroot.sock" \
+		-device vhost-user-fs-pci,queue-size=1024,chardev=root,tag=hostroot \
+		-chardev "socket,id=results,path=$work/results.sock" \
+		-device vhost-user-fs-pci,queue-size=1024,chardev=results,tag=results \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet" \
-		</dev/null 2>&1 | tr -d '\r' | tee "$log" | sed -u "s|^|[$kver] |" &
+		</dev/null 2>&1 | tr -d '\r' | sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$log" | sed -u "s|^|[$kver] |" &
 	qemu_pid=$!
 	wait "$qemu_pid"
 	qemu_pid=
-	kill "$fsd_pid" 2>/dev/null
-	wait "$fsd_pid" 2>/dev/null
-	fsd_pid=
+	stop_virtiofsd
 	result=$(grep -a '^VMTEST-RESULT ' "$log" | tail -n 1)
 	echo "# vmtest: $kver: ${result:-no result} (wall $(($(date +%s) - start)) s)"
 	case $result in
-	*ready=yes*failed=0\ *) ;;
+	*ready=yes*failed=0\ * | *exec-status=0) ;;
 	*) status=1 ;;
 	esac
 	if [ "$status" = 0 ]; then
