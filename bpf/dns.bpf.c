@@ -51,11 +51,18 @@ static __noinline int dns_report(struct __sk_buff *skb, __u32 off,
 		bpf_skb_load_bytes(skb, offsetof(struct ipv6hdr, saddr),
 				   e->server, 16);
 	copy = wire_len < FW_DNS_MAX ? wire_len : FW_DNS_MAX;
-	/* the verifier needs the length proven within 1..FW_DNS_MAX on the
-	 * register passed: hide what the compiler knows so the test stays */
+	/*
+	 * The verifier needs the length proven within 1..FW_DNS_MAX on the
+	 * register passed. A compare proves it to 6.8+ verifiers only: 6.1's
+	 * loses the bound between the test and the call ("R3 min value is
+	 * outside of the allowed memory range"). A mask and an add carry it
+	 * on the register itself, on every verifier: for 1..FW_DNS_MAX (a
+	 * power of two) the value is unchanged. barrier_var hides from the
+	 * compiler that it is, so that it keeps both.
+	 */
 	barrier_var(copy);
-	if (copy < 1 || copy > FW_DNS_MAX ||
-	    bpf_skb_load_bytes(skb, off, e->data, copy))
+	copy = ((copy - 1) & (FW_DNS_MAX - 1)) + 1;
+	if (!wire_len || bpf_skb_load_bytes(skb, off, e->data, copy))
 		copy = 0;
 	e->len = copy;
 	e->wire_len = wire_len;
