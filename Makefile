@@ -47,7 +47,8 @@ CORE_SRCS := user/correlator.c user/proctab.c user/rules.c user/policy.c \
 # what the core modules need: unit tests and the fuzz target link them too
 CORE_LDLIBS := -ljson-c -lz -lyaml -lsystemd -lresolv -lmaxminddb
 APP_SRCS := user/main.c user/loader.c user/procscan.c user/collector.c \
-	user/recorder.c user/privs.c user/hooks.c
+	user/recorder.c user/privs.c user/hooks.c \
+	user/probes.c user/check_kernel.c
 CORE_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(CORE_SRCS))
 APP_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

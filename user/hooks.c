@@ -72,6 +72,19 @@ const char *hooks__label(const char *prog)
 	return v ? v->hook : prog;
 }
 
+bool hooks__section_optional(const char *sec)
+{
+	for (size_t i = 0; i < FW_ARRAY_SIZE(variants); i++) {
+		const struct hook_variant *v = &variants[i];
+
+		if (!strcmp(v->hook, sec) ||
+		    (v->tracepoint && !strncmp(sec, "tp_btf/", 7) &&
+		     !strcmp(sec + 7, v->tracepoint)))
+			return true;
+	}
+	return false;
+}
+
 void hooks__list_add(struct fw_hook_list *list, const char *hook,
 		     const char *fmt, ...)
 {

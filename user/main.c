@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "check_config.h"
+#include "check_kernel.h"
 #include "collector.h"
 #include "options.h"
 #include "replay.h"
@@ -24,6 +25,8 @@ static void usage(FILE *out)
 		"            flows (text, JSON or a Graphviz graph)\n"
 		"  check-config\n"
 		"            validate a config file and print the rules it gives\n"
+		"  check-kernel\n"
+		"            what this kernel lets the tracer follow, and what not\n"
 		"  version   print the version\n"
 		"  help      this help\n"
 		"\n"
@@ -82,6 +85,8 @@ int main(int argc, char **argv)
 		return report__main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check-config"))
 		return check_config__main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check-kernel"))
+		return check_kernel__main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("flightwatch %s\n", FW_VERSION);
 		return 0;

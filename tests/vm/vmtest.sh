@@ -220,7 +220,8 @@ run_guest() {
 		-device vhost-user-fs-pci,queue-size=1024,chardev=results,tag=results \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet" \
-		</dev/null 2>&1 | tr -d '\r' | sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$log" | sed -u "s|^|[$kver] |" &
+		</dev/null 2>&1 | sed -u 's/\r$//; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' |
+		tee "$log" | sed -u "s|^|[$kver] |" &
 	qemu_pid=$!
 	wait "$qemu_pid"
 	qemu_pid=
