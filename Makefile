@@ -62,7 +62,7 @@ FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
 FUZZ_SRCS := tests/fuzz/fuzz_trace_reader.c $(CORE_SRCS)
 FUZZ_TIME ?= 60
 
-.PHONY: all deps deps-bench test unit run bench install uninstall clean \
+.PHONY: all deps deps-bench test unit vmtest run bench install uninstall clean \
 	format fuzz fuzz-build man FORCE
 
 # the man page when scdoc is there (make deps installs it)
@@ -119,8 +119,17 @@ $(OUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
 
 unit: $(UNIT_BINS)
 
+# The README's test command: this kernel, then the kernel matrix
 test: all unit
-	$(Q)tests/run.sh
+	$(Q)here=0; matrix=0; tests/run.sh || here=$$?; \
+		tests/vm/vmtest.sh || matrix=$$?; \
+		[ $$here -eq 0 ] && [ $$matrix -eq 0 ]
+
+# The e2e suites in QEMU guests on other kernels (tests/vm/vmtest.sh):
+# VMTEST_KERNELS="RELEASE..." and VMTEST_SUITES="SUITE..." narrow it
+vmtest: all
+	$(Q)tests/vm/vmtest.sh $(if $(VMTEST_KERNELS),--kernels "$(VMTEST_KERNELS)") \
+		$(if $(VMTEST_SUITES),--suites "$(VMTEST_SUITES)")
 
 run: all
 	$(OUT)/flightwatch run $(ARGS)

@@ -13,6 +13,10 @@ packages=(
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
 	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3 mmdb-bin
 	bash-completion man-db
+	# the kernel matrix (make vmtest): QEMU, virtiofsd, busybox for the
+	# guests' initramfs, and Debian's kernels: 12's 6.1 and the 6.12 one
+	qemu-system-x86 busybox-static cpio xz-utils
+	linux-image-cloud-amd64 linux-image-6.12-cloud-amd64
 )
 # `deps.sh --bench` (make bench, make deps-bench): only the peers the
 # benchmark compares against; CI and `make deps` never need them
