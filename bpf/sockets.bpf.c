@@ -24,3 +24,17 @@ int BPF_PROG(fw_data_ready, const struct sock *sk)
 	unix_data_ready((struct sock *)sk);
 	return 0;
 }
+
+/*
+ * Kernels before 6.6 have no sk_data_ready tracepoint. The function it sits
+ * in, sock_def_readable(), is every unix socket's sk_data_ready callback:
+ * unix_dgram_sendmsg() calls it on the receiver, in the sender's context,
+ * once the datagram is queued. Where fentry programs load (stock kernels,
+ * not every locked-down one) this variant follows the same datagrams.
+ */
+SEC("fentry/sock_def_readable")
+int BPF_PROG(fw_data_ready_fentry, struct sock *sk)
+{
+	unix_data_ready(sk);
+	return 0;
+}

@@ -26,8 +26,10 @@ static const char *const group_lost[GROUP_COUNT] = {
 /*
  * The optional programs. Rows with the same hook are variants of one
  * program for different kernels (bpf/uring.bpf.c says which kernels
- * declare which signature); tracepoint and args: the BTF tracepoint and
- * the argument count the variant is written for.
+ * declare which signature), the first that fits is kept; tracepoint and
+ * args: the BTF tracepoint and the argument count the variant is written
+ * for; fentry: the kernel function of a variant that needs fentry
+ * programs (the tracepoint variants come first: a stable ABI).
  */
 static const struct hook_variant {
 	const char *prog;
@@ -35,21 +37,30 @@ static const struct hook_variant {
 	const char *tracepoint;
 	int args;
 	enum hook_group group;
+	const char *fentry; /* an fentry variant: the kernel function */
 } variants[] = {
-	{ "fw_uring_submit", "tp_btf/io_uring_submit_req",
-	  "io_uring_submit_req", 1, GROUP_URING },
-	{ "fw_uring_submit_sqe", "tp_btf/io_uring_submit_req",
-	  "io_uring_submit_sqe", 2, GROUP_URING },
-	{ "fw_uring_complete", "tp_btf/io_uring_complete", "io_uring_complete",
-	  3, GROUP_URING },
-	{ "fw_uring_complete_args", "tp_btf/io_uring_complete",
-	  "io_uring_complete", 7, GROUP_URING },
-	{ "fw_tcp_state", "tp_btf/inet_sock_set_state", "inet_sock_set_state",
-	  3, GROUP_TCP_STATE },
-	{ "fw_data_ready", "tp_btf/sk_data_ready", "sk_data_ready", 1,
-	  GROUP_UNIX_DGRAM },
-	{ "fw_dns_ingress", "cgroup_skb/ingress", NULL, 0, GROUP_DNS },
-	{ "fw_seed_files", "iter/task_file", NULL, 0, GROUP_SEED },
+	{ .prog = "fw_uring_submit", .hook = "tp_btf/io_uring_submit_req",
+	  .tracepoint = "io_uring_submit_req", .args = 1,
+	  .group = GROUP_URING },
+	{ .prog = "fw_uring_submit_sqe", .hook = "tp_btf/io_uring_submit_req",
+	  .tracepoint = "io_uring_submit_sqe", .args = 2,
+	  .group = GROUP_URING },
+	{ .prog = "fw_uring_complete", .hook = "tp_btf/io_uring_complete",
+	  .tracepoint = "io_uring_complete", .args = 3, .group = GROUP_URING },
+	{ .prog = "fw_uring_complete_args", .hook = "tp_btf/io_uring_complete",
+	  .tracepoint = "io_uring_complete", .args = 7, .group = GROUP_URING },
+	{ .prog = "fw_tcp_state", .hook = "tp_btf/inet_sock_set_state",
+	  .tracepoint = "inet_sock_set_state", .args = 3,
+	  .group = GROUP_TCP_STATE },
+	{ .prog = "fw_data_ready", .hook = "tp_btf/sk_data_ready",
+	  .tracepoint = "sk_data_ready", .args = 1,
+	  .group = GROUP_UNIX_DGRAM },
+	{ .prog = "fw_data_ready_fentry", .hook = "tp_btf/sk_data_ready",
+	  .fentry = "sock_def_readable", .group = GROUP_UNIX_DGRAM },
+	{ .prog = "fw_dns_ingress", .hook = "cgroup_skb/ingress",
+	  .group = GROUP_DNS },
+	{ .prog = "fw_seed_files", .hook = "iter/task_file",
+	  .group = GROUP_SEED },
 };
 
 static const struct hook_variant *variant_of(const char *prog)
@@ -79,7 +90,9 @@ bool hooks__section_optional(const char *sec)
 
 		if (!strcmp(v->hook, sec) ||
 		    (v->tracepoint && !strncmp(sec, "tp_btf/", 7) &&
-		     !strcmp(sec + 7, v->tracepoint)))
+		     !strcmp(sec + 7, v->tracepoint)) ||
+		    (v->fentry && !strncmp(sec, "fentry/", 7) &&
+		     !strcmp(sec + 7, v->fentry)))
 			return true;
 	}
 	return false;
@@ -136,7 +149,7 @@ static const struct fw_refusal *refusal_of(const char *prog,
 /* Why variant v cannot run here, in why (empty when it can) */
 static void variant_fit(const struct hook_variant *v, const struct btf *btf,
 			const struct fw_refusal *refused, size_t n_refused,
-			char *why, size_t size)
+			bool fentry, char *why, size_t size)
 {
 	const struct fw_refusal *r = refusal_of(v->prog, refused, n_refused);
 	int args;
@@ -144,6 +157,14 @@ static void variant_fit(const struct hook_variant *v, const struct btf *btf,
 	why[0] = '\0';
 	if (r) {
 		snprintf(why, size, "%s", r->reason);
+		return;
+	}
+	if (v->fentry) {
+		if (!fentry)
+			snprintf(why, size, "no fentry programs on this kernel");
+		else if (btf && btf__find_by_name_kind(btf, v->fentry,
+						       BTF_KIND_FUNC) < 0)
+			snprintf(why, size, "no %s in this kernel", v->fentry);
 		return;
 	}
 	if (!v->tracepoint)
@@ -159,18 +180,19 @@ static void variant_fit(const struct hook_variant *v, const struct btf *btf,
 /* The variant of hook to keep (the first that fits), or NULL and why */
 static const struct hook_variant *
 hook_choice(const char *hook, const struct btf *btf,
-	    const struct fw_refusal *refused, size_t n_refused, char *why,
-	    size_t size)
+	    const struct fw_refusal *refused, size_t n_refused, bool fentry,
+	    char *why, size_t size)
 {
 	char first_why[sizeof(((struct fw_refusal *)0)->reason)] = "";
 
 	for (size_t i = 0; i < FW_ARRAY_SIZE(variants); i++) {
 		if (strcmp(variants[i].hook, hook))
 			continue;
-		variant_fit(&variants[i], btf, refused, n_refused, why, size);
+		variant_fit(&variants[i], btf, refused, n_refused, fentry, why,
+			    size);
 		if (!why[0])
 			return &variants[i];
-		/* a refusal says more than "another signature" */
+		/* the tracepoint's reason, unless a refusal says more */
 		if (!first_why[0] || refusal_of(variants[i].prog, refused,
 						n_refused))
 			snprintf(first_why, sizeof(first_why), "%s", why);
@@ -181,7 +203,7 @@ hook_choice(const char *hook, const struct btf *btf,
 
 void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		   const struct fw_refusal *refused, size_t n_refused,
-		   struct fw_hook_list *out)
+		   bool fentry, struct fw_hook_list *out)
 {
 	const char *broken_hook[GROUP_COUNT] = { 0 };
 	char broken_why[GROUP_COUNT][sizeof(((struct fw_refusal *)0)->reason)];
@@ -194,8 +216,8 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		enum hook_group g = variants[i].group;
 
 		if (broken_hook[g] ||
-		    hook_choice(variants[i].hook, btf, refused, n_refused, why,
-				sizeof(why)))
+		    hook_choice(variants[i].hook, btf, refused, n_refused,
+				fentry, why, sizeof(why)))
 			continue;
 		broken_hook[g] = variants[i].hook;
 		snprintf(broken_why[g], sizeof(broken_why[g]), "%s", why);
@@ -222,7 +244,7 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		bpf_program__set_autoload(
 			prog, !broken_hook[v->group] &&
 				      hook_choice(v->hook, btf, refused,
-						  n_refused, why,
+						  n_refused, fentry, why,
 						  sizeof(why)) == v);
 	}
 }

@@ -39,13 +39,15 @@ bool hooks__optional(const char *prog);
 const char *hooks__label(const char *prog);
 /* Is sec (an attached program's section) one of an optional program? */
 bool hooks__section_optional(const char *sec);
-/* Before load: keep of each optional hook the variant btf declares, leave
- * out (autoload off) the other variants, the hooks the kernel lacks, the
- * programs refused before and every group one of those breaks; each hook
- * left out is added to out once, with what is not followed without it */
+/* Before load: keep of each optional hook the first variant that fits
+ * (the signature btf declares; fentry variants only where fentry programs
+ * load), leave out (autoload off) the other variants, the hooks the kernel
+ * lacks, the programs refused before and every group one of those breaks;
+ * each hook left out is added to out once, with what is not followed
+ * without it */
 void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		   const struct fw_refusal *refused, size_t n_refused,
-		   struct fw_hook_list *out);
+		   bool fentry, struct fw_hook_list *out);
 /* Add hook and reason to list unless the hook is there already */
 void hooks__list_add(struct fw_hook_list *list, const char *hook,
 		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -16,6 +16,7 @@
 #include "flightwatch.skel.h"
 #include "hashmap.h"
 #include "hooks.h"
+#include "probes.h"
 #include "loader.h"
 #include "util.h"
 
@@ -343,7 +344,7 @@ static int open_and_load(struct fw_loader *l, const char *btf_path,
 	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 	l->left_out.n = 0;
 	hooks__select(l->skel->obj, btf, l->refused, l->n_refused,
-		      &l->left_out);
+		      btf && probes__fentry(btf), &l->left_out);
 	btf__free(btf);
 	memset(&load_failure, 0, sizeof(load_failure));
 	load_failure.on = true;

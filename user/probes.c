@@ -96,6 +96,14 @@ static void probe_tracepoint(struct fw_feature *f, const struct btf *btf,
 		 f->available ? "the" : "no", tp, since);
 }
 
+bool probes__fentry(const struct btf *btf)
+{
+	const char *step;
+
+	return !try_attach(btf, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY,
+			   "vfs_read", &step);
+}
+
 void probes__run(const struct btf *btf, struct fw_feature *features)
 {
 	struct fw_feature *f;

@@ -25,6 +25,8 @@ enum {
 	FW_FEATURE_COUNT,
 };
 
+/* Does an fentry program load and attach here? (the loader's question) */
+bool probes__fentry(const struct btf *btf);
 /* Fill features[FW_FEATURE_COUNT]; btf: the kernel's */
 void probes__run(const struct btf *btf, struct fw_feature *features);
 
