@@ -1,0 +1,102 @@
+#!/bin/bash
+# What the running kernel allows: `flightwatch check-kernel` (text and JSON)
+# says the essential hooks are attached and the tracer runs; its lists
+# match what a real `run` attaches and reports as not attached; io_uring is
+# followed; a BTF that is not the kernel's makes the essential programs
+# fail to load: exit 1 with one error line naming the program (the
+# negative control), nothing left loaded; bad usage exits 2.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+fw_init
+command -v bpftool >/dev/null || fw_abort "bpftool is not installed"
+
+ESSENTIAL='["tp_btf/sched_process_exec","tp_btf/sched_process_exit","tp_btf/sched_process_fork","tp_btf/sys_enter","tp_btf/sys_exit"]'
+
+fw_progs() {
+	bpftool prog show -j 2>/dev/null |
+		jq '[.[] | select((.name // "") | startswith("fw_"))] | length'
+}
+before=$(fw_progs)
+
+# ---- text ------------------------------------------------------------------
+"$FW_BIN" check-kernel >"$FW_TMP/text.out" 2>"$FW_TMP/text.err"
+rc=$?
+text=$(cat "$FW_TMP/text.out")
+note "$text"
+check "text: exit status 0 on this kernel" -eq 0 "$rc" ||
+	note "stderr: $(cat "$FW_TMP/text.err")"
+check "text: names the kernel" contains "kernel: Linux $(uname -r)" "$text"
+for hook in $(jq -r '.[]' <<<"$ESSENTIAL"); do
+	check "text: $hook among the essential hooks attached" =~ \
+		"essential, attached:.* $hook( |$)" "$(grep '^essential' <<<"$text")"
+done
+check "text: the verdict" contains "verdict: flightwatch runs on this kernel" "$text"
+
+# ---- JSON ------------------------------------------------------------------
+"$FW_BIN" check-kernel --json >"$FW_TMP/json.out" 2>"$FW_TMP/json.err"
+rc=$?
+doc=$(jq -c . "$FW_TMP/json.out" 2>/dev/null)
+check "json: exit status 0" -eq 0 "$rc"
+check "json: one valid JSON document" != "" "$doc"
+check "json: runs" == true "$(jq -r .runs <<<"$doc")"
+check "json: the essential hooks, all of them" == "$ESSENTIAL" \
+	"$(jq -c '.hooks_essential | sort' <<<"$doc")"
+uring=$(jq -r '[.hooks_optional[] | select(startswith("tp_btf/io_uring_"))] | sort | join(" ")' <<<"$doc")
+check "json: io_uring followed (a submission and the completion hook)" =~ \
+	'^tp_btf/io_uring_complete tp_btf/io_uring_submit_(req|sqe)$' "$uring"
+check "json: a reason for every hook not attached" == "" \
+	"$(jq -c '.hooks_not_attached[] | select((.reason // "") == "")' <<<"$doc")"
+check "json: the faster hook kinds probed" -eq 4 \
+	"$(jq '.faster_hook_kinds | length' <<<"$doc")"
+
+# ---- the same answer as a real run -----------------------------------------
+if fw_tracer_start run --no-default-rules --watch "$FW_TMP"; then
+	ready=$(fw_json "$FW_OUT" | jq -c 'select(.event.action == "ready") | .flightwatch')
+	check "run: attaches what check-kernel attached" == \
+		"$(jq -c '.hooks_essential + .hooks_optional | sort' <<<"$doc")" \
+		"$(jq -c '.hooks | sort' <<<"$ready")"
+	check "run: leaves out what check-kernel left out, for the same reasons" == \
+		"$(jq -c '.hooks_not_attached | sort_by(.hook)' <<<"$doc")" \
+		"$(jq -c '.hooks_not_attached | sort_by(.hook)' <<<"$ready")"
+	fw_tracer_stop
+fi
+
+# ---- negative control: the essential programs cannot load ------------------
+# A BTF file with none of the kernel's types (one struct of our own): every
+# relocation against them fails, so no essential program can load
+printf 'struct not_the_kernel { int a; };\nstruct not_the_kernel nothing;\n' \
+	>"$FW_TMP/foreign.c"
+${CLANG:-clang} -g -O2 -target bpf -c "$FW_TMP/foreign.c" -o "$FW_TMP/foreign.o" ||
+	fw_abort "cannot build a foreign BTF with clang"
+"$FW_BIN" check-kernel --btf "$FW_TMP/foreign.o" \
+	>"$FW_TMP/bad.out" 2>"$FW_TMP/bad.err"
+rc=$?
+last=$(tail -n 1 "$FW_TMP/bad.err")
+check "foreign BTF: exit status 1" -eq 1 "$rc" ||
+	note "stderr: $(cat "$FW_TMP/bad.err")"
+check "foreign BTF: the error names an essential program" =~ \
+	'^flightwatch: this kernel refuses the BPF program fw_[a-z_]+, which the tracer cannot run without: ' \
+	"$last"
+check "foreign BTF: no other error line" -eq 0 \
+	"$(grep -v '^flightwatch: warning: ' "$FW_TMP/bad.err" | grep -vcxF "$last")"
+check "foreign BTF: the verdict" contains "flightwatch cannot run on this kernel" \
+	"$(cat "$FW_TMP/bad.out")"
+left=
+for _ in $(seq 1 30); do
+	left=$(fw_progs)
+	[ "$left" -le "$before" ] && break
+	sleep 0.1
+done
+check "no fw_* program left loaded" -le "$before" "$left"
+
+# ---- usage -------------------------------------------------------------------
+"$FW_BIN" check-kernel --bogus >"$FW_TMP/usage.out" 2>"$FW_TMP/usage.err"
+rc=$?
+check "unknown option: exit status 2" -eq 2 "$rc"
+check "unknown option: one line naming it" == \
+	"flightwatch: unknown option '--bogus' (see 'flightwatch check-kernel --help')" \
+	"$(cat "$FW_TMP/usage.err")"
+
+fw_finish
