@@ -38,17 +38,22 @@ endif
 # needs the definitions first
 BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
-# Modules that know nothing of BPF or the running system: unit-testable
-CORE_SRCS := user/correlator.c user/proctab.c user/rules.c user/policy.c \
-	user/options.c user/output.c user/json.c user/util.c user/content.c \
-	user/hashmap.c user/trace_writer.c user/trace_reader.c user/replay.c \
-	user/report.c user/config.c user/check_config.c user/journal_entry.c \
-	user/spool.c user/journal.c user/sink.c user/dnscache.c user/geoip.c
+# user/ in folders by responsibility. CORE: the folders that know nothing
+# of BPF, unit-testable without root (unit tests and the fuzz target link
+# them). Some read the running system, never its tracing: cli/ the config
+# file (and its owner and mode), core/rules /etc/passwd and directories,
+# core/content a flight log's first bytes, core/geoip a database file,
+# sink/journal journald's socket, trace/ trace files.
+CORE_DIRS := lib core cli sink trace
+CORE_SRCS := $(wildcard $(patsubst %,user/%/*.c,$(CORE_DIRS)))
 # what the core modules need: unit tests and the fuzz target link them too
 CORE_LDLIBS := -ljson-c -lz -lyaml -lsystemd -lresolv -lmaxminddb
-APP_SRCS := user/main.c user/loader.c user/procscan.c user/collector.c \
-	user/recorder.c user/privs.c user/hooks.c \
-	user/probes.c user/check_kernel.c
+# APP: the command, the collector loop and kernel/ (BPF, /proc, privileges)
+APP_SRCS := $(wildcard user/*.c user/kernel/*.c)
+# user/journal_entry.h only links to sink/journal_entry.h for
+# tests/e2e/journal.sh, which reads the MESSAGE_IDs there (clang-format -i
+# would replace the link with a copy)
+USER_HDRS := $(filter-out user/journal_entry.h,$(wildcard user/*.h user/*/*.h))
 CORE_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(CORE_SRCS))
 APP_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -104,7 +109,7 @@ $(OUT)/user/%.o: user/%.c
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
 # The loader embeds the skeleton
-$(OUT)/user/loader.o: $(OUT)/flightwatch.skel.h
+$(filter $(OUT)/user/kernel/loader%,$(APP_OBJS)): $(OUT)/flightwatch.skel.h
 
 $(OUT)/flightwatch: $(CORE_OBJS) $(APP_OBJS)
 	$(call msg,LD,$@)
@@ -138,7 +143,7 @@ bench: all deps-bench
 	$(Q)tests/bench/run.sh
 	$(Q)tests/bench/replay.sh
 
-$(OUT)/fuzz/fuzz_trace_reader: $(FUZZ_SRCS) $(wildcard user/*.h include/*.h)
+$(OUT)/fuzz/fuzz_trace_reader: $(FUZZ_SRCS) $(USER_HDRS) $(wildcard include/*.h)
 	$(Q)mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@ $(CORE_LDLIBS)
@@ -197,11 +202,13 @@ uninstall:
 	-rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null
 
 format:
-	clang-format -i $(BPF_SRCS) bpf/*.h include/*.h user/*.c user/*.h \
+	clang-format -i $(BPF_SRCS) bpf/*.h include/*.h $(CORE_SRCS) $(APP_SRCS) \
+		$(USER_HDRS) \
 		tests/helpers/*.c tests/bench/*.c tests/fuzz/*.c \
 		$(UNIT_SRCS) tests/unit/*.h
 
 clean:
 	rm -rf $(OUT)
 
--include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*.d $(OUT)/tests/unit/*.d)
+-include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*.d $(OUT)/user/*/*.d \
+	$(OUT)/tests/unit/*.d)

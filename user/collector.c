@@ -7,17 +7,17 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 #include "collector.h"
-#include "content.h"
-#include "correlator.h"
-#include "geoip.h"
-#include "loader.h"
-#include "output.h"
-#include "privs.h"
-#include "procscan.h"
-#include "recorder.h"
-#include "sink.h"
-#include "trace_format.h"
-#include "util.h"
+#include "core/content.h"
+#include "core/correlator.h"
+#include "core/geoip.h"
+#include "kernel/loader.h"
+#include "sink/output.h"
+#include "kernel/privs.h"
+#include "kernel/procscan.h"
+#include "kernel/recorder.h"
+#include "sink/sink.h"
+#include "trace/trace_format.h"
+#include "lib/util.h"
 
 #define SYNC_INTERVAL_NS (250 * 1000000ull)
 /* Built-in ground-station directories may be created after start */

@@ -3,7 +3,7 @@
 #ifndef FW_COLLECTOR_H
 #define FW_COLLECTOR_H
 
-#include "options.h"
+#include "cli/options.h"
 
 /* Returns the process exit status */
 int collector__run(struct fw_options *opts);

@@ -2,13 +2,13 @@
 /* flightwatch: which program read this flight log, and where did it go? */
 #include <stdio.h>
 #include <string.h>
-#include "check_config.h"
-#include "check_kernel.h"
+#include "cli/check_config.h"
+#include "kernel/check_kernel.h"
 #include "collector.h"
-#include "options.h"
-#include "replay.h"
-#include "report.h"
-#include "util.h"
+#include "cli/options.h"
+#include "trace/replay.h"
+#include "trace/report.h"
+#include "lib/util.h"
 #include "version.h"
 
 static void usage(FILE *out)

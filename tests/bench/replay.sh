@@ -11,7 +11,7 @@ EVENTS=${EVENTS:-2000000}
 REPEAT=${REPEAT:-5}
 make -s build/flightwatch || exit 1
 cc -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iuser \
-	tests/bench/replay_bench.c user/trace_writer.c user/util.c \
+	tests/bench/replay_bench.c user/trace/trace_writer.c user/lib/util.c \
 	-o "$out/replay_bench" -lz || exit 1
 trace=$out/replay-bench.fwt
 rm -f "$trace"

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "flightwatch.h"
-#include "trace_format.h"
-#include "trace_writer.h"
+#include "trace/trace_format.h"
+#include "trace/trace_writer.h"
 
 static struct fw_exec_event ex;
 static struct fw_file_read_event rd;

@@ -6,9 +6,9 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include "correlator.h"
-#include "policy.h"
-#include "trace_reader.h"
+#include "core/correlator.h"
+#include "core/policy.h"
+#include "trace/trace_reader.h"
 
 static void on_alert(const struct fw_alert *a, void *ctx)
 {

@@ -6,10 +6,10 @@
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
-#include "correlator.h"
+#include "core/correlator.h"
 #include "flightwatch.h"
-#include "policy.h"
-#include "util.h"
+#include "core/policy.h"
+#include "lib/util.h"
 
 /* A destination from its text form; the address must parse */
 static inline struct fw_dest fw_test_dest(int family, const char *ip,

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "config.h"
-#include "options.h"
-#include "policy.h"
+#include "cli/config.h"
+#include "cli/options.h"
+#include "core/policy.h"
 
 struct fixture {
 	char dir[64];

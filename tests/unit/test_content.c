@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "content.h"
+#include "core/content.h"
 
 /* 2023-11-14T22:13:20Z in µs */
 #define TS_2023 1700000000000000ull

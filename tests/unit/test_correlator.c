@@ -15,9 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "correlator.h"
-#include "policy.h"
-#include "util.h"
+#include "core/correlator.h"
+#include "core/policy.h"
+#include "lib/util.h"
 
 #define MAX_CAPTURED 32
 #define MAX_ORIGINS 4

@@ -20,9 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "correlator.h"
-#include "dnscache.h"
-#include "policy.h"
+#include "core/correlator.h"
+#include "core/dnscache.h"
+#include "core/policy.h"
 
 #define SEC 1000000000ull
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "flightwatch.h"
-#include "hashmap.h"
+#include "lib/hashmap.h"
 
 #define V(n) ((void *)(uintptr_t)(n))
 #define N(v) ((uintptr_t)(v))

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "journal_entry.h"
-#include "json.h"
-#include "policy.h"
-#include "spool.h"
-#include "util.h"
+#include "sink/journal_entry.h"
+#include "lib/json.h"
+#include "core/policy.h"
+#include "sink/spool.h"
+#include "lib/util.h"
 
 struct fixture {
 	struct fw_output o;

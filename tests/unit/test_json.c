@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "json.h"
+#include "lib/json.h"
 
 #define FFFD "\xEF\xBF\xBD"
 

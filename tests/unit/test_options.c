@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "options.h"
+#include "cli/options.h"
 
 #define N_DEFAULT_PATTERNS 9
 #define N_HOME_DIRS 8

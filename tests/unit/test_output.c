@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "json.h"
-#include "output.h"
-#include "policy.h"
-#include "util.h"
+#include "lib/json.h"
+#include "sink/output.h"
+#include "core/policy.h"
+#include "lib/util.h"
 
 struct fixture {
 	char *out_buf;

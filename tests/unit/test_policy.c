@@ -10,7 +10,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include "policy.h"
+#include "core/policy.h"
 
 static void expect_rule(const char *spec, int family, const char *addr,
 			unsigned prefix, unsigned port)

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-#include "rules.h"
+#include "core/rules.h"
 
 static const char *const home_dirs[] = {
 	"Documents/QGroundControl/Telemetry",

@@ -20,13 +20,13 @@
 #include <unistd.h>
 #include <getopt.h>
 #include <zlib.h>
-#include "correlator.h"
-#include "options.h"
-#include "policy.h"
-#include "replay.h"
-#include "trace_format.h"
-#include "trace_reader.h"
-#include "trace_writer.h"
+#include "core/correlator.h"
+#include "cli/options.h"
+#include "core/policy.h"
+#include "trace/replay.h"
+#include "trace/trace_format.h"
+#include "trace/trace_reader.h"
+#include "trace/trace_writer.h"
 
 #define MAX_EVENTS 4096
 #define MAX_DAMAGE 64

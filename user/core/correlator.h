@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The correlator: turns the event stream (from the kernel or, one day, a
+ * trace file: it cannot tell) into flows and data-flow alerts.
+ *
+ * A flow is (origin set, process, destination). Its first send raises an
+ * alert; as bytes grow the same alert is updated, not repeated.
+ */
+#ifndef FW_CORRELATOR_H
+#define FW_CORRELATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/dnscache.h"
+#include "flightwatch.h"
+#include "core/policy.h"
+#include "core/proctab.h"
+
+enum fw_alert_kind {
+	FW_ALERT_EGRESS = 1, /* flight-log data left the host */
+	FW_ALERT_LOST =
+		2, /* kernel events were lost: the trace is incomplete */
+	FW_NOTICE_READ = 3, /* a process read a flight log (informational) */
+};
+
+struct fw_alert {
+	enum fw_alert_kind kind;
+	bool update; /* a later state of an alert already raised */
+	uint64_t flow_id;
+	uint64_t ts_ns; /* CLOCK_BOOTTIME */
+	const struct fw_proc *proc;
+	struct fw_dest dest;
+	const char *domain; /* dest's name from DNS answers, NULL: unknown */
+	const char *country; /* dest's ISO country from GeoIP, NULL: unknown */
+	uint64_t bytes; /* sent to dest */
+	const struct fw_origin *origins;
+	size_t n_origins;
+	int severity;
+	bool verified; /* some origin's content is a known flight-log format */
+	uint64_t lost; /* FW_ALERT_LOST: events lost so far */
+};
+
+typedef void (*fw_alert_fn)(const struct fw_alert *alert, void *ctx);
+
+struct fw_correlator;
+struct fw_geoip;
+
+struct fw_correlator *correlator__new(const struct fw_policy *policy,
+				      fw_alert_fn fn, void *ctx);
+void correlator__free(struct fw_correlator *c);
+/* The name DNS answers gave dest's address by ts_ns, NULL if none; valid
+ * until the next event is fed */
+const char *correlator__dest_name(struct fw_correlator *c,
+				  const struct fw_dest *dest, uint64_t ts_ns);
+/* Countries of destinations from this database (not owned; NULL: none) */
+void correlator__set_geoip(struct fw_correlator *c, struct fw_geoip *geoip);
+/* One event record as defined in flightwatch.h; malformed records are
+ * counted and ignored. Returns 0 or -EINVAL. */
+int correlator__feed(struct fw_correlator *c, const void *rec, size_t size);
+/* Report flows whose byte counts grew since they were last reported */
+void correlator__flush(struct fw_correlator *c);
+/* Does the process carry flight-log data (has counters worth syncing)? */
+bool correlator__tracks(struct fw_correlator *c, uint32_t pid);
+struct fw_proctab *correlator__procs(struct fw_correlator *c);
+
+struct fw_correlator_stats {
+	uint64_t events;
+	uint64_t malformed;
+	uint64_t flows;
+	uint64_t alerts;
+	uint64_t updates;
+	uint64_t carriers_evicted; /* forgotten: their hops are not named */
+	uint64_t channels_evicted; /* reported and forgotten */
+	uint64_t files_forgotten; /* referred to by nothing any more */
+	struct fw_dnscache_stats dns; /* FW_EV_DNS: destination names */
+};
+
+/* How much the correlator keeps: memory stays bounded whatever the
+ * event stream. Flight logs no process or carrier refers to are dropped
+ * beyond files; the least recently used carriers and channels beyond
+ * theirs. */
+#define FW_CARRIERS_MAX 65536
+#define FW_CHANNELS_MAX 65536
+#define FW_FILES_MAX 16384
+struct fw_correlator_limits {
+	size_t carriers;
+	size_t channels;
+	size_t files;
+};
+/* For tests: smaller limits than the defaults */
+void correlator__set_limits(struct fw_correlator *c,
+			    const struct fw_correlator_limits *limits);
+void correlator__stats(const struct fw_correlator *c,
+		       struct fw_correlator_stats *stats);
+
+#endif /* FW_CORRELATOR_H */

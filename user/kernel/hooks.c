@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "kernel/hooks.h"
+#include "lib/util.h"
+
+enum hook_group {
+	GROUP_URING,
+	GROUP_TCP_STATE,
+	GROUP_UNIX_DGRAM,
+	GROUP_DNS,
+	GROUP_SEED,
+	GROUP_COUNT,
+};
+
+/* What is not followed when a group is left out */
+static const char *const group_lost[GROUP_COUNT] = {
+	[GROUP_URING] = "io_uring requests are not followed",
+	[GROUP_TCP_STATE] = "a closed relay flow is not forgotten until evicted",
+	[GROUP_UNIX_DGRAM] = "unix datagrams sent by path are not followed",
+	[GROUP_DNS] = "destinations are not named",
+	[GROUP_SEED] = "files opened before the start are not seen",
+};
+
+/*
+ * The optional programs. Rows with the same hook are variants of one
+ * program for different kernels (bpf/uring.bpf.c says which kernels
+ * declare which signature), the first that fits is kept; tracepoint and
+ * args: the BTF tracepoint and the argument count the variant is written
+ * for; fentry: the kernel function of a variant that needs fentry
+ * programs (the tracepoint variants come first: a stable ABI).
+ */
+static const struct hook_variant {
+	const char *prog;
+	const char *hook;
+	const char *tracepoint;
+	int args;
+	enum hook_group group;
+	const char *fentry; /* an fentry variant: the kernel function */
+} variants[] = {
+	{ .prog = "fw_uring_submit", .hook = "tp_btf/io_uring_submit_req",
+	  .tracepoint = "io_uring_submit_req", .args = 1,
+	  .group = GROUP_URING },
+	{ .prog = "fw_uring_submit_sqe", .hook = "tp_btf/io_uring_submit_req",
+	  .tracepoint = "io_uring_submit_sqe", .args = 2,
+	  .group = GROUP_URING },
+	{ .prog = "fw_uring_complete", .hook = "tp_btf/io_uring_complete",
+	  .tracepoint = "io_uring_complete", .args = 3, .group = GROUP_URING },
+	{ .prog = "fw_uring_complete_args", .hook = "tp_btf/io_uring_complete",
+	  .tracepoint = "io_uring_complete", .args = 7, .group = GROUP_URING },
+	{ .prog = "fw_tcp_state", .hook = "tp_btf/inet_sock_set_state",
+	  .tracepoint = "inet_sock_set_state", .args = 3,
+	  .group = GROUP_TCP_STATE },
+	{ .prog = "fw_data_ready", .hook = "tp_btf/sk_data_ready",
+	  .tracepoint = "sk_data_ready", .args = 1,
+	  .group = GROUP_UNIX_DGRAM },
+	{ .prog = "fw_data_ready_fentry", .hook = "tp_btf/sk_data_ready",
+	  .fentry = "sock_def_readable", .group = GROUP_UNIX_DGRAM },
+	{ .prog = "fw_dns_ingress", .hook = "cgroup_skb/ingress",
+	  .group = GROUP_DNS },
+	{ .prog = "fw_seed_files", .hook = "iter/task_file",
+	  .group = GROUP_SEED },
+};
+
+static const struct hook_variant *variant_of(const char *prog)
+{
+	for (size_t i = 0; i < FW_ARRAY_SIZE(variants); i++)
+		if (!strcmp(variants[i].prog, prog))
+			return &variants[i];
+	return NULL;
+}
+
+bool hooks__optional(const char *prog)
+{
+	return variant_of(prog) != NULL;
+}
+
+const char *hooks__label(const char *prog)
+{
+	const struct hook_variant *v = variant_of(prog);
+
+	return v ? v->hook : prog;
+}
+
+bool hooks__section_optional(const char *sec)
+{
+	for (size_t i = 0; i < FW_ARRAY_SIZE(variants); i++) {
+		const struct hook_variant *v = &variants[i];
+
+		if (!strcmp(v->hook, sec) ||
+		    (v->tracepoint && !strncmp(sec, "tp_btf/", 7) &&
+		     !strcmp(sec + 7, v->tracepoint)) ||
+		    (v->fentry && !strncmp(sec, "fentry/", 7) &&
+		     !strcmp(sec + 7, v->fentry)))
+			return true;
+	}
+	return false;
+}
+
+void hooks__list_add(struct fw_hook_list *list, const char *hook,
+		     const char *fmt, ...)
+{
+	struct fw_hook_status *s;
+	va_list ap;
+
+	for (size_t i = 0; i < list->n; i++)
+		if (!strcmp(list->items[i].hook, hook))
+			return;
+	if (list->n == list->max)
+		return;
+	s = &list->items[list->n++];
+	s->hook = hook;
+	va_start(ap, fmt);
+	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* Arguments of the kernel's tracepoint NAME (its btf_trace_NAME typedef
+ * is a pointer to a function whose first argument is the context), or
+ * -1 when the kernel has no such tracepoint */
+static int tracepoint_args(const struct btf *btf, const char *name)
+{
+	const struct btf_type *t;
+	char type_name[128];
+	int id;
+
+	snprintf(type_name, sizeof(type_name), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, type_name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
+}
+
+static const struct fw_refusal *refusal_of(const char *prog,
+					   const struct fw_refusal *refused,
+					   size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(refused[i].prog, prog))
+			return &refused[i];
+	return NULL;
+}
+
+/* Why variant v cannot run here, in why (empty when it can) */
+static void variant_fit(const struct hook_variant *v, const struct btf *btf,
+			const struct fw_refusal *refused, size_t n_refused,
+			bool fentry, char *why, size_t size)
+{
+	const struct fw_refusal *r = refusal_of(v->prog, refused, n_refused);
+	int args;
+
+	why[0] = '\0';
+	if (r) {
+		snprintf(why, size, "%s", r->reason);
+		return;
+	}
+	if (v->fentry) {
+		if (!fentry)
+			snprintf(why, size, "no fentry programs on this kernel");
+		else if (btf && btf__find_by_name_kind(btf, v->fentry,
+						       BTF_KIND_FUNC) < 0)
+			snprintf(why, size, "no %s in this kernel", v->fentry);
+		return;
+	}
+	if (!v->tracepoint)
+		return;
+	args = btf ? tracepoint_args(btf, v->tracepoint) : v->args;
+	if (args < 0)
+		snprintf(why, size, "not in this kernel");
+	else if (args != v->args)
+		snprintf(why, size, "declared with %d arguments in this kernel",
+			 args);
+}
+
+/* The variant of hook to keep (the first that fits), or NULL and why */
+static const struct hook_variant *
+hook_choice(const char *hook, const struct btf *btf,
+	    const struct fw_refusal *refused, size_t n_refused, bool fentry,
+	    char *why, size_t size)
+{
+	char first_why[sizeof(((struct fw_refusal *)0)->reason)] = "";
+
+	for (size_t i = 0; i < FW_ARRAY_SIZE(variants); i++) {
+		if (strcmp(variants[i].hook, hook))
+			continue;
+		variant_fit(&variants[i], btf, refused, n_refused, fentry, why,
+			    size);
+		if (!why[0])
+			return &variants[i];
+		/* the tracepoint's reason, unless a refusal says more */
+		if (!first_why[0] || refusal_of(variants[i].prog, refused,
+						n_refused))
+			snprintf(first_why, sizeof(first_why), "%s", why);
+	}
+	snprintf(why, size, "%s", first_why);
+	return NULL;
+}
+
+void hooks__select(struct bpf_object *obj, const struct btf *btf,
+		   const struct fw_refusal *refused, size_t n_refused,
+		   bool fentry, struct fw_hook_list *out)
+{
+	const char *broken_hook[GROUP_COUNT] = { 0 };
+	char broken_why[GROUP_COUNT][sizeof(((struct fw_refusal *)0)->reason)];
+	char why[sizeof(broken_why[0])];
+	struct bpf_program *prog;
+	size_t i;
+
+	/* a group is broken by its first hook with no variant that fits */
+	for (i = 0; i < FW_ARRAY_SIZE(variants); i++) {
+		enum hook_group g = variants[i].group;
+
+		if (broken_hook[g] ||
+		    hook_choice(variants[i].hook, btf, refused, n_refused,
+				fentry, why, sizeof(why)))
+			continue;
+		broken_hook[g] = variants[i].hook;
+		snprintf(broken_why[g], sizeof(broken_why[g]), "%s", why);
+	}
+	for (i = 0; i < FW_ARRAY_SIZE(variants); i++) {
+		enum hook_group g = variants[i].group;
+
+		if (!broken_hook[g])
+			continue;
+		if (!strcmp(broken_hook[g], variants[i].hook))
+			hooks__list_add(out, variants[i].hook, "%s: %s",
+					broken_why[g], group_lost[g]);
+		else
+			hooks__list_add(out, variants[i].hook,
+					"left out with %s: %s", broken_hook[g],
+					group_lost[g]);
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const struct hook_variant *v =
+			variant_of(bpf_program__name(prog));
+
+		if (!v)
+			continue;
+		bpf_program__set_autoload(
+			prog, !broken_hook[v->group] &&
+				      hook_choice(v->hook, btf, refused,
+						  n_refused, fentry, why,
+						  sizeof(why)) == v);
+	}
+}

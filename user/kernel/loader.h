@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel side as the collector sees it: checks that the platform can
+ * run the tracer, loads and attaches the BPF programs, fills the rule maps,
+ * delivers ring-buffer records and turns kernel counters into events.
+ */
+#ifndef FW_LOADER_H
+#define FW_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cli/options.h"
+#include "sink/output.h"
+#include "core/rules.h"
+
+/* Receives each event record; the record may be modified in place */
+typedef void (*fw_record_fn)(void *rec, size_t size, void *ctx);
+
+struct fw_loader;
+
+/* Privileges and kernel BTF (btf_path or the running kernel's): prints
+ * one error line and returns -1 when the tracer cannot run */
+int loader__preflight(const char *btf_path);
+/* maps: sizes set before load (the config's maps: key) */
+int loader__open(struct fw_loader **out, const char *btf_path,
+		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
+		 size_t n_maps, fw_record_fn fn, void *ctx);
+void loader__close(struct fw_loader *l);
+/* Watched directories that exist now go to the kernel, and directories
+ * no longer in rules leave it; returns how many are watched */
+size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules);
+/* New rules (a config reload): set them, forget which files were flight
+ * logs by a directory or pattern, and classify the open files again.
+ * Taint (of processes, carriers) is kept. */
+size_t loader__replace_rules(struct fw_loader *l, const struct fw_rules *rules);
+/* Classify the files every process has open now (after set_rules), so
+ * that reads of flight logs opened before the tracer started count */
+int loader__seed_open_files(struct fw_loader *l);
+/* Hand the kernel the files under the watched directories not handed
+ * before, by inode: a flight log hard-linked or renamed out of a watched
+ * directory before anything opened it is still known. Opens each with
+ * O_PATH (never reads it). Returns 0 or -errno. */
+int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules);
+/* Wait up to timeout_ms for records and deliver them; -errno on failure */
+int loader__poll(struct fw_loader *l, int timeout_ms);
+/* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters
+ * (of pid only, unless pid is 0) and, with forget, drop them in the kernel */
+void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget);
+/* Deliver FW_EV_LOST when the kernel dropped events since last time */
+void loader__check_lost(struct fw_loader *l);
+/* Update the counts of entries the kernel evicted from its LRU maps;
+ * returns how many maps lost entries since the last call */
+int loader__check_evictions(struct fw_loader *l);
+void loader__stats(struct fw_loader *l, struct fw_run_stats *stats);
+/* Do the maps still answer (after capabilities were dropped)? 0 or
+ * -errno; ctx is the struct fw_loader (an fw_bpf_check_fn) */
+int loader__maps_usable(void *ctx);
+const char **loader__hooks(struct fw_loader *l, size_t *n);
+/* The optional hook that could not be attached (passive DNS without a
+ * cgroup v2 mount) and why; false when it is attached */
+/* Optional hooks left out or not attached, with the reason (at most
+ * FW_UNATTACHED_MAX) */
+#define FW_UNATTACHED_MAX 8
+const struct fw_hook_status *loader__unattached(struct fw_loader *l, size_t *n);
+
+#endif /* FW_LOADER_H */

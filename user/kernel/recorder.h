@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `run --record`: opens the trace writer with this host's metadata (name,
+ * kernel, boot id, clock mapping, version, rules) and closes it with the
+ * run's statistics. The collector hands records to the writer itself.
+ */
+#ifndef FW_RECORDER_H
+#define FW_RECORDER_H
+
+#include <stdint.h>
+#include "cli/options.h"
+#include "sink/output.h"
+#include "trace/trace_writer.h"
+
+int recorder__open(struct fw_trace_writer **w, const struct fw_options *opts,
+		   uint64_t run_id);
+/* Writes the END block and closes; prints a summary line in verbose mode.
+ * Returns 0 or -errno (a write failed at some point). */
+int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s);
+
+#endif /* FW_RECORDER_H */

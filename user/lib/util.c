@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "lib/util.h"
+
+int fw_verbose;
+
+static void vprint(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "flightwatch: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void fw_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("", fmt, ap);
+	va_end(ap);
+}
+
+void fw_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t fw_boot_now_ns(void)
+{
+	return clock_ns(CLOCK_BOOTTIME);
+}
+
+uint64_t fw_boot_to_wall_ns(uint64_t boot_ns)
+{
+	/* Re-read both clocks each time: cheap, and follows clock steps */
+	uint64_t wall = clock_ns(CLOCK_REALTIME);
+	uint64_t boot = clock_ns(CLOCK_BOOTTIME);
+
+	return wall - boot + boot_ns;
+}
+
+void fw_format_time(uint64_t wall_ns, char *buf, size_t size)
+{
+	time_t secs = wall_ns / 1000000000ull;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&secs, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%06uZ",
+		 (unsigned)(wall_ns % 1000000000ull / 1000));
+}
+
+void fw_format_ip(const struct fw_dest *dest, char *buf, size_t size)
+{
+	int af = dest->family == AF_INET6 ? AF_INET6 : AF_INET;
+
+	if (!inet_ntop(af, dest->addr, buf, size))
+		snprintf(buf, size, "?");
+}
+
+void fw_format_dest(const struct fw_dest *dest, const char *domain, char *buf,
+		    size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	fw_format_ip(dest, ip, sizeof(ip));
+	if (domain)
+		snprintf(buf, size, "%s (%s):%u/%s", domain, ip, dest->port,
+			 fw_transport_name(dest->proto));
+	else
+		snprintf(buf, size,
+			 dest->family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s",
+			 ip, dest->port, fw_transport_name(dest->proto));
+}
+
+const char *fw_transport_name(uint8_t proto)
+{
+	switch (proto) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	default:
+		return "unknown";
+	}
+}
+
+const char *fw_event_path(const char *buf, uint32_t off)
+{
+	/* the kernel always ends the path at FW_PATH_MAX - 1 (build_path);
+	 * a record from a damaged or hostile trace may not */
+	if (off >= FW_PATH_MAX - 1 || buf[FW_PATH_MAX - 1] != '\0')
+		return "";
+	return buf + off;
+}
+
+void *fw_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p) {
+		fw_err("out of memory");
+		abort();
+	}
+	return p;
+}
+
+char *fw_xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+
+	if (!p) {
+		fw_err("out of memory");
+		abort();
+	}
+	return p;
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli/config.h"
+#include "core/geoip.h"
+#include "sink/output.h"
+#include "sink/sink.h"
+#include "cli/options.h"
+#include "core/policy.h"
+#include "trace/replay.h"
+#include "lib/util.h"
+
+struct replay_ctx {
+	struct fw_correlator *c;
+	struct fw_policy *policy;
+	bool use_recorded_allow;
+	bool allow_loaded; /* recorded rules are added once */
+	bool in_meta;
+	const struct fw_replay_hooks *hooks;
+	struct fw_trace_meta *meta;
+	bool meta_seen;
+};
+
+static void copy_field(char *dst, size_t size, const char *value)
+{
+	snprintf(dst, size, "%s", value);
+}
+
+static void on_meta(const char *key, const char *value, void *ctx)
+{
+	struct replay_ctx *r = ctx;
+	struct fw_trace_meta *m = r->meta;
+	char err[256];
+
+	if (!r->in_meta) {
+		/* a new META block (the next file): first values win */
+		r->in_meta = true;
+		r->meta_seen = m->run_id != 0;
+	}
+	if (r->meta_seen && strcmp(key, "allow"))
+		return;
+	if (!strcmp(key, "clock_wall_minus_boot_ns"))
+		m->wall_minus_boot_ns = strtoull(value, NULL, 10);
+	else if (!strcmp(key, "run_id"))
+		m->run_id = strtoull(value, NULL, 10);
+	else if (!strcmp(key, "hostname"))
+		copy_field(m->hostname, sizeof(m->hostname), value);
+	else if (!strcmp(key, "kernel_release"))
+		copy_field(m->kernel_release, sizeof(m->kernel_release), value);
+	else if (!strcmp(key, "boot_id"))
+		copy_field(m->boot_id, sizeof(m->boot_id), value);
+	else if (!strcmp(key, "version"))
+		copy_field(m->version, sizeof(m->version), value);
+	else if (!strcmp(key, "allow") && r->use_recorded_allow &&
+		 !r->allow_loaded &&
+		 policy__add_allow(r->policy, value, err, sizeof(err)))
+		fw_warn("recorded allow rule '%s' ignored: %s", value, err);
+}
+
+static void meta_done(struct replay_ctx *r)
+{
+	if (!r->in_meta)
+		return;
+	r->in_meta = false;
+	r->allow_loaded = true;
+	if (r->hooks && r->hooks->meta)
+		r->hooks->meta(r->meta, r->hooks->ctx);
+}
+
+static void on_event(const void *rec, size_t size, void *ctx)
+{
+	struct replay_ctx *r = ctx;
+
+	meta_done(r);
+	if (r->hooks && r->hooks->event)
+		r->hooks->event(rec, size, r->hooks->ctx);
+	/* unknown types are the correlator's to reject */
+	correlator__feed(r->c, rec, size);
+}
+
+static void on_mark(const struct fw_event_header *hdr, void *ctx)
+{
+	struct replay_ctx *r = ctx;
+
+	(void)hdr;
+	meta_done(r);
+	/* the live collector flushed here */
+	correlator__flush(r->c);
+}
+
+int replay__files(char **paths, int n_paths, struct fw_correlator *c,
+		  struct fw_policy *policy, bool use_recorded_allow,
+		  const struct fw_replay_hooks *hooks,
+		  struct fw_trace_meta *meta, struct fw_trace_read_stats *stats)
+{
+	struct replay_ctx r = {
+		.c = c,
+		.policy = policy,
+		.use_recorded_allow = use_recorded_allow,
+		.hooks = hooks,
+		.meta = meta,
+	};
+	struct fw_trace_reader_cb cb = {
+		.meta = on_meta,
+		.event = on_event,
+		.mark = on_mark,
+		.ctx = &r,
+	};
+	int ret = 0, err;
+
+	for (int i = 0; i < n_paths; i++) {
+		err = trace_reader__read_file(paths[i], &cb, stats);
+		meta_done(&r);
+		if (err < 0) {
+			fw_err("cannot read %s: %s", paths[i], strerror(-err));
+			stats->damaged++;
+			ret = 1;
+		} else if (err) {
+			ret = 1;
+		}
+	}
+	/* a trace cut short lacks the collector's last flush */
+	correlator__flush(c);
+	return ret;
+}
+
+void replay__recheck_init(struct fw_recheck *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->use_recorded = true;
+}
+
+int replay__recheck_option(struct fw_recheck *r, int opt, const char *arg,
+			   char **argv)
+{
+	char err[512];
+
+	switch (opt) {
+	case FW_OPT_RECHECK_ALLOW:
+		if (policy__add_allow(&r->policy, arg, err, sizeof(err)))
+			break;
+		return 0;
+	case FW_OPT_RECHECK_NO_RECORDED_ALLOW:
+		r->use_recorded = false;
+		return 0;
+	case FW_OPT_RECHECK_CONFIG:
+		r->config_path = arg;
+		return 0;
+	case FW_OPT_RECHECK_GEOIP:
+		r->geoip_path = arg;
+		return 0;
+	default:
+		options__getopt_error(opt, argv, err, sizeof(err));
+	}
+	fw_err("%s", err);
+	return -1;
+}
+
+int replay__recheck_load(struct fw_recheck *r, int argc, char **argv)
+{
+	char err[1024];
+
+	if (optind >= argc) {
+		fw_err("%s needs a trace FILE (see 'flightwatch %s --help')",
+		       argv[0], argv[0]);
+		return -1;
+	}
+	if (r->config_path &&
+	    config__load_policy(r->config_path, &r->policy, err, sizeof(err))) {
+		fw_err("%s", err);
+		return -1;
+	}
+	if (r->geoip_path && !(r->geoip = geoip__open(r->geoip_path)))
+		return -1;
+	return 0;
+}
+
+void replay__recheck_free(struct fw_recheck *r)
+{
+	geoip__close(r->geoip);
+	policy__free(&r->policy);
+}
+
+enum {
+	OPT_JSON = 0x100,
+	OPT_VERBOSE,
+	OPT_HELP,
+	OPT_OUTPUT,
+};
+
+static const struct option replay_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	FW_RECHECK_LONG_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: flightwatch replay [OPTIONS] FILE...\n"
+		"Feed recorded traces (in the order given: FILE.2 FILE.1 FILE for a\n"
+		"rotated set) through the same correlator and alert policy as live\n"
+		"tracing. Timestamps come from the recorded clock mapping. Exits 1\n"
+		"when a file is damaged: every valid block is still replayed.\n"
+		"\n"
+		"  --output KIND        text (default), json (lines on stdout) or journal\n"
+		"                       (auto is text: a replay is not the live host)\n"
+		"  --json               the same as --output json\n"
+		"  --allow CIDR[:PORT]  never alert for this destination (repeatable),\n"
+		"                       in addition to the recorded allow rules\n"
+		"  --no-recorded-allow  ignore the allow rules recorded in the trace\n"
+		"  --config FILE        also the allowlists and severity rules of the\n"
+		"                       config FILE (no default file is read)\n"
+		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
+		"  -v, --verbose        also report flight-log reads, and a summary\n"
+		"  -h, --help           this help\n");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The recorded clock mapping and run id, before the first alert: the
+ * alerts get the traced host's times and the live run's event ids */
+static void use_meta(const struct fw_trace_meta *meta, void *ctx)
+{
+	struct fw_output *o = &((struct fw_sink *)ctx)->output;
+
+	o->wall_minus_boot_ns = meta->wall_minus_boot_ns;
+	o->run_id = meta->run_id;
+}
+
+int replay__main(int argc, char **argv)
+{
+	struct fw_recheck rc;
+	struct fw_sink sink;
+	enum fw_sink_kind kind = FW_SINK_TEXT;
+	int verbose = 0;
+	struct fw_trace_read_stats stats = { 0 };
+	struct fw_trace_meta meta = { 0 };
+	struct fw_correlator_stats cs;
+	struct fw_replay_hooks hooks = { 0 };
+	struct fw_correlator *c;
+	double t0, secs;
+	int opt, ret = 2;
+
+	replay__recheck_init(&rc);
+	optind = 1;
+	opterr = 0;
+	while ((optopt = 0, opt = getopt_long(argc, argv, ":vh", replay_options,
+					      NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON:
+			kind = FW_SINK_JSON;
+			break;
+		case OPT_OUTPUT:
+			if (options__parse_sink(optarg, &kind)) {
+				fw_err("bad --output '%s': auto, journal, json or text",
+				       optarg);
+				goto out;
+			}
+			if (kind == FW_SINK_AUTO)
+				kind = FW_SINK_TEXT;
+			break;
+		case 'v':
+		case OPT_VERBOSE:
+			verbose++;
+			break;
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			ret = 0;
+			goto out;
+		default:
+			if (replay__recheck_option(&rc, opt, optarg, argv))
+				goto out;
+		}
+	}
+	if (replay__recheck_load(&rc, argc, argv))
+		goto out;
+	fw_verbose = verbose;
+	sink__open(&sink, kind, verbose, 0);
+	c = correlator__new(&rc.policy, sink__alert, &sink);
+	correlator__set_geoip(c, rc.geoip);
+	hooks.meta = use_meta;
+	hooks.ctx = &sink;
+	t0 = now_s();
+	ret = replay__files(argv + optind, argc - optind, c, &rc.policy,
+			    rc.use_recorded, &hooks, &meta, &stats);
+	secs = now_s() - t0;
+	correlator__stats(c, &cs);
+	if (verbose || stats.damaged)
+		fprintf(stderr,
+			"flightwatch: replayed %" PRIu64 " events from %" PRIu64
+			" blocks of %" PRIu64
+			" files in %.3f s (%.0f events/s): "
+			"%" PRIu64 " alerts, %" PRIu64 " updates, %" PRIu64
+			" damaged, %" PRIu64 " bytes skipped\n",
+			stats.events, stats.blocks, stats.files, secs,
+			secs > 0 ? stats.events / secs : 0.0, cs.alerts,
+			cs.updates, stats.damaged, stats.skipped_bytes);
+	correlator__free(c);
+	sink__close(&sink);
+out:
+	replay__recheck_free(&rc);
+	return ret;
+}
