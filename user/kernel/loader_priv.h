@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the loader: the state its files share. loader.c opens, loads and
+ * attaches the programs and checks the privileges they need;
+ * loader_rules.c puts the watched directories and patterns into the
+ * kernel; loader_seed.c hands it the files already open and those under
+ * the watched directories; loader_counters.c turns its counters into
+ * events, losses, evictions and statistics.
+ */
+#ifndef FW_LOADER_PRIV_H
+#define FW_LOADER_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "flightwatch.skel.h"
+#include "kernel/hooks.h"
+#include "kernel/loader.h"
+
+struct hashmap;
+
+struct fw_loader {
+	struct flightwatch_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links;
+	const char **hooks;
+	size_t n_links;
+	fw_record_fn fn;
+	void *ctx;
+	uint64_t lost_reported;
+	int ncpus;
+	/* LRU maps: keys this process deleted, evictions found so far */
+	uint64_t lru_user_deletes[FW_LRU_MAX];
+	/* files under the watched directories already handed to the kernel
+	 * by loader__seed_dir_files (device, inode) */
+	struct hashmap *seeded; /* value: the walk that last found it */
+	uint64_t seed_walks;
+	bool seed_full_said;
+	uint64_t lru_evicted[FW_LRU_MAX];
+	/* boot time of the last full counter walk: counters not moved since
+	 * are not delivered again */
+	uint64_t synced_ns;
+	/* optional hooks that could not be loaded or attached, and why */
+	struct fw_hook_status unattached[FW_UNATTACHED_MAX];
+	struct fw_hook_list left_out;
+	/* optional programs the kernel refused at an earlier try */
+	struct fw_refusal refused[FW_UNATTACHED_MAX];
+	size_t n_refused;
+};
+
+#endif /* FW_LOADER_PRIV_H */
