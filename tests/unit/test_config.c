@@ -23,7 +23,8 @@ struct fixture {
 	char dir[64];
 	char path[128];
 	char err[1024];
-	struct fw_options opts;
+	struct fw_config cfg; /* what load() read */
+	struct fw_options opts; /* what the command line made of it */
 };
 
 static int setup(void **state)
@@ -45,6 +46,7 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 	char cmd[128];
 
+	config__free(&fx->cfg);
 	options__free(&fx->opts);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
 	if (system(cmd))
@@ -63,16 +65,13 @@ static void write_file(const char *path, const char *text, mode_t mode)
 	assert_int_equal(chmod(path, mode), 0);
 }
 
-/* Load text as the config file into fx->opts (emptied first) */
+/* Load text as the config file into fx->cfg (emptied first) */
 static int load(struct fixture *fx, const char *text)
 {
-	options__free(&fx->opts);
-	memset(&fx->opts, 0, sizeof(fx->opts));
-	fx->opts.default_rules = true;
+	config__free(&fx->cfg);
 	fx->err[0] = '\0';
 	write_file(fx->path, text, 0644);
-	return config__load(fx->path, true, &fx->opts, fx->err,
-			    sizeof(fx->err));
+	return config__load(fx->path, true, &fx->cfg, fx->err, sizeof(fx->err));
 }
 
 static void load_ok(struct fixture *fx, const char *text)
@@ -139,17 +138,17 @@ static const char full_config[] =
 static void test_full(void **state)
 {
 	struct fixture *fx = *state;
-	const struct fw_policy *p = &fx->opts.policy;
+	const struct fw_policy *p = &fx->cfg.policy;
 	char buf[96];
 
 	load_ok(fx, full_config);
-	assert_false(fx->opts.default_rules);
-	assert_int_equal(fx->opts.rules.n_dirs, 2);
-	assert_string_equal(fx->opts.rules.dirs[0], "/srv/flightlogs");
-	assert_string_equal(fx->opts.rules.dirs[1], "/var/lib/logs");
-	assert_false(fx->opts.rules.dir_required[0]);
-	assert_int_equal(fx->opts.rules.n_patterns, 2);
-	assert_string_equal(fx->opts.rules.pattern_text[1],
+	assert_false(fx->cfg.builtin);
+	assert_int_equal(fx->cfg.rules.n_dirs, 2);
+	assert_string_equal(fx->cfg.rules.dirs[0], "/srv/flightlogs");
+	assert_string_equal(fx->cfg.rules.dirs[1], "/var/lib/logs");
+	assert_false(fx->cfg.rules.dir_required[0]);
+	assert_int_equal(fx->cfg.rules.n_patterns, 2);
+	assert_string_equal(fx->cfg.rules.pattern_text[1],
 			    "DJIFlightRecord_*.txt");
 
 	assert_int_equal(p->n_allow, 2);
@@ -188,15 +187,15 @@ static void test_full(void **state)
 	assert_int_equal(p->rules[4].verified, 0);
 	assert_int_equal(p->rules[4].severity, 21);
 
-	assert_int_equal(fx->opts.taint_expiry_s, 3600);
-	assert_int_equal(fx->opts.sink, FW_SINK_JOURNAL);
-	assert_string_equal(fx->opts.geoip_path,
+	assert_int_equal(fx->cfg.taint_expiry_s, 3600);
+	assert_int_equal(fx->cfg.sink, FW_SINK_JOURNAL);
+	assert_string_equal(fx->cfg.geoip_path,
 			    "/usr/share/GeoIP/GeoLite2-Country.mmdb");
-	assert_int_equal(fx->opts.n_map_sizes, 3);
-	assert_string_equal(fx->opts.map_sizes[0].name, "tainted");
-	assert_int_equal(fx->opts.map_sizes[0].entries, 65536);
-	assert_string_equal(fx->opts.map_sizes[2].name, "events");
-	assert_int_equal(fx->opts.map_sizes[2].entries, 33554432);
+	assert_int_equal(fx->cfg.n_map_sizes, 3);
+	assert_string_equal(fx->cfg.map_sizes[0].name, "tainted");
+	assert_int_equal(fx->cfg.map_sizes[0].entries, 65536);
+	assert_string_equal(fx->cfg.map_sizes[2].name, "events");
+	assert_int_equal(fx->cfg.map_sizes[2].entries, 33554432);
 }
 
 static void test_empty_and_comments(void **state)
@@ -206,17 +205,15 @@ static void test_empty_and_comments(void **state)
 	load_ok(fx, "");
 	load_ok(fx, "# nothing but a comment\n\n");
 	load_ok(fx, "watch:\nallow:\n  destinations:\n");
-	assert_true(fx->opts.default_rules);
-	assert_int_equal(fx->opts.rules.n_dirs, 0);
-	assert_int_equal(fx->opts.policy.n_allow, 0);
-	/* output: json means JSON lines, as --json */
+	assert_true(fx->cfg.builtin);
+	assert_int_equal(fx->cfg.rules.n_dirs, 0);
+	assert_int_equal(fx->cfg.policy.n_allow, 0);
 	load_ok(fx, "output: json\n");
-	assert_int_equal(fx->opts.sink, FW_SINK_JSON);
-	assert_true(fx->opts.json);
+	assert_int_equal(fx->cfg.sink, FW_SINK_JSON);
 	/* a single value where a list is taken for one item */
 	load_ok(fx,
 		"severity:\n  rules:\n    - country: cn\n      severity: 5\n");
-	assert_string_equal(fx->opts.policy.rules[0].countries[0], "CN");
+	assert_string_equal(fx->cfg.policy.rules[0].countries[0], "CN");
 }
 
 static void test_errors(void **state)
@@ -319,7 +316,7 @@ static void test_files(void **state)
 {
 	struct fixture *fx = *state;
 	char path[256], want[512];
-	struct fw_options o = { 0 };
+	struct fw_config o;
 
 	/* a missing file: an error only when asked for */
 	snprintf(path, sizeof(path), "%s/none.yaml", fx->dir);
@@ -369,7 +366,7 @@ static void test_files(void **state)
 		config__load(fx->dir, true, &o, fx->err, sizeof(fx->err)), -1);
 	snprintf(want, sizeof(want), "%s: not a regular file", fx->dir);
 	assert_string_equal(fx->err, want);
-	options__free(&o);
+	config__free(&o);
 }
 
 /* The command line adds to lists and overrides values of the file */
@@ -379,6 +376,7 @@ static void test_command_line_over_file(void **state)
 	char *argv[] = { "run",	      "--config",  fx->path, "--taint-expiry",
 			 "60",	      "--pattern", "*.tlog", "--allow",
 			 "192.0.2.1", NULL };
+	char *text[] = { "run", "--config", fx->path, "--output", "text", NULL };
 	int argc = sizeof(argv) / sizeof(argv[0]) - 1;
 
 	write_file(fx->path,
@@ -397,6 +395,24 @@ static void test_command_line_over_file(void **state)
 	assert_int_equal(fx->opts.policy.n_allow, 2);
 	assert_string_equal(fx->opts.config_path, fx->path);
 	assert_int_equal(fx->opts.argc, argc);
+	options__free(&fx->opts);
+
+	/* output: json is JSON lines, as --json; --output overrides it */
+	write_file(fx->path,
+		   "watch:\n  builtin: false\n  patterns: ['*.ulg']\n"
+		   "output: json\n",
+		   0644);
+	assert_int_equal(options__parse_run_err(3, argv, &fx->opts, fx->err,
+						sizeof(fx->err)),
+			 0);
+	assert_int_equal(fx->opts.sink, FW_SINK_JSON);
+	assert_true(fx->opts.json);
+	options__free(&fx->opts);
+	assert_int_equal(options__parse_run_err(5, text, &fx->opts, fx->err,
+						sizeof(fx->err)),
+			 0);
+	assert_int_equal(fx->opts.sink, FW_SINK_TEXT);
+	assert_false(fx->opts.json);
 	options__free(&fx->opts);
 
 	/* an error in the file fails the command line */
@@ -425,7 +441,7 @@ static bool allowed(const struct fw_policy *p, const char *exe, const char *ip,
 static void test_allowlists(void **state)
 {
 	struct fixture *fx = *state;
-	const struct fw_policy *p = &fx->opts.policy;
+	const struct fw_policy *p = &fx->cfg.policy;
 
 	load_ok(fx, full_config);
 	/* addresses */
@@ -485,7 +501,7 @@ static int severity(const struct fw_policy *p, const char *exe, const char *ip,
 static void test_severity_rules(void **state)
 {
 	struct fixture *fx = *state;
-	const struct fw_policy *p = &fx->opts.policy;
+	const struct fw_policy *p = &fx->cfg.policy;
 
 	load_ok(fx, full_config);
 	/* country (case of the database's code does not matter) */

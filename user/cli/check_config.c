@@ -126,7 +126,7 @@ static void print_policy(FILE *out, const struct fw_policy *p)
 		FW_SEVERITY_HIGH, FW_SEVERITY_MEDIUM);
 }
 
-static void print_effective(FILE *out, const struct fw_options *o,
+static void print_effective(FILE *out, const struct fw_config *o,
 			    size_t cfg_dirs, size_t cfg_patterns)
 {
 	static const char *const sinks[] = {
@@ -140,7 +140,7 @@ static void print_effective(FILE *out, const struct fw_options *o,
 	size_t i;
 
 	fprintf(out, "watched directories%s:\n",
-		o->default_rules ? " (configured, then built-in)" : "");
+		o->builtin ? " (configured, then built-in)" : "");
 	for (i = 0; i < o->rules.n_dirs; i++) {
 		const char *dir = o->rules.dirs[i];
 		bool exists = !stat(dir, &st) && S_ISDIR(st.st_mode);
@@ -177,7 +177,7 @@ static void print_effective(FILE *out, const struct fw_options *o,
 
 int check_config__main(int argc, char **argv)
 {
-	struct fw_options opts = { 0 };
+	struct fw_config cfg;
 	const char *path;
 	char err[1024];
 	size_t cfg_dirs, cfg_patterns;
@@ -203,33 +203,30 @@ int check_config__main(int argc, char **argv)
 		return 2;
 	}
 	path = optind < argc ? argv[optind] : FW_DEFAULT_CONFIG;
-	opts.default_rules = true;
-	opts.passwd_file = "/etc/passwd";
-	if (config__load(path, true, &opts, err, sizeof(err))) {
+	if (config__load(path, true, &cfg, err, sizeof(err))) {
 		fw_err("%s", err);
-		goto out;
+		return 1;
 	}
-	cfg_dirs = opts.rules.n_dirs;
-	cfg_patterns = opts.rules.n_patterns;
-	if (opts.default_rules &&
-	    rules__add_defaults(&opts.rules, opts.passwd_file)) {
+	cfg_dirs = cfg.rules.n_dirs;
+	cfg_patterns = cfg.rules.n_patterns;
+	if (cfg.builtin && rules__add_defaults(&cfg.rules, "/etc/passwd")) {
 		fw_err("cannot set up the built-in rules");
 		goto out;
 	}
 	/* a database named but unusable would stop 'run' at start */
-	if (opts.geoip_path) {
-		struct fw_geoip *g = geoip__open(opts.geoip_path);
+	if (cfg.geoip_path) {
+		struct fw_geoip *g = geoip__open(cfg.geoip_path);
 
 		if (!g)
 			goto out;
 		geoip__close(g);
 	}
 	printf("%s: valid\n", path);
-	print_effective(stdout, &opts, cfg_dirs, cfg_patterns);
-	if (!opts.rules.n_dirs && !opts.rules.n_patterns)
+	print_effective(stdout, &cfg, cfg_dirs, cfg_patterns);
+	if (!cfg.rules.n_dirs && !cfg.rules.n_patterns)
 		printf("note: nothing to watch: 'flightwatch run' needs --watch or --pattern with this file\n");
 	ret = 0;
 out:
-	options__free(&opts);
+	config__free(&cfg);
 	return ret;
 }

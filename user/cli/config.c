@@ -44,7 +44,7 @@ const char *config__map_name(size_t i)
 struct cfg {
 	const char *path;
 	yaml_document_t doc;
-	struct fw_options *opts;
+	struct fw_config *cfg;
 	char *err;
 	size_t err_size;
 };
@@ -261,7 +261,7 @@ static int watch_builtin(struct cfg *c, yaml_node_t *v, void *arg)
 	(void)arg;
 	if (get_bool(c, v, &b))
 		return -1;
-	c->opts->default_rules = b;
+	c->cfg->builtin = b;
 	return 0;
 }
 
@@ -275,7 +275,7 @@ static int watch_dir(struct cfg *c, yaml_node_t *v, void *arg)
 		return -1;
 	/* not required to exist: like the built-in ones, a directory is
 	 * watched once it is created */
-	if (rules__add_dir(&c->opts->rules, s, false, err, sizeof(err)))
+	if (rules__add_dir(&c->cfg->rules, s, false, err, sizeof(err)))
 		return fail_at(c, v, "%s", err);
 	return 0;
 }
@@ -288,7 +288,7 @@ static int watch_pattern(struct cfg *c, yaml_node_t *v, void *arg)
 	(void)arg;
 	if (!s)
 		return -1;
-	if (rules__add_pattern(&c->opts->rules, s, err, sizeof(err)))
+	if (rules__add_pattern(&c->cfg->rules, s, err, sizeof(err)))
 		return fail_at(c, v, "%s", err);
 	return 0;
 }
@@ -384,7 +384,7 @@ static int allow_dest(struct cfg *c, yaml_node_t *v, void *arg)
 		policy__dest_match_free(&m);
 		return -1;
 	}
-	policy__add_dest_match(&c->opts->policy, &m);
+	policy__add_dest_match(&c->cfg->policy, &m);
 	return 0;
 }
 
@@ -451,7 +451,7 @@ static int allow_proc(struct cfg *c, yaml_node_t *v, void *arg)
 		fail_at(c, v, "a process entry needs 'executable'");
 		goto bad;
 	}
-	policy__add_process(&c->opts->policy, &p);
+	policy__add_process(&c->cfg->policy, &p);
 	return 0;
 bad:
 	/* freed the way the policy frees its own */
@@ -595,7 +595,7 @@ static int severity_rule(struct cfg *c, yaml_node_t *v, void *arg)
 		fail_at(c, v, "a severity rule needs 'severity'");
 		goto bad;
 	}
-	policy__add_rule(&c->opts->policy, &r);
+	policy__add_rule(&c->cfg->policy, &r);
 	return 0;
 bad:
 	policy__add_rule(&tmp, &r);
@@ -617,7 +617,7 @@ static int top_taint_expiry(struct cfg *c, yaml_node_t *v, void *arg)
 	if (get_uint(c, v, 100UL * 365 * 24 * 3600,
 		     "a number of seconds (0: never)", &secs))
 		return -1;
-	c->opts->taint_expiry_s = secs;
+	c->cfg->taint_expiry_s = secs;
 	return 0;
 }
 
@@ -639,10 +639,7 @@ static int top_output(struct cfg *c, yaml_node_t *v, void *arg)
 		return -1;
 	for (size_t i = 0; i < FW_ARRAY_SIZE(sinks); i++)
 		if (!strcmp(s, sinks[i].name)) {
-			c->opts->sink = sinks[i].kind;
-			/* JSON lines on stdout, as --json */
-			if (sinks[i].kind == FW_SINK_JSON)
-				c->opts->json = true;
+			c->cfg->sink = sinks[i].kind;
 			return 0;
 		}
 	return fail_at(c, v,
@@ -657,15 +654,14 @@ static int top_geoip(struct cfg *c, yaml_node_t *v, void *arg)
 	(void)arg;
 	if (get_path(c, v, &path))
 		return -1;
-	free(c->opts->geoip_alloc);
-	c->opts->geoip_alloc = path;
-	c->opts->geoip_path = path;
+	free(c->cfg->geoip_path);
+	c->cfg->geoip_path = path;
 	return 0;
 }
 
 static int map_size(struct cfg *c, yaml_node_t *k, yaml_node_t *v)
 {
-	struct fw_options *o = c->opts;
+	struct fw_config *o = c->cfg;
 	const char *name = scalar(c, k, "a map name");
 	unsigned long n;
 	char known[256];
@@ -859,15 +855,22 @@ out_parser:
 	return ret;
 }
 
-int config__load(const char *path, bool required, struct fw_options *opts,
-		 char *err, size_t err_size)
+static void config_init(struct fw_config *cfg)
 {
-	struct cfg c = {
-		.path = path,
-		.opts = opts,
-		.err = err,
-		.err_size = err_size,
-	};
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->builtin = true;
+}
+
+void config__free(struct fw_config *cfg)
+{
+	rules__free(&cfg->rules);
+	policy__free(&cfg->policy);
+	free(cfg->geoip_path);
+	config_init(cfg);
+}
+
+static int read_file(const char *path, bool required, struct cfg *c)
+{
 	FILE *f;
 	int fd, ret;
 
@@ -876,44 +879,60 @@ int config__load(const char *path, bool required, struct fw_options *opts,
 	if (fd < 0) {
 		if (errno == ENOENT && !required)
 			return 0;
-		snprintf(err, err_size, "cannot read config file %s: %s", path,
-			 strerror(errno));
+		snprintf(c->err, c->err_size, "cannot read config file %s: %s",
+			 path, strerror(errno));
 		return -1;
 	}
-	if (check_secure(path, fd, err, err_size)) {
+	if (check_secure(path, fd, c->err, c->err_size)) {
 		close(fd);
 		return -1;
 	}
 	f = fdopen(fd, "r");
 	if (!f) {
-		snprintf(err, err_size, "cannot read config file %s: %s", path,
-			 strerror(errno));
+		snprintf(c->err, c->err_size, "cannot read config file %s: %s",
+			 path, strerror(errno));
 		close(fd);
 		return -1;
 	}
-	ret = parse_file(&c, f);
+	ret = parse_file(c, f);
 	fclose(f);
 	return ret;
+}
+
+int config__load(const char *path, bool required, struct fw_config *cfg,
+		 char *err, size_t err_size)
+{
+	struct cfg c = {
+		.path = path,
+		.cfg = cfg,
+		.err = err,
+		.err_size = err_size,
+	};
+
+	config_init(cfg);
+	if (read_file(path, required, &c)) {
+		config__free(cfg);
+		return -1;
+	}
+	return 0;
 }
 
 int config__load_policy(const char *path, struct fw_policy *policy, char *err,
 			size_t err_size)
 {
-	struct fw_options tmp = { 0 };
+	struct fw_config cfg;
 
-	if (config__load(path, true, &tmp, err, err_size)) {
-		options__free(&tmp);
+	if (config__load(path, true, &cfg, err, err_size))
 		return -1;
-	}
 	/* what the command line allowed comes after the file's entries */
 	for (size_t i = 0; i < policy->n_allow; i++) {
 		struct fw_dest_match m = { .net = policy->allow[i] };
 
-		policy__add_dest_match(&tmp.policy, &m);
+		policy__add_dest_match(&cfg.policy, &m);
 	}
 	policy__free(policy);
-	*policy = tmp.policy;
-	memset(&tmp.policy, 0, sizeof(tmp.policy));
-	options__free(&tmp);
+	*policy = cfg.policy;
+	memset(&cfg.policy, 0, sizeof(cfg.policy));
+	config__free(&cfg);
 	return 0;
 }

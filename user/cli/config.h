@@ -15,20 +15,44 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "cli/options.h"
+#include "core/policy.h"
+#include "core/rules.h"
+#include "sink/sink.h"
 
 #ifndef FW_DEFAULT_CONFIG
 #define FW_DEFAULT_CONFIG "/etc/flightwatch/flightwatch.yaml"
 #endif
 
+/* A kernel map's size from the config's maps: section */
+struct fw_map_size {
+	const char *name; /* one of config.c's resizable maps */
+	uint32_t entries;
+};
+
+#define FW_MAP_SIZES_MAX 16
+
+/* What the file says. The command line adds to its lists and overrides
+ * its values (options.c). */
+struct fw_config {
+	bool builtin; /* watch.builtin: the built-in rules too (default) */
+	struct fw_rules rules; /* watch.directories, watch.patterns */
+	struct fw_policy policy; /* allow: and severity.rules */
+	unsigned long taint_expiry_s; /* 0: never */
+	enum fw_sink_kind sink; /* output: */
+	char *geoip_path; /* geoip:, or NULL */
+	struct fw_map_size map_sizes[FW_MAP_SIZES_MAX]; /* in file order */
+	size_t n_map_sizes;
+};
+
 /*
- * Reads path into opts: directories, patterns, allow entries and severity
- * rules are added to what opts holds; the other keys are set. When the
- * file does not exist that is an error only if required. Returns 0, or -1
- * with "PATH:LINE: problem" (or "PATH: problem") in err.
+ * Sets cfg to the defaults, then to what path says. When the file does not
+ * exist that is an error only if required. Returns 0, or -1 with
+ * "PATH:LINE: problem" (or "PATH: problem") in err and cfg holding
+ * nothing to free.
  */
-int config__load(const char *path, bool required, struct fw_options *opts,
+int config__load(const char *path, bool required, struct fw_config *cfg,
 		 char *err, size_t err_size);
+void config__free(struct fw_config *cfg);
 
 /* For replay and report: the policy of path (allow entries and severity
  * rules) added to policy */

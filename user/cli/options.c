@@ -194,9 +194,30 @@ static void find_config(int argc, char **argv, struct fw_options *opts)
 	}
 }
 
+/* The file's settings, moved into opts: what the command line then adds
+ * to or overrides */
+static void take_config(struct fw_options *opts, struct fw_config *cfg)
+{
+	opts->default_rules = cfg->builtin;
+	opts->rules = cfg->rules;
+	opts->policy = cfg->policy;
+	opts->taint_expiry_s = cfg->taint_expiry_s;
+	opts->sink = cfg->sink;
+	/* output: json is JSON lines on stdout, as --json */
+	opts->json = cfg->sink == FW_SINK_JSON;
+	opts->geoip_alloc = cfg->geoip_path;
+	opts->geoip_path = cfg->geoip_path;
+	_Static_assert(sizeof(opts->map_sizes) == sizeof(cfg->map_sizes),
+		       "the same map sizes");
+	memcpy(opts->map_sizes, cfg->map_sizes, sizeof(opts->map_sizes));
+	opts->n_map_sizes = cfg->n_map_sizes;
+	memset(cfg, 0, sizeof(*cfg));
+}
+
 int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 			   char *err, size_t err_size)
 {
+	struct fw_config cfg;
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
@@ -211,8 +232,9 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 	/* the file first: what the command line says is applied over it */
 	if (config__load(opts->config_path ? opts->config_path :
 					     FW_DEFAULT_CONFIG,
-			 opts->config_path != NULL, opts, err, err_size))
+			 opts->config_path != NULL, &cfg, err, err_size))
 		goto bad;
+	take_config(opts, &cfg);
 	if (!opts->config_path && !access(FW_DEFAULT_CONFIG, F_OK))
 		opts->config_path = FW_DEFAULT_CONFIG;
 	optind = 0;

@@ -6,24 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "cli/config.h"
 #include "core/policy.h"
 #include "core/rules.h"
-
-/* Where alerts and state lines go */
-enum fw_sink_kind {
-	FW_SINK_AUTO = 0, /* journald when its socket exists, else text */
-	FW_SINK_TEXT,
-	FW_SINK_JSON,
-	FW_SINK_JOURNAL,
-};
-
-/* A kernel map's size from the config's maps: section */
-struct fw_map_size {
-	const char *name; /* one of config.c's resizable maps */
-	uint32_t entries;
-};
-
-#define FW_MAP_SIZES_MAX 16
+#include "sink/sink.h"
 
 struct fw_options {
 	bool json;
@@ -52,8 +38,9 @@ struct fw_options {
 };
 
 /* Parses argv of `run` (argv[0] is "run") after reading the config file
- * (--config FILE, or the default one when it exists): options add to and
- * override the file. Prints one error line and returns -1 on bad input;
+ * (--config FILE, or the default one when it exists): options add to the
+ * file's lists (directories, patterns, allow entries) and override its
+ * values. Prints one error line and returns -1 on bad input;
  * 0 otherwise (help set on --help). */
 int options__parse_run(int argc, char **argv, struct fw_options *opts);
 /* The same without printing: the error goes into err */

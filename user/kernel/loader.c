@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "cli/config.h"
 #include "kernel/hooks.h"
 #include "kernel/loader_priv.h"
 #include "kernel/probes.h"

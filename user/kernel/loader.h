@@ -9,14 +9,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "cli/options.h"
-#include "sink/output.h"
 #include "core/rules.h"
+#include "sink/output.h"
 
 /* Receives each event record; the record may be modified in place */
 typedef void (*fw_record_fn)(void *rec, size_t size, void *ctx);
 
 struct fw_loader;
+struct fw_map_size;
 
 /* Privileges and kernel BTF (btf_path or the running kernel's): prints
  * one error line and returns -1 when the tracer cannot run */

@@ -10,10 +10,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/correlator.h"
-#include "cli/options.h"
 #include "sink/output.h"
 
 struct fw_journal;
+
+/* Where alerts and state lines go */
+enum fw_sink_kind {
+	FW_SINK_AUTO = 0, /* journald when its socket exists, else text */
+	FW_SINK_TEXT,
+	FW_SINK_JSON,
+	FW_SINK_JOURNAL,
+};
 
 struct fw_sink {
 	enum fw_sink_kind kind; /* resolved: never FW_SINK_AUTO */
