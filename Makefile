@@ -212,3 +212,18 @@ clean:
 
 -include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*.d $(OUT)/user/*/*.d \
 	$(OUT)/tests/unit/*.d)
+
+# BPF_PROG_TEST_RUN tests of single BPF programs (tests/bpf/): each opens
+# the skeleton, loads one program and runs it on crafted input; they need
+# root, so tests/run.sh runs them as root after the unit tests
+BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
+BPF_TEST_BINS := $(patsubst tests/bpf/%.c,$(OUT)/tests/bpf/%,$(BPF_TEST_SRCS))
+
+$(OUT)/tests/bpf/%: tests/bpf/%.c $(OUT)/flightwatch.skel.h
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP $< -o $@ -lbpf -lelf -lz -lcmocka
+
+unit: $(BPF_TEST_BINS)
+
+-include $(wildcard $(OUT)/tests/bpf/*.d)

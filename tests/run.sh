@@ -4,7 +4,9 @@
 #   tests/run.sh [--unit-only | --e2e-only] [SUITE...]
 #
 # Builds the test helpers into build/tests/, runs every unit test binary
-# build/tests/unit/test_* (cmocka, TAP output, no root needed), the trace
+# build/tests/unit/test_* (cmocka, TAP output, no root needed), every BPF
+# program test build/tests/bpf/test_* (cmocka, TAP, BPF_PROG_TEST_RUN: as
+# root, skipped otherwise; `make unit` builds both kinds), the trace
 # reader's fuzz target over its seed corpus tests/fuzz/corpus/ (one test;
 # skipped when clang has no libFuzzer runtime), then, as root, every
 # end-to-end suite tests/e2e/*.sh (or only the SUITEs named, e.g. "egress"). Prints each test's line as it goes; the last line is
@@ -83,6 +85,30 @@ else
 	run_e2e=0
 fi
 
+# run_tap KIND BINARY: a cmocka binary with TAP output; its results added up
+run_tap() {
+	local kind=$1 t=$2 name log rc ok bad skip
+	name=${t##*/}
+	log=$(mktemp)
+	echo "# $kind: $name"
+	CMOCKA_MESSAGE_OUTPUT=TAP bounded "$UNIT_TIMEOUT" "$t" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	# cmocka reports a skipped test as "not ok N # SKIP name"
+	ok=$(grep -E '^ok [0-9]+' "$log" | grep -cvE '# *SKIP')
+	bad=$(grep -E '^not ok [0-9]+' "$log" | grep -cvE '# *SKIP')
+	skip=$(grep -cE '^(not )?ok [0-9]+.*# *SKIP' "$log")
+	passed=$((passed + ok))
+	skipped=$((skipped + skip))
+	failed=$((failed + bad))
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		say_fail "$kind: $name exited with status $rc"
+	elif [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && [ "$skip" -eq 0 ]; then
+		say_fail "$kind: $name reported no TAP results"
+	fi
+	rm -f "$log"
+}
+
 # ---- unit tests --------------------------------------------------------------
 if [ "$run_unit" = 1 ]; then
 	found=0
@@ -91,27 +117,26 @@ if [ "$run_unit" = 1 ]; then
 			continue
 		fi
 		found=1
-		name=${t##*/}
-		log=$(mktemp)
-		echo "# unit: $name"
-		CMOCKA_MESSAGE_OUTPUT=TAP bounded "$UNIT_TIMEOUT" "$t" >"$log" 2>&1
-		rc=$?
-		cat "$log"
-		# cmocka reports a skipped test as "not ok N # SKIP name"
-		ok=$(grep -E '^ok [0-9]+' "$log" | grep -cvE '# *SKIP')
-		bad=$(grep -E '^not ok [0-9]+' "$log" | grep -cvE '# *SKIP')
-		skip=$(grep -cE '^(not )?ok [0-9]+.*# *SKIP' "$log")
-		passed=$((passed + ok))
-		skipped=$((skipped + skip))
-		failed=$((failed + bad))
-		if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
-			say_fail "unit: $name exited with status $rc"
-		elif [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && [ "$skip" -eq 0 ]; then
-			say_fail "unit: $name reported no TAP results"
-		fi
-		rm -f "$log"
+		run_tap unit "$t"
 	done
 	[ "$found" = 1 ] || echo "# unit: no test binaries in $OUT/unit"
+fi
+
+# ---- BPF program tests (BPF_PROG_TEST_RUN) -----------------------------------
+# build/tests/bpf/test_* (make unit builds them): cmocka and TAP like the
+# unit tests, but they load BPF programs, so only as root
+if [ "$run_unit" = 1 ]; then
+	for t in "$OUT"/bpf/test_*; do
+		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
+			continue
+		fi
+		if [ "$(id -u)" != 0 ]; then
+			skipped=$((skipped + 1))
+			printf 'ok - bpf: %s # SKIP needs root\n' "${t##*/}"
+			continue
+		fi
+		run_tap bpf "$t"
+	done
 fi
 
 # ---- the fuzz target over its seed corpus ------------------------------------

@@ -221,6 +221,20 @@ fw_wait_file() {
 	[ -e "$1" ]
 }
 
+# fw_wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds; fails
+# after SECONDS * 10 tries or SECONDS of wall-clock time, whichever comes
+# first (CMD itself must be bounded: give it a timeout when it could hang)
+fw_wait_for() {
+	local i max=$(($1 * 10)) end=$(($(fw_now_ms) + $1 * 1000))
+	shift
+	for ((i = 0; i < max; i++)); do
+		"$@" && return 0
+		[ "$(fw_now_ms)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- setup and teardown ----------------------------------------------------
 
 fw_cleanup() {

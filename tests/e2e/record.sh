@@ -4,8 +4,10 @@
 # alerts as the live run (pids, destinations, final bytes, origin paths,
 # event.action sequence and event.id per flow), re-checks with other rules
 # (--allow), gives a report as text, JSON and a Graphviz graph that renders;
-# a truncated copy replays its valid prefix and exits non-zero naming the
-# offset; `flightwatch record -o` records with no alert output.
+# a truncated copy (cut after the blocks of the first flow, which are
+# waited for on disk while tracing) replays its valid prefix and exits
+# non-zero naming the offset; `flightwatch record -o` records with no alert
+# output, writing the file as it goes.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -36,6 +38,17 @@ umask 022
 fw_tracer_start live --no-default-rules --watch "$WATCH" --record "$TRACE" ||
 	fw_abort "tracer did not start"
 
+# trace_has_flow FILE PID BYTES: the blocks of FILE flushed so far replay
+# to an alert of PID with BYTES bytes sent (a block still being written
+# reads as damage at the end: replay's exit status is not looked at)
+# shellcheck disable=SC2317 # called through fw_wait_for
+trace_has_flow() {
+	timeout 5 "$FW_BIN" replay --json "$1" 2>/dev/null |
+		jq -cR --argjson pid "$2" --argjson bytes "$3" 'fromjson? |
+			select(.event.kind == "alert" and .process.pid == $pid and
+			       .destination.bytes == $bytes)' | grep -q .
+}
+
 declare -A PID
 WAIT_SPECS=()
 send() {
@@ -50,9 +63,18 @@ send() {
 
 send tcp4 "$SIZE" --read read "$LOG" --send write --to "$FW_PEER_IP4" \
 	--port "$P_TCP4"
-# the first flow's blocks are on disk before the rest (flushed each second)
+# the first flow's blocks are on disk before the rest start (the writer
+# flushes each second): the truncated copy below is cut after them
 fw_wait_alerts 10 "${WAIT_SPECS[@]}" || note "tcp4 alert late"
-sleep 1.5
+if fw_wait_for 10 trace_has_flow "$TRACE" "${PID[tcp4]}" "$SIZE"; then
+	pass "trace: the first flow flushed to the file while tracing"
+else
+	fail "trace: the first flow flushed to the file while tracing" \
+		"a flushed block replaying to pid ${PID[tcp4]}'s $SIZE bytes within 10 s" \
+		"none (file $(fw_size "$TRACE") bytes)"
+fi
+# the file holds at least the blocks that replay just read
+FIRST_SIZE=$(fw_size "$TRACE")
 send udp4 "$SIZE2" --read read "$LOG2" --proto udp --send sendto \
 	--to "$FW_PEER_IP4" --port "$P_UDP4"
 send tcp6 "$SIZE" --read read "$LOG" --send writev --to "$FW_PEER_IP6" \
@@ -163,9 +185,13 @@ else
 fi
 
 # --- a truncated copy -------------------------------------------------------------
+# cut halfway between the end of the first flow's blocks and the end of
+# the file: the first flow whole, the end block and more missing
 size=$(fw_size "$TRACE")
+check "truncated: the trace grew after the first flow" -gt "$FIRST_SIZE" "$size"
 CUT=$FW_TMP/cut.fwt
-head -c $((size * 2 / 3)) "$TRACE" >"$CUT"
+head -c $(((FIRST_SIZE + size) / 2)) "$TRACE" >"$CUT"
+note "truncated: $(((FIRST_SIZE + size) / 2)) of $size bytes (first flow in the first $FIRST_SIZE)"
 "$FW_BIN" replay --json "$CUT" >"$FW_TMP/cut.out" 2>"$FW_TMP/cut.err"
 rc=$?
 check "truncated: exit status 1" -eq 1 "$rc"
@@ -196,7 +222,14 @@ check "record: ready on stderr" contains "flightwatch ready" \
 	"$(cat "$FW_TMP/rec.err")"
 send rec "$SIZE" --read read "$LOG" --send write --to "$FW_PEER_IP4" \
 	--port "$P_TCP4"
-sleep 1.2
+# stopped once the flow is on disk: the recording is written as it goes
+if fw_wait_for 10 trace_has_flow "$REC" "${PID[rec]}" "$SIZE"; then
+	pass "record: the flow flushed to the file while recording"
+else
+	fail "record: the flow flushed to the file while recording" \
+		"a flushed block replaying to pid ${PID[rec]}'s $SIZE bytes within 10 s" \
+		"none (file $(fw_size "$REC") bytes)"
+fi
 kill -INT "$FW_TRACER_PID"
 fw_wait_pid "$FW_TRACER_PID" "$FW_STOP_TIMEOUT"
 FW_TRACER_PID=
