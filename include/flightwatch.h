@@ -81,7 +81,9 @@ enum fw_content {
 
 /* The LRU maps: when one is full, inserting evicts its least recently
  * used entry. Evictions lose state (a taint, a byte count, a carrier), so
- * they are counted and reported, never silent. */
+ * they are counted and reported, never silent. This is the order of their
+ * counters (stats map, statistics line, journal fields); which map each
+ * slot is, FW_SIZED_MAPS says. */
 enum fw_lru_map {
 	FW_LRU_WATCHED_FILES = 0,
 	FW_LRU_WATCHED_INODES,
@@ -93,7 +95,41 @@ enum fw_lru_map {
 	FW_LRU_EMBRYOS,
 	FW_LRU_URING_REQS,
 	FW_LRU_MAX,
+	FW_LRU_NONE = FW_LRU_MAX, /* FW_SIZED_MAPS: a map that evicts nothing */
 };
+
+/*
+ * The kernel maps whose size the config's maps: key may set, in the order
+ * the config lists them: X(name, lru, min, max, pow2). name is the map's
+ * in the BPF object; lru its enum fw_lru_map slot, or FW_LRU_NONE; min and
+ * max bound its size in entries, or for events (the ring buffer) in bytes,
+ * a power of two as the kernel requires (pow2). The collector's config
+ * limits, LRU map names and map lookups are generated from this table.
+ */
+#define FW_SIZED_MAPS(X)                                          \
+	X(events, FW_LRU_NONE, 1u << 16, 1u << 30, 1)             \
+	X(tainted, FW_LRU_TAINTED, 64, 1u << 22, 0)               \
+	X(reads, FW_LRU_READS, 64, 1u << 22, 0)                   \
+	X(flows, FW_LRU_FLOWS, 64, 1u << 22, 0)                   \
+	X(carries, FW_LRU_CARRIES, 64, 1u << 22, 0)               \
+	X(relays, FW_LRU_RELAYS, 64, 1u << 22, 0)                 \
+	X(embryos, FW_LRU_EMBRYOS, 64, 1u << 22, 0)               \
+	X(watched_dirs, FW_LRU_NONE, 16, 1u << 22, 0)             \
+	X(watched_files, FW_LRU_WATCHED_FILES, 64, 1u << 22, 0)   \
+	X(watched_inodes, FW_LRU_WATCHED_INODES, 64, 1u << 22, 0) \
+	X(uring_reqs, FW_LRU_URING_REQS, 64, 1u << 22, 0)
+
+/* Every LRU slot is the slot of exactly one map of the table: as many
+ * LRU maps as slots, and together they cover every slot */
+#define FW_LRU_COUNT_(name, lru, min, max, pow2) +((lru) != FW_LRU_NONE)
+#define FW_LRU_BIT_(name, lru, min, max, pow2) \
+	| ((lru) != FW_LRU_NONE ? 1u << (lru) : 0u)
+_Static_assert(0 FW_SIZED_MAPS(FW_LRU_COUNT_) == FW_LRU_MAX,
+	       "FW_SIZED_MAPS: one LRU map per enum fw_lru_map slot");
+_Static_assert((0u FW_SIZED_MAPS(FW_LRU_BIT_)) == (1u << FW_LRU_MAX) - 1,
+	       "FW_SIZED_MAPS: every enum fw_lru_map slot has its map");
+#undef FW_LRU_COUNT_
+#undef FW_LRU_BIT_
 
 /* Per-CPU statistics, indexed in the kernel's stats map */
 enum fw_stat {
@@ -118,6 +154,11 @@ struct fw_file_key {
 	__u32 dev;
 	__u32 gen;
 };
+
+/* A unix stream connection written into before the listener accepted it
+ * has no inode yet: until the accept it is named by the embryo sock's
+ * address (ino), dev 0 and this generation (see bpf/carriers.bpf.h) */
+#define FW_EMBRYO_GEN 0xFFFFFFFFu
 
 /* A directory in the watched set (generation not needed: the collector
  * re-resolves directories when it rescans) */

@@ -505,6 +505,23 @@ static void test_event_names(void **state)
 	assert_string_equal(output__event_name(0xffffffff), "unknown");
 }
 
+/* The evicted counts' names, in the order of the stats line (generated
+ * from FW_SIZED_MAPS, which lists the maps in the config's order) */
+static void test_lru_names(void **state)
+{
+	static const char *const want[FW_LRU_MAX] = {
+		"watched_files", "watched_inodes", "tainted",
+		"reads",	 "flows",	   "carries",
+		"relays",	 "embryos",	   "uring_reqs",
+	};
+
+	(void)state;
+	for (uint32_t i = 0; i < FW_LRU_MAX; i++)
+		assert_string_equal(output__lru_name(i), want[i]);
+	assert_string_equal(output__lru_name(FW_LRU_MAX), "?");
+	assert_string_equal(output__lru_name(0xffffffff), "?");
+}
+
 static void test_ready(void **state)
 {
 	struct fixture *fx = *state;
@@ -630,6 +647,7 @@ int main(void)
 		T(test_text_lost_and_read),
 		T(test_message),
 		cmocka_unit_test(test_event_names),
+		cmocka_unit_test(test_lru_names),
 		T(test_ready),
 		T(test_stats),
 #undef T

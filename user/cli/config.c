@@ -11,27 +11,16 @@
 #include "cli/config_yaml.h"
 #include "lib/util.h"
 
-/* Maps whose size may be set, and the sane range of each. events is the
- * ring buffer: bytes, a power of two (the kernel requires it). The loader
- * finds them by name, so a name here that the BPF object lacks fails
- * loudly at start. */
+/* Maps whose size may be set, and the sane range of each (FW_SIZED_MAPS:
+ * the loader's map lookups are generated from the same table, so a name
+ * the BPF object lacks does not build) */
+#define MAP_LIMIT(name, lru, min, max, pow2) { #name, min, max, pow2 },
 static const struct {
 	const char *name;
 	uint32_t min, max;
 	bool pow2;
-} map_limits[] = {
-	{ "events", 1u << 16, 1u << 30, true },
-	{ "tainted", 64, 1u << 22, false },
-	{ "reads", 64, 1u << 22, false },
-	{ "flows", 64, 1u << 22, false },
-	{ "carries", 64, 1u << 22, false },
-	{ "relays", 64, 1u << 22, false },
-	{ "embryos", 64, 1u << 22, false },
-	{ "watched_dirs", 16, 1u << 22, false },
-	{ "watched_files", 64, 1u << 22, false },
-	{ "watched_inodes", 64, 1u << 22, false },
-	{ "uring_reqs", 64, 1u << 22, false },
-};
+} map_limits[] = { FW_SIZED_MAPS(MAP_LIMIT) };
+#undef MAP_LIMIT
 
 const char *config__map_name(size_t i)
 {

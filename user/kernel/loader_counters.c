@@ -185,26 +185,12 @@ void loader__check_lost(struct fw_loader *l)
 
 static struct bpf_map *lru_map(struct fw_loader *l, enum fw_lru_map idx)
 {
-	switch (idx) {
-	case FW_LRU_WATCHED_FILES:
-		return l->skel->maps.watched_files;
-	case FW_LRU_WATCHED_INODES:
-		return l->skel->maps.watched_inodes;
-	case FW_LRU_TAINTED:
-		return l->skel->maps.tainted;
-	case FW_LRU_READS:
-		return l->skel->maps.reads;
-	case FW_LRU_FLOWS:
-		return l->skel->maps.flows;
-	case FW_LRU_CARRIES:
-		return l->skel->maps.carries;
-	case FW_LRU_RELAYS:
-		return l->skel->maps.relays;
-	case FW_LRU_EMBRYOS:
-		return l->skel->maps.embryos;
-	default:
-		return l->skel->maps.uring_reqs;
-	}
+#define LRU_MAP(name, lru, min, max, pow2)        \
+	if ((lru) != FW_LRU_NONE && idx == (lru)) \
+		return l->skel->maps.name;
+	FW_SIZED_MAPS(LRU_MAP)
+#undef LRU_MAP
+	return NULL; /* not a slot: FW_SIZED_MAPS has one for each */
 }
 
 static void count_one(const void *key, const void *value, void *ctx)

@@ -102,7 +102,7 @@ static bool drop_inode(int fd, const void *key, void *ctx)
 	if (bpf_map_lookup_elem(fd, key, &target))
 		return false;
 	/* a unix connection's embryo name (carriers.bpf.h) stays */
-	if (target.dev == 0 && target.gen == 0xFFFFFFFFu)
+	if (target.dev == 0 && target.gen == FW_EMBRYO_GEN)
 		return false;
 	return bpf_map_lookup_elem(files_fd, &target, &match) != 0;
 }

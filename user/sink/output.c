@@ -21,13 +21,12 @@ static const char *match_name(uint32_t match)
 
 const char *output__lru_name(uint32_t idx)
 {
-	static const char *const names[FW_LRU_MAX] = {
-		"watched_files", "watched_inodes", "tainted",
-		"reads",	 "flows",	   "carries",
-		"relays",	 "embryos",	   "uring_reqs",
-	};
-
-	return idx < FW_LRU_MAX ? names[idx] : "?";
+#define LRU_NAME(name, lru, min, max, pow2)                 \
+	if ((lru) != FW_LRU_NONE && idx == (uint32_t)(lru)) \
+		return #name;
+	FW_SIZED_MAPS(LRU_NAME)
+#undef LRU_NAME
+	return "?";
 }
 
 const char *output__event_name(uint32_t type)
