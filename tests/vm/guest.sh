@@ -56,6 +56,7 @@ fi
 echo "# vmtest: flightwatch check-kernel"
 build/flightwatch check-kernel
 echo "# vmtest: check-kernel exited with status $?"
+build/flightwatch check-kernel --json >/results/check-kernel.json 2>/dev/null
 
 # Ready check: the tracer starts with the default rules and says what it
 # does not follow here
