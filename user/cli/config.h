@@ -25,7 +25,7 @@
 
 /* A kernel map's size from the config's maps: section */
 struct fw_map_size {
-	const char *name; /* one of config.c's resizable maps */
+	const char *name; /* one of FW_SIZED_MAPS (include/flightwatch.h) */
 	uint32_t entries;
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The correlator: turns the event stream (from the kernel or, one day, a
- * trace file: it cannot tell) into flows and data-flow alerts.
+ * The correlator: turns the event stream (from the kernel, or from a trace
+ * file in replay and report: it cannot tell) into flows and data-flow
+ * alerts.
  *
  * A flow is (origin set, process, destination). Its first send raises an
  * alert; as bytes grow the same alert is updated, not repeated.

@@ -55,9 +55,8 @@ void loader__stats(struct fw_loader *l, struct fw_run_stats *stats);
 /* Do the maps still answer (after capabilities were dropped)? 0 or
  * -errno; ctx is the struct fw_loader (an fw_bpf_check_fn) */
 int loader__maps_usable(void *ctx);
+/* The sections of the programs attached, in attach order */
 const char **loader__hooks(struct fw_loader *l, size_t *n);
-/* The optional hook that could not be attached (passive DNS without a
- * cgroup v2 mount) and why; false when it is attached */
 /* Optional hooks left out or not attached, with the reason (at most
  * FW_UNATTACHED_MAX) */
 #define FW_UNATTACHED_MAX 8
