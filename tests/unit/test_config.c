@@ -369,6 +369,19 @@ static void test_files(void **state)
 	config__free(&o);
 }
 
+/* The sink the command line gives with the file, and JSON lines only for
+ * the JSON sink */
+static void expect_sink(struct fixture *fx, int argc, char **argv,
+			enum fw_sink_kind want)
+{
+	assert_int_equal(options__parse_run_err(argc, argv, &fx->opts, fx->err,
+						sizeof(fx->err)),
+			 0);
+	assert_int_equal(fx->opts.sink, want);
+	assert_int_equal(fx->opts.json, want == FW_SINK_JSON);
+	options__free(&fx->opts);
+}
+
 /* The command line adds to lists and overrides values of the file */
 static void test_command_line_over_file(void **state)
 {
@@ -402,18 +415,8 @@ static void test_command_line_over_file(void **state)
 		   "watch:\n  builtin: false\n  patterns: ['*.ulg']\n"
 		   "output: json\n",
 		   0644);
-	assert_int_equal(options__parse_run_err(3, argv, &fx->opts, fx->err,
-						sizeof(fx->err)),
-			 0);
-	assert_int_equal(fx->opts.sink, FW_SINK_JSON);
-	assert_true(fx->opts.json);
-	options__free(&fx->opts);
-	assert_int_equal(options__parse_run_err(5, text, &fx->opts, fx->err,
-						sizeof(fx->err)),
-			 0);
-	assert_int_equal(fx->opts.sink, FW_SINK_TEXT);
-	assert_false(fx->opts.json);
-	options__free(&fx->opts);
+	expect_sink(fx, 3, argv, FW_SINK_JSON);
+	expect_sink(fx, 5, text, FW_SINK_TEXT);
 
 	/* an error in the file fails the command line */
 	write_file(fx->path, "watch:\n  bultin: false\n", 0644);
