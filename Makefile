@@ -34,9 +34,8 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-# maps.bpf.c holds the definitions the others declare extern: the linker
-# needs the definitions first
-BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
+# the shared maps are __weak definitions in maps.bpf.h: any link order
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 # user/ in folders by responsibility. CORE: the folders that know nothing
 # of BPF, unit-testable without root (unit tests and the fuzz target link

@@ -15,7 +15,6 @@
 #define FW_AF_UNIX 1
 #define FW_S_IFIFO 0010000
 
-/* The inode a write to file lands in, for AF_UNIX the connected peer's */
 /*
  * A unix stream connection exists before the listener accepts it: the
  * connecting side's peer is then an "embryo" sock with no socket, file or
@@ -30,6 +29,7 @@ static __always_inline bool is_embryo_key(const struct fw_file_key *k)
 	return k->dev == 0 && k->gen == FW_EMBRYO_GEN;
 }
 
+/* The inode a write to file lands in, for AF_UNIX the connected peer's */
 static __always_inline struct file *carrier_file(struct file *file, __u32 *type,
 						 struct sock **embryo)
 {
@@ -171,7 +171,7 @@ static __always_inline void unix_data_ready(struct sock *sk)
 		return;
 	/* only datagram receivers: stream and seqpacket peers were marked
 	 * at the write, and a listener woken by a connect carries nothing */
-	if (BPF_CORE_READ(sk, sk_type) != 2 /* SOCK_DGRAM */)
+	if (BPF_CORE_READ(sk, sk_type) != SOCK_DGRAM)
 		return;
 	if (!is_tainted(current_tgid()))
 		return;

@@ -11,10 +11,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 
+/* #defines of the kernel's headers, which BTF (and so vmlinux.h) does not
+ * carry; the enums (IPPROTO_*, SOCK_*, TCP_*) come from vmlinux.h */
 #define FW_AF_INET 2
 #define FW_AF_INET6 10
-#define FW_IPPROTO_TCP 6
-#define FW_IPPROTO_UDP 17
 #define FW_S_IFMT 00170000
 #define FW_S_IFSOCK 0140000
 #define FW_S_IFREG 0100000
@@ -94,9 +94,6 @@ static __always_inline void *event_reserve(__u32 size, __u32 type, __u32 tgid,
 	return hdr;
 }
 
-/* With a taint expiry set, a process stops counting as a carrier that
- * long after it last read flight-log data (the verifier drops the check
- * when the expiry is 0, the default) */
 /*
  * Submit a record without waking the collector, which drains the ring
  * buffer at least every 100 ms: a wake-up per record costs far more than
@@ -116,6 +113,9 @@ static __always_inline void event_submit(void *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+/* With a taint expiry set, a process stops counting as a carrier that
+ * long after it last read flight-log data (the verifier drops the check
+ * when the expiry is 0, the default) */
 static __always_inline bool is_tainted(__u32 tgid)
 {
 	struct fw_taint *t = bpf_map_lookup_elem(&tainted, &tgid);

@@ -81,7 +81,7 @@ int fw_dns_ingress(struct __sk_buff *skb)
 	if (skb->protocol == bpf_htons(FW_ETH_P_IP)) {
 		struct iphdr *ip = data;
 
-		if ((void *)(ip + 1) > end || ip->protocol != FW_IPPROTO_UDP)
+		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_UDP)
 			return 1;
 		/* IHL, the low nibble of the first byte, in 32-bit words */
 		off = (*(__u8 *)ip & 0x0f) * 4;
@@ -90,7 +90,7 @@ int fw_dns_ingress(struct __sk_buff *skb)
 		struct ipv6hdr *ip6 = data;
 
 		/* extension headers before UDP: not followed (rare for DNS) */
-		if ((void *)(ip6 + 1) > end || ip6->nexthdr != FW_IPPROTO_UDP)
+		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_UDP)
 			return 1;
 		off = sizeof(*ip6);
 		family = FW_AF_INET6;

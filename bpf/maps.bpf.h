@@ -3,8 +3,9 @@
  * Every map and global the BPF programs share, declared once.
  *
  * The programs are compiled per hook family and linked with `bpftool gen
- * object`; maps.bpf.c defines FW_DEFINE_MAPS so that the definitions land
- * there and every other object sees extern declarations of the same maps.
+ * object`. Every object that includes this header defines the maps and
+ * globals __weak: the linker keeps one of each, whatever the order of the
+ * objects (as Falco's modern_bpf does), so no file has to come first.
  * Sizes are defaults; the loader resizes them before load.
  */
 #ifndef FW_MAPS_BPF_H
@@ -13,12 +14,6 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "flightwatch.h"
-
-#ifdef FW_DEFINE_MAPS
-#define FW_SHARED
-#else
-#define FW_SHARED extern
-#endif
 
 /* What a thread is doing between sys_enter and sys_exit: a bit set, since
  * sendfile and splice read a watched file and send in one call */
@@ -56,42 +51,42 @@ struct fw_taint {
 /* Kernel events to user space (config: maps: events). 8 MiB: its pages
  * are mapped twice into the collector, so this is 16 MiB of its RSS; at
  * 100,000 events/s it lost nothing (BENCHMARKS.md) */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);
-} events SEC(".maps");
+} events SEC(".maps") __weak;
 
 /* Per-CPU counters indexed by enum fw_stat */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FW_STAT_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
-} stats SEC(".maps");
+} stats SEC(".maps") __weak;
 
 /* Watched directories, resolved to device+inode by the collector */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct fw_dir_key);
 	__type(value, __u8);
-} watched_dirs SEC(".maps");
+} watched_dirs SEC(".maps") __weak;
 
 /* File-name patterns; the first unused slot ends the list */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FW_PATTERN_MAX);
 	__type(key, __u32);
 	__type(value, struct fw_pattern);
-} patterns SEC(".maps");
+} patterns SEC(".maps") __weak;
 
 /* Files known to be flight logs, value is enum fw_match */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct fw_file_key);
 	__type(value, __u32);
-} watched_files SEC(".maps");
+} watched_files SEC(".maps") __weak;
 
 /*
  * The in-memory inodes of watched files, keyed by struct inode address:
@@ -99,54 +94,54 @@ FW_SHARED struct {
  * An address can be reused once an inode is evicted, so the value holds
  * the identity and a hit is checked against it; the open path refills it.
  */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct fw_file_key);
-} watched_inodes SEC(".maps");
+} watched_inodes SEC(".maps") __weak;
 
 /* Processes (tgid) that carry flight-log data */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct fw_taint);
-} tainted SEC(".maps");
+} tainted SEC(".maps") __weak;
 
 /* The syscall in flight of a thread, when it matters (kind != 0): task
  * storage, a pointer in the task rather than a hash of the thread id; a
  * thread that never carried anything has none */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct fw_pending);
-} pending SEC(".maps");
+} pending SEC(".maps") __weak;
 
 /* Bytes read per (process, watched file) */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct fw_read_key);
 	__type(value, struct fw_counter);
-} reads SEC(".maps");
+} reads SEC(".maps") __weak;
 
 /* Bytes sent per (tainted process, destination) */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct fw_flow_key);
 	__type(value, struct fw_counter);
-} flows SEC(".maps");
+} flows SEC(".maps") __weak;
 
 /* Bytes written per (tainted process, carrier) */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct fw_carry_key);
 	__type(value, struct fw_counter);
-} carries SEC(".maps");
+} carries SEC(".maps") __weak;
 
 /* A loopback TCP/UDP flow as its receiving socket sees it: local is the
  * destination the tainted sender used; remote is the sender's own end
@@ -171,30 +166,30 @@ struct fw_relay {
 /* Relayed flows, as the receiving socket sees them. A TCP flow is
  * forgotten when its receiving socket closes, so that the same 4-tuple
  * used again later is not taken for it; a UDP one when stale (relays.bpf.h) */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct fw_relay_key);
 	__type(value, struct fw_relay);
-} relays SEC(".maps");
+} relays SEC(".maps") __weak;
 
 /* How many relays were ever marked: while none, socket reads cost no
  * socket lookup at all */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
-} relay_count SEC(".maps");
+} relay_count SEC(".maps") __weak;
 
 /* Unix connections written into before they were accepted: embryo sock
  * address -> the carrier key it was reported under (see carriers.bpf.h) */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, struct fw_file_key);
-} embryos SEC(".maps");
+} embryos SEC(".maps") __weak;
 
 /* An io_uring request that reads a watched file or carrier, or that a
  * tainted process submitted to send or to write into a carrier: decided
@@ -208,27 +203,25 @@ struct fw_uring_pending {
 };
 
 /* Requests in flight, keyed by struct io_kiocb address */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u64);
 	__type(value, struct fw_uring_pending);
-} uring_reqs SEC(".maps");
+} uring_reqs SEC(".maps") __weak;
 
 /* Scratch for the file name being matched: too big for the stack */
-FW_SHARED struct {
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, char[FW_NAME_MAX]);
-} name_scratch SEC(".maps");
+} name_scratch SEC(".maps") __weak;
 
 /* The collector itself: its own reads of flight logs (content checks)
- * must not taint it. Set before load; defined in maps.bpf.c. */
-#ifndef FW_DEFINE_MAPS
-extern const volatile __u32 fw_self_tgid;
+ * must not taint it. Set before load. */
+const volatile __u32 fw_self_tgid __weak = 0;
 /* 0: taint never expires */
-extern const volatile __u64 fw_taint_expiry_ns;
-#endif
+const volatile __u64 fw_taint_expiry_ns __weak = 0;
 
 #endif /* FW_MAPS_BPF_H */

@@ -121,9 +121,9 @@ static __always_inline struct sock *inet_sock_of(struct file *file,
 	/* u16 since 5.6; older kernels keep it in a bitfield */
 	*proto = BPF_CORE_READ(sk, sk_protocol);
 	type = BPF_CORE_READ(sk, sk_type);
-	if (*proto == FW_IPPROTO_TCP && type == 1 /* SOCK_STREAM */)
+	if (*proto == IPPROTO_TCP && type == SOCK_STREAM)
 		return sk;
-	if (*proto == FW_IPPROTO_UDP && type == 2 /* SOCK_DGRAM */)
+	if (*proto == IPPROTO_UDP && type == SOCK_DGRAM)
 		return sk;
 	return NULL;
 }
@@ -140,7 +140,7 @@ static __always_inline struct sock *send_dest(struct file *file, __u64 uaddr,
 	if (!sk)
 		return NULL;
 	d->proto = proto;
-	if (proto == FW_IPPROTO_UDP && dest_from_user(d, uaddr, addrlen))
+	if (proto == IPPROTO_UDP && dest_from_user(d, uaddr, addrlen))
 		return sk;
 	if (!dest_from_sock(d, sk, family))
 		return NULL;
@@ -152,8 +152,6 @@ static __always_inline struct sock *send_dest(struct file *file, __u64 uaddr,
 /* sendmmsg returns a message count; the kernel stored each message's byte
  * count in msg_len of the caller's vector */
 #define FW_MMSG_MAX 16
-#define FW_MMSGHDR_SIZE 64 /* struct mmsghdr on 64-bit */
-#define FW_MMSG_LEN_OFF 56
 
 static __always_inline __u64 mmsg_bytes(__u64 vec, long count)
 {
@@ -165,7 +163,8 @@ static __always_inline __u64 mmsg_bytes(__u64 vec, long count)
 
 		bpf_probe_read_user(
 			&len, sizeof(len),
-			(void *)(vec + i * FW_MMSGHDR_SIZE + FW_MMSG_LEN_OFF));
+			(void *)(vec + i * sizeof(struct mmsghdr) +
+				 offsetof(struct mmsghdr, msg_len)));
 		total += len;
 	}
 	return total;

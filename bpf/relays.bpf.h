@@ -19,7 +19,6 @@
 #include "net.bpf.h"
 
 #define FW_UDP_RELAY_NS (10 * 1000000000ull)
-#define FW_TCP_CLOSE 7
 
 static __always_inline bool is_loopback(const struct fw_dest *d)
 {
@@ -54,7 +53,7 @@ static __always_inline void relay_key(struct fw_relay_key *k,
 	k->local_port = local->port;
 	k->family = local->family;
 	k->proto = proto;
-	if (proto == FW_IPPROTO_TCP) {
+	if (proto == IPPROTO_TCP) {
 		__builtin_memcpy(k->remote, remote->addr, 16);
 		k->remote_port = remote->port;
 	}
@@ -116,13 +115,13 @@ static __always_inline bool relay_read(struct file *file, struct fw_pending *p)
 	if (!sk)
 		return false;
 	sock_local(sk, &local);
-	if (proto == FW_IPPROTO_TCP && !dest_from_sock(&remote, sk, family))
+	if (proto == IPPROTO_TCP && !dest_from_sock(&remote, sk, family))
 		return false;
 	relay_key(&key, &local, &remote, proto);
 	relay = bpf_map_lookup_elem(&relays, &key);
 	if (!relay)
 		return false;
-	if (proto == FW_IPPROTO_UDP &&
+	if (proto == IPPROTO_UDP &&
 	    bpf_ktime_get_boot_ns() - relay->marked_ns > FW_UDP_RELAY_NS) {
 		lru_delete(&relays, FW_LRU_RELAYS, &key);
 		return false;
@@ -157,7 +156,7 @@ static __always_inline void relay_closed(struct sock *sk)
 		bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	if (!dest_from_sock(&remote, sk, family))
 		return;
-	relay_key(&key, &local, &remote, FW_IPPROTO_TCP);
+	relay_key(&key, &local, &remote, IPPROTO_TCP);
 	lru_delete(&relays, FW_LRU_RELAYS, &key);
 }
 

@@ -12,7 +12,7 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(fw_tcp_state, const struct sock *sk, const int oldstate,
 	     const int newstate)
 {
-	if (newstate == FW_TCP_CLOSE)
+	if (newstate == TCP_CLOSE)
 		relay_closed((struct sock *)sk);
 	return 0;
 }
