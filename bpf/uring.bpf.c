@@ -14,6 +14,7 @@
  * table: the file is taken from there where the kernel's layout is known,
  * else the request is counted in FW_STAT_URING_FIXED, not followed.
  */
+#include "core_fixes.bpf.h"
 #include "io.bpf.h"
 
 #define FW_IORING_CQE_F_MORE 2 /* multishot: more completions follow */
@@ -49,26 +50,11 @@ static __always_inline bool uring_op_writes(__u8 op)
 
 /*
  * A registered (fixed) file: the request holds an index into the ring's
- * table. Two layouts are known: 6.13 and later keep io_rsrc_node
- * pointers (file_table.data.nodes, data.nr), earlier kernels (5.x to 6.12)
- * an array of io_fixed_file (file_table.files, ctx->nr_user_files). Both
+ * table, in one of two layouts (core_fixes.bpf.h). Both
  * tag the file pointer's low bits (FFS_NOWAIT, FFS_ISREG, and FFS_SCM
  * before 6.7): a struct file is at least 8-byte aligned, so ~7 clears them
  * all. Any other layout gives NULL: the request is counted, not followed.
  */
-struct io_fixed_file___pre613 {
-	unsigned long file_ptr;
-} __attribute__((preserve_access_index));
-
-struct io_file_table___pre613 {
-	struct io_fixed_file___pre613 *files;
-} __attribute__((preserve_access_index));
-
-struct io_ring_ctx___pre613 {
-	struct io_file_table___pre613 file_table;
-	unsigned int nr_user_files;
-} __attribute__((preserve_access_index));
-
 #define FW_FFS_MASK (~7ul)
 
 static __always_inline struct file *uring_fixed_file(struct io_kiocb *req,
@@ -179,12 +165,12 @@ unfollowed:
 
 /*
  * The submission point has two names: io_uring_submit_sqe(req,
- * force_nonblock) up to 6.1, io_uring_submit_req(req) from 6.2 (the
- * tracepoint was renamed when the force_nonblock argument lost its
- * meaning). Both fire in io_submit_sqe() once the request is initialised.
- * The loader keeps the one whose signature the kernel's BTF declares.
- * (5.15's io_uring_submit_sqe took the ring and the request's fields as
- * seven arguments: neither program matches it.)
+ * force_nonblock) up to 6.3, io_uring_submit_req(req) from 6.4 (commit
+ * 2ad57931db64 "io_uring: rename trace_io_uring_submit_sqe() tracepoint").
+ * Both fire in io_submit_sqe() once the request is initialised. The loader
+ * keeps the one whose signature the kernel's BTF declares. (5.15's
+ * io_uring_submit_sqe took the ring and the request's fields as seven
+ * arguments: neither program matches it.)
  */
 
 /* TP_PROTO(struct io_kiocb *req) */
@@ -204,11 +190,6 @@ int BPF_PROG(fw_uring_submit_sqe, struct io_kiocb *req, bool force_nonblock)
 /* An open through io_uring returned a descriptor of the submitter's table;
  * completions run in the submitter or in an io-wq worker, a thread of the
  * same process, which shares that table */
-/* Before 6.13 the request named its task itself */
-struct io_kiocb___pre613 {
-	struct task_struct *task;
-} __attribute__((preserve_access_index));
-
 static __always_inline void uring_opened(struct io_kiocb *req, long fd)
 {
 	struct task_struct *submitter;
@@ -258,10 +239,11 @@ static __always_inline int uring_completed(struct io_kiocb *req, long res,
 
 /*
  * io_uring_complete also has two signatures: the CQE's fields as
- * arguments (5.x to 6.12 at least, Debian's 6.1 and 6.12 among them) and,
- * in later kernels, a pointer to the CQE. The loader keeps the one the
- * kernel's BTF declares. req is void * in both: read through, not loaded
- * directly.
+ * arguments up to 6.12 (Debian's 6.1 and 6.12 among them), and a pointer
+ * to the CQE from 6.13 ("io_uring: clean up cqe trace points", which also
+ * moved the tracepoint after the CQE is filled). The loader keeps the one
+ * the kernel's BTF declares. req is void * in both, NULL for a CQE no
+ * request posted: read through, never loaded directly.
  */
 
 /* TP_PROTO(struct io_ring_ctx *ctx, void *req, struct io_uring_cqe *cqe) */
