@@ -33,6 +33,10 @@
 #define FW_NR_tee 276
 #define FW_NR_recvmmsg 299
 #define FW_NR_copy_file_range 326
+#define FW_NR_pwrite64 18
+#define FW_NR_pwritev 296
+#define FW_NR_pwritev2 328
+#define FW_NR_vmsplice 278
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
@@ -92,6 +96,10 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_tee 77
 #define FW_NR_recvmmsg 243
 #define FW_NR_copy_file_range 285
+#define FW_NR_pwrite64 68
+#define FW_NR_pwritev 70
+#define FW_NR_pwritev2 287
+#define FW_NR_vmsplice 75
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {

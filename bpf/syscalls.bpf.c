@@ -158,6 +158,13 @@ int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 	switch (id) {
 	case FW_NR_write:
 	case FW_NR_writev:
+	/* positioned writes: a database or log file written in place is as
+	 * much a carrier as one written in sequence */
+	case FW_NR_pwrite64:
+	case FW_NR_pwritev:
+	case FW_NR_pwritev2:
+	/* vmsplice(fd, iov, ...): the caller's memory into a pipe */
+	case FW_NR_vmsplice:
 		if (sys_is_compat())
 			return 0;
 		return fw_send_enter(sys_arg(regs, 0), 0, 0);
@@ -241,6 +248,10 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		return fw_io_exit(ret);
 	case FW_NR_write:
 	case FW_NR_writev:
+	case FW_NR_pwrite64:
+	case FW_NR_pwritev:
+	case FW_NR_pwritev2:
+	case FW_NR_vmsplice:
 	case FW_NR_sendto:
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:

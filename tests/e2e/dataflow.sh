@@ -6,7 +6,8 @@
 # sendfile, splice, a descriptor inherited across dup2 + exec, a descriptor
 # passed with SCM_RIGHTS, a multi-hop pipeline through a temporary file, and
 # io_uring (open, read, send, a write into a pipe, reads and sends on
-# registered files, and sends that succeed without a completion).
+# registered files, and sends that succeed without a completion), a file
+# written in place with pwrite, and a pipe filled with vmsplice.
 # Each scenario sends to its own destination port; its alert must name the
 # origin log, the sender, the destination and the chain of processes and
 # carriers in order. Benign twins of the same shapes carry untainted data
@@ -38,6 +39,8 @@ P_URING=9113
 P_URING_PIPE=9114
 P_URING_FIXED=9115
 P_URING_SKIP=9116
+P_PWRITE=9117
+P_VMSPLICE=9118
 P_B_PIPE=9121
 P_B_FILE=9122
 P_B_RELAY=9123
@@ -46,6 +49,8 @@ P_B_FIFO=9125
 P_B_URING=9126
 P_B_URING_FIXED=9127
 P_B_URING_SKIP=9128
+P_B_PWRITE=9129
+P_B_VMSPLICE=9130
 FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
 
@@ -79,7 +84,8 @@ for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	"$P_SENDFILE" "$P_SPLICE" "$P_DUP" "$P_SCM" "$P_MULTI" \
 	"$P_URING" "$P_URING_PIPE" "$P_URING_FIXED" "$P_B_PIPE" "$P_B_FILE" \
 	"$P_B_RELAY" "$P_B_SENDFILE" "$P_B_FIFO" "$P_B_URING" \
-	"$P_B_URING_FIXED" "$P_URING_SKIP" "$P_B_URING_SKIP"; do
+	"$P_B_URING_FIXED" "$P_URING_SKIP" "$P_B_URING_SKIP" "$P_PWRITE" \
+	"$P_VMSPLICE" "$P_B_PWRITE" "$P_B_VMSPLICE"; do
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
@@ -140,6 +146,35 @@ while off < size:
         m += os.splice(r, s.fileno(), n - m)
 s.shutdown(socket.SHUT_WR)
 s.close()
+EOF
+cat >"$WORK/pwrite.py" <<'EOF'
+# copy a file into another written in place, last block first, with
+# pwrite: the way a database or an index file is written
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+data = open(src, "rb").read()
+fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+block = 8192
+for off in reversed(range(0, len(data), block)):
+    os.pwrite(fd, data[off:off + block], off)
+os.close(fd)
+EOF
+cat >"$WORK/vmsplice.py" <<'EOF'
+# read a file into memory and hand that memory to the pipe on stdout with
+# vmsplice(2), never write(2)
+import ctypes, os, sys
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+libc = ctypes.CDLL(None, use_errno=True)
+data = open(sys.argv[1], "rb").read()
+buf = ctypes.create_string_buffer(data, len(data))
+off = 0
+while off < len(data):
+    iov = iovec(ctypes.addressof(buf) + off, min(16384, len(data) - off))
+    n = libc.vmsplice(1, ctypes.byref(iov), 1, 0)
+    if n < 0:
+        sys.exit("vmsplice: " + os.strerror(ctypes.get_errno()))
+    off += n
 EOF
 cat >"$WORK/scm_recv.py" <<'EOF'
 # receive a descriptor over a unix socket (SCM_RIGHTS), read it, send it
@@ -261,6 +296,19 @@ sc_sh cp 'cp -- "$1" "$2" && exec socat -u "FILE:$2" "TCP4:$3:$4"' \
 MIN[$P_CP]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
+# ---- 5b. a file written in place (pwrite), then uploaded -------------------
+PWRITTEN=$WORK/pwritten.db
+sc_sh pwrite '"$1" "$2" "$3" "$4" && exec socat -u "FILE:$4" "TCP4:$5:$6"' \
+	"$PY" "$WORK/pwrite.py" "$LOG" "$PWRITTEN" "$FW_PEER_IP4" "$P_PWRITE"
+MIN[$P_PWRITE]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 5c. a pipe filled with vmsplice ----------------------------------------
+sc_sh vmsplice '"$1" "$2" "$3" | socat -u - "TCP4:$4:$5"' \
+	"$PY" "$WORK/vmsplice.py" "$LOG" "$FW_PEER_IP4" "$P_VMSPLICE"
+MIN[$P_VMSPLICE]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
 # ---- 6. unix socketpair between parent and child ---------------------------
 fw_sc pair "$PY" "$FWPAIR" stream "$LOG" "$FW_PEER_IP4" "$P_PAIR"
 MIN[$P_PAIR]=$SIZE
@@ -343,6 +391,11 @@ fw_sc b-uring-fixed "$FWURING" --fixed send "$PLAIN" "$FW_PEER_IP4" \
 	"$P_B_URING_FIXED"
 fw_sc b-uring-skip "$FWURING" --skip send "$PLAIN" "$FW_PEER_IP4" \
 	"$P_B_URING_SKIP"
+sc_sh b-pwrite '"$1" "$2" "$3" "$4" && exec socat -u "FILE:$4" "TCP4:$5:$6"' \
+	"$PY" "$WORK/pwrite.py" "$PLAIN" "$WORK/clean.db" "$FW_PEER_IP4" \
+	"$P_B_PWRITE"
+sc_sh b-vmsplice '"$1" "$2" "$3" | socat -u - "TCP4:$4:$5"' \
+	"$PY" "$WORK/vmsplice.py" "$PLAIN" "$FW_PEER_IP4" "$P_B_VMSPLICE"
 sc_sh b-fifo 'head -c 70000 /dev/urandom >"$1" & exec socat -u "OPEN:$1,rdonly" "TCP4:$2:$3"' \
 	"$FIFO_B" "$FW_PEER_IP4" "$P_B_FIFO"
 
@@ -453,6 +506,15 @@ if flow tar "$P_TAR" "${MIN[$P_TAR]}" socat; then
 	check "tar: process.pid" -eq "${FW_PIDS[tar]}" "$(fw_get "$A" .process.pid)"
 fi
 
+if flow pwrite "$P_PWRITE" "$SIZE" socat; then
+	chain pwrite origin,process,file,process,destination python3,socat
+	carrier_path pwrite file "$PWRITTEN"
+fi
+
+if flow vmsplice "$P_VMSPLICE" "$SIZE" socat; then
+	chain vmsplice origin,process,pipe,process,destination python3,socat
+fi
+
 if flow cp "$P_CP" "$SIZE" socat; then
 	chain cp origin,process,file,process,destination cp,socat
 	carrier_path cp file "$COPY"
@@ -559,11 +621,15 @@ check "benign io_uring send of an unwatched file, registered: no alert" \
 	== "" "$(port_alerts "$P_B_URING_FIXED")"
 check "benign io_uring send without completions: no alert" == "" \
 	"$(port_alerts "$P_B_URING_SKIP")"
+check "benign file of untainted data written in place: no alert" == "" \
+	"$(port_alerts "$P_B_PWRITE")"
+check "benign pipe of untainted data filled with vmsplice: no alert" == "" \
+	"$(port_alerts "$P_B_VMSPLICE")"
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9101 or .destination.port > 9116)) |
+		(.destination.port < 9101 or .destination.port > 9118)) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |
