@@ -98,14 +98,18 @@ static __always_inline bool dest_from_sock(struct fw_dest *d, struct sock *sk,
 	return w[0] | w[1] | w[2] | w[3];
 }
 
-/* The INET socket of file (NULL: none), or NULL; fills family and
- * transport */
+/*
+ * The INET socket of file, or NULL; fills family, transport and type.
+ * Every INET socket counts, not only TCP and UDP: raw sockets (any IP
+ * protocol, ICMP included, or whole IP packets with IP_HDRINCL), ping
+ * sockets (SOCK_DGRAM, ICMP), SCTP, UDP-Lite and MPTCP all carry bytes out.
+ */
 static __always_inline struct sock *inet_sock_of(struct file *file,
-						 __u16 *family, __u8 *proto)
+						 __u16 *family, __u8 *proto,
+						 __u16 *type)
 {
 	struct socket *sock;
 	struct sock *sk;
-	__u16 type;
 
 	if (!file)
 		return NULL;
@@ -118,34 +122,45 @@ static __always_inline struct sock *inet_sock_of(struct file *file,
 	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (*family != FW_AF_INET && *family != FW_AF_INET6)
 		return NULL;
-	/* u16 since 5.6; older kernels keep it in a bitfield */
+	/* u16 since 5.6; older kernels keep it in a bitfield. MPTCP (262)
+	 * keeps its low byte, 6: it is reported as TCP, which it runs on */
 	*proto = BPF_CORE_READ(sk, sk_protocol);
-	type = BPF_CORE_READ(sk, sk_type);
-	if (*proto == IPPROTO_TCP && type == SOCK_STREAM)
-		return sk;
-	if (*proto == IPPROTO_UDP && type == SOCK_DGRAM)
-		return sk;
-	return NULL;
+	*type = BPF_CORE_READ(sk, sk_type);
+	return sk;
 }
 
-/* Resolve the destination of a send by a tainted process. uaddr is the
- * caller's sockaddr (sendto, msg_name), used for UDP only: TCP ignores it. */
+/*
+ * Resolve the destination of a send by a tainted process. uaddr is the
+ * caller's sockaddr (sendto, msg_name). Datagram and raw sockets send to
+ * it when given (their port is meaningless for raw: 0); connection
+ * sockets ignore it, except an unconnected TCP socket's sendto with
+ * MSG_FASTOPEN, which connects there and carries data in the handshake.
+ */
 static __always_inline struct sock *send_dest(struct file *file, __u64 uaddr,
 					      __u32 addrlen, struct fw_dest *d)
 {
-	__u16 family;
+	__u16 family, type;
 	__u8 proto;
-	struct sock *sk = inet_sock_of(file, &family, &proto);
+	struct sock *sk = inet_sock_of(file, &family, &proto, &type);
+	bool by_addr = type == SOCK_DGRAM || type == SOCK_RAW;
 
 	if (!sk)
 		return NULL;
 	d->proto = proto;
-	if (proto == IPPROTO_UDP && dest_from_user(d, uaddr, addrlen))
-		return sk;
-	if (!dest_from_sock(d, sk, family))
-		return NULL;
-	if (sock_is_self(sk, family))
-		d->flags |= FW_DEST_LOCAL;
+	if (by_addr && dest_from_user(d, uaddr, addrlen))
+		goto found;
+	if (dest_from_sock(d, sk, family)) {
+		if (sock_is_self(sk, family))
+			d->flags |= FW_DEST_LOCAL;
+		goto found;
+	}
+	/* not connected yet: a fast-open sendto names its peer */
+	if (!by_addr && dest_from_user(d, uaddr, addrlen))
+		goto found;
+	return NULL;
+found:
+	if (type == SOCK_RAW)
+		d->port = 0;
 	return sk;
 }
 

