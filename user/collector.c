@@ -205,6 +205,9 @@ int collector__run(struct fw_options *opts)
 	struct fw_run_stats stats = { 0 };
 	uint64_t t0 = fw_boot_now_ns(), last_sync, last_rescan;
 	uint64_t run_id = fw_boot_to_wall_ns(t0) / 1000;
+	/* one clock mapping for the run: the wall clock may be slewed or
+	 * stepped meanwhile, and a replay must give the live alerts' times */
+	uint64_t wall_minus_boot_ns = fw_wall_minus_boot_ns();
 	struct fw_hook_status unused[FW_UNATTACHED_MAX + 1];
 	int ret = 1, err;
 
@@ -220,11 +223,13 @@ int collector__run(struct fw_options *opts)
 	/* before the trace file exists: a bad database leaves nothing */
 	if (opts->geoip_path && !(col.geoip = geoip__open(opts->geoip_path)))
 		return 1;
-	if (opts->record_path && recorder__open(&col.trace, opts, run_id)) {
+	if (opts->record_path &&
+	    recorder__open(&col.trace, opts, run_id, wall_minus_boot_ns)) {
 		geoip__close(col.geoip);
 		return 1;
 	}
 	sink__open(&col.sink, opts->sink, opts->verbose, run_id);
+	col.sink.output.wall_minus_boot_ns = wall_minus_boot_ns;
 	/* `record` without --json or --output: alerts only into the trace */
 	col.sink.quiet = opts->record_only;
 	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);

@@ -43,10 +43,9 @@ static void add_allow(char **text, size_t *len, const struct fw_allow_rule *r)
 }
 
 int recorder__open(struct fw_trace_writer **w, const struct fw_options *opts,
-		   uint64_t run_id)
+		   uint64_t run_id, uint64_t wall_minus_boot_ns)
 {
 	struct fw_trace_writer_opts wo = { 0 };
-	struct timespec wall, boot;
 	char *text = NULL, host[256] = "";
 	struct utsname uts;
 	size_t len = 0, i;
@@ -61,12 +60,9 @@ int recorder__open(struct fw_trace_writer **w, const struct fw_options *opts,
 		trace_meta__add(&text, &len, "machine", uts.machine);
 	}
 	add_boot_id(&text, &len);
-	/* boot-time stamps of the events map to wall time with this */
-	clock_gettime(CLOCK_REALTIME, &wall);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	add_u64(&text, &len, "clock_wall_minus_boot_ns",
-		((uint64_t)wall.tv_sec * 1000000000ull + wall.tv_nsec) -
-			((uint64_t)boot.tv_sec * 1000000000ull + boot.tv_nsec));
+	/* boot-time stamps of the events map to wall time with this: the
+	 * mapping the live alerts use too */
+	add_u64(&text, &len, "clock_wall_minus_boot_ns", wall_minus_boot_ns);
 	add_u64(&text, &len, "run_id", run_id);
 	trace_meta__add(&text, &len, "default_rules",
 			opts->default_rules ? "yes" : "no");

@@ -12,8 +12,9 @@
 #include "sink/output.h"
 #include "trace/trace_writer.h"
 
+/* wall_minus_boot_ns: the run's clock mapping (fw_wall_minus_boot_ns) */
 int recorder__open(struct fw_trace_writer **w, const struct fw_options *opts,
-		   uint64_t run_id);
+		   uint64_t run_id, uint64_t wall_minus_boot_ns);
 /* Writes the END block and closes; prints a summary line in verbose mode.
  * Returns 0 or -errno (a write failed at some point). */
 int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s);

@@ -47,6 +47,16 @@ uint64_t fw_boot_now_ns(void)
 	return clock_ns(CLOCK_BOOTTIME);
 }
 
+uint64_t fw_wall_minus_boot_ns(void)
+{
+	struct timespec wall, boot;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return ((uint64_t)wall.tv_sec * 1000000000ull + wall.tv_nsec) -
+	       ((uint64_t)boot.tv_sec * 1000000000ull + boot.tv_nsec);
+}
+
 uint64_t fw_boot_to_wall_ns(uint64_t boot_ns)
 {
 	/* Re-read both clocks each time: cheap, and follows clock steps */
@@ -79,25 +89,48 @@ void fw_format_ip(const struct fw_dest *dest, char *buf, size_t size)
 void fw_format_dest(const struct fw_dest *dest, const char *domain, char *buf,
 		    size_t size)
 {
-	char ip[INET6_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN], host[INET6_ADDRSTRLEN + 2];
 
 	fw_format_ip(dest, ip, sizeof(ip));
+	/* a raw socket's send has no port: "10.0.0.1/icmp" */
+	if (!dest->port) {
+		if (domain)
+			snprintf(buf, size, "%s (%s)/%s", domain, ip,
+				 fw_transport_name(dest->proto));
+		else
+			snprintf(buf, size, "%s/%s", ip,
+				 fw_transport_name(dest->proto));
+		return;
+	}
 	if (domain)
 		snprintf(buf, size, "%s (%s):%u/%s", domain, ip, dest->port,
 			 fw_transport_name(dest->proto));
-	else
-		snprintf(buf, size,
-			 dest->family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s",
-			 ip, dest->port, fw_transport_name(dest->proto));
+	else {
+		snprintf(host, sizeof(host),
+			 dest->family == AF_INET6 ? "[%s]" : "%s", ip);
+		snprintf(buf, size, "%s:%u/%s", host, dest->port,
+			 fw_transport_name(dest->proto));
+	}
 }
 
+/* IANA's keywords, as ECS's network.transport uses them */
 const char *fw_transport_name(uint8_t proto)
 {
 	switch (proto) {
+	case 1:
+		return "icmp";
 	case 6:
 		return "tcp";
 	case 17:
 		return "udp";
+	case 58:
+		return "ipv6-icmp";
+	case 132:
+		return "sctp";
+	case 136:
+		return "udplite";
+	case 255:
+		return "raw";
 	default:
 		return "unknown";
 	}

@@ -18,6 +18,9 @@ extern int fw_verbose;
 /* Wall-clock time of a CLOCK_BOOTTIME timestamp, in ns since the epoch */
 uint64_t fw_boot_to_wall_ns(uint64_t boot_ns);
 uint64_t fw_boot_now_ns(void);
+/* CLOCK_REALTIME - CLOCK_BOOTTIME now: a run takes it once, so that its
+ * live alerts and its recording map event times to the same wall time */
+uint64_t fw_wall_minus_boot_ns(void);
 /* 2026-11-21T22:33:41.123456Z */
 void fw_format_time(uint64_t wall_ns, char *buf, size_t size);
 
