@@ -130,7 +130,8 @@ test: all unit
 		[ $$here -eq 0 ] && [ $$matrix -eq 0 ]
 
 # The e2e suites in QEMU guests on other kernels (tests/vm/vmtest.sh):
-# VMTEST_KERNELS="RELEASE..." and VMTEST_SUITES="SUITE..." narrow it
+# VMTEST_KERNELS="RELEASE..." and VMTEST_SUITES="SUITE..." (or "all")
+# choose
 vmtest: all
 	$(Q)tests/vm/vmtest.sh $(if $(VMTEST_KERNELS),--kernels "$(VMTEST_KERNELS)") \
 		$(if $(VMTEST_SUITES),--suites "$(VMTEST_SUITES)")
