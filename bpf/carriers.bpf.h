@@ -19,10 +19,10 @@
  * A unix stream connection exists before the listener accepts it: the
  * connecting side's peer is then an "embryo" sock with no socket, file or
  * inode yet, and a fast client can write everything into it before the
- * accept. Such a carrier is named by the embryo's address (dev 0, this
- * generation) until the accept gives it an inode (fw_unix_accepted).
+ * accept. Such a carrier is named by the embryo's address (dev 0,
+ * generation FW_EMBRYO_GEN, in flightwatch.h: the collector knows it too)
+ * until the accept gives it an inode (fw_unix_accepted).
  */
-#define FW_EMBRYO_GEN 0xFFFFFFFFu
 
 static __always_inline bool is_embryo_key(const struct fw_file_key *k)
 {
