@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <json-c/json.h>
+#include "cli/options.h"
 #include "kernel/check_kernel.h"
 #include "kernel/probes.h"
 #include "kernel/hooks.h"
@@ -174,14 +175,13 @@ int check_kernel__main(int argc, char **argv)
 		case OPT_HELP:
 			usage(stdout);
 			return 0;
-		case ':':
-			fw_err("option '%s' needs a value (see 'flightwatch check-kernel --help')",
-			       argv[optind - 1]);
+		default: {
+			char err[256];
+
+			options__getopt_error(opt, argv, err, sizeof(err));
+			fw_err("%s", err);
 			return 2;
-		default:
-			fw_err("unknown option '%s' (see 'flightwatch check-kernel --help')",
-			       argv[optind - 1]);
-			return 2;
+		}
 		}
 	}
 	if (optind < argc) {
