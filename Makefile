@@ -49,10 +49,7 @@ CORE_SRCS := $(wildcard $(patsubst %,user/%/*.c,$(CORE_DIRS)))
 CORE_LDLIBS := -ljson-c -lz -lyaml -lsystemd -lresolv -lmaxminddb
 # APP: the command, the collector loop and kernel/ (BPF, /proc, privileges)
 APP_SRCS := $(wildcard user/*.c user/kernel/*.c)
-# user/journal_entry.h only links to sink/journal_entry.h for
-# tests/e2e/journal.sh, which reads the MESSAGE_IDs there (clang-format -i
-# would replace the link with a copy)
-USER_HDRS := $(filter-out user/journal_entry.h,$(wildcard user/*.h user/*/*.h))
+USER_HDRS := $(wildcard user/*.h user/*/*.h)
 CORE_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(CORE_SRCS))
 APP_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(APP_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

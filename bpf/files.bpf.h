@@ -143,7 +143,7 @@ static __always_inline bool file_read_watched(struct file *file,
 	if (!known)
 		return false; /* the path every unwatched read takes */
 	inode_key(inode, &p->file);
-	if (known->dev == 0 && known->gen == 0xFFFFFFFFu) {
+	if (known->dev == 0 && known->gen == FW_EMBRYO_GEN) {
 		/* a unix connection written into before its accept: reported
 		 * under the embryo's name (carriers.bpf.h) */
 		p->file = *known;

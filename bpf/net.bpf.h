@@ -104,9 +104,8 @@ static __always_inline bool dest_from_sock(struct fw_dest *d, struct sock *sk,
  * protocol, ICMP included, or whole IP packets with IP_HDRINCL), ping
  * sockets (SOCK_DGRAM, ICMP), SCTP, UDP-Lite and MPTCP all carry bytes out.
  */
-static __always_inline struct sock *inet_sock_of(struct file *file,
-						 __u16 *family, __u8 *proto,
-						 __u16 *type)
+static __always_inline struct sock *
+inet_sock_of(struct file *file, __u16 *family, __u8 *proto, __u16 *type)
 {
 	struct socket *sock;
 	struct sock *sk;

@@ -261,7 +261,7 @@ journalctl --list-catalog >"$FW_TMP/catalog.txt" 2>/dev/null
 missing=
 n_ids=0
 for id in $(sed -n 's/^#define FW_MSGID_[A-Z_]* "\([0-9a-f]*\)".*/\1/p' \
-	"$FW_ROOT/user/journal_entry.h"); do
+	"$FW_ROOT/user/sink/journal_entry.h"); do
 	n_ids=$((n_ids + 1))
 	grep -q "^$id " "$FW_TMP/catalog.txt" || missing+=" $id"
 done

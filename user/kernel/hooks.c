@@ -17,7 +17,8 @@ enum hook_group {
 /* What is not followed when a group is left out */
 static const char *const group_lost[GROUP_COUNT] = {
 	[GROUP_URING] = "io_uring requests are not followed",
-	[GROUP_TCP_STATE] = "a closed relay flow is not forgotten until evicted",
+	[GROUP_TCP_STATE] =
+		"a closed relay flow is not forgotten until evicted",
 	[GROUP_UNIX_DGRAM] = "unix datagrams sent by path are not followed",
 	[GROUP_DNS] = "destinations are not named",
 	[GROUP_SEED] = "files opened before the start are not seen",
@@ -39,27 +40,45 @@ static const struct hook_variant {
 	enum hook_group group;
 	const char *fentry; /* an fentry variant: the kernel function */
 } variants[] = {
-	{ .prog = "fw_uring_submit", .hook = "tp_btf/io_uring_submit_req",
-	  .tracepoint = "io_uring_submit_req", .args = 1,
+	{ .prog = "fw_uring_submit",
+	  .hook = "tp_btf/io_uring_submit_req",
+	  .tracepoint = "io_uring_submit_req",
+	  .args = 1,
 	  .group = GROUP_URING },
-	{ .prog = "fw_uring_submit_sqe", .hook = "tp_btf/io_uring_submit_req",
-	  .tracepoint = "io_uring_submit_sqe", .args = 2,
+	{ .prog = "fw_uring_submit_sqe",
+	  .hook = "tp_btf/io_uring_submit_req",
+	  .tracepoint = "io_uring_submit_sqe",
+	  .args = 2,
 	  .group = GROUP_URING },
-	{ .prog = "fw_uring_complete", .hook = "tp_btf/io_uring_complete",
-	  .tracepoint = "io_uring_complete", .args = 3, .group = GROUP_URING },
-	{ .prog = "fw_uring_complete_args", .hook = "tp_btf/io_uring_complete",
-	  .tracepoint = "io_uring_complete", .args = 7, .group = GROUP_URING },
-	{ .prog = "fw_tcp_state", .hook = "tp_btf/inet_sock_set_state",
-	  .tracepoint = "inet_sock_set_state", .args = 3,
+	{ .prog = "fw_uring_complete",
+	  .hook = "tp_btf/io_uring_complete",
+	  .tracepoint = "io_uring_complete",
+	  .args = 3,
+	  .group = GROUP_URING },
+	{ .prog = "fw_uring_complete_args",
+	  .hook = "tp_btf/io_uring_complete",
+	  .tracepoint = "io_uring_complete",
+	  .args = 7,
+	  .group = GROUP_URING },
+	{ .prog = "fw_tcp_state",
+	  .hook = "tp_btf/inet_sock_set_state",
+	  .tracepoint = "inet_sock_set_state",
+	  .args = 3,
 	  .group = GROUP_TCP_STATE },
-	{ .prog = "fw_data_ready", .hook = "tp_btf/sk_data_ready",
-	  .tracepoint = "sk_data_ready", .args = 1,
+	{ .prog = "fw_data_ready",
+	  .hook = "tp_btf/sk_data_ready",
+	  .tracepoint = "sk_data_ready",
+	  .args = 1,
 	  .group = GROUP_UNIX_DGRAM },
-	{ .prog = "fw_data_ready_fentry", .hook = "tp_btf/sk_data_ready",
-	  .fentry = "sock_def_readable", .group = GROUP_UNIX_DGRAM },
-	{ .prog = "fw_dns_ingress", .hook = "cgroup_skb/ingress",
+	{ .prog = "fw_data_ready_fentry",
+	  .hook = "tp_btf/sk_data_ready",
+	  .fentry = "sock_def_readable",
+	  .group = GROUP_UNIX_DGRAM },
+	{ .prog = "fw_dns_ingress",
+	  .hook = "cgroup_skb/ingress",
 	  .group = GROUP_DNS },
-	{ .prog = "fw_seed_files", .hook = "iter/task_file",
+	{ .prog = "fw_seed_files",
+	  .hook = "iter/task_file",
 	  .group = GROUP_SEED },
 };
 
@@ -136,9 +155,8 @@ static int tracepoint_args(const struct btf *btf, const char *name)
 	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
 }
 
-static const struct fw_refusal *refusal_of(const char *prog,
-					   const struct fw_refusal *refused,
-					   size_t n)
+static const struct fw_refusal *
+refusal_of(const char *prog, const struct fw_refusal *refused, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(refused[i].prog, prog))
@@ -161,7 +179,8 @@ static void variant_fit(const struct hook_variant *v, const struct btf *btf,
 	}
 	if (v->fentry) {
 		if (!fentry)
-			snprintf(why, size, "no fentry programs on this kernel");
+			snprintf(why, size,
+				 "no fentry programs on this kernel");
 		else if (btf && btf__find_by_name_kind(btf, v->fentry,
 						       BTF_KIND_FUNC) < 0)
 			snprintf(why, size, "no %s in this kernel", v->fentry);
@@ -178,10 +197,11 @@ static void variant_fit(const struct hook_variant *v, const struct btf *btf,
 }
 
 /* The variant of hook to keep (the first that fits), or NULL and why */
-static const struct hook_variant *
-hook_choice(const char *hook, const struct btf *btf,
-	    const struct fw_refusal *refused, size_t n_refused, bool fentry,
-	    char *why, size_t size)
+static const struct hook_variant *hook_choice(const char *hook,
+					      const struct btf *btf,
+					      const struct fw_refusal *refused,
+					      size_t n_refused, bool fentry,
+					      char *why, size_t size)
 {
 	char first_why[sizeof(((struct fw_refusal *)0)->reason)] = "";
 
@@ -193,8 +213,8 @@ hook_choice(const char *hook, const struct btf *btf,
 		if (!why[0])
 			return &variants[i];
 		/* the tracepoint's reason, unless a refusal says more */
-		if (!first_why[0] || refusal_of(variants[i].prog, refused,
-						n_refused))
+		if (!first_why[0] ||
+		    refusal_of(variants[i].prog, refused, n_refused))
 			snprintf(first_why, sizeof(first_why), "%s", why);
 	}
 	snprintf(why, size, "%s", first_why);
@@ -242,9 +262,9 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		if (!v)
 			continue;
 		bpf_program__set_autoload(
-			prog, !broken_hook[v->group] &&
-				      hook_choice(v->hook, btf, refused,
-						  n_refused, fentry, why,
-						  sizeof(why)) == v);
+			prog,
+			!broken_hook[v->group] &&
+				hook_choice(v->hook, btf, refused, n_refused,
+					    fentry, why, sizeof(why)) == v);
 	}
 }

@@ -50,6 +50,7 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		   bool fentry, struct fw_hook_list *out);
 /* Add hook and reason to list unless the hook is there already */
 void hooks__list_add(struct fw_hook_list *list, const char *hook,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* FW_HOOKS_H */

@@ -119,8 +119,9 @@ void probes__run(const struct btf *btf, struct fw_feature *features)
 	active = lsm_active();
 	if (active == 0) {
 		f->available = false;
-		snprintf(f->detail, sizeof(f->detail),
-			 "bpf is not among the active LSMs (boot with lsm=...,bpf)");
+		snprintf(
+			f->detail, sizeof(f->detail),
+			"bpf is not among the active LSMs (boot with lsm=...,bpf)");
 	} else {
 		/* securityfs unmounted (-1): the attach tells */
 		probe_program(f, btf, BPF_PROG_TYPE_LSM, BPF_LSM_MAC,
@@ -133,5 +134,6 @@ void probes__run(const struct btf *btf, struct fw_feature *features)
 
 	f = &features[FW_FEATURE_FILEMAP_PAGES];
 	f->name = "mm_filemap_get_pages";
-	probe_tracepoint(f, btf, "mm_filemap_get_pages", "about 6.12 and later");
+	probe_tracepoint(f, btf, "mm_filemap_get_pages",
+			 "about 6.12 and later");
 }

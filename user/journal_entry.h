@@ -1,1 +1,0 @@
-sink/journal_entry.h
