@@ -2,204 +2,23 @@
 /*
  * The correlator fed synthetic event records, as the kernel (or the /proc
  * seed) would deliver them; alerts are copied out by a capturing callback.
+ * Flows, updates, process lineage, allow rules, exits, lost and malformed
+ * records; carriers and the correlator's bounds are in test_carriers.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "fw_test.h"
+#include "correlator_fixture.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "core/correlator.h"
-#include "core/policy.h"
-#include "lib/util.h"
 
-#define MAX_CAPTURED 32
-#define MAX_ORIGINS 4
-
-/* A deep copy of one alert: the pointers in struct fw_alert only live
- * during the callback */
-struct captured {
-	enum fw_alert_kind kind;
-	bool update;
-	uint64_t flow_id;
-	uint64_t ts_ns;
-	uint64_t bytes;
-	uint64_t lost;
-	int severity;
-	bool verified;
-	bool has_proc;
-	uint32_t pid;
-	uint32_t ppid;
-	uint32_t uid;
-	char comm[FW_COMM_LEN];
-	char exe[256];
-	char cmdline[256];
-	struct fw_dest dest;
-	size_t n_origins;
-	char origin_path[MAX_ORIGINS][256];
-	uint64_t origin_read[MAX_ORIGINS];
-	uint32_t origin_content[MAX_ORIGINS];
-};
-
-struct fixture {
-	struct fw_policy policy;
-	struct fw_correlator *c;
-	struct captured alerts[MAX_CAPTURED];
-	size_t n;
-	size_t overflow;
-};
-
-static void capture(const struct fw_alert *a, void *ctx)
-{
-	struct fixture *fx = ctx;
-	struct captured *cap;
-	size_t i;
-
-	if (fx->n == MAX_CAPTURED) {
-		fx->overflow++;
-		return;
-	}
-	cap = &fx->alerts[fx->n++];
-	memset(cap, 0, sizeof(*cap));
-	cap->kind = a->kind;
-	cap->update = a->update;
-	cap->flow_id = a->flow_id;
-	cap->ts_ns = a->ts_ns;
-	cap->bytes = a->bytes;
-	cap->lost = a->lost;
-	cap->severity = a->severity;
-	cap->verified = a->verified;
-	cap->dest = a->dest;
-	if (a->proc) {
-		cap->has_proc = true;
-		cap->pid = a->proc->pid;
-		cap->ppid = a->proc->ppid;
-		cap->uid = a->proc->uid;
-		memcpy(cap->comm, a->proc->comm, FW_COMM_LEN);
-		snprintf(cap->exe, sizeof(cap->exe), "%s", a->proc->exe);
-		snprintf(cap->cmdline, sizeof(cap->cmdline), "%s",
-			 a->proc->cmdline);
-	}
-	cap->n_origins = a->n_origins;
-	for (i = 0; i < a->n_origins && i < MAX_ORIGINS; i++) {
-		snprintf(cap->origin_path[i], sizeof(cap->origin_path[i]), "%s",
-			 a->origins[i].file->path);
-		cap->origin_read[i] = a->origins[i].bytes_read;
-		cap->origin_content[i] = a->origins[i].file->content;
-	}
-}
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	fx->c = correlator__new(&fx->policy, capture, fx);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	correlator__free(fx->c);
-	policy__free(&fx->policy);
-	free(fx);
-	return 0;
-}
-
-/* Alerts of one kind, in order */
-static size_t count_kind(const struct fixture *fx, enum fw_alert_kind kind)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < fx->n; i++)
-		n += fx->alerts[i].kind == kind;
-	return n;
-}
-
-static const struct captured *nth_kind(const struct fixture *fx,
-				       enum fw_alert_kind kind, size_t nth)
-{
-	size_t i;
-
-	for (i = 0; i < fx->n; i++)
-		if (fx->alerts[i].kind == kind && !nth--)
-			return &fx->alerts[i];
-	fail_msg("no alert #%zu of kind %d", nth, kind);
-	return NULL;
-}
-
-/* ---- record builders ---- */
-
-static void set_hdr(struct fw_event_header *hdr, uint32_t type, uint32_t pid,
-		    uint64_t ts, size_t size)
-{
-	hdr->type = type;
-	hdr->tgid = pid;
-	hdr->tid = pid;
-	hdr->ts_ns = ts;
-	hdr->size = size;
-}
-
-/* A path buffer as the kernel writes it: backwards, ending at
- * FW_PATH_MAX - 1 (see build_path and procscan.c) */
-static uint32_t put_path(char *buf, const char *path)
-{
-	size_t len = strlen(path);
-	uint32_t off = FW_PATH_MAX - 1 - len;
-
-	memcpy(buf + off, path, len);
-	buf[FW_PATH_MAX - 1] = '\0';
-	return off;
-}
-
-static struct fw_dest dest4(const char *ip, uint16_t port)
-{
-	return fw_test_dest(AF_INET, ip, port, 6);
-}
+/* ---- record builders only these tests use ---- */
 
 static struct fw_dest dest6(const char *ip, uint16_t port)
 {
 	return fw_test_dest(AF_INET6, ip, port, 17);
-}
-
-static struct fw_file_key fkey(uint64_t ino)
-{
-	struct fw_file_key k = { .ino = ino, .dev = (8 << 20) | 1, .gen = 7 };
-
-	return k;
-}
-
-static void feed(struct fixture *fx, const void *rec, size_t size)
-{
-	assert_int_equal(correlator__feed(fx->c, rec, size), 0);
-}
-
-static void feed_exec(struct fixture *fx, uint32_t pid, uint32_t ppid,
-		      const char *comm, const char *exe, const char *args,
-		      size_t args_len)
-{
-	struct fw_exec_event *e = calloc(1, sizeof(*e));
-
-	assert_non_null(e);
-	set_hdr(&e->hdr, FW_EV_EXEC, pid, 1000, sizeof(*e));
-	e->ppid = ppid;
-	e->uid = 1000;
-	snprintf(e->comm, sizeof(e->comm), "%s", comm);
-	memcpy(e->args, args, args_len);
-	e->args_len = args_len;
-	e->exe_off = put_path(e->path, exe);
-	feed(fx, e, sizeof(*e));
-	free(e);
 }
 
 static void feed_fork(struct fixture *fx, uint32_t pid, uint32_t ppid,
@@ -211,34 +30,6 @@ static void feed_fork(struct fixture *fx, uint32_t pid, uint32_t ppid,
 	e.ppid = ppid;
 	e.uid = 1000;
 	snprintf(e.comm, sizeof(e.comm), "%s", comm);
-	feed(fx, &e, sizeof(e));
-}
-
-static void feed_read(struct fixture *fx, uint32_t pid, uint64_t ino,
-		      const char *path, uint64_t bytes, uint32_t content)
-{
-	struct fw_file_read_event *e = calloc(1, sizeof(*e));
-
-	assert_non_null(e);
-	set_hdr(&e->hdr, FW_EV_FILE_READ, pid, 3000, sizeof(*e));
-	e->file = fkey(ino);
-	e->bytes = bytes;
-	e->match = FW_MATCH_PATTERN;
-	e->content = content;
-	e->path_off = put_path(e->path, path);
-	feed(fx, e, sizeof(*e));
-	free(e);
-}
-
-static void feed_send(struct fixture *fx, uint32_t pid, struct fw_dest d,
-		      uint64_t bytes, uint64_t ts)
-{
-	struct fw_net_event e = { 0 };
-
-	set_hdr(&e.hdr, FW_EV_SEND, pid, ts, sizeof(e));
-	e.dest = d;
-	e.bytes = bytes;
-	e.fd = 3;
 	feed(fx, &e, sizeof(e));
 }
 
@@ -267,14 +58,6 @@ static void feed_read_bytes(struct fixture *fx, uint32_t pid, uint64_t ino,
 	feed(fx, &e, sizeof(e));
 }
 
-static void feed_exit(struct fixture *fx, uint32_t pid)
-{
-	struct fw_exit_event e = { 0 };
-
-	set_hdr(&e.hdr, FW_EV_EXIT, pid, 9000, sizeof(e));
-	feed(fx, &e, sizeof(e));
-}
-
 static void feed_lost(struct fixture *fx, uint64_t dropped, uint64_t full,
 		      uint64_t ts)
 {
@@ -285,17 +68,6 @@ static void feed_lost(struct fixture *fx, uint64_t dropped, uint64_t full,
 	e.pending_full = full;
 	feed(fx, &e, sizeof(e));
 }
-
-static struct fw_correlator_stats stats_of(const struct fixture *fx)
-{
-	struct fw_correlator_stats s;
-
-	correlator__stats(fx->c, &s);
-	return s;
-}
-
-#define LOG_A "/home/alice/Documents/QGroundControl/Telemetry/a.tlog"
-#define LOG_B "/home/alice/flights/b.ulg"
 
 /* ---- tests ---- */
 
@@ -930,190 +702,6 @@ static void test_many_processes(void **state)
 	assert_int_equal(fx->overflow, 0);
 }
 
-static void feed_carrier_at(struct fixture *fx, uint32_t pid, uint64_t ino,
-			    uint32_t type, const char *path, uint64_t ts)
-{
-	struct fw_carrier_event *e = calloc(1, sizeof(*e));
-
-	assert_non_null(e);
-	set_hdr(&e->hdr, FW_EV_CARRIER, pid, ts, sizeof(*e));
-	e->carrier = fkey(ino);
-	e->carrier_type = type;
-	e->path_off = put_path(e->path, path);
-	feed(fx, e, sizeof(*e));
-	free(e);
-}
-
-static void feed_carrier(struct fixture *fx, uint32_t pid, uint64_t ino,
-			 uint32_t type, const char *path)
-{
-	feed_carrier_at(fx, pid, ino, type, path, 4000);
-}
-
-/* a read of a carrier, as the kernel reports it */
-static void feed_carrier_read(struct fixture *fx, uint32_t pid, uint64_t ino,
-			      uint64_t bytes)
-{
-	struct fw_file_read_event *e = calloc(1, sizeof(*e));
-
-	assert_non_null(e);
-	set_hdr(&e->hdr, FW_EV_FILE_READ, pid, 4500, sizeof(*e));
-	e->file = fkey(ino);
-	e->bytes = bytes;
-	e->match = FW_MATCH_CARRIER;
-	e->path_off = put_path(e->path, "/");
-	feed(fx, e, sizeof(*e));
-	free(e);
-}
-
-static const struct fw_proc *proc_of(const struct fixture *fx, uint32_t pid)
-{
-	return proctab__get(correlator__procs(fx->c), pid);
-}
-
-/* cat LOG | uploader: the reader of the pipe carries the log */
-static void test_pipe_carries_origins_and_chain(void **state)
-{
-	struct fixture *fx = *state;
-	struct fw_dest d = dest4("192.0.2.7", 443);
-	const struct fw_proc *p;
-	const struct captured *a;
-
-	feed_exec(fx, 500, 1, "cat", "/usr/bin/cat", "cat\0", 4);
-	feed_read(fx, 500, 16, LOG_A, 9000, FW_CONTENT_TLOG);
-	feed_carrier(fx, 500, 90, FW_CARRIER_PIPE, "");
-	feed_exec(fx, 501, 1, "uploader", "/usr/bin/uploader", "u\0", 2);
-	assert_false(correlator__tracks(fx->c, 501));
-	feed_carrier_read(fx, 501, 90, 4096);
-	assert_true(correlator__tracks(fx->c, 501));
-
-	p = proc_of(fx, 501);
-	assert_int_equal(p->n_chain, 2);
-	assert_int_equal(p->chain[0].type, FW_HOP_PROCESS);
-	assert_int_equal(p->chain[0].pid, 500);
-	assert_string_equal(p->chain[0].name, "cat");
-	assert_int_equal(p->chain[1].type, FW_HOP_CARRIER);
-	assert_int_equal(p->chain[1].carrier_type, FW_CARRIER_PIPE);
-	assert_string_equal(p->chain[1].name, "pipe:[90]");
-	assert_int_equal(p->chain[1].bytes, 4096);
-
-	feed_send(fx, 501, d, 4096, 5000);
-	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 1);
-	a = nth_kind(fx, FW_ALERT_EGRESS, 0);
-	assert_int_equal(a->pid, 501);
-	assert_int_equal(a->n_origins, 1);
-	assert_string_equal(a->origin_path[0], LOG_A);
-	assert_int_equal(a->origin_read[0], 0);
-	/* the pipe is a hop, not an origin */
-	assert_true(a->verified);
-}
-
-/* sendfile/copy_file_range: the carrier is reported before the read that
- * taints its writer; it still ends up holding the writer's origins */
-static void test_carrier_follows_writer_origins(void **state)
-{
-	struct fixture *fx = *state;
-
-	feed_exec(fx, 600, 1, "cp", "/usr/bin/cp", "cp\0", 3);
-	feed_carrier(fx, 600, 91, FW_CARRIER_FILE, "/tmp/copy.tlog");
-	feed_read(fx, 600, 17, LOG_B, 5000, FW_CONTENT_ULOG);
-	feed_carrier_read(fx, 601, 91, 5000);
-	assert_true(correlator__tracks(fx->c, 601));
-	assert_int_equal(proc_of(fx, 601)->n_origins, 1);
-	assert_string_equal(proc_of(fx, 601)->origins[0].file->path, LOG_B);
-	assert_string_equal(proc_of(fx, 601)->chain[1].path, "/tmp/copy.tlog");
-}
-
-/* a process reading back its own pipe gains nothing and no hop */
-static void test_own_carrier_read_is_no_hop(void **state)
-{
-	struct fixture *fx = *state;
-
-	feed_read(fx, 700, 16, LOG_A, 100, FW_CONTENT_TLOG);
-	feed_carrier(fx, 700, 92, FW_CARRIER_PIPE, "");
-	feed_carrier_read(fx, 700, 92, 100);
-	assert_int_equal(proc_of(fx, 700)->n_origins, 1);
-	assert_int_equal(proc_of(fx, 700)->n_chain, 0);
-}
-
-/* a carrier read whose carrier report was lost taints nothing here */
-static void test_unknown_carrier_read_ignored(void **state)
-{
-	struct fixture *fx = *state;
-
-	feed_carrier_read(fx, 800, 93, 100);
-	assert_false(correlator__tracks(fx->c, 800));
-	assert_int_equal(count_kind(fx, FW_NOTICE_READ), 0);
-}
-
-static void set_small_limits(struct fixture *fx)
-{
-	struct fw_correlator_limits lim = { .carriers = 8,
-					    .channels = 8,
-					    .files = 4 };
-
-	correlator__set_limits(fx->c, &lim);
-}
-
-/* past its limit the correlator forgets the least recently used carriers,
- * and counts them */
-static void test_carriers_bounded(void **state)
-{
-	struct fixture *fx = *state;
-	uint64_t i;
-
-	set_small_limits(fx);
-	feed_read(fx, 500, 16, LOG_A, 9000, FW_CONTENT_TLOG);
-	for (i = 0; i < 20; i++)
-		feed_carrier_at(fx, 500, 100 + i, FW_CARRIER_PIPE, "",
-				5000 + i);
-	assert_true(stats_of(fx).carriers_evicted >= 12);
-	assert_true(stats_of(fx).carriers_evicted <= 13);
-	feed_carrier_read(fx, 601, 119, 10);
-	assert_true(correlator__tracks(fx->c, 601));
-	feed_carrier_read(fx, 600, 100, 10);
-	assert_false(correlator__tracks(fx->c, 600));
-}
-
-/* past its limit the correlator forgets the least recently active
- * channels; all were alerted first, and new bytes alert again */
-static void test_channels_bounded(void **state)
-{
-	struct fixture *fx = *state;
-	uint16_t port;
-
-	set_small_limits(fx);
-	feed_read(fx, 500, 16, LOG_A, 9000, FW_CONTENT_TLOG);
-	for (port = 1000; port < 1020; port++)
-		feed_send(fx, 500, dest4("192.0.2.9", port), 100, 5000 + port);
-	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 20);
-	assert_true(stats_of(fx).channels_evicted >= 12);
-	/* the oldest channel was forgotten: its next send is a new flow */
-	feed_send(fx, 500, dest4("192.0.2.9", 1000), 200, 9000);
-	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 21);
-	assert_false(nth_kind(fx, FW_ALERT_EGRESS, 20)->update);
-}
-
-/* flight logs nobody refers to are dropped beyond the limit; those in use
- * stay (the alert still names them) */
-static void test_unused_files_forgotten(void **state)
-{
-	struct fixture *fx = *state;
-	uint32_t pid;
-
-	set_small_limits(fx);
-	feed_read(fx, 900, 16, LOG_A, 100, FW_CONTENT_TLOG);
-	for (pid = 1000; pid < 1010; pid++) {
-		feed_read(fx, pid, 200 + pid, LOG_B, 100, FW_CONTENT_ULOG);
-		feed_exit(fx, pid);
-	}
-	assert_true(stats_of(fx).files_forgotten >= 6);
-	assert_string_equal(proc_of(fx, 900)->origins[0].file->path, LOG_A);
-	feed_send(fx, 900, dest4("192.0.2.9", 443), 100, 9000);
-	assert_string_equal(nth_kind(fx, FW_ALERT_EGRESS, 0)->origin_path[0],
-			    LOG_A);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1142,13 +730,6 @@ int main(void)
 		T(test_ipv6_destination),
 		T(test_ipv6_allow_rule),
 		T(test_many_processes),
-		T(test_pipe_carries_origins_and_chain),
-		T(test_carrier_follows_writer_origins),
-		T(test_own_carrier_read_is_no_hop),
-		T(test_unknown_carrier_read_ignored),
-		T(test_carriers_bounded),
-		T(test_channels_bounded),
-		T(test_unused_files_forgotten),
 #undef T
 	};
 
