@@ -81,8 +81,13 @@ int BPF_PROG(fw_exit, struct task_struct *p)
 	__u32 pid = BPF_CORE_READ(p, pid);
 	struct fw_exit_event *e;
 
-	/* Only the thread-group leader's exit ends the process */
-	if (pid != tgid)
+	/*
+	 * A process ends with its last thread, not with its leader: a leader
+	 * that calls pthread_exit() leaves the others running, with the data.
+	 * do_exit() has decremented signal->live before this tracepoint (as
+	 * Tetragon relies on too): 0 means no thread of the group is left.
+	 */
+	if (BPF_CORE_READ(p, signal, live.counter))
 		return 0;
 	lru_delete(&tainted, FW_LRU_TAINTED, &tgid);
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Ways out that a program wanting to hide an upload would pick: flight-log
 # bytes in ICMP echo requests from a raw socket (IPv4 and IPv6), and in the
-# TCP handshake (sendto with MSG_FASTOPEN on an unconnected socket). Each
+# TCP handshake (sendto with MSG_FASTOPEN on an unconnected socket), and
+# from a thread that goes on sending after the main thread that read the
+# log has exited (pthread_exit: the process outlives its leader). Each
 # must alert with the destination, the transport and the bytes; benign
 # twins of the same shapes carrying untainted data must not.
 set -u
@@ -10,12 +12,17 @@ set -u
 
 P_TFO=9301
 P_B_TFO=9302
+P_THREAD=9303
+P_B_THREAD=9304
+FWTHREAD=$FW_HELPERS/fwthread
 PY=/usr/bin/python3
 
 fw_init
 fw_netns_setup
 fw_peer_listen tcp4 "$P_TFO"
 fw_peer_listen tcp4 "$P_B_TFO"
+fw_peer_listen tcp4 "$P_THREAD"
+fw_peer_listen tcp4 "$P_B_THREAD"
 fw_peer_listen tcp6 "$P_TFO"
 fw_probe_network "$P_TFO" "$P_TFO"
 
@@ -77,8 +84,10 @@ fw_tracer_start evasion --no-default-rules --watch "$WATCH" ||
 fw_sc icmp4 "$PY" "$WORK/icmp.py" "$LOG" 4 "$FW_PEER_IP4"
 fw_sc icmp6 "$PY" "$WORK/icmp.py" "$LOG" 6 "$FW_PEER_IP6"
 fw_sc tfo "$PY" "$WORK/tfo.py" "$LOG" "$FW_PEER_IP4" "$P_TFO"
+fw_sc thread "$FWTHREAD" "$LOG" "$FW_PEER_IP4" "$P_THREAD"
 fw_sc b-icmp4 "$PY" "$WORK/icmp.py" "$PLAIN" 4 "$FW_PEER_IP4"
 fw_sc b-tfo "$PY" "$WORK/tfo.py" "$PLAIN" "$FW_PEER_IP4" "$P_B_TFO"
+fw_sc b-thread "$FWTHREAD" "$PLAIN" "$FW_PEER_IP4" "$P_B_THREAD"
 
 # alerts_to PID IP: the alert lines of PID to IP
 alerts_to() {
@@ -88,7 +97,7 @@ alerts_to() {
 }
 # every scenario's final byte count, then stop
 fw_wait_alerts 15 "${FW_PIDS[icmp4]}:$SIZE" "${FW_PIDS[icmp6]}:$SIZE" \
-	"${FW_PIDS[tfo]}:$SIZE" || note "not every alert reached $SIZE bytes"
+	"${FW_PIDS[tfo]}:$SIZE" "${FW_PIDS[thread]}:$SIZE" || note "not every alert reached $SIZE bytes"
 fw_tracer_stop
 
 # (the positive controls of the benign twins below: the same programs on
@@ -99,10 +108,14 @@ fw_expect_flow icmp6 "${FW_PIDS[icmp6]}" "$FW_PEER_IP6" 0 ipv6-icmp ipv6 \
 	"$SIZE" "$LOG"
 fw_expect_flow tfo "${FW_PIDS[tfo]}" "$FW_PEER_IP4" "$P_TFO" tcp ipv4 \
 	"$SIZE" "$LOG"
+fw_expect_flow thread "${FW_PIDS[thread]}" "$FW_PEER_IP4" "$P_THREAD" tcp \
+	ipv4 "$SIZE" "$LOG"
 check "benign ICMP echo of untainted data: no alert" == "" \
 	"$(alerts_to "${FW_PIDS[b-icmp4]}" "$FW_PEER_IP4")"
 check "benign fast open of untainted data: no alert" == "" \
 	"$(alerts_to "${FW_PIDS[b-tfo]}" "$FW_PEER_IP4")"
+check "benign thread outliving its leader, untainted data: no alert" == "" \
+	"$(alerts_to "${FW_PIDS[b-thread]}" "$FW_PEER_IP4")"
 check "stats: lost" -eq 0 "$(fw_get "$(fw_stats)" .lost)"
 
 fw_finish
