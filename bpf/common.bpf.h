@@ -18,6 +18,7 @@
 #define FW_S_IFMT 00170000
 #define FW_S_IFSOCK 0140000
 #define FW_S_IFREG 0100000
+#define FW_O_TRUNC 01000
 
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {

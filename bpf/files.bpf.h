@@ -113,16 +113,46 @@ cache:
 		true);
 }
 
-/* sys_exit of open, openat, openat2: is the new descriptor a flight log? */
-static __always_inline int file_open_exit(long ret)
+/*
+ * The file was emptied (opened with O_TRUNC, ftruncate to 0). What it held
+ * is gone: a carrier emptied by a process that carries no flight-log data
+ * is a carrier no more, and what is written into it next decides again (a
+ * tainted writer marks it anew). A flight log by directory or pattern
+ * stays one.
+ */
+static __always_inline void file_emptied(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct fw_file_key key;
+	__u64 inode_addr = (__u64)inode;
+	__u32 *match;
+
+	if (!bpf_map_lookup_elem(&watched_inodes, &inode_addr))
+		return; /* the path every other truncation takes */
+	if (is_tainted(current_tgid()))
+		return;
+	inode_key(inode, &key);
+	match = bpf_map_lookup_elem(&watched_files, &key);
+	if (!match || *match != FW_MATCH_CARRIER)
+		return;
+	lru_delete(&watched_files, FW_LRU_WATCHED_FILES, &key);
+	lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr);
+}
+
+/* sys_exit of open, openat, openat2, creat: is the new descriptor a flight
+ * log? truncated: the open emptied it (O_TRUNC) */
+static __always_inline int file_open_exit(long ret, bool truncated)
 {
 	struct file *file;
 
 	if (ret < 0 || current_tgid() == fw_self_tgid)
 		return 0;
 	file = fd_to_file(ret);
-	if (file)
-		classify_file(file);
+	if (!file)
+		return 0;
+	if (truncated)
+		file_emptied(file);
+	classify_file(file);
 	return 0;
 }
 

@@ -37,6 +37,8 @@
 #define FW_NR_pwritev 296
 #define FW_NR_pwritev2 328
 #define FW_NR_vmsplice 278
+#define FW_NR_creat 85
+#define FW_NR_ftruncate 77
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
@@ -100,6 +102,8 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_pwritev 70
 #define FW_NR_pwritev2 287
 #define FW_NR_vmsplice 75
+#define FW_NR_creat -2 /* none (not -1: FW_NR_open) */
+#define FW_NR_ftruncate 46
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {

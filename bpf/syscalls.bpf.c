@@ -36,9 +36,28 @@ static __always_inline void pending_store(struct fw_pending *p, long fd)
 	*slot = *p;
 }
 
-__noinline int fw_open_exit(long ret)
+__noinline int fw_open_exit(long ret, __u64 flags)
 {
-	return file_open_exit(ret);
+	return file_open_exit(ret, flags & FW_O_TRUNC);
+}
+
+/* openat2(dfd, path, how, size): the flags are how->flags, the first
+ * field of struct open_how (a u64) */
+static __always_inline __u64 openat2_flags(__u64 uhow)
+{
+	__u64 flags = 0;
+
+	bpf_probe_read_user(&flags, sizeof(flags), (void *)uhow);
+	return flags;
+}
+
+__noinline int fw_truncate_exit(long fd)
+{
+	struct file *file = fd_to_file(fd);
+
+	if (file && current_tgid() != fw_self_tgid)
+		file_emptied(file);
+	return 0;
 }
 
 /* read, pread64, readv, preadv, preadv2, recvfrom, recvmsg, recvmmsg,
@@ -206,12 +225,27 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 {
 	switch (sys_nr(regs)) {
-	case FW_NR_open:
-	case FW_NR_openat:
-	case FW_NR_openat2:
+	case FW_NR_open: /* (path, flags, mode) */
 		if (sys_is_compat())
 			return 0;
-		return fw_open_exit(ret);
+		return fw_open_exit(ret, sys_arg(regs, 1));
+	case FW_NR_openat: /* (dfd, path, flags, mode) */
+		if (sys_is_compat())
+			return 0;
+		return fw_open_exit(ret, sys_arg(regs, 2));
+	case FW_NR_openat2: /* (dfd, path, how, size) */
+		if (sys_is_compat() || ret < 0)
+			return 0;
+		return fw_open_exit(ret, openat2_flags(sys_arg(regs, 2)));
+	case FW_NR_creat: /* open(path, O_CREAT | O_WRONLY | O_TRUNC, mode) */
+		if (sys_is_compat())
+			return 0;
+		return fw_open_exit(ret, FW_O_TRUNC);
+	/* ftruncate(fd, length): emptied when length is 0 */
+	case FW_NR_ftruncate:
+		if (sys_is_compat() || ret != 0 || sys_arg(regs, 1) != 0)
+			return 0;
+		return fw_truncate_exit(sys_arg(regs, 0));
 	case FW_NR_read:
 	case FW_NR_pread64:
 	case FW_NR_readv:

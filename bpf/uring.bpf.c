@@ -203,7 +203,7 @@ static __always_inline void uring_opened(struct io_kiocb *req, long fd)
 	if (fd < 0 || !submitter ||
 	    BPF_CORE_READ(submitter, tgid) != current_tgid())
 		return;
-	file_open_exit(fd);
+	file_open_exit(fd, false);
 }
 
 /* A request completed with res, user_data and cflags as its CQE says */

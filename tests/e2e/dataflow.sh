@@ -7,7 +7,8 @@
 # passed with SCM_RIGHTS, a multi-hop pipeline through a temporary file, and
 # io_uring (open, read, send, a write into a pipe, reads and sends on
 # registered files, and sends that succeed without a completion), a file
-# written in place with pwrite, and a pipe filled with vmsplice.
+# written in place with pwrite, a pipe filled with vmsplice, and a carrier
+# file a tainted cat wrote (the control of the truncation twin below).
 # Each scenario sends to its own destination port; its alert must name the
 # origin log, the sender, the destination and the chain of processes and
 # carriers in order. Benign twins of the same shapes carry untainted data
@@ -41,6 +42,7 @@ P_URING_FIXED=9115
 P_URING_SKIP=9116
 P_PWRITE=9117
 P_VMSPLICE=9118
+P_CARRIER=9119
 P_B_PIPE=9121
 P_B_FILE=9122
 P_B_RELAY=9123
@@ -51,6 +53,7 @@ P_B_URING_FIXED=9127
 P_B_URING_SKIP=9128
 P_B_PWRITE=9129
 P_B_VMSPLICE=9130
+P_B_TRUNC=9131
 FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
 
@@ -85,7 +88,7 @@ for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	"$P_URING" "$P_URING_PIPE" "$P_URING_FIXED" "$P_B_PIPE" "$P_B_FILE" \
 	"$P_B_RELAY" "$P_B_SENDFILE" "$P_B_FIFO" "$P_B_URING" \
 	"$P_B_URING_FIXED" "$P_URING_SKIP" "$P_B_URING_SKIP" "$P_PWRITE" \
-	"$P_VMSPLICE" "$P_B_PWRITE" "$P_B_VMSPLICE"; do
+	"$P_VMSPLICE" "$P_B_PWRITE" "$P_B_VMSPLICE" "$P_CARRIER" "$P_B_TRUNC"; do
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
@@ -309,6 +312,13 @@ sc_sh vmsplice '"$1" "$2" "$3" | socat -u - "TCP4:$4:$5"' \
 MIN[$P_VMSPLICE]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
+# ---- 5d. a carrier file written by a tainted cat, uploaded --------------------
+CARRIER=$WORK/carrier.bin
+sc_sh carrier 'cat -- "$1" >"$2" && exec socat -u "FILE:$2" "TCP4:$3:$4"' \
+	"$LOG" "$CARRIER" "$FW_PEER_IP4" "$P_CARRIER"
+MIN[$P_CARRIER]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
 # ---- 6. unix socketpair between parent and child ---------------------------
 fw_sc pair "$PY" "$FWPAIR" stream "$LOG" "$FW_PEER_IP4" "$P_PAIR"
 MIN[$P_PAIR]=$SIZE
@@ -396,6 +406,11 @@ sc_sh b-pwrite '"$1" "$2" "$3" "$4" && exec socat -u "FILE:$4" "TCP4:$5:$6"' \
 	"$P_B_PWRITE"
 sc_sh b-vmsplice '"$1" "$2" "$3" | socat -u - "TCP4:$4:$5"' \
 	"$PY" "$WORK/vmsplice.py" "$PLAIN" "$FW_PEER_IP4" "$P_B_VMSPLICE"
+# the same carrier shape, then emptied (O_TRUNC) and rewritten with other
+# data by untainted processes before the upload: it carries nothing now
+sc_sh b-trunc 'cat -- "$1" >"$2" && head -c 70000 /dev/urandom >"$2" &&
+	exec socat -u "FILE:$2" "TCP4:$3:$4"' \
+	"$LOG" "$WORK/emptied.bin" "$FW_PEER_IP4" "$P_B_TRUNC"
 sc_sh b-fifo 'head -c 70000 /dev/urandom >"$1" & exec socat -u "OPEN:$1,rdonly" "TCP4:$2:$3"' \
 	"$FIFO_B" "$FW_PEER_IP4" "$P_B_FIFO"
 
@@ -515,6 +530,11 @@ if flow vmsplice "$P_VMSPLICE" "$SIZE" socat; then
 	chain vmsplice origin,process,pipe,process,destination python3,socat
 fi
 
+if flow carrier "$P_CARRIER" "$SIZE" socat; then
+	chain carrier origin,process,file,process,destination cat,socat
+	carrier_path carrier file "$CARRIER"
+fi
+
 if flow cp "$P_CP" "$SIZE" socat; then
 	chain cp origin,process,file,process,destination cp,socat
 	carrier_path cp file "$COPY"
@@ -625,11 +645,13 @@ check "benign file of untainted data written in place: no alert" == "" \
 	"$(port_alerts "$P_B_PWRITE")"
 check "benign pipe of untainted data filled with vmsplice: no alert" == "" \
 	"$(port_alerts "$P_B_VMSPLICE")"
+check "benign carrier emptied and rewritten by an untainted process: no alert" \
+	== "" "$(port_alerts "$P_B_TRUNC")"
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9101 or .destination.port > 9118)) |
+		(.destination.port < 9101 or .destination.port > 9119)) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |
