@@ -29,17 +29,58 @@ static __always_inline void write_target(struct file *file, __u64 uaddr,
 	}
 }
 
+static __always_inline void send_done(const struct fw_dest *dest, __u64 id,
+				      __u64 bytes, __u32 fd, __u64 now)
+{
+	struct fw_flow_key fk = { .dest = *dest, .tgid = id >> 32 };
+
+	if (counter_add(&flows, FW_LRU_FLOWS, &fk, bytes, now))
+		emit_net(FW_EV_SEND, id, &fk.dest, bytes, fd);
+}
+
+/*
+ * sendmmsg sent count messages: each is charged to its own destination.
+ * On a datagram or raw socket every message may name another peer in its
+ * msg_name (one call, several hosts); the others go where the socket does.
+ * The kernel stored each message's byte count in msg_len.
+ */
+static __always_inline void mmsg_done(struct fw_pending *p, __u64 id,
+				      long count, __u64 now)
+{
+	bool by_name = p->dest.proto != IPPROTO_TCP;
+	int i;
+
+	for (i = 0; i < FW_MMSG_MAX && i < count; i++) {
+		__u64 hdr = p->mmsg_vec + i * sizeof(struct mmsghdr);
+		struct fw_user_msghdr m = {};
+		struct fw_dest d = p->dest;
+		__u32 len = 0;
+
+		if (bpf_probe_read_user(
+			    &len, sizeof(len),
+			    (void *)(hdr + offsetof(struct mmsghdr, msg_len))))
+			continue;
+		if (by_name && !bpf_probe_read_user(&m, sizeof(m), (void *)hdr) &&
+		    m.msg_name) {
+			struct fw_dest named = { .proto = p->dest.proto };
+
+			if (dest_from_user(&named, m.msg_name, m.msg_namelen))
+				d = named;
+		}
+		send_done(&d, id, len, p->fd, now);
+	}
+}
+
 /* The send or carrier write that p describes moved ret bytes (or
  * messages, for sendmmsg) for thread id */
 static __always_inline void write_done(struct fw_pending *p, __u64 id, long ret,
 				       __u64 now)
 {
 	if (p->kind & FW_PENDING_SEND) {
-		struct fw_flow_key fk = { .dest = p->dest, .tgid = id >> 32 };
-		__u64 bytes = p->mmsg_vec ? mmsg_bytes(p->mmsg_vec, ret) : ret;
-
-		if (counter_add(&flows, FW_LRU_FLOWS, &fk, bytes, now))
-			emit_net(FW_EV_SEND, id, &fk.dest, bytes, p->fd);
+		if (p->mmsg_vec)
+			mmsg_done(p, id, ret, now);
+		else
+			send_done(&p->dest, id, ret, p->fd, now);
 	}
 	if (p->kind & FW_PENDING_CARRY)
 		carry_done(p, id, ret, now);

@@ -163,26 +163,8 @@ found:
 	return sk;
 }
 
-/* sendmmsg returns a message count; the kernel stored each message's byte
- * count in msg_len of the caller's vector */
+/* sendmmsg: the messages whose byte counts and destinations are read back */
 #define FW_MMSG_MAX 16
-
-static __always_inline __u64 mmsg_bytes(__u64 vec, long count)
-{
-	__u64 total = 0;
-	int i;
-
-	for (i = 0; i < FW_MMSG_MAX && i < count; i++) {
-		__u32 len = 0;
-
-		bpf_probe_read_user(
-			&len, sizeof(len),
-			(void *)(vec + i * sizeof(struct mmsghdr) +
-				 offsetof(struct mmsghdr, msg_len)));
-		total += len;
-	}
-	return total;
-}
 
 static __always_inline void
 emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)

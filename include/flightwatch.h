@@ -173,7 +173,7 @@ struct fw_dest {
 	__u8 addr[16]; /* IPv4 in the first 4 bytes */
 	__u16 port; /* host byte order */
 	__u8 family; /* AF_INET or AF_INET6 */
-	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 proto; /* the socket's IP protocol: IPPROTO_TCP, IPPROTO_UDP... */
 	/* FW_DEST_LOCAL: an address of this host (a connected socket whose
 	 * source address is its destination) */
 	__u8 flags;

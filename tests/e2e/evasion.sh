@@ -3,7 +3,8 @@
 # bytes in ICMP echo requests from a raw socket (IPv4 and IPv6), and in the
 # TCP handshake (sendto with MSG_FASTOPEN on an unconnected socket), and
 # from a thread that goes on sending after the main thread that read the
-# log has exited (pthread_exit: the process outlives its leader). Each
+# log has exited (pthread_exit: the process outlives its leader), and
+# one sendmmsg call whose UDP messages go to two hosts. Each
 # must alert with the destination, the transport and the bytes; benign
 # twins of the same shapes carrying untainted data must not.
 set -u
@@ -14,6 +15,7 @@ P_TFO=9301
 P_B_TFO=9302
 P_THREAD=9303
 P_B_THREAD=9304
+P_MMSG=9305
 FWTHREAD=$FW_HELPERS/fwthread
 PY=/usr/bin/python3
 
@@ -23,6 +25,7 @@ fw_peer_listen tcp4 "$P_TFO"
 fw_peer_listen tcp4 "$P_B_TFO"
 fw_peer_listen tcp4 "$P_THREAD"
 fw_peer_listen tcp4 "$P_B_THREAD"
+fw_peer_listen udp4 "$P_MMSG"
 fw_peer_listen tcp6 "$P_TFO"
 fw_probe_network "$P_TFO" "$P_TFO"
 
@@ -63,6 +66,40 @@ for seq, off in enumerate(range(0, len(data), 1024)):
                            0x4657, seq)
     s.sendto(head + chunk, (ip, 0))
 EOF
+cat >"$WORK/mmsg.py" <<'EOF'
+# one sendmmsg(2) call on an unconnected UDP socket: the file's halves to
+# two hosts (each message names its own destination)
+import ctypes, os, socket, struct, sys
+path, ip1, ip2, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+data = open(path, "rb").read()
+chunks = [data[i:i + 1024] for i in range(0, len(data), 1024)][:16]
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+class msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
+                ("iov", ctypes.POINTER(iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+class mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", msghdr), ("len", ctypes.c_uint)]
+def sockaddr(ip):
+    raw = struct.pack("!HH4s8x", socket.AF_INET, port, socket.inet_aton(ip))
+    raw = struct.pack("=H", socket.AF_INET) + raw[2:]
+    return ctypes.create_string_buffer(raw, len(raw))
+names = [sockaddr(ip1), sockaddr(ip2)]
+bufs = [ctypes.create_string_buffer(c, len(c)) for c in chunks]
+iovs = [iovec(ctypes.addressof(b), len(c)) for b, c in zip(bufs, chunks)]
+vec = (mmsghdr * len(chunks))()
+for i, iov in enumerate(iovs):
+    name = names[i % 2]
+    vec[i].hdr = msghdr(ctypes.addressof(name), 16, ctypes.pointer(iov), 1,
+                        None, 0, 0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+libc = ctypes.CDLL(None, use_errno=True)
+n = libc.sendmmsg(s.fileno(), vec, len(chunks), 0)
+if n != len(chunks):
+    sys.exit("sendmmsg: %d: %s" % (n, os.strerror(ctypes.get_errno())))
+EOF
 cat >"$WORK/tfo.py" <<'EOF'
 # the first bytes in the SYN (TCP fast open), the rest on the connection
 import socket, sys
@@ -85,6 +122,7 @@ fw_sc icmp4 "$PY" "$WORK/icmp.py" "$LOG" 4 "$FW_PEER_IP4"
 fw_sc icmp6 "$PY" "$WORK/icmp.py" "$LOG" 6 "$FW_PEER_IP6"
 fw_sc tfo "$PY" "$WORK/tfo.py" "$LOG" "$FW_PEER_IP4" "$P_TFO"
 fw_sc thread "$FWTHREAD" "$LOG" "$FW_PEER_IP4" "$P_THREAD"
+fw_sc mmsg "$PY" "$WORK/mmsg.py" "$LOG" "$FW_PEER_IP4" "$FW_PEER_IP4B" "$P_MMSG"
 fw_sc b-icmp4 "$PY" "$WORK/icmp.py" "$PLAIN" 4 "$FW_PEER_IP4"
 fw_sc b-tfo "$PY" "$WORK/tfo.py" "$PLAIN" "$FW_PEER_IP4" "$P_B_TFO"
 fw_sc b-thread "$FWTHREAD" "$PLAIN" "$FW_PEER_IP4" "$P_B_THREAD"
@@ -97,7 +135,8 @@ alerts_to() {
 }
 # every scenario's final byte count, then stop
 fw_wait_alerts 15 "${FW_PIDS[icmp4]}:$SIZE" "${FW_PIDS[icmp6]}:$SIZE" \
-	"${FW_PIDS[tfo]}:$SIZE" "${FW_PIDS[thread]}:$SIZE" || note "not every alert reached $SIZE bytes"
+	"${FW_PIDS[tfo]}:$SIZE" "${FW_PIDS[thread]}:$SIZE" \
+	"${FW_PIDS[mmsg]}:8192" || note "not every alert reached $SIZE bytes"
 fw_tracer_stop
 
 # (the positive controls of the benign twins below: the same programs on
@@ -110,6 +149,17 @@ fw_expect_flow tfo "${FW_PIDS[tfo]}" "$FW_PEER_IP4" "$P_TFO" tcp ipv4 \
 	"$SIZE" "$LOG"
 fw_expect_flow thread "${FW_PIDS[thread]}" "$FW_PEER_IP4" "$P_THREAD" tcp \
 	ipv4 "$SIZE" "$LOG"
+# 16 messages of 1 KiB, alternately to each host: 8 KiB each
+for host in "$FW_PEER_IP4" "$FW_PEER_IP4B"; do
+	a=$(alerts_to "${FW_PIDS[mmsg]}" "$host" | tail -n 1)
+	check "mmsg: an alert for $host, from the one sendmmsg call" != "" "$a"
+	check "mmsg: $host: destination.bytes" -eq 8192 \
+		"$(fw_get "$a" .destination.bytes)"
+	check "mmsg: $host: destination.port" -eq "$P_MMSG" \
+		"$(fw_get "$a" .destination.port)"
+	check "mmsg: $host: network.transport" == udp \
+		"$(fw_get "$a" .network.transport)"
+done
 check "benign ICMP echo of untainted data: no alert" == "" \
 	"$(alerts_to "${FW_PIDS[b-icmp4]}" "$FW_PEER_IP4")"
 check "benign fast open of untainted data: no alert" == "" \
