@@ -214,8 +214,11 @@ if [ "$run_e2e" = 1 ]; then
 fi
 
 if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
+	summary="$passed passed, $failed failed, $skipped skipped"
 else
-	echo "$passed passed, $failed failed"
+	summary="$passed passed, $failed failed"
 fi
+echo "$summary"
+# for the kernel matrix's table (tests/vm/vmtest.sh): this kernel's run
+mkdir -p "$OUT" && printf '%s %s\n' "$(uname -r)" "$summary" >"$OUT/summary"
 [ "$failed" -eq 0 ]

@@ -293,17 +293,22 @@ done
 # guest's check-kernel said and its suites' counts; this host's kernel
 # (natively: make test runs its suites) first
 kernels_table() {
-	local k json verdict counts
-	echo "| kernel | where | e2e suites | hooks attached | not followed there |"
+	local k json verdict counts native=
+	echo "| kernel | where | tests | hooks attached | not followed there |"
 	echo "|---|---|---|---|---|"
+	# tests/run.sh's last run on this kernel (unit and e2e), if any
+	if [ -r "$ROOT/build/tests/summary" ] &&
+		[ "$(cut -d' ' -f1 "$ROOT/build/tests/summary")" = "$(uname -r)" ]; then
+		native="$(cut -d' ' -f2- "$ROOT/build/tests/summary") (unit and e2e)"
+	fi
 	"$ROOT/build/flightwatch" check-kernel --json 2>/dev/null |
-		table_row "$(uname -r)" "this host, natively" "\`make test\`"
+		table_row "$(uname -r)" "this host, natively" "${native:-not run}"
 	for k in "${kernels[@]}"; do
 		json=$OUT/$k/check-kernel.json
 		verdict=$(cat "$work/$k.verdict" 2>/dev/null)
 		counts=$(sed -n 's/.* passed=\([0-9]*\) failed=\([0-9]*\) skipped=\([0-9]*\).*/\1 passed, \2 failed, \3 skipped/p' <<<"$verdict")
 		[ -s "$json" ] || echo '{}' >"$json"
-		table_row "$k" "QEMU guest" "${counts:-no result}" <"$json"
+		table_row "$k" "QEMU guest" "${counts:-no result}${counts:+ (e2e)}" <"$json"
 	done
 }
 
