@@ -132,9 +132,25 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 		if (!file_read_watched(file, &u.p) && !relay_read(file, &u.p))
 			goto unfollowed;
 	} else {
+		__u64 uaddr = 0;
+		long alen = 0;
+
 		if (!is_tainted(current_tgid()))
 			goto unfollowed;
-		write_target(file, 0, 0, &u.p);
+		/* an unconnected datagram socket's destination is the
+		 * message's msg_name, in the submitter's memory (an SQPOLL
+		 * thread shares it) */
+		if (op == IORING_OP_SENDMSG || op == IORING_OP_SENDMSG_ZC) {
+			struct fw_user_msghdr m = {};
+			void *umsg = BPF_CORE_READ(
+				(struct io_sr_msg *)&req->cmd, umsg);
+
+			if (umsg && !bpf_probe_read_user(&m, sizeof(m), umsg)) {
+				uaddr = m.msg_name;
+				alen = m.msg_namelen;
+			}
+		}
+		write_target(file, uaddr, alen, &u.p);
 		if (!u.p.kind)
 			goto unfollowed;
 	}

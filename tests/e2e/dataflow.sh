@@ -6,7 +6,8 @@
 # sendfile, splice, a descriptor inherited across dup2 + exec, a descriptor
 # passed with SCM_RIGHTS, a multi-hop pipeline through a temporary file, and
 # io_uring (open, read, send, a write into a pipe, reads and sends on
-# registered files, and sends that succeed without a completion), a file
+# registered files, sends that succeed without a completion, and datagrams
+# from an unconnected UDP socket naming their peer in msg_name), a file
 # written in place with pwrite, a pipe filled with vmsplice, and a carrier
 # file a tainted cat wrote (the control of the truncation twin below).
 # Each scenario sends to its own destination port; its alert must name the
@@ -43,6 +44,7 @@ P_URING_SKIP=9116
 P_PWRITE=9117
 P_VMSPLICE=9118
 P_CARRIER=9119
+P_URING_SENDTO=9120
 P_B_PIPE=9121
 P_B_FILE=9122
 P_B_RELAY=9123
@@ -54,6 +56,7 @@ P_B_URING_SKIP=9128
 P_B_PWRITE=9129
 P_B_VMSPLICE=9130
 P_B_TRUNC=9131
+P_B_URING_SENDTO=9132
 FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
 
@@ -92,6 +95,8 @@ for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
+fw_peer_listen udp4 "$P_URING_SENDTO"
+fw_peer_listen udp4 "$P_B_URING_SENDTO"
 RECEIVED=$FW_TMP/relay.received
 peer_count "$P_RELAY" "$RECEIVED"
 fw_probe_network "$P_PIPE" "$P_PIPE"
@@ -368,6 +373,8 @@ CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 13. io_uring: open, read and send are io_uring requests ---------------
 fw_sc uring "$FWURING" send "$LOG_URING" "$FW_PEER_IP4" "$P_URING"
+fw_sc uring-sendto "$FWURING" sendto "$LOG" "$FW_PEER_IP4" "$P_URING_SENDTO"
+MIN[$P_URING_SENDTO]=$SIZE
 MIN[$P_URING]=$(fw_size "$LOG_URING")
 
 # ---- 14. io_uring: read, then write into a pipe another program sends -------
@@ -397,6 +404,8 @@ fi
 fw_sc b-sendfile "$PY" "$WORK/sendfile.py" "$PLAIN" "$FW_PEER_IP4" \
 	"$P_B_SENDFILE"
 fw_sc b-uring "$FWURING" send "$PLAIN" "$FW_PEER_IP4" "$P_B_URING"
+fw_sc b-uring-sendto "$FWURING" sendto "$PLAIN" "$FW_PEER_IP4" \
+	"$P_B_URING_SENDTO"
 fw_sc b-uring-fixed "$FWURING" --fixed send "$PLAIN" "$FW_PEER_IP4" \
 	"$P_B_URING_FIXED"
 fw_sc b-uring-skip "$FWURING" --skip send "$PLAIN" "$FW_PEER_IP4" \
@@ -439,7 +448,7 @@ fw_tracer_stop INT
 # afterwards (empty when there is none)
 A=
 flow() {
-	local name=$1 port=$2 min=$3 pname=$4 log=${5:-$LOG}
+	local name=$1 port=$2 min=$3 pname=$4 log=${5:-$LOG} transport=${6:-tcp}
 	A=$(port_alerts "$port" | tail -n 1)
 	if ! check "$name: alert to port $port" != "" "$A"; then
 		note "scenario output: $(cat "$FW_TMP/sc-$name.err" 2>/dev/null)"
@@ -453,7 +462,7 @@ flow() {
 	check "$name: process.name" == "$pname" "$(fw_get "$A" .process.name)"
 	check "$name: destination.ip" == "$FW_PEER_IP4" \
 		"$(fw_get "$A" .destination.ip)"
-	check "$name: network.transport" == tcp \
+	check "$name: network.transport" == "$transport" \
 		"$(fw_get "$A" .network.transport)"
 	check "$name: destination.bytes >= $min" -ge "$min" \
 		"$(fw_get "$A" .destination.bytes)" ||
@@ -466,7 +475,7 @@ flow() {
 		"$(fw_get "$A" '[.flightwatch.chain[] | select(.type == "process")] |
 			last | .pid')"
 	check "$name: chain's destination" == \
-		"$FW_PEER_IP4 $port tcp" \
+		"$FW_PEER_IP4 $port $transport" \
 		"$(fw_get "$A" '.flightwatch.chain[-1] |
 			"\(.ip) \(.port) \(.transport)"')"
 	return 0
@@ -600,6 +609,10 @@ if flow multi "$P_MULTI" "${MIN[$P_MULTI]}" socat; then
 		"${FW_PIDS[multi]}" "$(fw_get "$A" .process.parent.pid)"
 fi
 
+if flow uring-sendto "$P_URING_SENDTO" "$SIZE" fwuring "$LOG" udp; then
+	chain uring-sendto origin,process,destination fwuring
+fi
+
 if flow uring "$P_URING" "${MIN[$P_URING]}" fwuring "$LOG_URING"; then
 	chain uring origin,process,destination fwuring
 	check "uring: process.pid" -eq "${FW_PIDS[uring]}" \
@@ -645,13 +658,15 @@ check "benign file of untainted data written in place: no alert" == "" \
 	"$(port_alerts "$P_B_PWRITE")"
 check "benign pipe of untainted data filled with vmsplice: no alert" == "" \
 	"$(port_alerts "$P_B_VMSPLICE")"
+check "benign io_uring datagrams of an unwatched file: no alert" == "" \
+	"$(port_alerts "$P_B_URING_SENDTO")"
 check "benign carrier emptied and rewritten by an untainted process: no alert" \
 	== "" "$(port_alerts "$P_B_TRUNC")"
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9101 or .destination.port > 9119)) |
+		(.destination.port < 9101 or .destination.port > 9120)) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |

@@ -8,6 +8,11 @@
  *                                        (IORING_OP_WRITE)
  *   fwuring [--fixed] send FILE IP PORT  FILE to a TCP peer (IORING_OP_SEND);
  *                                        the connect is a plain connect(2)
+ *   fwuring [--fixed] sendto FILE IP PORT
+ *                                        FILE in 1 KiB datagrams from an
+ *                                        unconnected UDP socket, each naming
+ *                                        IP:PORT in its msg_name
+ *                                        (IORING_OP_SENDMSG)
  *
  * --fixed: register both descriptors with the ring and name them by their
  * index (IOSQE_FIXED_FILE) in the reads and writes.
@@ -91,10 +96,39 @@ static int connect_tcp(const char *ip, const char *port)
 	return fd;
 }
 
+/* An unconnected UDP socket, and IP:PORT as a sockaddr for msg_name */
+static int udp_socket(const char *ip, const char *port,
+		      struct sockaddr_storage *peer, socklen_t *len)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)peer;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)peer;
+	int fd;
+
+	memset(peer, 0, sizeof(*peer));
+	if (inet_pton(AF_INET, ip, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(atoi(port));
+		*len = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, ip, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(atoi(port));
+		*len = sizeof(*a6);
+	} else {
+		fprintf(stderr, "fwuring: bad address '%s'\n", ip);
+		exit(2);
+	}
+	fd = socket(peer->ss_family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		die("socket", errno);
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[CHUNK];
-	bool send_mode, fixed = false, skip = false;
+	bool send_mode, dgram = false, fixed = false, skip = false;
+	struct sockaddr_storage peer;
+	socklen_t peer_len = 0;
 	int in, out, ret, fds[2];
 	off_t off = 0;
 
@@ -110,9 +144,11 @@ int main(int argc, char **argv)
 		send_mode = false;
 	} else if (argc == 5 && !strcmp(argv[1], "send")) {
 		send_mode = true;
+	} else if (argc == 5 && !strcmp(argv[1], "sendto")) {
+		send_mode = dgram = true;
 	} else {
 		fprintf(stderr,
-			"usage: fwuring [--fixed] [--skip] cat FILE | send FILE IP PORT\n");
+			"usage: fwuring [--fixed] [--skip] cat FILE | send FILE IP PORT | sendto FILE IP PORT\n");
 		return 2;
 	}
 	ret = io_uring_queue_init(8, &ring, 0);
@@ -120,7 +156,10 @@ int main(int argc, char **argv)
 		die("io_uring_queue_init", -ret);
 	io_uring_prep_openat(sqe(), AT_FDCWD, argv[2], O_RDONLY, 0);
 	in = run_one(argv[2]);
-	out = send_mode ? connect_tcp(argv[3], argv[4]) : STDOUT_FILENO;
+	if (dgram)
+		out = udp_socket(argv[3], argv[4], &peer, &peer_len);
+	else
+		out = send_mode ? connect_tcp(argv[3], argv[4]) : STDOUT_FILENO;
 	fds[0] = in;
 	fds[1] = out;
 	if (fixed) {
@@ -142,6 +181,26 @@ int main(int argc, char **argv)
 		off += n;
 		while (done < n) {
 			s = sqe();
+			if (dgram) {
+				struct iovec iov = {
+					.iov_base = buf + done,
+					.iov_len = n - done < 1024 ? n - done :
+								     1024,
+				};
+				struct msghdr mh = {
+					.msg_name = &peer,
+					.msg_namelen = peer_len,
+					.msg_iov = &iov,
+					.msg_iovlen = 1,
+				};
+
+				io_uring_prep_sendmsg(s, fixed ? 1 : out, &mh,
+						      0);
+				if (fixed)
+					s->flags |= IOSQE_FIXED_FILE;
+				done += run_one("sendmsg");
+				continue;
+			}
 			if (send_mode)
 				io_uring_prep_send(s, fixed ? 1 : out,
 						   buf + done, n - done,
@@ -165,7 +224,7 @@ int main(int argc, char **argv)
 			done += run_one(send_mode ? "send" : "write");
 		}
 	}
-	if (send_mode) {
+	if (send_mode && !dgram) {
 		shutdown(out, SHUT_WR);
 		/* drain until the peer closes, so every byte was taken */
 		while (recv(out, buf, sizeof(buf), 0) > 0)
