@@ -165,8 +165,14 @@ __noinline int fw_io_exit(long ret)
 		return 0; /* the path every untracked call takes */
 	p = *pp;
 	pp->kind = 0;
-	if (ret > 0)
-		write_done(&p, id, ret, bpf_ktime_get_boot_ns());
+	if (ret <= 0)
+		return 0;
+	if (p.mmsg_vec && (p.kind & FW_PENDING_SEND)) {
+		/* ret is a message count: each to its own destination */
+		mmsg_done(&p, id, ret, bpf_ktime_get_boot_ns());
+		p.kind &= ~FW_PENDING_SEND;
+	}
+	write_done(&p, id, ret, bpf_ktime_get_boot_ns());
 	return 0;
 }
 
