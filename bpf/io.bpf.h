@@ -60,7 +60,8 @@ static __always_inline void mmsg_done(struct fw_pending *p, __u64 id,
 			    &len, sizeof(len),
 			    (void *)(hdr + offsetof(struct mmsghdr, msg_len))))
 			continue;
-		if (by_name && !bpf_probe_read_user(&m, sizeof(m), (void *)hdr) &&
+		if (by_name &&
+		    !bpf_probe_read_user(&m, sizeof(m), (void *)hdr) &&
 		    m.msg_name) {
 			struct fw_dest named = { .proto = p->dest.proto };
 
