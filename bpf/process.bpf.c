@@ -60,12 +60,19 @@ int BPF_PROG(fw_fork, struct task_struct *parent, struct task_struct *child)
 
 	/* Children inherit what their parent carries */
 	t = bpf_map_lookup_elem(&tainted, &parent_tgid);
-	if (t)
-		lru_put(&tainted, FW_LRU_TAINTED, &child_tgid, t, true);
+	if (t) {
+		struct fw_taint inherited = *t;
+
+		inherited.start_ns = BPF_CORE_READ(child, start_boottime);
+		lru_put(&tainted, FW_LRU_TAINTED, &child_tgid, &inherited,
+			true);
+	}
 
 	e = event_reserve(sizeof(*e), FW_EV_FORK, child_tgid, child_pid);
 	if (!e)
 		return 0;
+	/* the header has the parent's (the current task's) */
+	e->hdr.start_ns = BPF_CORE_READ(child, start_boottime);
 	e->ppid = parent_tgid;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);

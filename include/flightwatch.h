@@ -219,7 +219,22 @@ struct fw_event_header {
 	__u32 tgid;
 	__u32 tid;
 	__u32 size; /* of the whole record */
+	/* The process's identity beside its pid: when its thread-group
+	 * leader started (CLOCK_BOOTTIME ns, the kernel's start_boottime). A
+	 * reused pid has another; 0 when no process is concerned or not
+	 * known. /proc gives it in FW_START_TICK_NS units only. */
+	__u64 start_ns;
 };
+
+/* /proc/PID/stat's starttime unit (USER_HZ is 100 on every Linux) */
+#define FW_START_TICK_NS 10000000ull
+
+/* Two start times name the same process: equal to the precision /proc
+ * gives, or one of them unknown */
+static inline int fw_same_start(__u64 a, __u64 b)
+{
+	return !a || !b || a / FW_START_TICK_NS == b / FW_START_TICK_NS;
+}
 
 struct fw_exec_event {
 	struct fw_event_header hdr;
@@ -317,18 +332,18 @@ _Static_assert(sizeof(struct fw_read_key) == 24, "fw_read_key layout");
 _Static_assert(sizeof(struct fw_flow_key) == 32, "fw_flow_key layout");
 _Static_assert(sizeof(struct fw_counter) == 32, "fw_counter layout");
 _Static_assert(sizeof(struct fw_pattern) == 72, "fw_pattern layout");
-_Static_assert(sizeof(struct fw_event_header) == 24, "header layout");
+_Static_assert(sizeof(struct fw_event_header) == 32, "header layout");
 _Static_assert(sizeof(struct fw_exec_event) ==
-		       24 + 16 + 16 + FW_ARGS_MAX + FW_PATH_BUF,
+		       32 + 16 + 16 + FW_ARGS_MAX + FW_PATH_BUF,
 	       "exec event layout");
 _Static_assert(sizeof(struct fw_file_read_event) ==
-		       24 + 16 + 8 + 16 + FW_PATH_BUF,
+		       32 + 16 + 8 + 16 + FW_PATH_BUF,
 	       "file read event layout");
-_Static_assert(sizeof(struct fw_carrier_event) == 24 + 16 + 8 + 8 + FW_PATH_BUF,
+_Static_assert(sizeof(struct fw_carrier_event) == 32 + 16 + 8 + 8 + FW_PATH_BUF,
 	       "carrier event layout");
-_Static_assert(sizeof(struct fw_net_event) == 24 + 24 + 8 + 8,
+_Static_assert(sizeof(struct fw_net_event) == 32 + 24 + 8 + 8,
 	       "net event layout");
-_Static_assert(sizeof(struct fw_dns_event) == 24 + 16 + 8 + FW_DNS_MAX,
+_Static_assert(sizeof(struct fw_dns_event) == 32 + 16 + 8 + FW_DNS_MAX,
 	       "dns event layout");
 
 /*

@@ -61,6 +61,15 @@ static void on_record(void *rec, size_t size, void *ctx)
 		e->content = content__sniff_file(
 			fw_event_path(e->path, e->path_off));
 	}
+	if (col->loader && hdr->tgid && hdr->start_ns &&
+	    (hdr->type == FW_EV_FILE_READ || hdr->type == FW_EV_SEND ||
+	     hdr->type == FW_EV_CONNECT || hdr->type == FW_EV_CARRIER) &&
+	    !correlator__knows(col->correlator, hdr->tgid, hdr->start_ns))
+		/* its exec or fork record was lost (or the pid is another
+		 * process's now): who it is, from /proc while it lives,
+		 * recorded like the seed so that a replay names it too */
+		procscan__identify("/proc", hdr->tgid, hdr->start_ns, on_record,
+				   col);
 	if (hdr->type == FW_EV_EXIT && col->loader &&
 	    correlator__tracks(col->correlator, hdr->tgid))
 		/* final byte counts first, then forget the process */

@@ -712,6 +712,38 @@ static size_t expected_size(uint32_t type)
 	}
 }
 
+bool correlator__knows(struct fw_correlator *c, uint32_t pid, uint64_t start_ns)
+{
+	struct fw_proc *p = proctab__get(c->procs, pid);
+
+	return p && p->birth_ns && fw_same_start(p->birth_ns, start_ns);
+}
+
+/* A record names its process by pid and start: if the pid's entry is an
+ * older process (its exit record was lost and the pid reused), nothing of
+ * the old one may stick to the new one */
+static void forget_reused_pid(struct fw_correlator *c,
+			      const struct fw_event_header *hdr)
+{
+	struct fw_proc *p = proctab__get(c->procs, hdr->tgid);
+
+	if (!p || fw_same_start(p->birth_ns, hdr->start_ns))
+		return;
+	c->stats.pids_reused++;
+	forget_channels(c, hdr->tgid, false);
+	proctab__remove(c->procs, hdr->tgid);
+}
+
+/* The first record of a process created its entry: its start is known */
+static void note_birth(struct fw_correlator *c,
+		       const struct fw_event_header *hdr)
+{
+	struct fw_proc *p = proctab__get(c->procs, hdr->tgid);
+
+	if (p && !p->birth_ns)
+		p->birth_ns = hdr->start_ns;
+}
+
 int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 {
 	const struct fw_event_header *hdr = rec;
@@ -724,6 +756,9 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 		c->stats.malformed++;
 		return -EINVAL;
 	}
+	/* a fork's pid is new by definition (proctab__fork starts afresh) */
+	if (hdr->tgid && hdr->start_ns && hdr->type != FW_EV_FORK)
+		forget_reused_pid(c, hdr);
 	switch (hdr->type) {
 	case FW_EV_EXEC:
 		proctab__exec(c->procs, rec);
@@ -780,6 +815,8 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 		break;
 	}
 	}
+	if (hdr->tgid && hdr->start_ns && hdr->type != FW_EV_EXIT)
+		note_birth(c, hdr);
 	return 0;
 }
 

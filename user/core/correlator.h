@@ -62,6 +62,10 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size);
 /* Report flows whose byte counts grew since they were last reported */
 void correlator__flush(struct fw_correlator *c);
 /* Does the process carry flight-log data (has counters worth syncing)? */
+/* Whether the correlator knows the process at pid that started at
+ * start_ns by its exec, fork or /proc record (not only by its pid) */
+bool correlator__knows(struct fw_correlator *c, uint32_t pid,
+		       uint64_t start_ns);
 bool correlator__tracks(struct fw_correlator *c, uint32_t pid);
 struct fw_proctab *correlator__procs(struct fw_correlator *c);
 
@@ -74,6 +78,9 @@ struct fw_correlator_stats {
 	uint64_t carriers_evicted; /* forgotten: their hops are not named */
 	uint64_t channels_evicted; /* reported and forgotten */
 	uint64_t files_forgotten; /* referred to by nothing any more */
+	/* a record of a process that reused the pid of one still known
+	 * (that one's exit record was lost): the old one was forgotten */
+	uint64_t pids_reused;
 	struct fw_dnscache_stats dns; /* FW_EV_DNS: destination names */
 };
 

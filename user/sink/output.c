@@ -536,6 +536,8 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 		     s->correlator.carriers_evicted);
 	json_set_u64(root, "flightwatch.stats.channels_evicted",
 		     s->correlator.channels_evicted);
+	json_set_u64(root, "flightwatch.stats.pids_reused",
+		     s->correlator.pids_reused);
 	if (o->json) {
 		fprintf(o->out, "%s\n", json_line(root));
 		fflush(o->out);
