@@ -44,14 +44,6 @@ struct fw_carry_key {
 	__u32 pad;
 };
 
-struct fw_taint {
-	__u64 first_ns;
-	/* the tainted process's start (fw_event_header.start_ns): a pid
-	 * reused while no exit was seen (the tracer restarting with these
-	 * maps pinned) does not inherit the taint */
-	__u64 start_ns;
-};
-
 /* Kernel events to user space (config: maps: events). 8 MiB: its pages
  * are mapped twice into the collector, so this is 16 MiB of its RSS; at
  * 100,000 events/s it lost nothing (BENCHMARKS.md) */

@@ -182,6 +182,14 @@ struct fw_dest {
 
 #define FW_DEST_LOCAL 1
 
+/* A process that carries flight-log data (the tainted map, by tgid) */
+struct fw_taint {
+	__u64 first_ns; /* its last read of flight-log data (expiry) */
+	/* its start (fw_event_header.start_ns): a pid reused while no exit
+	 * was seen (the tracer restarting on pinned maps) is not tainted */
+	__u64 start_ns;
+};
+
 struct fw_read_key {
 	struct fw_file_key file;
 	__u32 tgid;

@@ -243,9 +243,15 @@ int collector__run(struct fw_options *opts)
 	col.sink.quiet = opts->record_only;
 	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);
 	correlator__set_geoip(col.correlator, col.geoip);
-	if (loader__open(&col.loader, opts->btf_path,
-			 opts->taint_expiry_s * 1000000000ull, opts->map_sizes,
-			 opts->n_map_sizes, on_record, &col))
+	struct fw_load_opts load = {
+		.btf_path = opts->btf_path,
+		.taint_expiry_ns = opts->taint_expiry_s * 1000000000ull,
+		.maps = opts->map_sizes,
+		.n_maps = opts->n_map_sizes,
+		.state_dir = opts->state_dir,
+		.fresh = opts->fresh,
+	};
+	if (loader__open(&col.loader, &load, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
 	err = loader__seed_dir_files(col.loader, &opts->rules);
@@ -259,6 +265,9 @@ int collector__run(struct fw_options *opts)
 			strerror(-err));
 	ready.n_patterns = opts->rules.n_patterns;
 	ready.n_procs = procscan__seed("/proc", on_record, &col);
+	/* after the seed: the processes are known */
+	ready.n_restored = loader__restore_taint(col.loader, &opts->rules);
+	ready.state_reused = loader__state_reused(col.loader);
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
 	coverage(&ready, unused, err, col.loader);
 	if (privs__drop(loader__maps_usable, col.loader))

@@ -11,12 +11,18 @@
 #include "core/rules.h"
 #include "sink/sink.h"
 
+/* Where the kernel's taint state is pinned between runs */
+#define FW_DEFAULT_STATE_DIR "/sys/fs/bpf/flightwatch"
+
 struct fw_options {
 	bool json;
 	bool default_rules;
 	bool help;
 	int verbose;
 	const char *btf_path; /* NULL: the running kernel's */
+	/* bpffs directory of the pinned taint state; fresh: forget it */
+	const char *state_dir;
+	bool fresh;
 	unsigned long taint_expiry_s; /* 0: never */
 	const char *passwd_file; /* homes for the built-in directories */
 	struct fw_rules rules;

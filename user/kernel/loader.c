@@ -294,11 +294,10 @@ static int set_map_sizes(struct fw_loader *l, const struct fw_map_size *maps,
 
 /* Open the BPF object, size its maps, leave out the optional programs that
  * cannot load here and load it; -errno */
-static int open_and_load(struct fw_loader *l, const char *btf_path,
-			 uint64_t taint_expiry_ns,
-			 const struct fw_map_size *maps, size_t n_maps)
+static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = o->btf_path);
+	const char *btf_path = o->btf_path;
 	struct btf *btf;
 	int err;
 
@@ -308,9 +307,12 @@ static int open_and_load(struct fw_loader *l, const char *btf_path,
 		return -ENOMEM; /* not a kernel's refusal: no second try */
 	}
 	l->skel->rodata->fw_self_tgid = getpid();
-	l->skel->rodata->fw_taint_expiry_ns = taint_expiry_ns;
-	if (set_map_sizes(l, maps, n_maps))
+	l->skel->rodata->fw_taint_expiry_ns = o->taint_expiry_ns;
+	if (set_map_sizes(l, o->maps, o->n_maps))
 		return -ENOMEM;
+	/* a state that cannot be kept is said; the run goes on */
+	if (o->state_dir)
+		loader__pin_state(l, o->state_dir, o->fresh);
 	/* without BTF here the load fails and says why */
 	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 	l->left_out.n = 0;
@@ -327,15 +329,13 @@ static int open_and_load(struct fw_loader *l, const char *btf_path,
 /* Load, leaving out each optional program the kernel refuses (older
  * verifiers reject what newer ones accept) until the rest loads; an
  * essential program refused is the end. 0 or -errno. */
-static int load_what_loads(struct fw_loader *l, const char *btf_path,
-			   uint64_t taint_expiry_ns,
-			   const struct fw_map_size *maps, size_t n_maps)
+static int load_what_loads(struct fw_loader *l, const struct fw_load_opts *o)
 {
 	const struct fw_refusal *f = &load_failure.failed;
 	int err;
 
 	for (;;) {
-		err = open_and_load(l, btf_path, taint_expiry_ns, maps, n_maps);
+		err = open_and_load(l, o);
 		if (!err || err == -ENOMEM)
 			return err;
 		if (!f->prog[0] || !hooks__optional(f->prog) ||
@@ -361,9 +361,8 @@ static int load_what_loads(struct fw_loader *l, const char *btf_path,
 	return err;
 }
 
-int loader__open(struct fw_loader **out, const char *btf_path,
-		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
-		 size_t n_maps, fw_record_fn fn, void *ctx)
+int loader__open(struct fw_loader **out, const struct fw_load_opts *o,
+		 fw_record_fn fn, void *ctx)
 {
 	struct fw_loader *l = fw_xcalloc(1, sizeof(*l));
 	int err;
@@ -374,9 +373,16 @@ int loader__open(struct fw_loader **out, const char *btf_path,
 	l->ncpus = libbpf_num_possible_cpus();
 	l->left_out.items = l->unattached;
 	l->left_out.max = FW_ARRAY_SIZE(l->unattached);
-	err = load_what_loads(l, btf_path, taint_expiry_ns, maps, n_maps);
+	err = load_what_loads(l, o);
 	if (err)
 		goto fail;
+	if (l->state_reused) {
+		/* the earlier run's entries are not evictions of this one;
+		 * its rules may not be this one's: files are classified
+		 * again (carriers stay) */
+		loader__baseline_lru(l);
+		loader__forget_classified(l);
+	}
 	if (attach_all(l))
 		goto fail;
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events),
@@ -435,6 +441,11 @@ const struct fw_hook_status *loader__unattached(struct fw_loader *l, size_t *n)
 {
 	*n = l->left_out.n;
 	return l->unattached;
+}
+
+bool loader__state_reused(const struct fw_loader *l)
+{
+	return l->state_reused;
 }
 
 const char **loader__hooks(struct fw_loader *l, size_t *n)

@@ -7,6 +7,7 @@
 #ifndef FW_LOADER_H
 #define FW_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "core/rules.h"
@@ -21,10 +22,26 @@ struct fw_map_size;
 /* Privileges and kernel BTF (btf_path or the running kernel's): prints
  * one error line and returns -1 when the tracer cannot run */
 int loader__preflight(const char *btf_path);
-/* maps: sizes set before load (the config's maps: key) */
-int loader__open(struct fw_loader **out, const char *btf_path,
-		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
-		 size_t n_maps, fw_record_fn fn, void *ctx);
+struct fw_load_opts {
+	const char *btf_path; /* NULL: the running kernel's */
+	uint64_t taint_expiry_ns;
+	/* sizes set before load (the config's maps: key) */
+	const struct fw_map_size *maps;
+	size_t n_maps;
+	/* bpffs directory where the taint state persists (NULL: nowhere);
+	 * fresh: an earlier run's state there is dropped, not taken over */
+	const char *state_dir;
+	bool fresh;
+};
+
+int loader__open(struct fw_loader **out, const struct fw_load_opts *opts,
+		 fw_record_fn fn, void *ctx);
+/* With an earlier run's state taken over: hand fn a read record for each
+ * flight log a process still running read before the restart (after the
+ * /proc seed, so that the process is known); returns how many */
+size_t loader__restore_taint(struct fw_loader *l, const struct fw_rules *rules);
+/* Whether an earlier run's taint state was taken over */
+bool loader__state_reused(const struct fw_loader *l);
 void loader__close(struct fw_loader *l);
 /* Watched directories that exist now go to the kernel, and directories
  * no longer in rules leave it; returns how many are watched */

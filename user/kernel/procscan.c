@@ -34,7 +34,7 @@ static void parse_stat(const char *stat, unsigned *ppid, uint64_t *start_ns)
 	*start_ns = 0;
 	if (!p ||
 	    sscanf(p + 1,
-		   " %c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+		   " %c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
 		   &state, ppid, &ticks) != 3)
 		return;
 	*start_ns = ticks * FW_START_TICK_NS;
@@ -137,4 +137,20 @@ bool procscan__identify(const char *proc_root, uint32_t pid, uint64_t start_ns,
 		fn(e, sizeof(*e), ctx);
 	free(e);
 	return found;
+}
+
+uint64_t procscan__start_ns(const char *proc_root, uint32_t pid)
+{
+	char path[256], buf[4096];
+	uint64_t start_ns;
+	unsigned ppid;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	n = read_file(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	parse_stat(buf, &ppid, &start_ns);
+	return start_ns;
 }

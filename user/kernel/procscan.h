@@ -21,4 +21,7 @@ size_t procscan__seed(const char *proc_root, fw_record_fn fn, void *ctx);
 bool procscan__identify(const char *proc_root, uint32_t pid, uint64_t start_ns,
 			fw_record_fn fn, void *ctx);
 
+/* When the process at pid started (to /proc's precision), 0 if none */
+uint64_t procscan__start_ns(const char *proc_root, uint32_t pid);
+
 #endif /* FW_PROCSCAN_H */

@@ -419,6 +419,11 @@ void output__ready_message(const struct fw_ready_info *info, char *buf,
 		"flightwatch ready: %zu hooks attached, %zu watched directories, %zu patterns, %zu processes known, %.3f s",
 		info->n_hooks, info->n_dirs, info->n_patterns, info->n_procs,
 		info->startup_seconds);
+	if (info->state_reused && n < size)
+		n += snprintf(
+			buf + n, size - n,
+			"; taint state of the previous run taken over, %zu flight-log reads restored",
+			info->n_restored);
 	for (size_t i = 0; i < info->n_unused && n < size; i++)
 		n += snprintf(buf + n, size - n, "%s%s (%s)",
 			      i ? ", " : "; not attached: ",
@@ -456,6 +461,9 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	json_set_u64(root, "flightwatch.watched_directories", info->n_dirs);
 	json_set_u64(root, "flightwatch.patterns", info->n_patterns);
 	json_set_u64(root, "flightwatch.processes", info->n_procs);
+	json_set_obj(root, "flightwatch.state_reused",
+		     json_object_new_boolean(info->state_reused));
+	json_set_u64(root, "flightwatch.reads_restored", info->n_restored);
 	json_set_obj(root, "flightwatch.startup_seconds",
 		     json_object_new_double(info->startup_seconds));
 	fprintf(o->out, "%s\n", json_line(root));
