@@ -99,7 +99,13 @@ static __always_inline void *event_reserve(__u32 size, __u32 type, __u32 tgid,
 	hdr->tgid = tgid;
 	hdr->tid = tid;
 	hdr->size = size;
-	hdr->start_ns = tgid ? current_start_ns() : 0;
+	if (tgid) {
+		hdr->start_ns = current_start_ns();
+		bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+	} else {
+		hdr->start_ns = 0;
+		__builtin_memset(hdr->comm, 0, sizeof(hdr->comm));
+	}
 	stat_add(FW_STAT_EVENTS + type, 1);
 	return hdr;
 }
@@ -146,9 +152,12 @@ static __always_inline bool is_tainted(__u32 tgid)
 }
 
 /* The process read flight-log data now: taint it, or restart its expiry */
-static __always_inline void taint_process(__u32 tgid, __u64 now)
+static __always_inline void taint_process(__u32 tgid, __u64 now,
+					  const struct fw_file_key *origin)
 {
-	struct fw_taint t = { .first_ns = now, .start_ns = current_start_ns() };
+	struct fw_taint t = { .first_ns = now,
+			      .start_ns = current_start_ns(),
+			      .origin = *origin };
 
 	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t, fw_taint_expiry_ns != 0);
 }

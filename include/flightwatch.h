@@ -188,6 +188,9 @@ struct fw_taint {
 	/* its start (fw_event_header.start_ns): a pid reused while no exit
 	 * was seen (the tracer restarting on pinned maps) is not tainted */
 	__u64 start_ns;
+	/* the first flight log or carrier it read: the origin an alert can
+	 * still name when that read's record was lost */
+	struct fw_file_key origin;
 };
 
 struct fw_read_key {
@@ -232,6 +235,10 @@ struct fw_event_header {
 	 * reused pid has another; 0 when no process is concerned or not
 	 * known. /proc gives it in FW_START_TICK_NS units only. */
 	__u64 start_ns;
+	/* its command name when the record was made (zeros when no
+	 * process is concerned): a process whose exec and fork records were
+	 * lost is still named */
+	char comm[FW_COMM_LEN];
 };
 
 /* /proc/PID/stat's starttime unit (USER_HZ is 100 on every Linux) */
@@ -285,6 +292,8 @@ struct fw_net_event {
 	__u64 bytes; /* FW_EV_SEND: this first send; FW_EV_CONNECT: 0 */
 	__s32 fd;
 	__u32 pad;
+	/* fw_taint.origin of the sender (zeros: none known) */
+	struct fw_file_key origin;
 };
 
 /* FW_EV_CARRIER: the first write of a tainted process into a carrier */
@@ -340,18 +349,18 @@ _Static_assert(sizeof(struct fw_read_key) == 24, "fw_read_key layout");
 _Static_assert(sizeof(struct fw_flow_key) == 32, "fw_flow_key layout");
 _Static_assert(sizeof(struct fw_counter) == 32, "fw_counter layout");
 _Static_assert(sizeof(struct fw_pattern) == 72, "fw_pattern layout");
-_Static_assert(sizeof(struct fw_event_header) == 32, "header layout");
+_Static_assert(sizeof(struct fw_event_header) == 48, "header layout");
 _Static_assert(sizeof(struct fw_exec_event) ==
-		       32 + 16 + 16 + FW_ARGS_MAX + FW_PATH_BUF,
+		       48 + 16 + 16 + FW_ARGS_MAX + FW_PATH_BUF,
 	       "exec event layout");
 _Static_assert(sizeof(struct fw_file_read_event) ==
-		       32 + 16 + 8 + 16 + FW_PATH_BUF,
+		       48 + 16 + 8 + 16 + FW_PATH_BUF,
 	       "file read event layout");
-_Static_assert(sizeof(struct fw_carrier_event) == 32 + 16 + 8 + 8 + FW_PATH_BUF,
+_Static_assert(sizeof(struct fw_carrier_event) == 48 + 16 + 8 + 8 + FW_PATH_BUF,
 	       "carrier event layout");
-_Static_assert(sizeof(struct fw_net_event) == 32 + 24 + 8 + 8,
+_Static_assert(sizeof(struct fw_net_event) == 48 + 24 + 8 + 8 + 16,
 	       "net event layout");
-_Static_assert(sizeof(struct fw_dns_event) == 32 + 16 + 8 + FW_DNS_MAX,
+_Static_assert(sizeof(struct fw_dns_event) == 48 + 16 + 8 + FW_DNS_MAX,
 	       "dns event layout");
 
 /*

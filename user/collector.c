@@ -41,6 +41,7 @@ struct collector {
 	struct fw_sink sink;
 	struct fw_trace_writer *trace; /* --record */
 	struct fw_geoip *geoip; /* --geoip */
+	const struct fw_rules *rules; /* where origins' paths are looked for */
 };
 
 /* Every record, from the kernel or the /proc seed, passes here on its way
@@ -70,6 +71,13 @@ static void on_record(void *rec, size_t size, void *ctx)
 		 * recorded like the seed so that a replay names it too */
 		procscan__identify("/proc", hdr->tgid, hdr->start_ns, on_record,
 				   col);
+	if (col->loader &&
+	    (hdr->type == FW_EV_SEND || hdr->type == FW_EV_CONNECT) &&
+	    size >= sizeof(struct fw_net_event) &&
+	    !correlator__tracks(col->correlator, hdr->tgid))
+		/* tainted in the kernel, but its reads were lost: the
+		 * origin the kernel kept, before the send is accounted */
+		loader__name_origin(col->loader, col->rules, rec);
 	if (hdr->type == FW_EV_EXIT && col->loader &&
 	    correlator__tracks(col->correlator, hdr->tgid))
 		/* final byte counts first, then forget the process */
@@ -239,6 +247,7 @@ int collector__run(struct fw_options *opts)
 	}
 	sink__open(&col.sink, opts->sink, opts->verbose, run_id);
 	col.sink.output.wall_minus_boot_ns = wall_minus_boot_ns;
+	col.rules = &opts->rules;
 	/* `record` without --json or --output: alerts only into the trace */
 	col.sink.quiet = opts->record_only;
 	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);
@@ -309,7 +318,8 @@ int collector__run(struct fw_options *opts)
 	}
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping: flushing the last counts");
 	/* drain what the kernel already delivered, then the last counts */
-	loader__poll(col.loader, 0);
+	for (int i = 0; i < 50 && loader__poll(col.loader, 0) > 0; i++)
+		;
 	periodic(&col);
 	loader__stats(col.loader, &stats);
 	correlator__stats(col.correlator, &stats.correlator);

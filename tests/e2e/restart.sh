@@ -34,7 +34,7 @@ log, ready, go, host, port = sys.argv[1:6]
 f = open(log, "rb")
 data = f.read()
 open(ready, "w").close()
-for _ in range(600):
+for _ in range(6000):
     if os.path.exists(go):
         break
     time.sleep(0.05)
@@ -52,7 +52,7 @@ fw_reader() {
 		fw_gs_bg python3 "$FW_TMP/holder.py" "$LOG" "$FW_TMP/read-$name" \
 			"$FW_TMP/go-$name" "$FW_PEER_IP4" "$port"
 	else
-		fw_gs_bg "$FWSEND" --timeout 60 --read read "$LOG" \
+		fw_gs_bg "$FWSEND" --timeout 300 --read read "$LOG" \
 			--touch "$FW_TMP/read-$name" --wait-file "$FW_TMP/go-$name" \
 			--send write --to "$FW_PEER_IP4" --port "$port"
 	fi

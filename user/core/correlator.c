@@ -734,14 +734,21 @@ static void forget_reused_pid(struct fw_correlator *c,
 	proctab__remove(c->procs, hdr->tgid);
 }
 
-/* The first record of a process created its entry: its start is known */
+/* The first record of a process created its entry: its start is known,
+ * and its name when no exec, fork or /proc record gave one */
 static void note_birth(struct fw_correlator *c,
 		       const struct fw_event_header *hdr)
 {
 	struct fw_proc *p = proctab__get(c->procs, hdr->tgid);
 
-	if (p && !p->birth_ns)
+	if (!p)
+		return;
+	if (!p->birth_ns)
 		p->birth_ns = hdr->start_ns;
+	if (!strcmp(p->comm, "?") && hdr->comm[0]) {
+		memcpy(p->comm, hdr->comm, FW_COMM_LEN);
+		p->comm[FW_COMM_LEN - 1] = '\0';
+	}
 }
 
 int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
@@ -759,6 +766,13 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 	/* a fork's pid is new by definition (proctab__fork starts afresh) */
 	if (hdr->tgid && hdr->start_ns && hdr->type != FW_EV_FORK)
 		forget_reused_pid(c, hdr);
+	if (hdr->tgid &&
+	    (hdr->type == FW_EV_FILE_READ || hdr->type == FW_EV_CONNECT ||
+	     hdr->type == FW_EV_SEND || hdr->type == FW_EV_CARRIER)) {
+		/* what the record says of its process, before it is used */
+		proctab__get_or_add(c->procs, hdr->tgid);
+		note_birth(c, hdr);
+	}
 	switch (hdr->type) {
 	case FW_EV_EXEC:
 		proctab__exec(c->procs, rec);
@@ -815,7 +829,7 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 		break;
 	}
 	}
-	if (hdr->tgid && hdr->start_ns && hdr->type != FW_EV_EXIT)
+	if (hdr->tgid && (hdr->type == FW_EV_EXEC || hdr->type == FW_EV_FORK))
 		note_birth(c, hdr);
 	return 0;
 }

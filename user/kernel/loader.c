@@ -161,6 +161,12 @@ int loader__preflight(const char *btf_path)
 	return check_btf(btf_path ? btf_path : VMLINUX_BTF);
 }
 
+/* Records delivered in one go before the loop gets its turn again: under
+ * a flood the ring never empties, and the loop must still report losses
+ * and counts on time (checked every POLL_CHECK_EVERY records) */
+#define POLL_BUDGET_NS (100 * 1000000ull)
+#define POLL_CHECK_EVERY 256
+
 static int on_ring_record(void *ctx, void *data, size_t size)
 {
 	struct fw_loader *l = ctx;
@@ -173,7 +179,12 @@ static int on_ring_record(void *ctx, void *data, size_t size)
 		size = sizeof(copy);
 	memcpy(copy, data, size);
 	l->fn(copy, size, l->ctx);
-	return 0; /* never stop polling on one bad record */
+	/* never stop on one bad record; stop (this one delivered) when the
+	 * loop's turn has come */
+	if (++l->polled % POLL_CHECK_EVERY == 0 &&
+	    fw_boot_now_ns() - l->poll_started_ns >= POLL_BUDGET_NS)
+		return -EAGAIN;
+	return 0;
 }
 
 /*
@@ -414,14 +425,20 @@ void loader__close(struct fw_loader *l)
 
 int loader__poll(struct fw_loader *l, int timeout_ms)
 {
-	int n = ring_buffer__poll(l->rb, timeout_ms);
+	int n;
 
+	l->poll_started_ns = fw_boot_now_ns();
+	n = ring_buffer__poll(l->rb, timeout_ms);
+	if (n == -EAGAIN)
+		return 1; /* the loop's turn: more may wait */
 	if (n == -EINTR)
 		n = 0;
 	if (n < 0)
 		return n;
 	/* records submitted without a wake-up (process lifecycle) */
 	n = ring_buffer__consume(l->rb);
+	if (n == -EAGAIN)
+		return 1;
 	return n == -EINTR ? 0 : n;
 }
 

@@ -40,6 +40,11 @@ int loader__open(struct fw_loader **out, const struct fw_load_opts *opts,
  * flight log a process still running read before the restart (after the
  * /proc seed, so that the process is known); returns how many */
 size_t loader__restore_taint(struct fw_loader *l, const struct fw_rules *rules);
+/* A send or connect record of a process whose flight-log reads the
+ * collector never saw (their records were lost): hand fn a read record of
+ * the origin the kernel names in it, with its path found as for a restore */
+void loader__name_origin(struct fw_loader *l, const struct fw_rules *rules,
+			 const struct fw_net_event *e);
 /* Whether an earlier run's taint state was taken over */
 bool loader__state_reused(const struct fw_loader *l);
 void loader__close(struct fw_loader *l);
@@ -58,7 +63,8 @@ int loader__seed_open_files(struct fw_loader *l);
  * directory before anything opened it is still known. Opens each with
  * O_PATH (never reads it). Returns 0 or -errno. */
 int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules);
-/* Wait up to timeout_ms for records and deliver them; -errno on failure */
+/* Wait up to timeout_ms for records and deliver them, for at most about
+ * 100 ms; > 0 when some were (more may wait), 0 none, -errno on failure */
 int loader__poll(struct fw_loader *l, int timeout_ms);
 /* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters
  * (of pid only, unless pid is 0) and, with forget, drop them in the kernel */

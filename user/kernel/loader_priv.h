@@ -28,6 +28,9 @@ struct fw_loader {
 	fw_record_fn fn;
 	void *ctx;
 	uint64_t lost_reported;
+	/* loader__poll's turn: when it began, records delivered */
+	uint64_t poll_started_ns;
+	uint64_t polled;
 	int ncpus;
 	/* LRU maps: keys this process deleted, evictions found so far */
 	uint64_t lru_user_deletes[FW_LRU_MAX];

@@ -230,11 +230,41 @@ static bool path_in_dirs(const struct fw_rules *rules,
 	return false;
 }
 
+/* Hand the collector a read record of key by the process (tgid, start,
+ * comm), as if the kernel had delivered it: the path from the process's
+ * descriptors, else from the watched directories, else by inode */
+static void deliver_read(struct fw_loader *l, const struct fw_rules *rules,
+			 const struct fw_event_header *who,
+			 const struct fw_file_key *key, uint64_t bytes)
+{
+	struct fw_file_read_event *e = fw_xcalloc(1, sizeof(*e));
+	char path[FW_PATH_MAX];
+	size_t len;
+
+	if (!path_in_fds(who->tgid, key, path, sizeof(path)) &&
+	    !path_in_dirs(rules, key, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(inode %llu on device %u:%u)",
+			 (unsigned long long)key->ino, key->dev >> 20,
+			 key->dev & 0xfffff);
+	e->hdr = *who;
+	e->hdr.type = FW_EV_FILE_READ;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = fw_boot_now_ns();
+	e->file = *key;
+	e->bytes = bytes;
+	e->match = FW_MATCH_KNOWN;
+	/* written like the kernel's: ending at FW_PATH_MAX - 1 */
+	len = strlen(path);
+	e->path_off = FW_PATH_MAX - 1 - len;
+	memcpy(e->path + e->path_off, path, len);
+	l->fn(e, sizeof(*e), l->ctx);
+	free(e);
+}
+
 struct restore {
 	struct fw_loader *l;
 	const struct fw_rules *rules;
 	int tainted_fd;
-	struct fw_file_read_event *e;
 	size_t restored;
 };
 
@@ -245,11 +275,9 @@ static void restore_read(const void *key, const void *value, void *ctx)
 	const struct fw_read_key *rk = key;
 	const struct fw_counter *count = value;
 	struct restore *r = ctx;
-	struct fw_file_read_event *e = r->e;
+	struct fw_event_header who = { .tgid = rk->tgid, .tid = rk->tgid };
 	struct fw_taint taint;
 	uint64_t now_start;
-	char path[FW_PATH_MAX];
-	size_t len;
 
 	if (bpf_map_lookup_elem(r->tainted_fd, &rk->tgid, &taint))
 		return;
@@ -260,27 +288,18 @@ static void restore_read(const void *key, const void *value, void *ctx)
 			r->l->lru_user_deletes[FW_LRU_TAINTED]++;
 		return;
 	}
-	if (!path_in_fds(rk->tgid, &rk->file, path, sizeof(path)) &&
-	    !path_in_dirs(r->rules, &rk->file, path, sizeof(path)))
-		snprintf(path, sizeof(path),
-			 "(inode %llu on device %u:%u, read before a restart)",
-			 (unsigned long long)rk->file.ino, rk->file.dev >> 20,
-			 rk->file.dev & 0xfffff);
-	memset(e, 0, sizeof(*e));
-	e->hdr.type = FW_EV_FILE_READ;
-	e->hdr.size = sizeof(*e);
-	e->hdr.tgid = e->hdr.tid = rk->tgid;
-	e->hdr.start_ns = taint.start_ns;
-	e->hdr.ts_ns = fw_boot_now_ns();
-	e->file = rk->file;
-	e->bytes = count->bytes;
-	e->match = FW_MATCH_KNOWN;
-	/* written like the kernel's: ending at FW_PATH_MAX - 1 */
-	len = strlen(path);
-	e->path_off = FW_PATH_MAX - 1 - len;
-	memcpy(e->path + e->path_off, path, len);
-	r->l->fn(e, sizeof(*e), r->l->ctx);
+	who.start_ns = taint.start_ns;
+	deliver_read(r->l, r->rules, &who, &rk->file, count->bytes);
 	r->restored++;
+}
+
+void loader__name_origin(struct fw_loader *l, const struct fw_rules *rules,
+			 const struct fw_net_event *e)
+{
+	static const struct fw_file_key none;
+
+	if (memcmp(&e->origin, &none, sizeof(none)))
+		deliver_read(l, rules, &e->hdr, &e->origin, 0);
 }
 
 size_t loader__restore_taint(struct fw_loader *l, const struct fw_rules *rules)
@@ -293,10 +312,8 @@ size_t loader__restore_taint(struct fw_loader *l, const struct fw_rules *rules)
 
 	if (!l->state_reused)
 		return 0;
-	r.e = fw_xcalloc(1, sizeof(*r.e));
 	loader__map_walk(bpf_map__fd(l->skel->maps.reads),
 			 sizeof(struct fw_read_key), sizeof(struct fw_counter),
 			 restore_read, &r);
-	free(r.e);
 	return r.restored;
 }

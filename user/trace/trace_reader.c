@@ -35,25 +35,26 @@ struct reader {
 	unsigned char *conv; /* one version 1 record, in today's layout */
 };
 
-/* Version 1 records had a 24-byte header, without start_ns: the record
- * in today's layout, start unknown (0), or NULL when it is too large */
+/* Version 1 records had a 24-byte header, without start_ns and comm: the
+ * record in today's layout, both unknown (0), or NULL when too large */
 #define FW_V1_HEADER 24u
 static const struct fw_event_header *
 from_version_1(struct reader *r, const struct fw_event_header *h)
 {
 	const size_t max = sizeof(struct fw_exec_event) + 64;
+	const size_t grow = sizeof(struct fw_event_header) - FW_V1_HEADER;
 	struct fw_event_header *out;
 
-	if (h->size + 8 > max)
+	if (h->size + grow > max)
 		return NULL;
 	if (!r->conv)
 		r->conv = fw_xcalloc(1, max);
+	memset(r->conv, 0, sizeof(*out));
 	memcpy(r->conv, h, FW_V1_HEADER);
 	memcpy(r->conv + sizeof(*out), (const unsigned char *)h + FW_V1_HEADER,
 	       h->size - FW_V1_HEADER);
 	out = (struct fw_event_header *)r->conv;
-	out->start_ns = 0;
-	out->size = h->size + sizeof(*out) - FW_V1_HEADER;
+	out->size = h->size + grow;
 	return out;
 }
 
