@@ -308,7 +308,8 @@ struct fw_carrier_event {
 
 /*
  * FW_EV_DNS: a DNS message received over UDP from port 53 by any process
- * (passive DNS: the answers the host actually got). The receiving process
+ * (passive DNS: the answers the host actually got), or sent to port 53
+ * (the queries, which answers must match to count). The receiving process
  * is not known where the packet is seen, so hdr.tgid and hdr.tid are 0.
  * The collector maps the answer's addresses to the name that was asked.
  */
@@ -318,7 +319,13 @@ struct fw_dns_event {
 	__u16 len; /* bytes of the DNS message in data */
 	__u16 wire_len; /* of the whole message: more than len when cut */
 	__u8 family; /* AF_INET or AF_INET6 */
-	__u8 pad[3];
+	/* 1: a query this host sent (server: where to); 0: an answer it
+	 * received (server: where from) */
+	__u8 query;
+	/* answers: from one of the configured resolvers (set by the
+	 * collector, so that a replay judges it as the live run did) */
+	__u8 from_resolver;
+	__u8 pad;
 	__u8 data[FW_DNS_MAX];
 };
 

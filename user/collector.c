@@ -42,6 +42,7 @@ struct collector {
 	struct fw_trace_writer *trace; /* --record */
 	struct fw_geoip *geoip; /* --geoip */
 	const struct fw_rules *rules; /* where origins' paths are looked for */
+	const struct fw_resolvers *resolvers; /* whose answers count */
 };
 
 /* Every record, from the kernel or the /proc seed, passes here on its way
@@ -78,6 +79,14 @@ static void on_record(void *rec, size_t size, void *ctx)
 		/* tainted in the kernel, but its reads were lost: the
 		 * origin the kernel kept, before the send is accounted */
 		loader__name_origin(col->loader, col->rules, rec);
+	if (hdr->type == FW_EV_DNS && size >= sizeof(struct fw_dns_event)) {
+		struct fw_dns_event *e = rec;
+
+		/* judged here and recorded, so that a replay agrees */
+		e->from_resolver =
+			!e->query &&
+			resolvers__has(col->resolvers, e->family, e->server);
+	}
 	if (hdr->type == FW_EV_EXIT && col->loader &&
 	    correlator__tracks(col->correlator, hdr->tgid))
 		/* final byte counts first, then forget the process */
@@ -165,6 +174,7 @@ static void reload(struct collector *col, struct fw_options *opts)
 	rules__free(&opts->rules);
 	opts->rules = fresh.rules;
 	memset(&fresh.rules, 0, sizeof(fresh.rules));
+	opts->resolvers = fresh.resolvers;
 	policy__free(&opts->policy);
 	opts->policy = fresh.policy;
 	memset(&fresh.policy, 0, sizeof(fresh.policy));
@@ -248,6 +258,7 @@ int collector__run(struct fw_options *opts)
 	sink__open(&col.sink, opts->sink, opts->verbose, run_id);
 	col.sink.output.wall_minus_boot_ns = wall_minus_boot_ns;
 	col.rules = &opts->rules;
+	col.resolvers = &opts->resolvers;
 	/* `record` without --json or --output: alerts only into the trace */
 	col.sink.quiet = opts->record_only;
 	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);
@@ -277,6 +288,8 @@ int collector__run(struct fw_options *opts)
 	/* after the seed: the processes are known */
 	ready.n_restored = loader__restore_taint(col.loader, &opts->rules);
 	ready.state_reused = loader__state_reused(col.loader);
+	correlator__dns_strict(col.correlator,
+			       loader__attached(col.loader, "fw_dns_egress"));
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
 	coverage(&ready, unused, err, col.loader);
 	if (privs__drop(loader__maps_usable, col.loader))

@@ -31,6 +31,7 @@ enum {
 	OPT_GEOIP,
 	OPT_FRESH,
 	OPT_STATE_DIR,
+	OPT_RESOLVER,
 };
 
 #define DEFAULT_KEEP 5
@@ -53,6 +54,7 @@ static const struct option run_options[] = {
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ "fresh", no_argument, NULL, OPT_FRESH },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "resolver", required_argument, NULL, OPT_RESOLVER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,6 +86,8 @@ void options__usage_run(FILE *out)
 		"                       bpffs directory (default %s):\n"
 		"                       a restart carries on from it\n"
 		"  --fresh              start clean: forget the pinned state\n"
+		"  --resolver ADDR      a DNS server whose answers name destinations\n"
+		"                       (repeatable; default: /etc/resolv.conf's)\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
 		"  -h, --help           this help\n"
 		"SIGHUP reloads the config file; taint state is kept.\n",
@@ -104,7 +108,8 @@ void options__usage_record(FILE *out)
 		"  --max-size BYTES     rotate before FILE exceeds BYTES (K, M, G suffixes)\n"
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
 		"  --config, --watch, --pattern, --allow, --no-default-rules,\n"
-		"  --btf, --taint-expiry, --geoip, --state-dir, --fresh, -v\n"
+		"  --btf, --taint-expiry, --geoip, --state-dir, --fresh,\n"
+		"  --resolver, -v\n"
 		"                       as for 'flightwatch run'\n"
 		"  -h, --help           this help\n",
 		DEFAULT_KEEP);
@@ -291,6 +296,11 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 		case OPT_FRESH:
 			opts->fresh = true;
 			break;
+		case OPT_RESOLVER:
+			if (resolvers__add(&opts->resolvers, optarg, err,
+					   err_size))
+				goto bad;
+			break;
 		case OPT_STATE_DIR:
 			if (optarg[0] != '/') {
 				snprintf(
@@ -365,6 +375,8 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 			 argv[optind]);
 		goto bad;
 	}
+	if (!opts->resolvers.n)
+		resolvers__load(&opts->resolvers, FW_RESOLV_CONF);
 	if ((opts->max_size || opts->keep != DEFAULT_KEEP) &&
 	    !opts->record_path) {
 		snprintf(err, err_size,

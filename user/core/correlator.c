@@ -712,6 +712,11 @@ static size_t expected_size(uint32_t type)
 	}
 }
 
+void correlator__dns_strict(struct fw_correlator *c, bool strict)
+{
+	dnscache__set_strict(c->dns, strict);
+}
+
 bool correlator__knows(struct fw_correlator *c, uint32_t pid, uint64_t start_ns)
 {
 	struct fw_proc *p = proctab__get(c->procs, pid);
@@ -822,10 +827,8 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 	case FW_EV_DNS: {
 		const struct fw_dns_event *e = rec;
 
-		/* names for the sends that follow; len is the kernel's */
-		dnscache__add_message(c->dns, e->data,
-				      e->len < FW_DNS_MAX ? e->len : FW_DNS_MAX,
-				      e->wire_len, hdr->ts_ns);
+		/* names for the sends that follow */
+		dnscache__add_event(c->dns, e, hdr->ts_ns);
 		break;
 	}
 	}

@@ -62,6 +62,9 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size);
 /* Report flows whose byte counts grew since they were last reported */
 void correlator__flush(struct fw_correlator *c);
 /* Does the process carry flight-log data (has counters worth syncing)? */
+/* DNS answers name destinations only when they answer a query seen
+ * (dnscache__add_event): from the start, when the queries are followed */
+void correlator__dns_strict(struct fw_correlator *c, bool strict);
 /* Whether the correlator knows the process at pid that started at
  * start_ns by its exec, fork or /proc record (not only by its pid) */
 bool correlator__knows(struct fw_correlator *c, uint32_t pid,

@@ -234,6 +234,7 @@ static int attach_all(struct fw_loader *l)
 		n++;
 	l->links = fw_xcalloc(n, sizeof(*l->links));
 	l->hooks = fw_xcalloc(n, sizeof(*l->hooks));
+	l->progs = fw_xcalloc(n, sizeof(*l->progs));
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		struct bpf_link *link;
 
@@ -257,8 +258,7 @@ static int attach_all(struct fw_loader *l)
 				cgroup && errno == EPERM ?
 					"attaching needs CAP_NET_ADMIN" :
 					strerror(errno),
-				cgroup ? "destinations are not named" :
-					 "not followed");
+				hooks__lost(bpf_program__name(prog)));
 			continue;
 		}
 		if (!link) {
@@ -272,6 +272,7 @@ static int attach_all(struct fw_loader *l)
 			return -1;
 		}
 		l->links[l->n_links] = link;
+		l->progs[l->n_links] = bpf_program__name(prog);
 		l->hooks[l->n_links++] = bpf_program__section_name(prog);
 	}
 	/* the links hold the cgroup: the descriptor is no longer needed */
@@ -418,6 +419,7 @@ void loader__close(struct fw_loader *l)
 		bpf_link__destroy(l->links[i]);
 	free(l->links);
 	free(l->hooks);
+	free(l->progs);
 	hashmap__free(l->seeded);
 	flightwatch_bpf__destroy(l->skel);
 	free(l);
@@ -458,6 +460,14 @@ const struct fw_hook_status *loader__unattached(struct fw_loader *l, size_t *n)
 {
 	*n = l->left_out.n;
 	return l->unattached;
+}
+
+bool loader__attached(const struct fw_loader *l, const char *prog)
+{
+	for (size_t i = 0; i < l->n_links; i++)
+		if (!strcmp(l->progs[i], prog))
+			return true;
+	return false;
 }
 
 bool loader__state_reused(const struct fw_loader *l)

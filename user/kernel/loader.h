@@ -45,6 +45,8 @@ size_t loader__restore_taint(struct fw_loader *l, const struct fw_rules *rules);
  * the origin the kernel names in it, with its path found as for a restore */
 void loader__name_origin(struct fw_loader *l, const struct fw_rules *rules,
 			 const struct fw_net_event *e);
+/* Whether the BPF program named prog is attached */
+bool loader__attached(const struct fw_loader *l, const char *prog);
 /* Whether an earlier run's taint state was taken over */
 bool loader__state_reused(const struct fw_loader *l);
 void loader__close(struct fw_loader *l);

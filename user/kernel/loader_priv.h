@@ -24,6 +24,7 @@ struct fw_loader {
 	struct ring_buffer *rb;
 	struct bpf_link **links;
 	const char **hooks;
+	const char **progs; /* the program of each link */
 	size_t n_links;
 	fw_record_fn fn;
 	void *ctx;

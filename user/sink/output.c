@@ -483,6 +483,9 @@ static struct json_object *stats_dns(const struct fw_dnscache_stats *d)
 	json_set_u64(o, "evicted", d->evicted);
 	json_set_u64(o, "expired", d->expired);
 	json_set_u64(o, "entries", d->entries);
+	json_set_u64(o, "queries", d->queries);
+	json_set_u64(o, "unmatched", d->unmatched);
+	json_set_u64(o, "queries_dropped", d->queries_dropped);
 	return o;
 }
 
