@@ -159,7 +159,11 @@ static __always_inline void taint_process(__u32 tgid, __u64 now,
 			      .start_ns = current_start_ns(),
 			      .origin = *origin };
 
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
 	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t, fw_taint_expiry_ns != 0);
+	if (tid != tgid)
+		bpf_map_update_elem(&threads, &tid, &tgid, BPF_ANY);
 }
 
 /*

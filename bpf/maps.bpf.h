@@ -105,6 +105,16 @@ struct {
 	__type(value, struct fw_taint);
 } tainted SEC(".maps") __weak;
 
+/* Threads of tainted processes (thread id -> tgid): process_vm_readv
+ * names a thread, the taint is its process's. A thread is put here when
+ * it is created in a tainted process or reads flight-log data itself */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} threads SEC(".maps") __weak;
+
 /* The syscall in flight of a thread, when it matters (kind != 0): task
  * storage, a pointer in the task rather than a hash of the thread id; a
  * thread that never carried anything has none */

@@ -54,9 +54,14 @@ int BPF_PROG(fw_fork, struct task_struct *parent, struct task_struct *child)
 	struct fw_fork_event *e;
 	struct fw_taint *t;
 
-	/* A new thread is not a new process */
-	if (child_pid != child_tgid)
+	/* A new thread is not a new process; a tainted one's is noted, for
+	 * process_vm_readv naming it */
+	if (child_pid != child_tgid) {
+		if (bpf_map_lookup_elem(&tainted, &child_tgid))
+			bpf_map_update_elem(&threads, &child_pid, &child_tgid,
+					    BPF_ANY);
 		return 0;
+	}
 
 	/* Children inherit what their parent carries */
 	t = bpf_map_lookup_elem(&tainted, &parent_tgid);

@@ -47,6 +47,13 @@ enum fw_event_type {
 	FW_EV_CARRIER = 10,
 	/* emitted by the kernel: a DNS answer (UDP from port 53) was received */
 	FW_EV_DNS = 11,
+	/* 12: reserved (enforcement) */
+	/* emitted by the kernel: a process read the memory of a tainted one
+	 * (ptrace, process_vm_readv): it holds what that one holds */
+	FW_EV_PEEK = 13,
+	/* emitted by the kernel: a tainted process opened a packet socket,
+	 * whose frames are not followed (an alert by itself) */
+	FW_EV_PACKET_SOCKET = 14,
 	FW_EV_TYPE_MAX,
 };
 
@@ -327,6 +334,29 @@ struct fw_dns_event {
 	__u8 from_resolver;
 	__u8 pad;
 	__u8 data[FW_DNS_MAX];
+};
+
+/* How a process read another's memory */
+enum fw_peek_how {
+	FW_PEEK_PTRACE = 1, /* PTRACE_ATTACH, PTRACE_SEIZE, PEEKDATA... */
+	FW_PEEK_VM_READV = 2, /* process_vm_readv */
+};
+
+/* FW_EV_PEEK: hdr's process read the memory of the tainted process
+ * source (a tgid, or a thread's id that the collector maps to its
+ * process) */
+struct fw_peek_event {
+	struct fw_event_header hdr;
+	__u32 source;
+	__u32 how; /* enum fw_peek_how */
+};
+
+/* FW_EV_PACKET_SOCKET: hdr's tainted process opened an AF_PACKET socket
+ * of this type (SOCK_RAW, SOCK_DGRAM) */
+struct fw_packet_socket_event {
+	struct fw_event_header hdr;
+	__u32 type;
+	__u32 protocol; /* network byte order, as socket(2) took it */
 };
 
 /* FW_EV_READ_BYTES: cumulative bytes a process read from a file */

@@ -65,7 +65,8 @@ static void on_record(void *rec, size_t size, void *ctx)
 	}
 	if (col->loader && hdr->tgid && hdr->start_ns &&
 	    (hdr->type == FW_EV_FILE_READ || hdr->type == FW_EV_SEND ||
-	     hdr->type == FW_EV_CONNECT || hdr->type == FW_EV_CARRIER) &&
+	     hdr->type == FW_EV_CONNECT || hdr->type == FW_EV_CARRIER ||
+	     hdr->type == FW_EV_PEEK || hdr->type == FW_EV_PACKET_SOCKET) &&
 	    !correlator__knows(col->correlator, hdr->tgid, hdr->start_ns))
 		/* its exec or fork record was lost (or the pid is another
 		 * process's now): who it is, from /proc while it lives,

@@ -577,6 +577,52 @@ static void on_carrier_read(struct fw_correlator *c, struct carrier *k,
 		chain__set(&p->chain, &p->n_chain, k->chain, k->n_chain, &hop);
 }
 
+/* A tainted process opened a packet socket: alerted at once, since what
+ * it sends there is not followed */
+static void on_packet_socket(struct fw_correlator *c,
+			     const struct fw_packet_socket_event *e)
+{
+	struct fw_proc *p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	struct fw_alert a = { 0 };
+	struct fw_flow_facts facts = { 0 };
+
+	a.kind = FW_ALERT_PACKET_SOCKET;
+	a.ts_ns = e->hdr.ts_ns;
+	a.proc = p;
+	a.origins = p->origins;
+	a.n_origins = p->n_origins;
+	for (size_t i = 0; i < p->n_origins; i++)
+		a.verified |=
+			content__is_flight_log(p->origins[i].file->content);
+	a.dest.family = 17; /* AF_PACKET */
+	a.dest.port = e->type;
+	facts.exe = p->exe;
+	facts.verified = a.verified;
+	a.severity = policy__severity(c->policy, &facts);
+	c->stats.alerts++;
+	c->fn(&a, c->ctx);
+}
+
+/* The process read a tainted one's memory: it holds what that one holds,
+ * reached through it (a process hop, as for a child) */
+static void on_peek(struct fw_correlator *c, const struct fw_peek_event *e)
+{
+	struct fw_proc *p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	struct fw_proc *source = proctab__get(c->procs, e->source);
+	struct fw_hop hop;
+	bool had_origins = p->n_origins > 0;
+
+	if (!source || source == p || !source->n_origins)
+		return;
+	hop = hop__process(source);
+	for (size_t i = 0; i < source->n_origins; i++)
+		proc__add_origin(p, source->origins[i].file);
+	origins_grew(c, p);
+	if (!had_origins || !p->n_chain)
+		chain__set(&p->chain, &p->n_chain, source->chain,
+			   source->n_chain, &hop);
+}
+
 static void on_file_read(struct fw_correlator *c,
 			 const struct fw_file_read_event *e)
 {
@@ -707,6 +753,10 @@ static size_t expected_size(uint32_t type)
 		return sizeof(struct fw_carrier_event);
 	case FW_EV_DNS:
 		return sizeof(struct fw_dns_event);
+	case FW_EV_PEEK:
+		return sizeof(struct fw_peek_event);
+	case FW_EV_PACKET_SOCKET:
+		return sizeof(struct fw_packet_socket_event);
 	default:
 		return 0;
 	}
@@ -773,7 +823,8 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 		forget_reused_pid(c, hdr);
 	if (hdr->tgid &&
 	    (hdr->type == FW_EV_FILE_READ || hdr->type == FW_EV_CONNECT ||
-	     hdr->type == FW_EV_SEND || hdr->type == FW_EV_CARRIER)) {
+	     hdr->type == FW_EV_SEND || hdr->type == FW_EV_CARRIER ||
+	     hdr->type == FW_EV_PEEK || hdr->type == FW_EV_PACKET_SOCKET)) {
 		/* what the record says of its process, before it is used */
 		proctab__get_or_add(c->procs, hdr->tgid);
 		note_birth(c, hdr);
@@ -823,6 +874,12 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 		break;
 	case FW_EV_CARRIER:
 		on_carrier(c, rec);
+		break;
+	case FW_EV_PEEK:
+		on_peek(c, rec);
+		break;
+	case FW_EV_PACKET_SOCKET:
+		on_packet_socket(c, rec);
 		break;
 	case FW_EV_DNS: {
 		const struct fw_dns_event *e = rec;

@@ -23,6 +23,10 @@ enum fw_alert_kind {
 	FW_ALERT_LOST =
 		2, /* kernel events were lost: the trace is incomplete */
 	FW_NOTICE_READ = 3, /* a process read a flight log (informational) */
+	/* 4: reserved (enforcement) */
+	/* a process carrying flight-log data opened a packet socket, whose
+	 * frames are not followed */
+	FW_ALERT_PACKET_SOCKET = 5,
 };
 
 struct fw_alert {

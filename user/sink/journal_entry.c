@@ -84,6 +84,8 @@ static const char *msgid(const struct fw_alert *a)
 		return FW_MSGID_EGRESS;
 	case FW_ALERT_LOST:
 		return FW_MSGID_LOST;
+	case FW_ALERT_PACKET_SOCKET:
+		return FW_MSGID_PACKET_SOCKET;
 	default:
 		return FW_MSGID_READ;
 	}

@@ -43,6 +43,8 @@ const char *output__event_name(uint32_t type)
 		[FW_EV_LOST] = "lost",
 		[FW_EV_CARRIER] = "carrier",
 		[FW_EV_DNS] = "dns",
+		[FW_EV_PEEK] = "peek",
+		[FW_EV_PACKET_SOCKET] = "packet_socket",
 	};
 
 	return type < FW_EV_TYPE_MAX && names[type] ? names[type] : "unknown";
@@ -98,6 +100,17 @@ void output__message(const struct fw_alert *a, char *buf, size_t size)
 		snprintf(buf, size, "%s (pid %u) read flight log %s",
 			 a->proc->comm, a->proc->pid, first);
 		break;
+	case FW_ALERT_PACKET_SOCKET:
+		snprintf(
+			buf, size,
+			"%s (pid %u) opened a packet socket after reading flight log %s%s: what it sends there is not followed",
+			a->proc->comm, a->proc->pid,
+			a->n_origins ? first : "(origin unknown)",
+			a->n_origins > 1 ? " and others" : "");
+		break;
+	default:
+		snprintf(buf, size, "%s (pid %u)", a->proc->comm, a->proc->pid);
+		break;
 	}
 }
 
@@ -109,6 +122,8 @@ const char *output__action_name(const struct fw_alert *a)
 				   "flightlog-egress";
 	case FW_ALERT_LOST:
 		return "events-lost";
+	case FW_ALERT_PACKET_SOCKET:
+		return "flightlog-packet-socket";
 	default:
 		return "flightlog-read";
 	}
@@ -328,6 +343,8 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 		json_set_str(root, "network.type",
 			     a->dest.family == AF_INET6 ? "ipv6" : "ipv4");
 	}
+	if (a->kind == FW_ALERT_PACKET_SOCKET)
+		json_set_u64(root, "flightwatch.socket_type", a->dest.port);
 	json_set_str(root, "flightwatch.confidence",
 		     a->verified ? "high" : "medium");
 	json_set_obj(root, "flightwatch.origins", output__origins_json(a));
