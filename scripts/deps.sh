@@ -9,6 +9,8 @@ packages=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libjson-c-dev pkg-config libsystemd-dev libyaml-dev libmaxminddb-dev
 	libcap-ng-dev scdoc
+	# the collector's seccomp allowlist
+	libseccomp-dev
 	# tests
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
 	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3 mmdb-bin

@@ -252,7 +252,9 @@ int collector__run(struct fw_options *opts)
 	ready.n_procs = procscan__seed("/proc", on_record, &col);
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
 	coverage(&ready, unused, err, col.loader);
-	if (privs__drop(loader__maps_usable, col.loader))
+	/* a rotating trace creates files beside it after the drop */
+	if (privs__drop(loader__maps_usable, col.loader,
+			opts->max_size ? opts->record_path : NULL))
 		goto out;
 	ready.startup_seconds = (fw_boot_now_ns() - t0) / 1e9;
 	sink__ready(&col.sink, &ready);
