@@ -28,6 +28,9 @@ ID_READY=4cc712c6346e46d4a4a876f92abbfded
 ID_STOPPED=db79719aab4048c0a5eb066275484dba
 
 fw_init
+# the journald spool of every tracer here: this suite's own
+export STATE_DIRECTORY=$FW_TMP/state
+SPOOL=$STATE_DIRECTORY/journal.spool
 command -v journalctl >/dev/null || fw_abort "journalctl is not installed"
 [ -x /lib/systemd/systemd-journald ] ||
 	fw_abort "no /lib/systemd/systemd-journald (package systemd)"
