@@ -194,6 +194,11 @@ check "exec: the helper's securebits (NOROOT, NO_SETUID_FIXUP, KEEP_CAPS, NO_CAP
 rc=$?
 check "seccomp control: an allowed call works (socket AF_UNIX)" == \
 	"0 socket-unix: allowed" "$rc $(grep socket "$FW_TMP/sc-unix.out")"
+# the reload worker: a thread starts and ends under the filter
+"$FWPRIVS" --user _flightwatch --sandbox --try thread >"$FW_TMP/sc-thread.out" 2>&1
+rc=$?
+check "seccomp: a thread can be created (clone3 refused, clone for threads)" == \
+	"0 thread: allowed" "$rc $(grep thread: "$FW_TMP/sc-thread.out")"
 for call in socket-inet ptrace exec; do
 	if [ "$call" = exec ]; then
 		"$FWPRIVS" --user _flightwatch --sandbox -- /bin/true \

@@ -6,10 +6,11 @@
  * uid 0 when absent), CAP_DAC_READ_SEARCH only, empty bounding and
  * ambient sets, locked securebits, NO_NEW_PRIVS, and with --sandbox the
  * seccomp allowlist. Then it prints its securebits ("securebits 0x..."),
- * makes CALL (socket-unix: allowed; socket-inet, ptrace: outside the
- * list) and execs PROG. Outside the list, the kernel kills it (SIGSYS).
+ * makes CALL (socket-unix, thread: allowed; socket-inet, ptrace:
+ * outside the list) and execs PROG. Outside the list, the kernel kills it (SIGSYS).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -19,11 +20,34 @@
 #include "kernel/privs.h"
 #include "lib/util.h"
 
+static void *thread_main(void *arg)
+{
+	return arg;
+}
+
+/* A thread as the reload worker makes it: it must start and end */
+static int thread(void)
+{
+	static int token;
+	pthread_t t;
+	void *ret = NULL;
+	int err = pthread_create(&t, NULL, thread_main, &token);
+
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	pthread_join(t, &ret);
+	return ret == &token ? 0 : -1;
+}
+
 static int try(const char *call)
 {
 	int fd;
 
-	if (!strcmp(call, "socket-unix"))
+	if (!strcmp(call, "thread"))
+		fd = thread();
+	else if (!strcmp(call, "socket-unix"))
 		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	else if (!strcmp(call, "socket-inet"))
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
