@@ -171,6 +171,7 @@ int privs__confine(const char *user, uint64_t keep, const char *rotating)
 		SECBIT_NO_CAP_AMBIENT_RAISE |
 		SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
 	const struct passwd *pw = target(user, rotating);
+	bool setpcap;
 	const char *step;
 
 	/* everything permitted becomes effective for the steps below
@@ -182,14 +183,26 @@ int privs__confine(const char *user, uint64_t keep, const char *rotating)
 			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, cap);
 	if (capng_apply(CAPNG_SELECT_CAPS))
 		goto fail;
+	/* started without root, with only the capabilities tracing needs:
+	 * what cannot be changed stays, no_new_privs and seccomp still come */
+	setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP) == 1;
+	if (pw && (capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) != 1 ||
+		   capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID) != 1)) {
+		if (fw_verbose)
+			fw_warn("without CAP_SETUID and CAP_SETGID the collector cannot become %s",
+				user);
+		pw = NULL;
+	}
+	if (!setpcap && fw_verbose)
+		fw_warn("without CAP_SETPCAP the bounding set and the securebits stay as they are");
 	step = "securebits";
-	if (prctl(PR_SET_SECUREBITS, securebits, 0, 0, 0))
+	if (setpcap && prctl(PR_SET_SECUREBITS, securebits, 0, 0, 0))
 		goto fail;
 	step = "the ambient set";
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
 		goto fail;
 	step = "the bounding set";
-	if (clear_bounding())
+	if (setpcap && clear_bounding())
 		goto fail;
 	if (pw) {
 		step = "user";
@@ -211,9 +224,11 @@ int privs__confine(const char *user, uint64_t keep, const char *rotating)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		goto fail;
 	if (fw_verbose)
-		fw_warn("privileges dropped: uid %u, capabilities %#llx, bounding set empty, securebits %#x locked, no_new_privs",
+		fw_warn("privileges dropped: uid %u, capabilities %#llx, bounding set %s, securebits %#x %s, no_new_privs",
 			(unsigned int)getuid(), (unsigned long long)keep,
-			prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+			setpcap ? "empty" : "unchanged",
+			prctl(PR_GET_SECUREBITS, 0, 0, 0, 0),
+			setpcap ? "locked" : "unchanged");
 	return 0;
 fail:
 	fw_err("cannot drop privileges (%s): %s", step, strerror(errno));

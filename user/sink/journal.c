@@ -26,6 +26,8 @@ struct fw_journal {
 	bool spool_open;
 	struct fw_spool spool;
 	uint64_t resent; /* spooled entries sent since it went down */
+	uint64_t last_sent_ns; /* journald last took an entry (tick clock) */
+	uint64_t now_ns; /* the last tick */
 	char *buf; /* one entry in journald's native protocol */
 	size_t buf_len, buf_cap;
 };
@@ -119,8 +121,10 @@ static int send_datagram(struct fw_journal *j, const void *data, size_t size)
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (j->fd < 0 && (err = reconnect(j)))
 			return err;
-		if (send(j->fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+		if (send(j->fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) {
+			j->last_sent_ns = j->now_ns;
 			return 0;
+		}
 		err = -errno;
 		if (err == -EMSGSIZE || err == -ENOBUFS)
 			return send_memfd(j, data, size);
@@ -374,11 +378,27 @@ void journal__drain(struct fw_journal *j)
 
 void journal__tick(struct fw_journal *j, uint64_t now_ns)
 {
-	(void)now_ns;
+	if (!j->now_ns)
+		j->last_sent_ns = now_ns;
+	j->now_ns = now_ns;
+	if (!pending(j)) {
+		j->last_sent_ns = now_ns;
+		return;
+	}
 	/* while journald is away there is no socket to wait on: try to
 	 * connect at each tick (the collector's sync interval) */
-	if (pending(j) && j->fd < 0)
+	if (j->fd < 0) {
 		drain(j);
+		return;
+	}
+	/* there but reading nothing: a person needs the entries now, on
+	 * stderr, while they wait in the spool */
+	if (!j->down && now_ns - j->last_sent_ns > FW_JOURNAL_STUCK_NS) {
+		j->down = true;
+		j->resent = 0;
+		fw_warn("journald took no entry for %llu s: entries go to standard error too and are sent when it reads again",
+			FW_JOURNAL_STUCK_NS / 1000000000ull);
+	}
 }
 
 static uint64_t mono_ms(void)

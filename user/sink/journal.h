@@ -30,6 +30,9 @@
 /* At exit, how long the last entries may take to reach a slow journald
  * (what is left is sent by the next start) */
 #define FW_JOURNAL_DRAIN_MS 10000
+/* journald there but taking nothing for this long: entries are printed
+ * on stderr too, as when it is away */
+#define FW_JOURNAL_STUCK_NS (5 * 1000000000ull)
 
 struct fw_journal;
 
