@@ -5,8 +5,13 @@
 # SYSLOG_IDENTIFIER, origins, destination, bytes, chain), the ready entry
 # with the hooks attached, the stopped entry, the catalog explanation with
 # `journalctl -x`; journald stopped while the tracer runs: alerts on stderr
-# at once and in the journal, in order, once journald is back; --output
-# auto picks the journal when the socket exists and text when it does not.
+# at once and in the journal, in order, once journald is back; 5,000
+# alerts through a 30 s outage all arrive, complete and in order, with the
+# final statistics (the spool on disk, drained at journald's pace); a
+# spool left by a tracer killed during an outage is sent by a later
+# start, first and in order; a journald that reads nothing (SIGSTOP) is
+# reported and loses nothing; --output auto picks the journal when the
+# socket exists and text when it does not.
 set -u
 # Everything below runs in a mount namespace of its own: the mounts vanish
 # with it, the host's /run and /var are never touched
@@ -521,6 +526,48 @@ check "third: the second run's ready and stopped entries arrived" == \
 	"$ID_READY $ID_STOPPED" \
 	"$(jq -r --arg p "$SPID" 'select(.FLIGHTWATCH_COLLECTOR_PID == $p) |
 		.MESSAGE_ID' "$FW_TMP/third.json" | tr '\n' ' ' | sed 's/ $//')"
+stop_tracer
+
+# --- journald there but reading nothing ----------------------------------------
+# SIGSTOP: its socket exists and its queue (net.unix.max_dgram_qlen
+# datagrams) fills; entries wait in the spool, and after 5 s without
+# progress new ones show on stderr too. SIGCONT: all of them arrive.
+tracer stuck --output journal --no-default-rules --watch "$WATCH"
+jwait "$FW_READY_TIMEOUT" "$FW_TMP/stuck-ready.json" MESSAGE_ID=$ID_READY \
+	_PID="$FW_TRACER_PID" || fw_abort "stuck: no ready entry"
+kill -STOP "$JD_PID"
+udp_burst 40000 100
+STUCK1=$FW_BG
+fw_wait_pid "$STUCK1" 30
+if wait_grep 15 "$FW_ERR" "journald took no entry for 5 s"; then
+	pass "stuck: the tracer says journald takes nothing"
+else
+	fail "stuck: the tracer says journald takes nothing" "a warning" \
+		"$(tail -n 3 "$FW_ERR")"
+fi
+udp_burst 41000 1
+STUCK2=$FW_BG
+fw_wait_pid "$STUCK2" 30
+if wait_grep 10 "$FW_ERR" "ALERT .*\\(pid $STUCK2\\) sent"; then
+	pass "stuck: a new alert shows on stderr meanwhile"
+else
+	fail "stuck: a new alert on stderr" "an ALERT line" "$(tail -n 3 "$FW_ERR")"
+fi
+kill -CONT "$JD_PID"
+fw_wait_for 60 arrived "$STUCK1" 100
+fw_wait_for 30 arrived "$STUCK2" 1
+jq_journal "$FW_TMP/stuck.json" MESSAGE_ID=$ID_EGRESS FLIGHTWATCH_UPDATE=0 \
+	FLIGHTWATCH_PROCESS_PID="$STUCK1" + MESSAGE_ID=$ID_EGRESS \
+	FLIGHTWATCH_UPDATE=0 FLIGHTWATCH_PROCESS_PID="$STUCK2"
+check "stuck: all 101 alerts arrived once journald reads again" == 101 \
+	"$(jq -r '"\(.FLIGHTWATCH_PROCESS_PID) \(.FLIGHTWATCH_DESTINATION_PORT)"' \
+		"$FW_TMP/stuck.json" | sort -u | wc -l)"
+check "stuck: in order (event ids rise)" == "" \
+	"$(jq -r '.FLIGHTWATCH_EVENT_ID | sub(".*-"; "")' "$FW_TMP/stuck.json" |
+		awk 'NR > 1 && $1 <= last { print NR": "$1" after "last; exit }
+			{ last = $1 }')"
+check "stuck: then the tracer says journald is back" contains \
+	"journald is back" "$(cat "$FW_ERR")"
 stop_tracer
 
 # --- --output auto ------------------------------------------------------------
