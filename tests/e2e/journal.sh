@@ -389,14 +389,16 @@ raised() {
 	sed -n "s/^.*ALERT.* (pid $2) sent [0-9]* bytes to $FW_PEER_IP4:\([0-9]*\)\/udp .*\$/\1/p" "$1"
 }
 # n_raised FILE PID N: at least N first alerts for PID on stderr
+# shellcheck disable=SC2317 # called through fw_wait_for
 n_raised() {
 	[ "$(raised "$1" "$2" | sort -u | wc -l)" -ge "$3" ]
 }
 # arrived PID N: at least N first alerts for PID in the journal
+# shellcheck disable=SC2317 # called through fw_wait_for
 arrived() {
 	journalctl --sync 2>/dev/null
 	[ "$(journalctl -o cat --output-fields=MESSAGE --no-pager \
-		MESSAGE_ID=$ID_EGRESS FLIGHTWATCH_PROCESS_PID="$1" \
+		MESSAGE_ID="$ID_EGRESS" FLIGHTWATCH_PROCESS_PID="$1" \
 		FLIGHTWATCH_UPDATE=0 2>/dev/null | wc -l)" -ge "$2" ]
 }
 
