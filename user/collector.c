@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,6 +192,23 @@ static void reload(struct collector *col, struct fw_options *opts)
 	sink__state(&col->sink, "config-reloaded", msg);
 }
 
+/* The ring buffer, and the journald socket while the sink's spool drains
+ * (at journald's pace: whenever it can take more) */
+static int wait_events(struct collector *col, int timeout_ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = loader__poll_fd(col->loader), .events = POLLIN },
+	};
+
+	if (!sink__pollfd(&col->sink, &pfd[1]))
+		return loader__poll(col->loader, timeout_ms);
+	if (poll(pfd, 2, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	if (pfd[1].revents)
+		sink__drain(&col->sink);
+	return loader__poll(col->loader, 0);
+}
+
 /* systemctl status shows it (nothing is sent without NOTIFY_SOCKET) */
 static void report_status(struct collector *col)
 {
@@ -257,6 +276,8 @@ int collector__run(struct fw_options *opts)
 		return 1;
 	}
 	sink__open(&col.sink, opts->sink, opts->verbose, run_id);
+	/* on disk, opened while root: a restart loses no journald entry */
+	sink__keep_spool(&col.sink);
 	col.sink.output.wall_minus_boot_ns = wall_minus_boot_ns;
 	col.rules = &opts->rules;
 	col.resolvers = &opts->resolvers;
@@ -293,7 +314,9 @@ int collector__run(struct fw_options *opts)
 			       loader__attached(col.loader, "fw_dns_egress"));
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
 	coverage(&ready, unused, err, col.loader);
-	if (privs__drop(loader__maps_usable, col.loader))
+	/* a rotating trace creates files beside it after the drop */
+	if (privs__drop(loader__maps_usable, col.loader,
+			opts->max_size ? opts->record_path : NULL))
 		goto out;
 	ready.startup_seconds = (fw_boot_now_ns() - t0) / 1e9;
 	sink__ready(&col.sink, &ready);
@@ -306,7 +329,7 @@ int collector__run(struct fw_options *opts)
 	while (!stop_requested) {
 		uint64_t now;
 
-		err = loader__poll(col.loader, 100);
+		err = wait_events(&col, 100);
 		if (err < 0) {
 			fw_err("ring buffer poll failed: %s", strerror(-err));
 			goto out;

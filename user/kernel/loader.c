@@ -444,6 +444,11 @@ int loader__poll(struct fw_loader *l, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
+int loader__poll_fd(struct fw_loader *l)
+{
+	return ring_buffer__epoll_fd(l->rb);
+}
+
 int loader__maps_usable(void *ctx)
 {
 	struct fw_loader *l = ctx;

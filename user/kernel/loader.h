@@ -68,6 +68,9 @@ int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules);
 /* Wait up to timeout_ms for records and deliver them, for at most about
  * 100 ms; > 0 when some were (more may wait), 0 none, -errno on failure */
 int loader__poll(struct fw_loader *l, int timeout_ms);
+/* The ring buffer's epoll descriptor (readable when records wait), for a
+ * caller that waits on other descriptors too: then loader__poll(l, 0) */
+int loader__poll_fd(struct fw_loader *l);
 /* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters
  * (of pid only, unless pid is 0) and, with forget, drop them in the kernel */
 void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget);
