@@ -18,6 +18,14 @@
 #include "io.bpf.h"
 
 #define FW_IORING_CQE_F_MORE 2 /* multishot: more completions follow */
+/* io_splice.flags: splice_fd_in is an index into the registered files */
+#define FW_SPLICE_F_FD_IN_FIXED (1u << 31)
+
+/* splice and tee: from one descriptor into another (one of them a pipe) */
+static __always_inline bool uring_op_moves(__u8 op)
+{
+	return op == IORING_OP_SPLICE || op == IORING_OP_TEE;
+}
 
 static __always_inline bool uring_op_reads(__u8 op)
 {
@@ -114,7 +122,7 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 	struct file *file;
 	long fd;
 
-	if (!uring_op_reads(op) && !uring_op_writes(op))
+	if (!uring_op_reads(op) && !uring_op_writes(op) && !uring_op_moves(op))
 		return 0;
 	if (current_tgid() == fw_self_tgid)
 		return 0;
@@ -128,7 +136,24 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 	} else {
 		file = fd_to_file(fd);
 	}
-	if (uring_op_reads(op)) {
+	if (uring_op_moves(op)) {
+		/* the output is the request's descriptor, the input is
+		 * splice_fd_in: read from it, then written like a splice(2)
+		 * (the read taints the writer first, at completion) */
+		struct io_splice *sp = (void *)&req->cmd;
+		int in_fd = BPF_CORE_READ(sp, splice_fd_in);
+		struct file *in = BPF_CORE_READ(sp, flags) &
+						  FW_SPLICE_F_FD_IN_FIXED ?
+					  uring_fixed_file(req, in_fd) :
+					  fd_to_file(in_fd);
+		bool reads = file_read_watched(in, &u.p) ||
+			     relay_read(in, &u.p);
+
+		if (reads || is_tainted(current_tgid()))
+			write_target(file, 0, 0, &u.p);
+		if (!u.p.kind)
+			goto unfollowed;
+	} else if (uring_op_reads(op)) {
 		if (!file_read_watched(file, &u.p) && !relay_read(file, &u.p))
 			goto unfollowed;
 	} else {

@@ -57,6 +57,8 @@ P_B_PWRITE=9129
 P_B_VMSPLICE=9130
 P_B_TRUNC=9131
 P_B_URING_SENDTO=9132
+P_URING_SPLICE=9133
+P_B_URING_SPLICE=9134
 FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
 
@@ -91,7 +93,8 @@ for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	"$P_URING" "$P_URING_PIPE" "$P_URING_FIXED" "$P_B_PIPE" "$P_B_FILE" \
 	"$P_B_RELAY" "$P_B_SENDFILE" "$P_B_FIFO" "$P_B_URING" \
 	"$P_B_URING_FIXED" "$P_URING_SKIP" "$P_B_URING_SKIP" "$P_PWRITE" \
-	"$P_VMSPLICE" "$P_B_PWRITE" "$P_B_VMSPLICE" "$P_CARRIER" "$P_B_TRUNC"; do
+	"$P_VMSPLICE" "$P_B_PWRITE" "$P_B_VMSPLICE" "$P_CARRIER" "$P_B_TRUNC" \
+	"$P_URING_SPLICE" "$P_B_URING_SPLICE"; do
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
@@ -381,6 +384,13 @@ MIN[$P_URING]=$(fw_size "$LOG_URING")
 sc_sh uring-pipe '"$1" cat "$2" | socat -u - "TCP4:$3:$4"' \
 	"$FWURING" "$LOG" "$FW_PEER_IP4" "$P_URING_PIPE"
 MIN[$P_URING_PIPE]=$SIZE
+# io_uring splice requests from the log straight into a pipe: no read or
+# write request, no read(2)
+sc_sh uring-splice '"$1" splice "$2" | socat -u - "TCP4:$3:$4"' \
+	"$FWURING" "$LOG" "$FW_PEER_IP4" "$P_URING_SPLICE"
+MIN[$P_URING_SPLICE]=$SIZE
+sc_sh b-uring-splice '"$1" splice "$2" | socat -u - "TCP4:$3:$4"' \
+	"$FWURING" "$PLAIN" "$FW_PEER_IP4" "$P_B_URING_SPLICE"
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 15. io_uring on registered (fixed) files ------------------------------
@@ -638,6 +648,13 @@ if flow uring-pipe "$P_URING_PIPE" "$SIZE" socat; then
 	chain uring-pipe origin,process,pipe,process,destination fwuring,socat
 fi
 
+if flow uring-splice "$P_URING_SPLICE" "$SIZE" socat; then
+	chain uring-splice origin,process,pipe,process,destination \
+		fwuring,socat
+fi
+check "benign io_uring splice of untainted data: no alert" == "" \
+	"$(port_alerts "$P_B_URING_SPLICE")"
+
 check "benign pipe of untainted data: no alert" == "" \
 	"$(port_alerts "$P_B_PIPE")"
 check "benign derived file written by an untainted process: no alert" == "" \
@@ -665,8 +682,10 @@ check "benign carrier emptied and rewritten by an untainted process: no alert" \
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
-	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9101 or .destination.port > 9120)) |
+	"$(fw_json "$FW_OUT" | jq -c --argjson splice "$P_URING_SPLICE" '
+		select(.event.kind == "alert" and
+		(.destination.port < 9101 or .destination.port > 9120) and
+		.destination.port != $splice) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |

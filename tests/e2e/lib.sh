@@ -42,8 +42,10 @@ FW_PEER_IP6B=fd42:203::3
 FW_READY_TIMEOUT=${FW_READY_TIMEOUT:-20}
 FW_STOP_TIMEOUT=${FW_STOP_TIMEOUT:-15}
 # Each suite's tracers pin their taint state here, not in the default
-# directory, and start fresh unless FW_STATE_KEEP=1 (restart.sh)
+# directory (FLIGHTWATCH_STATE_DIR: also for tracers a suite starts
+# itself), and fw_tracer_start's start fresh unless FW_STATE_KEEP=1
 FW_STATE_DIR=/sys/fs/bpf/fwe2e-$FW_SUITE-$$
+export FLIGHTWATCH_STATE_DIR=$FW_STATE_DIR
 FW_STATE_KEEP=0
 
 FW_PASS=0

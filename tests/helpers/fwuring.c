@@ -8,6 +8,9 @@
  *                                        (IORING_OP_WRITE)
  *   fwuring [--fixed] send FILE IP PORT  FILE to a TCP peer (IORING_OP_SEND);
  *                                        the connect is a plain connect(2)
+ *   fwuring splice FILE                  FILE to standard output, which must
+ *                                        be a pipe, with IORING_OP_SPLICE
+ *                                        (no read or write request at all)
  *   fwuring [--fixed] sendto FILE IP PORT
  *                                        FILE in 1 KiB datagrams from an
  *                                        unconnected UDP socket, each naming
@@ -123,6 +126,27 @@ static int udp_socket(const char *ip, const char *port,
 	return fd;
 }
 
+/* FILE to the pipe on standard output, splice requests only */
+static int splice_out(const char *path)
+{
+	int in, ret, n;
+	int64_t off = 0;
+
+	ret = io_uring_queue_init(8, &ring, 0);
+	if (ret)
+		die("io_uring_queue_init", -ret);
+	io_uring_prep_openat(sqe(), AT_FDCWD, path, O_RDONLY, 0);
+	in = run_one(path);
+	do {
+		io_uring_prep_splice(sqe(), in, off, STDOUT_FILENO, -1, CHUNK,
+				     0);
+		n = run_one("splice");
+		off += n;
+	} while (n > 0);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[CHUNK];
@@ -140,6 +164,8 @@ int main(int argc, char **argv)
 		else
 			break;
 	}
+	if (argc == 3 && !strcmp(argv[1], "splice"))
+		return splice_out(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "cat")) {
 		send_mode = false;
 	} else if (argc == 5 && !strcmp(argv[1], "send")) {
@@ -148,7 +174,7 @@ int main(int argc, char **argv)
 		send_mode = dgram = true;
 	} else {
 		fprintf(stderr,
-			"usage: fwuring [--fixed] [--skip] cat FILE | send FILE IP PORT | sendto FILE IP PORT\n");
+			"usage: fwuring [--fixed] [--skip] cat FILE | splice FILE | send FILE IP PORT | sendto FILE IP PORT\n");
 		return 2;
 	}
 	ret = io_uring_queue_init(8, &ring, 0);

@@ -237,7 +237,10 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 	opts->default_rules = true;
 	opts->passwd_file = "/etc/passwd";
 	opts->keep = DEFAULT_KEEP;
-	opts->state_dir = FW_DEFAULT_STATE_DIR;
+	/* the environment's default first: test suites keep theirs apart */
+	opts->state_dir = getenv("FLIGHTWATCH_STATE_DIR") ?
+				  getenv("FLIGHTWATCH_STATE_DIR") :
+				  FW_DEFAULT_STATE_DIR;
 	opts->argc = argc;
 	opts->argv = argv;
 	find_config(argc, argv, opts);
