@@ -42,6 +42,8 @@
 #define FW_NR_ptrace 101
 #define FW_NR_process_vm_readv 310
 #define FW_NR_socket 41
+#define FW_NR_mq_timedsend 242
+#define FW_NR_mq_timedreceive 243
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
@@ -110,6 +112,8 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_ptrace 117
 #define FW_NR_process_vm_readv 270
 #define FW_NR_socket 198
+#define FW_NR_mq_timedsend 182
+#define FW_NR_mq_timedreceive 183
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {

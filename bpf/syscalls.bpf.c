@@ -264,6 +264,9 @@ int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 	case FW_NR_pwritev2:
 	/* vmsplice(fd, iov, ...): the caller's memory into a pipe */
 	case FW_NR_vmsplice:
+	/* mq_timedsend(mqdes, msg, len, prio, timeout): a POSIX message
+	 * queue is a file of the mqueue file system, a carrier like any */
+	case FW_NR_mq_timedsend:
 		if (sys_is_compat())
 			return 0;
 		return fw_send_enter(sys_arg(regs, 0), 0, 0);
@@ -334,6 +337,9 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 	case FW_NR_recvfrom:
 	case FW_NR_recvmsg:
 	case FW_NR_recvmmsg:
+	/* mq_timedreceive(mqdes, msg, len, prio, timeout): the size of the
+	 * message taken */
+	case FW_NR_mq_timedreceive:
 		if (sys_is_compat())
 			return 0;
 		return fw_read_exit(sys_arg(regs, 0), ret);
@@ -384,6 +390,8 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
 		return fw_io_exit(ret);
+	case FW_NR_mq_timedsend: /* 0 on success: the length asked */
+		return fw_io_exit(ret ? ret : sys_arg(regs, 2));
 	}
 	return 0;
 }

@@ -113,8 +113,75 @@ static __always_inline long uring_req_len(struct io_kiocb *req, __u8 op)
 	return 1;
 }
 
-/* A request the submitter just prepared: decide it now */
-static __always_inline int uring_submitted(struct io_kiocb *req)
+/*
+ * A splice or tee request, from in into out (struct file addresses),
+ * read then written like a splice(2): the read taints the writer first,
+ * at completion. key: the request's address (uring_reqs); req: its op in
+ * the low byte, bit 8 for no completion (IOSQE_CQE_SKIP_SUCCESS), the
+ * length it asks for in the high half. A global function, verified on its
+ * own: inline, 6.1's verifier runs out of instructions on the submission
+ * program.
+ */
+__noinline int fw_uring_move(__u64 in, __u64 out, __u64 key, __u64 user_data,
+			     __u64 req)
+{
+	struct fw_uring_pending u = {};
+	bool reads;
+
+	reads = file_read_watched((struct file *)in, &u.p) ||
+		relay_read((struct file *)in, &u.p);
+	if (reads || is_tainted(current_tgid()))
+		write_target((struct file *)out, 0, 0, &u.p);
+	if (!u.p.kind) {
+		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
+		return 0;
+	}
+	u.id = bpf_get_current_pid_tgid();
+	if (req & 0x100) {
+		/* no completion: account the length it asks for now */
+		__u64 now = bpf_ktime_get_boot_ns();
+
+		if (u.p.kind & FW_PENDING_READ)
+			file_read_done(&u.p, u.id, req >> 32, now);
+		write_done(&u.p, u.id, req >> 32, now);
+		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
+		return 0;
+	}
+	u.user_data = user_data;
+	u.op = req & 0xff;
+	if (lru_put(&uring_reqs, FW_LRU_URING_REQS, &key, &u, true))
+		stat_add(FW_STAT_PENDING_FULL, 1);
+	return 0;
+}
+
+/* The files of a splice or tee request, handed to fw_uring_move */
+static __always_inline int uring_move(struct io_kiocb *req)
+{
+	struct io_splice *sp = (void *)&req->cmd;
+	int in_fd = BPF_CORE_READ(sp, splice_fd_in);
+	long fd = req->cqe.fd;
+	__u64 len = BPF_CORE_READ(sp, len) & 0xffffffff, key = (__u64)req;
+	__u64 k = 0;
+	struct file *in, *out;
+
+	if (current_tgid() == fw_self_tgid)
+		return 0;
+	in = BPF_CORE_READ(sp, flags) & FW_SPLICE_F_FD_IN_FIXED ?
+		     uring_fixed_file(req, in_fd) :
+		     fd_to_file(in_fd);
+	out = req->flags & REQ_F_FIXED_FILE ? uring_fixed_file(req, fd) :
+					      fd_to_file(fd);
+	/* the address as a number (a global function takes no pointer) */
+	bpf_probe_read_kernel(&k, sizeof(k), &key);
+	return fw_uring_move((__u64)in, (__u64)out, k, req->cqe.user_data,
+			     len << 32 |
+				     (req->flags & REQ_F_CQE_SKIP ? 0x100 : 0) |
+				     req->opcode);
+}
+
+/* A request the submitter just prepared: decide it now (a subprogram of
+ * its own: its stack and fw_uring_move's are not added together) */
+static __noinline int uring_submitted(struct io_kiocb *req)
 {
 	struct fw_uring_pending u = {};
 	__u64 key = (__u64)req;
@@ -122,7 +189,7 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 	struct file *file;
 	long fd;
 
-	if (!uring_op_reads(op) && !uring_op_writes(op) && !uring_op_moves(op))
+	if (!uring_op_reads(op) && !uring_op_writes(op))
 		return 0;
 	if (current_tgid() == fw_self_tgid)
 		return 0;
@@ -136,24 +203,7 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 	} else {
 		file = fd_to_file(fd);
 	}
-	if (uring_op_moves(op)) {
-		/* the output is the request's descriptor, the input is
-		 * splice_fd_in: read from it, then written like a splice(2)
-		 * (the read taints the writer first, at completion) */
-		struct io_splice *sp = (void *)&req->cmd;
-		int in_fd = BPF_CORE_READ(sp, splice_fd_in);
-		struct file *in = BPF_CORE_READ(sp, flags) &
-						  FW_SPLICE_F_FD_IN_FIXED ?
-					  uring_fixed_file(req, in_fd) :
-					  fd_to_file(in_fd);
-		bool reads = file_read_watched(in, &u.p) ||
-			     relay_read(in, &u.p);
-
-		if (reads || is_tainted(current_tgid()))
-			write_target(file, 0, 0, &u.p);
-		if (!u.p.kind)
-			goto unfollowed;
-	} else if (uring_op_reads(op)) {
+	if (uring_op_reads(op)) {
 		if (!file_read_watched(file, &u.p) && !relay_read(file, &u.p))
 			goto unfollowed;
 	} else {
@@ -218,6 +268,8 @@ unfollowed:
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
 {
+	if (uring_op_moves(req->opcode))
+		return uring_move(req);
 	return uring_submitted(req);
 }
 
@@ -225,6 +277,8 @@ int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
 SEC("tp_btf/io_uring_submit_sqe")
 int BPF_PROG(fw_uring_submit_sqe, struct io_kiocb *req, bool force_nonblock)
 {
+	if (uring_op_moves(req->opcode))
+		return uring_move(req);
 	return uring_submitted(req);
 }
 

@@ -59,6 +59,9 @@ P_B_TRUNC=9131
 P_B_URING_SENDTO=9132
 P_URING_SPLICE=9133
 P_B_URING_SPLICE=9134
+P_MQUEUE=9135
+P_B_MQUEUE=9136
+FWMQ=$FW_HELPERS/fwmq
 FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
 
@@ -94,7 +97,7 @@ for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	"$P_B_RELAY" "$P_B_SENDFILE" "$P_B_FIFO" "$P_B_URING" \
 	"$P_B_URING_FIXED" "$P_URING_SKIP" "$P_B_URING_SKIP" "$P_PWRITE" \
 	"$P_VMSPLICE" "$P_B_PWRITE" "$P_B_VMSPLICE" "$P_CARRIER" "$P_B_TRUNC" \
-	"$P_URING_SPLICE" "$P_B_URING_SPLICE"; do
+	"$P_URING_SPLICE" "$P_B_URING_SPLICE" "$P_MQUEUE" "$P_B_MQUEUE"; do
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
@@ -391,6 +394,12 @@ sc_sh uring-splice '"$1" splice "$2" | socat -u - "TCP4:$3:$4"' \
 MIN[$P_URING_SPLICE]=$SIZE
 sc_sh b-uring-splice '"$1" splice "$2" | socat -u - "TCP4:$3:$4"' \
 	"$FWURING" "$PLAIN" "$FW_PEER_IP4" "$P_B_URING_SPLICE"
+# a POSIX message queue between a reader of the log and an uploader
+sc_sh mqueue '"$1" recv "/fwmq-$$" "$3" "$4" & "$1" send "/fwmq-$$" "$2"; wait $!' \
+	"$FWMQ" "$LOG" "$FW_PEER_IP4" "$P_MQUEUE"
+MIN[$P_MQUEUE]=$SIZE
+sc_sh b-mqueue '"$1" recv "/fwmq-b$$" "$3" "$4" & "$1" send "/fwmq-b$$" "$2"; wait $!' \
+	"$FWMQ" "$PLAIN" "$FW_PEER_IP4" "$P_B_MQUEUE"
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 15. io_uring on registered (fixed) files ------------------------------
@@ -655,6 +664,12 @@ fi
 check "benign io_uring splice of untainted data: no alert" == "" \
 	"$(port_alerts "$P_B_URING_SPLICE")"
 
+if flow mqueue "$P_MQUEUE" "$SIZE" fwmq; then
+	chain mqueue origin,process,file,process,destination fwmq,fwmq
+fi
+check "benign message queue of untainted data: no alert" == "" \
+	"$(port_alerts "$P_B_MQUEUE")"
+
 check "benign pipe of untainted data: no alert" == "" \
 	"$(port_alerts "$P_B_PIPE")"
 check "benign derived file written by an untainted process: no alert" == "" \
@@ -682,10 +697,10 @@ check "benign carrier emptied and rewritten by an untainted process: no alert" \
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
-	"$(fw_json "$FW_OUT" | jq -c --argjson splice "$P_URING_SPLICE" '
-		select(.event.kind == "alert" and
+	"$(fw_json "$FW_OUT" | jq -c --argjson splice "$P_URING_SPLICE" \
+		--argjson mq "$P_MQUEUE" 'select(.event.kind == "alert" and
 		(.destination.port < 9101 or .destination.port > 9120) and
-		.destination.port != $splice) |
+		.destination.port != $splice and .destination.port != $mq) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |
