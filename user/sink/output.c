@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/content.h"
+#include "lib/escape.h"
 #include "lib/json.h"
 #include "sink/output.h"
 #include "lib/util.h"
@@ -339,34 +341,18 @@ print:
 	json_object_put(root);
 }
 
-/* Text for people: control characters in paths would let a file name
- * forge or hide output lines, so they are shown escaped */
-static void text_safe(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	for (; *in && o + 5 < size; in++) {
-		unsigned char ch = *in;
-
-		if (ch < 0x20 || ch == 0x7f)
-			o += snprintf(out + o, size - o, "\\x%02x", ch);
-		else
-			out[o++] = ch;
-	}
-	out[o] = '\0';
-}
-
 static void alert_text(struct fw_output *o, const struct fw_alert *a)
 {
-	char msg[8192], safe[16384], dest[FW_DEST_TEXT];
-	char ts[64], sev[16];
+	/* text for people: every name through the one escaping rule */
+	char msg[8192], safe[FW_ESCAPE_SIZE(8192)], dest[FW_DEST_TEXT];
+	char safe_dest[FW_ESCAPE_SIZE(FW_DEST_TEXT)], ts[64], sev[16];
 	const char *name;
 
 	if (a->kind == FW_NOTICE_READ && !o->verbose)
 		return;
 	fw_format_time(output__wall_ns(o, a->ts_ns), ts, sizeof(ts));
 	output__message(a, msg, sizeof(msg));
-	text_safe(msg, safe, sizeof(safe));
+	fw_escape(msg, safe, sizeof(safe));
 	if (a->kind != FW_ALERT_EGRESS) {
 		fprintf(o->out, "%s %s %s\n", ts,
 			a->kind == FW_ALERT_LOST ? "WARNING" : "read   ", safe);
@@ -383,16 +369,17 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 	fprintf(o->out, "%s %s [%s] %s\n", ts,
 		a->update ? "update " : "ALERT  ", name, safe);
 	for (size_t i = 0; i < a->n_origins; i++) {
-		text_safe(a->origins[i].file->path, safe, sizeof(safe));
+		fw_escape(a->origins[i].file->path, safe, sizeof(safe));
 		fprintf(o->out, "    origin %s (%" PRIu64 " bytes read, %s)\n",
 			safe, a->origins[i].bytes_read,
 			content__name(a->origins[i].file->content));
 	}
-	text_safe(a->proc->exe, safe, sizeof(safe));
+	fw_escape(a->proc->exe, safe, sizeof(safe));
+	fw_escape(dest, safe_dest, sizeof(safe_dest));
 	fprintf(o->out,
 		"    process %u %s, parent %u, uid %u -> %s %" PRIu64
 		" bytes\n",
-		a->proc->pid, safe, a->proc->ppid, a->proc->uid, dest,
+		a->proc->pid, safe, a->proc->ppid, a->proc->uid, safe_dest,
 		a->bytes);
 	fflush(o->out);
 }
@@ -550,8 +537,11 @@ void output__state(struct fw_output *o, const char *action, const char *msg)
 	struct json_object *root;
 
 	if (!o->json) {
-		fprintf(o->err, "%s\n", msg);
+		char *safe = fw_escape_dup(msg);
+
+		fprintf(o->err, "%s\n", safe);
 		fflush(o->err);
+		free(safe);
 		return;
 	}
 	root = json_object_new_object();
