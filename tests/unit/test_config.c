@@ -704,6 +704,33 @@ static void test_alias_budget(void **state)
 	assert_int_equal(fx->cfg.policy.n_allow_procs, 2);
 }
 
+/* Watch sets that would make every program's reads flight-log reads */
+static void test_system_dirs_refused(void **state)
+{
+	static const char *const refused[] = {
+		"/", "//", "/usr", "/usr/", "/usr/./bin", "/bin", "/usr/lib",
+		"/usr/local/bin", "/etc", "/boot", "/proc", "/proc/self",
+		"/sys/fs", "/dev", "/dev/shm", "/usr/bin/../sbin",
+	};
+	static const char *const accepted[] = {
+		"/tmp", "/srv/flightlogs", "/home/pilot", "/usr/share/qgc-logs",
+		"/var/lib/logs", "/etcetera", "/devices", "/opt/bin-logs",
+	};
+	struct fixture *fx = *state;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		if (!config__check_watch_dir(refused[i], err, sizeof(err)))
+			fail_msg("accepted %s", refused[i]);
+		assert_non_null(strstr(err, "every program that runs"));
+	}
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(*accepted); i++)
+		if (config__check_watch_dir(accepted[i], err, sizeof(err)))
+			fail_msg("refused %s: %s", accepted[i], err);
+	expect_error(fx, "watch:\n  directories:\n    - /srv/a\n    - /usr\n",
+		     "4: refusing to watch '/usr': it holds /usr/bin, so every program that runs would read a flight log (watch the directories the flight logs are in)");
+}
+
 /* SIGHUP's parse in a thread: the result comes back whole */
 static void test_reload_thread(void **state)
 {
@@ -756,6 +783,7 @@ int main(void)
 		T(test_limits),
 		T(test_alias_budget),
 		T(test_reload_thread),
+		T(test_system_dirs_refused),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
