@@ -288,8 +288,10 @@ int collector__run(struct fw_options *opts)
 			goto out;
 		}
 		now = fw_boot_now_ns();
-		if (col.trace)
+		if (col.trace) {
 			trace_writer__tick(col.trace, now);
+			recorder__check(col.trace, &col.sink, NULL);
+		}
 		if (now - last_sync >= SYNC_INTERVAL_NS) {
 			periodic(&col);
 			last_sync = now;
@@ -315,6 +317,7 @@ int collector__run(struct fw_options *opts)
 	periodic(&col);
 	loader__stats(col.loader, &stats);
 	correlator__stats(col.correlator, &stats.correlator);
+	recorder__check(col.trace, &col.sink, &stats);
 	sink__stats(&col.sink, &stats);
 	ret = 0;
 out:

@@ -236,6 +236,10 @@ void jentry__stats(struct fw_jentry *e, const struct fw_run_stats *s)
 		    s->correlator.updates);
 	jentry__add(e, "FLIGHTWATCH_STATS_MALFORMED_EVENTS", "%" PRIu64,
 		    s->correlator.malformed);
+	jentry__add(e, "FLIGHTWATCH_STATS_TRACE_WRITE_ERRORS", "%" PRIu64,
+		    s->trace_write_errors);
+	jentry__add(e, "FLIGHTWATCH_STATS_TRACE_RECORDS_LOST", "%" PRIu64,
+		    s->trace_records_lost);
 	jentry__add(e, "FLIGHTWATCH_STATS_DNS_MESSAGES", "%" PRIu64,
 		    s->correlator.dns.messages);
 	jentry__add(e, "FLIGHTWATCH_STATS_DNS_ADDRESSES", "%" PRIu64,

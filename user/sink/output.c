@@ -512,6 +512,10 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 	json_set_obj(root, "flightwatch.stats.evicted", evicted);
 	json_set_u64(root, "flightwatch.stats.uring_fixed_files",
 		     s->uring_fixed);
+	json_set_u64(root, "flightwatch.stats.trace_write_errors",
+		     s->trace_write_errors);
+	json_set_u64(root, "flightwatch.stats.trace_records_lost",
+		     s->trace_records_lost);
 	json_set_u64(root, "flightwatch.stats.flows", s->correlator.flows);
 	json_set_u64(root, "flightwatch.stats.alerts", s->correlator.alerts);
 	json_set_u64(root, "flightwatch.stats.updates", s->correlator.updates);
