@@ -106,9 +106,10 @@ static void reload_failed(struct collector *col, const char *why)
 	char msg[1280];
 
 	fw_err("%s", why);
-	snprintf(msg, sizeof(msg),
-		 "flightwatch: config not reloaded, the previous rules stay: %s",
-		 why);
+	snprintf(
+		msg, sizeof(msg),
+		"flightwatch: config not reloaded, the previous rules stay: %s",
+		why);
 	sink__state(&col->sink, "config-reload-failed", msg);
 }
 

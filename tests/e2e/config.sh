@@ -278,6 +278,12 @@ wait_state() {
 	return 1
 }
 
+# last_failed_reload: the latest config-reload-failed state line
+last_failed_reload() {
+	fw_json | jq -c 'select(.event.action == "config-reload-failed")' |
+		tail -n 1
+}
+
 # ---- SIGHUP: B instead of A ----------------------------------------------------
 config_watching "$B"
 kill -HUP "$FW_TRACER_PID"
@@ -321,8 +327,7 @@ config_watching "$A"
 chmod g+w "$CFG"
 kill -HUP "$FW_TRACER_PID"
 if wait_state config-reload-failed 2; then
-	line=$(fw_json | jq -c 'select(.event.action == "config-reload-failed")' |
-		tail -n 1)
+	line=$(last_failed_reload)
 	check "group-writable on reload: refused" contains \
 		"refusing a config file writable by group or others" \
 		"$(fw_get "$line" .message)"
@@ -338,8 +343,7 @@ kill -HUP "$FW_TRACER_PID"
 if wait_state config-reload-failed 3; then
 	check "nested reload: refused within 2 s (ms)" -lt 2000 \
 		$(($(fw_now_ms) - t0))
-	line=$(fw_json | jq -c 'select(.event.action == "config-reload-failed")' |
-		tail -n 1)
+	line=$(last_failed_reload)
 	check "nested reload: FILE and the limit" contains \
 		"previous rules stay: $CFG:1: nested deeper than the limit of 32 levels" \
 		"$(fw_get "$line" .message)"
@@ -379,8 +383,7 @@ check "blocked reload: still reading when the alert came" -eq "$n_states" \
 timeout 5 bash -c 'exec 3>"$1"' _ "$FIFO"
 check "blocked reload: the FIFO opened by a writer" -eq 0 "$?"
 if wait_state config-reload-failed 4; then
-	line=$(fw_json | jq -c 'select(.event.action == "config-reload-failed")' |
-		tail -n 1)
+	line=$(last_failed_reload)
 	check "blocked reload: fails on the database" contains \
 		"cannot use the GeoIP database $FIFO" "$(fw_get "$line" .message)"
 else

@@ -646,7 +646,8 @@ static void test_limits(void **state)
 	/* block style: a key per level, the line of the first too deep */
 	for (int i = 0; i < 40; i++)
 		o += snprintf(block + o, sizeof(block) - o, "%*sk:\n", i, "");
-	expect_error(fx, block, "33: nested deeper than the limit of 32 levels");
+	expect_error(fx, block,
+		     "33: nested deeper than the limit of 32 levels");
 	/* 100,000 levels: libyaml alone takes about a minute */
 	text = nested("watch: ", 100000);
 	t0 = now_s();
@@ -698,9 +699,10 @@ static void test_alias_budget(void **state)
 		"expands to more than the limit of 100000 values (each use of an alias counts)"));
 	free(text);
 	/* a few uses are fine */
-	load_ok(fx, "allow:\n  processes:\n"
-		    "    - executable: /bin/a\n      destinations: &d [10.0.0.1]\n"
-		    "    - executable: /bin/b\n      destinations: *d\n");
+	load_ok(fx,
+		"allow:\n  processes:\n"
+		"    - executable: /bin/a\n      destinations: &d [10.0.0.1]\n"
+		"    - executable: /bin/b\n      destinations: *d\n");
 	assert_int_equal(fx->cfg.policy.n_allow_procs, 2);
 }
 
@@ -708,13 +710,16 @@ static void test_alias_budget(void **state)
 static void test_system_dirs_refused(void **state)
 {
 	static const char *const refused[] = {
-		"/", "//", "/usr", "/usr/", "/usr/./bin", "/bin", "/usr/lib",
-		"/usr/local/bin", "/etc", "/boot", "/proc", "/proc/self",
-		"/sys/fs", "/dev", "/dev/shm", "/usr/bin/../sbin",
+		"/",	      "//",    "/usr",	   "/usr/",
+		"/usr/./bin", "/bin",  "/usr/lib", "/usr/local/bin",
+		"/etc",	      "/boot", "/proc",	   "/proc/self",
+		"/sys/fs",    "/dev",  "/dev/shm", "/usr/bin/../sbin",
 	};
 	static const char *const accepted[] = {
-		"/tmp", "/srv/flightlogs", "/home/pilot", "/usr/share/qgc-logs",
-		"/var/lib/logs", "/etcetera", "/devices", "/opt/bin-logs",
+		"/tmp",		 "/srv/flightlogs",
+		"/home/pilot",	 "/usr/share/qgc-logs",
+		"/var/lib/logs", "/etcetera",
+		"/devices",	 "/opt/bin-logs",
 	};
 	struct fixture *fx = *state;
 	char err[512];
@@ -727,8 +732,9 @@ static void test_system_dirs_refused(void **state)
 	for (size_t i = 0; i < sizeof(accepted) / sizeof(*accepted); i++)
 		if (config__check_watch_dir(accepted[i], err, sizeof(err)))
 			fail_msg("refused %s: %s", accepted[i], err);
-	expect_error(fx, "watch:\n  directories:\n    - /srv/a\n    - /usr\n",
-		     "4: refusing to watch '/usr': it holds /usr/bin, so every program that runs would read a flight log (watch the directories the flight logs are in)");
+	expect_error(
+		fx, "watch:\n  directories:\n    - /srv/a\n    - /usr\n",
+		"4: refusing to watch '/usr': it holds /usr/bin, so every program that runs would read a flight log (watch the directories the flight logs are in)");
 }
 
 /* SIGHUP's parse in a thread: the result comes back whole */
@@ -736,7 +742,8 @@ static void test_reload_thread(void **state)
 {
 	struct fixture *fx = *state;
 	char cfg_opt[160];
-	char *argv[] = { "run", "--no-default-rules", cfg_opt, "--watch",
+	char *argv[] = { "run",	  "--no-default-rules",
+			 cfg_opt, "--watch",
 			 fx->dir, NULL };
 	struct fw_reload *r;
 	int i;

@@ -59,8 +59,12 @@ static void test_c1(void **state)
 {
 	(void)state;
 	expect("\xc2\x80", "\\u0080");
-	expect("\xc2\x9b" "2J", "\\u009b2J"); /* CSI */
-	expect("\xc2\x9d" "0;x", "\\u009d0;x"); /* OSC */
+	expect("\xc2\x9b"
+	       "2J",
+	       "\\u009b2J"); /* CSI */
+	expect("\xc2\x9d"
+	       "0;x",
+	       "\\u009d0;x"); /* OSC */
 	expect("\xc2\x9f", "\\u009f");
 }
 
@@ -94,7 +98,9 @@ static void test_invalid_utf8(void **state)
 	expect("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
 	expect("\xf8\x88\x80\x80\x80", "\\xf8\\x88\\x80\\x80\\x80");
 	/* the byte after a bad lead starts over */
-	expect("\xe2\x82" "\xe2\x82\xac", "\\xe2\\x82\xe2\x82\xac");
+	expect("\xe2\x82"
+	       "\xe2\x82\xac",
+	       "\\xe2\\x82\xe2\x82\xac");
 }
 
 static void test_worst_case_size(void **state)
@@ -120,8 +126,7 @@ static void test_truncation(void **state)
 	assert_string_equal(out, "abc\\x0a");
 	assert_int_equal(fw_escape("abcd\nef", out, sizeof(out)), 4);
 	assert_string_equal(out, "abcd");
-	assert_int_equal(fw_escape("abcdef\xe2\x82\xac", out, sizeof(out)),
-			 6);
+	assert_int_equal(fw_escape("abcdef\xe2\x82\xac", out, sizeof(out)), 6);
 	assert_string_equal(out, "abcdef");
 	assert_int_equal(fw_escape("x", out, 1), 0);
 	assert_string_equal(out, "");

@@ -214,11 +214,12 @@ static void test_state(void **state)
 	s.trace_write_errors = 1;
 	s.trace_records_lost = 42;
 	jentry__stats(&fx->e, &s);
-	assert_string_equal(
-		jentry__get(&fx->e, "FLIGHTWATCH_STATS_TRACE_WRITE_ERRORS"), "1");
-	assert_string_equal(
-		jentry__get(&fx->e, "FLIGHTWATCH_STATS_TRACE_RECORDS_LOST"),
-		"42");
+	assert_string_equal(jentry__get(&fx->e,
+					"FLIGHTWATCH_STATS_TRACE_WRITE_ERRORS"),
+			    "1");
+	assert_string_equal(jentry__get(&fx->e,
+					"FLIGHTWATCH_STATS_TRACE_RECORDS_LOST"),
+			    "42");
 }
 
 static void test_ready(void **state)

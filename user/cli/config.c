@@ -43,9 +43,11 @@ static int watch_builtin(struct cfg *c, yaml_node_t *v, void *arg)
 /* Directories whose files are the system's programs, libraries and
  * settings, or no files at all (proc, sys, dev) */
 static const char *const system_dirs[] = {
-	"/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib32", "/usr/lib64",
-	"/usr/libexec", "/usr/local/bin", "/usr/local/sbin", "/bin", "/sbin",
-	"/lib", "/lib32", "/lib64", "/etc", "/boot", "/proc", "/sys", "/dev",
+	"/usr/bin",   "/usr/sbin",    "/usr/lib",	"/usr/lib32",
+	"/usr/lib64", "/usr/libexec", "/usr/local/bin", "/usr/local/sbin",
+	"/bin",	      "/sbin",	      "/lib",		"/lib32",
+	"/lib64",     "/etc",	      "/boot",		"/proc",
+	"/sys",	      "/dev",
 };
 
 /* Is a the same directory as b or one above it? (both normalised) */

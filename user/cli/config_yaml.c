@@ -281,7 +281,8 @@ static void syntax_error(struct cfg *c, const yaml_parser_t *parser)
 	snprintf(c->err, c->err_size, "%s:%zu: YAML syntax: %s%s%s", c->path,
 		 (size_t)parser->problem_mark.line + 1,
 		 parser->problem ? parser->problem : "error",
-		 parser->context ? " " : "", parser->context ? parser->context : "");
+		 parser->context ? " " : "",
+		 parser->context ? parser->context : "");
 }
 
 /*
@@ -316,8 +317,7 @@ static int check_depth(struct cfg *c, const unsigned char *text, size_t len)
 				snprintf(
 					c->err, c->err_size,
 					"%s:%zu: nested deeper than the limit of %d levels",
-					c->path,
-					(size_t)ev.start_mark.line + 1,
+					c->path, (size_t)ev.start_mark.line + 1,
 					FW_CONFIG_MAX_DEPTH);
 				ret = -1;
 			}

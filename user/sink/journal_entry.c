@@ -287,7 +287,6 @@ void jentry__state(struct fw_jentry *e, const char *action, const char *msg)
 	common(e, msg,
 	       strcmp(action, "trace-write-failed") ? FW_MSGID_CONFIG :
 						      FW_MSGID_TRACE_FAILED,
-	       priority,
-	       fw_boot_to_wall_ns(fw_boot_now_ns()));
+	       priority, fw_boot_to_wall_ns(fw_boot_now_ns()));
 	jentry__add(e, "FLIGHTWATCH_EVENT_ACTION", "%s", action);
 }
