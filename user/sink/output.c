@@ -412,14 +412,24 @@ void output__ready_message(const struct fw_ready_info *info, char *buf,
 			      info->unused[i].hook, info->unused[i].reason);
 }
 
+/* A state line for people on err, through the one escaping rule */
+static void state_text(struct fw_output *o, const char *msg)
+{
+	char *safe = fw_escape_dup(msg);
+
+	fprintf(o->err, "%s\n", safe);
+	fflush(o->err);
+	free(safe);
+}
+
 void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 {
 	char msg[1024];
 
 	output__ready_message(info, msg, sizeof(msg));
 	if (!o->json) {
-		fprintf(o->err, "%s\n", msg);
-		fflush(o->err);
+		/* the reasons quote the kernel's verifier, paths and names */
+		state_text(o, msg);
 		return;
 	}
 	struct json_object *root = json_object_new_object();
@@ -541,11 +551,7 @@ void output__state(struct fw_output *o, const char *action, const char *msg)
 	struct json_object *root;
 
 	if (!o->json) {
-		char *safe = fw_escape_dup(msg);
-
-		fprintf(o->err, "%s\n", safe);
-		fflush(o->err);
-		free(safe);
+		state_text(o, msg);
 		return;
 	}
 	root = json_object_new_object();
