@@ -10,6 +10,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
@@ -24,7 +25,7 @@ USER_CFLAGS := $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -Ibpf -I$(OUT)
 LDLIBS := -lbpf -lelf -lz -ljson-c -lsystemd -lyaml -lmaxminddb -lresolv \
-	-lcap-ng
+	-lcap-ng -lseccomp
 
 ifeq ($(V),1)
 Q =
@@ -139,6 +140,8 @@ run: all
 bench: all deps-bench
 	$(Q)tests/bench/run.sh
 	$(Q)tests/bench/replay.sh
+	$(Q)tests/bench/flood.sh
+	$(Q)RING_BYTES=65536 TRACER_NICE=0 tests/bench/flood.sh
 
 $(OUT)/fuzz/fuzz_trace_reader: $(FUZZ_SRCS) $(USER_HDRS) $(wildcard include/*.h)
 	$(Q)mkdir -p $(@D)
@@ -168,7 +171,8 @@ $(OUT)/flightwatch.8: doc/flightwatch.8.scd
 # changes, rewritten only when its text does
 $(OUT)/flightwatch.service: etc/flightwatch.service.in FORCE
 	$(Q)mkdir -p $(@D)
-	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g;s|@SYSUSERSDIR@|$(SYSUSERSDIR)|g' \
+		$< > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 # The example configuration (when the tree has one) goes beside the real
@@ -180,6 +184,8 @@ install: $(OUT)/flightwatch $(OUT)/flightwatch.8 $(OUT)/flightwatch.service
 		$(DESTDIR)$(UNITDIR)/flightwatch.service
 	install -D -m 0644 etc/catalog/flightwatch.catalog \
 		$(DESTDIR)$(CATALOGDIR)/flightwatch.catalog
+	install -D -m 0644 etc/flightwatch.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/flightwatch.conf
 	install -D -m 0644 $(OUT)/flightwatch.8 \
 		$(DESTDIR)$(MANDIR)/man8/flightwatch.8
 	install -D -m 0644 etc/bash-completion/flightwatch \
@@ -188,11 +194,15 @@ install: $(OUT)/flightwatch $(OUT)/flightwatch.8 $(OUT)/flightwatch.service
 	if [ -f etc/flightwatch.yaml ]; then \
 		install -m 0644 etc/flightwatch.yaml \
 			$(DESTDIR)$(CONFDIR)/flightwatch.yaml.example; fi
+	@# the user, on this system only (a DESTDIR is a package's staging tree)
+	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(SYSUSERSDIR)/flightwatch.conf; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/flightwatch \
 		$(DESTDIR)$(UNITDIR)/flightwatch.service \
 		$(DESTDIR)$(CATALOGDIR)/flightwatch.catalog \
+		$(DESTDIR)$(SYSUSERSDIR)/flightwatch.conf \
 		$(DESTDIR)$(MANDIR)/man8/flightwatch.8 \
 		$(DESTDIR)$(COMPLETIONDIR)/flightwatch \
 		$(DESTDIR)$(CONFDIR)/flightwatch.yaml.example

@@ -72,6 +72,14 @@ static __always_inline __u32 current_tgid(void)
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
+/* When the current process started: its identity beside the pid */
+static __always_inline __u64 current_start_ns(void)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, group_leader, start_boottime);
+}
+
 /*
  * Reserve a ring-buffer record and fill its header. A failed reservation
  * is counted so the collector can report the loss: nothing is dropped
@@ -91,6 +99,13 @@ static __always_inline void *event_reserve(__u32 size, __u32 type, __u32 tgid,
 	hdr->tgid = tgid;
 	hdr->tid = tid;
 	hdr->size = size;
+	if (tgid) {
+		hdr->start_ns = current_start_ns();
+		bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+	} else {
+		hdr->start_ns = 0;
+		__builtin_memset(hdr->comm, 0, sizeof(hdr->comm));
+	}
 	stat_add(FW_STAT_EVENTS + type, 1);
 	return hdr;
 }
@@ -123,6 +138,11 @@ static __always_inline bool is_tainted(__u32 tgid)
 
 	if (!t)
 		return false;
+	if (t->start_ns != current_start_ns()) {
+		/* another process that had this pid before */
+		lru_delete(&tainted, FW_LRU_TAINTED, &tgid);
+		return false;
+	}
 	if (fw_taint_expiry_ns &&
 	    bpf_ktime_get_boot_ns() - t->first_ns > fw_taint_expiry_ns) {
 		lru_delete(&tainted, FW_LRU_TAINTED, &tgid);
@@ -132,11 +152,18 @@ static __always_inline bool is_tainted(__u32 tgid)
 }
 
 /* The process read flight-log data now: taint it, or restart its expiry */
-static __always_inline void taint_process(__u32 tgid, __u64 now)
+static __always_inline void taint_process(__u32 tgid, __u64 now,
+					  const struct fw_file_key *origin)
 {
-	struct fw_taint t = { .first_ns = now };
+	struct fw_taint t = { .first_ns = now,
+			      .start_ns = current_start_ns(),
+			      .origin = *origin };
+
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t, fw_taint_expiry_ns != 0);
+	if (tid != tgid)
+		bpf_map_update_elem(&threads, &tid, &tgid, BPF_ANY);
 }
 
 /*

@@ -30,7 +30,7 @@
 /* Copy the message (UDP payload at off) into a FW_EV_DNS record. Not
  * inlined: verified once, off the common path. */
 static __noinline int dns_report(struct __sk_buff *skb, __u32 off,
-				 __u32 wire_len, __u32 family)
+				 __u32 wire_len, __u32 family, __u32 query)
 {
 	struct fw_dns_event *e;
 	__u64 copy; /* 64-bit: a 32-bit value's zero-extension would give
@@ -43,13 +43,15 @@ static __noinline int dns_report(struct __sk_buff *skb, __u32 off,
 	__builtin_memset(e->server, 0, sizeof(e->server));
 	__builtin_memset(e->data, 0, sizeof(e->data));
 	e->family = family;
-	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	e->query = query != 0;
+	e->from_resolver = 0;
+	e->pad = 0;
+	/* the server: where an answer came from, where a query goes (the
+	 * addresses' offsets in the IP headers are the wire format's) */
 	if (family == FW_AF_INET)
-		bpf_skb_load_bytes(skb, offsetof(struct iphdr, saddr),
-				   e->server, 4);
+		bpf_skb_load_bytes(skb, query ? 16 : 12, e->server, 4);
 	else
-		bpf_skb_load_bytes(skb, offsetof(struct ipv6hdr, saddr),
-				   e->server, 16);
+		bpf_skb_load_bytes(skb, query ? 24 : 8, e->server, 16);
 	copy = wire_len < FW_DNS_MAX ? wire_len : FW_DNS_MAX;
 	/*
 	 * The verifier needs the length proven within 1..FW_DNS_MAX on the
@@ -70,39 +72,68 @@ static __noinline int dns_report(struct __sk_buff *skb, __u32 off,
 	return 0;
 }
 
-SEC("cgroup_skb/ingress")
-int fw_dns_ingress(struct __sk_buff *skb)
+/* The UDP payload of a DNS message to or from port 53 (query: to it):
+ * its offset in *off, its length, or 0 when this is not one */
+static __always_inline __u32 dns_message(struct __sk_buff *skb, bool query,
+					 __u32 *off, __u32 *family)
 {
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
 	struct udphdr *udp;
-	__u32 off, family, len;
+	__u32 len;
 
 	if (skb->protocol == bpf_htons(FW_ETH_P_IP)) {
 		struct iphdr *ip = data;
 
 		if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_UDP)
-			return 1;
+			return 0;
 		/* IHL, the low nibble of the first byte, in 32-bit words */
-		off = (*(__u8 *)ip & 0x0f) * 4;
-		family = FW_AF_INET;
+		*off = (*(__u8 *)ip & 0x0f) * 4;
+		*family = FW_AF_INET;
 	} else if (skb->protocol == bpf_htons(FW_ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = data;
 
 		/* extension headers before UDP: not followed (rare for DNS) */
 		if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_UDP)
-			return 1;
-		off = sizeof(*ip6);
-		family = FW_AF_INET6;
+			return 0;
+		*off = sizeof(*ip6);
+		*family = FW_AF_INET6;
 	} else {
-		return 1;
+		return 0;
 	}
-	udp = data + off;
-	if ((void *)(udp + 1) > end || udp->source != bpf_htons(FW_DNS_PORT))
-		return 1;
+	udp = data + *off;
+	if ((void *)(udp + 1) > end ||
+	    (query ? udp->dest : udp->source) != bpf_htons(FW_DNS_PORT))
+		return 0;
 	len = bpf_ntohs(udp->len);
-	if (len < sizeof(*udp) + FW_DNS_HDR_LEN || len > skb->len - off)
-		return 1;
-	dns_report(skb, off + sizeof(*udp), len - sizeof(*udp), family);
+	if (len < sizeof(*udp) + FW_DNS_HDR_LEN || len > skb->len - *off)
+		return 0;
+	*off += sizeof(*udp);
+	return len - sizeof(*udp);
+}
+
+SEC("cgroup_skb/ingress")
+int fw_dns_ingress(struct __sk_buff *skb)
+{
+	__u32 off, family, len = dns_message(skb, false, &off, &family);
+
+	if (len)
+		dns_report(skb, off, len, family, 0);
+	return 1;
+}
+
+/*
+ * The queries: an answer names a destination only when it answers one of
+ * them (same id, question and server), so a process cannot label its own
+ * destination with a datagram from port 53. Egress holds the same IP
+ * header at skb->data, and costs every sent packet the same header test.
+ */
+SEC("cgroup_skb/egress")
+int fw_dns_egress(struct __sk_buff *skb)
+{
+	__u32 off, family, len = dns_message(skb, true, &off, &family);
+
+	if (len)
+		dns_report(skb, off, len, family, 1);
 	return 1;
 }

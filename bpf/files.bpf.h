@@ -217,10 +217,10 @@ static __always_inline void file_read_done(struct fw_pending *p, __u64 id,
 	rk.tgid = id >> 32;
 	if (!counter_add(&reads, FW_LRU_READS, &rk, ret, now)) {
 		if (fw_taint_expiry_ns)
-			taint_process(rk.tgid, now);
+			taint_process(rk.tgid, now, &rk.file);
 		return;
 	}
-	taint_process(rk.tgid, now);
+	taint_process(rk.tgid, now, &rk.file);
 	emit_file_read(p, id, ret, now);
 }
 

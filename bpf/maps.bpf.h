@@ -44,10 +44,6 @@ struct fw_carry_key {
 	__u32 pad;
 };
 
-struct fw_taint {
-	__u64 first_ns;
-};
-
 /* Kernel events to user space (config: maps: events). 8 MiB: its pages
  * are mapped twice into the collector, so this is 16 MiB of its RSS; at
  * 100,000 events/s it lost nothing (BENCHMARKS.md) */
@@ -108,6 +104,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fw_taint);
 } tainted SEC(".maps") __weak;
+
+/* Threads of tainted processes (thread id -> tgid): process_vm_readv
+ * names a thread, the taint is its process's. A thread is put here when
+ * it is created in a tainted process or reads flight-log data itself */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} threads SEC(".maps") __weak;
 
 /* The syscall in flight of a thread, when it matters (kind != 0): task
  * storage, a pointer in the task rather than a hash of the thread id; a

@@ -170,14 +170,21 @@ static __always_inline void
 emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)
 {
 	struct fw_net_event *e;
+	struct fw_taint *t;
+	__u32 tgid = id >> 32;
 
-	e = event_reserve(sizeof(*e), type, id >> 32, (__u32)id);
+	e = event_reserve(sizeof(*e), type, tgid, (__u32)id);
 	if (!e)
 		return;
 	e->dest = *dest;
 	e->bytes = bytes;
 	e->fd = fd;
 	e->pad = 0;
+	t = bpf_map_lookup_elem(&tainted, &tgid);
+	if (t)
+		e->origin = t->origin;
+	else
+		__builtin_memset(&e->origin, 0, sizeof(e->origin));
 	event_submit(e);
 }
 

@@ -54,18 +54,30 @@ int BPF_PROG(fw_fork, struct task_struct *parent, struct task_struct *child)
 	struct fw_fork_event *e;
 	struct fw_taint *t;
 
-	/* A new thread is not a new process */
-	if (child_pid != child_tgid)
+	/* A new thread is not a new process; a tainted one's is noted, for
+	 * process_vm_readv naming it */
+	if (child_pid != child_tgid) {
+		if (bpf_map_lookup_elem(&tainted, &child_tgid))
+			bpf_map_update_elem(&threads, &child_pid, &child_tgid,
+					    BPF_ANY);
 		return 0;
+	}
 
 	/* Children inherit what their parent carries */
 	t = bpf_map_lookup_elem(&tainted, &parent_tgid);
-	if (t)
-		lru_put(&tainted, FW_LRU_TAINTED, &child_tgid, t, true);
+	if (t) {
+		struct fw_taint inherited = *t;
+
+		inherited.start_ns = BPF_CORE_READ(child, start_boottime);
+		lru_put(&tainted, FW_LRU_TAINTED, &child_tgid, &inherited,
+			true);
+	}
 
 	e = event_reserve(sizeof(*e), FW_EV_FORK, child_tgid, child_pid);
 	if (!e)
 		return 0;
+	/* the header has the parent's (the current task's) */
+	e->hdr.start_ns = BPF_CORE_READ(child, start_boottime);
 	e->ppid = parent_tgid;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);

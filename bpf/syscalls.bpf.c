@@ -154,6 +154,80 @@ __noinline int fw_connect(long fd, __u64 uaddr, long addrlen)
 	return 0;
 }
 
+/*
+ * The caller read the memory of the process source (a thread's id): it
+ * now holds what that process holds, as a child holds its parent's.
+ * Writes into another process (process_vm_writev, PTRACE_POKEDATA) are
+ * not followed: the target's start, which its taint needs, is not known
+ * from here.
+ */
+static __always_inline int peeked(__u32 source, __u32 how)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, *leader;
+	struct fw_peek_event *e;
+	struct fw_taint *t, held;
+
+	leader = bpf_map_lookup_elem(&threads, &source);
+	if (leader)
+		source = *leader;
+	if (source == tgid || tgid == fw_self_tgid)
+		return 0;
+	t = bpf_map_lookup_elem(&tainted, &source);
+	if (!t)
+		return 0;
+	held = *t;
+	held.first_ns = bpf_ktime_get_boot_ns();
+	held.start_ns = current_start_ns();
+	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &held, false);
+	e = event_reserve(sizeof(*e), FW_EV_PEEK, tgid, (__u32)id);
+	if (!e)
+		return 0;
+	e->source = source;
+	e->how = how;
+	event_submit(e);
+	return 0;
+}
+
+/* ptrace(PTRACE_ATTACH or PTRACE_SEIZE, pid) succeeded: the tracee was
+ * just put first on the caller's list of traced tasks */
+__noinline int fw_ptrace_exit(void)
+{
+	struct task_struct *me = bpf_get_current_task_btf();
+	struct task_struct *tracee;
+	struct list_head *first;
+
+	first = BPF_CORE_READ(me, ptraced.next);
+	if (!first || first == &me->ptraced)
+		return 0;
+	tracee = (void *)first -
+		 bpf_core_field_offset(struct task_struct, ptrace_entry);
+	return peeked(BPF_CORE_READ(tracee, tgid), FW_PEEK_PTRACE);
+}
+
+__noinline int fw_vm_readv_exit(long pid)
+{
+	return peeked(pid, FW_PEEK_VM_READV);
+}
+
+/* socket(AF_PACKET, type, protocol) by a tainted process: its frames are
+ * not followed, so the socket itself is reported */
+__noinline int fw_socket_exit(long type, long protocol)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_packet_socket_event *e;
+
+	if (!is_tainted(id >> 32))
+		return 0;
+	e = event_reserve(sizeof(*e), FW_EV_PACKET_SOCKET, id >> 32, (__u32)id);
+	if (!e)
+		return 0;
+	e->type = type & 0xf; /* without SOCK_NONBLOCK, SOCK_CLOEXEC */
+	e->protocol = protocol;
+	event_submit(e);
+	return 0;
+}
+
 /* Every followed call returns here: account what its enter decided */
 __noinline int fw_io_exit(long ret)
 {
@@ -268,6 +342,20 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		if (sys_is_compat())
 			return 0;
 		return fw_accept_exit(ret);
+	case FW_NR_ptrace: /* (request, pid, addr, data) */
+		/* PTRACE_ATTACH 16, PTRACE_SEIZE 0x4206 */
+		if (sys_is_compat() || ret != 0 ||
+		    (sys_arg(regs, 0) != 16 && sys_arg(regs, 0) != 0x4206))
+			return 0;
+		return fw_ptrace_exit();
+	case FW_NR_process_vm_readv: /* (pid, local, n, remote, n, flags) */
+		if (sys_is_compat() || ret <= 0)
+			return 0;
+		return fw_vm_readv_exit(sys_arg(regs, 0));
+	case FW_NR_socket: /* (family, type, protocol); AF_PACKET 17 */
+		if (sys_is_compat() || ret < 0 || sys_arg(regs, 0) != 17)
+			return 0;
+		return fw_socket_exit(sys_arg(regs, 1), sys_arg(regs, 2));
 	/* mmap(addr, len, prot, flags, fd, off): a readable mapping of a
 	 * watched file counts as reading len bytes of it; pages touched
 	 * later are not seen one by one */

@@ -47,6 +47,13 @@ enum fw_event_type {
 	FW_EV_CARRIER = 10,
 	/* emitted by the kernel: a DNS answer (UDP from port 53) was received */
 	FW_EV_DNS = 11,
+	/* 12: reserved (enforcement) */
+	/* emitted by the kernel: a process read the memory of a tainted one
+	 * (ptrace, process_vm_readv): it holds what that one holds */
+	FW_EV_PEEK = 13,
+	/* emitted by the kernel: a tainted process opened a packet socket,
+	 * whose frames are not followed (an alert by itself) */
+	FW_EV_PACKET_SOCKET = 14,
 	FW_EV_TYPE_MAX,
 };
 
@@ -182,6 +189,17 @@ struct fw_dest {
 
 #define FW_DEST_LOCAL 1
 
+/* A process that carries flight-log data (the tainted map, by tgid) */
+struct fw_taint {
+	__u64 first_ns; /* its last read of flight-log data (expiry) */
+	/* its start (fw_event_header.start_ns): a pid reused while no exit
+	 * was seen (the tracer restarting on pinned maps) is not tainted */
+	__u64 start_ns;
+	/* the first flight log or carrier it read: the origin an alert can
+	 * still name when that read's record was lost */
+	struct fw_file_key origin;
+};
+
 struct fw_read_key {
 	struct fw_file_key file;
 	__u32 tgid;
@@ -219,7 +237,26 @@ struct fw_event_header {
 	__u32 tgid;
 	__u32 tid;
 	__u32 size; /* of the whole record */
+	/* The process's identity beside its pid: when its thread-group
+	 * leader started (CLOCK_BOOTTIME ns, the kernel's start_boottime). A
+	 * reused pid has another; 0 when no process is concerned or not
+	 * known. /proc gives it in FW_START_TICK_NS units only. */
+	__u64 start_ns;
+	/* its command name when the record was made (zeros when no
+	 * process is concerned): a process whose exec and fork records were
+	 * lost is still named */
+	char comm[FW_COMM_LEN];
 };
+
+/* /proc/PID/stat's starttime unit (USER_HZ is 100 on every Linux) */
+#define FW_START_TICK_NS 10000000ull
+
+/* Two start times name the same process: equal to the precision /proc
+ * gives, or one of them unknown */
+static inline int fw_same_start(__u64 a, __u64 b)
+{
+	return !a || !b || a / FW_START_TICK_NS == b / FW_START_TICK_NS;
+}
 
 struct fw_exec_event {
 	struct fw_event_header hdr;
@@ -262,6 +299,8 @@ struct fw_net_event {
 	__u64 bytes; /* FW_EV_SEND: this first send; FW_EV_CONNECT: 0 */
 	__s32 fd;
 	__u32 pad;
+	/* fw_taint.origin of the sender (zeros: none known) */
+	struct fw_file_key origin;
 };
 
 /* FW_EV_CARRIER: the first write of a tainted process into a carrier */
@@ -276,7 +315,8 @@ struct fw_carrier_event {
 
 /*
  * FW_EV_DNS: a DNS message received over UDP from port 53 by any process
- * (passive DNS: the answers the host actually got). The receiving process
+ * (passive DNS: the answers the host actually got), or sent to port 53
+ * (the queries, which answers must match to count). The receiving process
  * is not known where the packet is seen, so hdr.tgid and hdr.tid are 0.
  * The collector maps the answer's addresses to the name that was asked.
  */
@@ -286,8 +326,37 @@ struct fw_dns_event {
 	__u16 len; /* bytes of the DNS message in data */
 	__u16 wire_len; /* of the whole message: more than len when cut */
 	__u8 family; /* AF_INET or AF_INET6 */
-	__u8 pad[3];
+	/* 1: a query this host sent (server: where to); 0: an answer it
+	 * received (server: where from) */
+	__u8 query;
+	/* answers: from one of the configured resolvers (set by the
+	 * collector, so that a replay judges it as the live run did) */
+	__u8 from_resolver;
+	__u8 pad;
 	__u8 data[FW_DNS_MAX];
+};
+
+/* How a process read another's memory */
+enum fw_peek_how {
+	FW_PEEK_PTRACE = 1, /* PTRACE_ATTACH, PTRACE_SEIZE, PEEKDATA... */
+	FW_PEEK_VM_READV = 2, /* process_vm_readv */
+};
+
+/* FW_EV_PEEK: hdr's process read the memory of the tainted process
+ * source (a tgid, or a thread's id that the collector maps to its
+ * process) */
+struct fw_peek_event {
+	struct fw_event_header hdr;
+	__u32 source;
+	__u32 how; /* enum fw_peek_how */
+};
+
+/* FW_EV_PACKET_SOCKET: hdr's tainted process opened an AF_PACKET socket
+ * of this type (SOCK_RAW, SOCK_DGRAM) */
+struct fw_packet_socket_event {
+	struct fw_event_header hdr;
+	__u32 type;
+	__u32 protocol; /* network byte order, as socket(2) took it */
 };
 
 /* FW_EV_READ_BYTES: cumulative bytes a process read from a file */
@@ -317,18 +386,18 @@ _Static_assert(sizeof(struct fw_read_key) == 24, "fw_read_key layout");
 _Static_assert(sizeof(struct fw_flow_key) == 32, "fw_flow_key layout");
 _Static_assert(sizeof(struct fw_counter) == 32, "fw_counter layout");
 _Static_assert(sizeof(struct fw_pattern) == 72, "fw_pattern layout");
-_Static_assert(sizeof(struct fw_event_header) == 24, "header layout");
+_Static_assert(sizeof(struct fw_event_header) == 48, "header layout");
 _Static_assert(sizeof(struct fw_exec_event) ==
-		       24 + 16 + 16 + FW_ARGS_MAX + FW_PATH_BUF,
+		       48 + 16 + 16 + FW_ARGS_MAX + FW_PATH_BUF,
 	       "exec event layout");
 _Static_assert(sizeof(struct fw_file_read_event) ==
-		       24 + 16 + 8 + 16 + FW_PATH_BUF,
+		       48 + 16 + 8 + 16 + FW_PATH_BUF,
 	       "file read event layout");
-_Static_assert(sizeof(struct fw_carrier_event) == 24 + 16 + 8 + 8 + FW_PATH_BUF,
+_Static_assert(sizeof(struct fw_carrier_event) == 48 + 16 + 8 + 8 + FW_PATH_BUF,
 	       "carrier event layout");
-_Static_assert(sizeof(struct fw_net_event) == 24 + 24 + 8 + 8,
+_Static_assert(sizeof(struct fw_net_event) == 48 + 24 + 8 + 8 + 16,
 	       "net event layout");
-_Static_assert(sizeof(struct fw_dns_event) == 24 + 16 + 8 + FW_DNS_MAX,
+_Static_assert(sizeof(struct fw_dns_event) == 48 + 16 + 8 + FW_DNS_MAX,
 	       "dns event layout");
 
 /*

@@ -9,10 +9,14 @@ packages=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libjson-c-dev pkg-config libsystemd-dev libyaml-dev libmaxminddb-dev
 	libcap-ng-dev scdoc
+	# the collector's seccomp allowlist
+	libseccomp-dev
 	# tests
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
 	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3 mmdb-bin
 	bash-completion man-db
+	# setcap for service.sh's file-capability programs
+	libcap2-bin
 	# the kernel matrix (make vmtest): QEMU, virtiofsd, busybox for the
 	# guests' initramfs, and Debian's kernels: 12's 6.1 and the 6.12 one
 	qemu-system-x86 busybox-static cpio xz-utils

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,8 @@ struct collector {
 	struct fw_sink sink;
 	struct fw_trace_writer *trace; /* --record */
 	struct fw_geoip *geoip; /* --geoip */
+	const struct fw_rules *rules; /* where origins' paths are looked for */
+	const struct fw_resolvers *resolvers; /* whose answers count */
 	struct fw_reload *reload; /* SIGHUP's parse while it runs */
 };
 
@@ -63,6 +67,31 @@ static void on_record(void *rec, size_t size, void *ctx)
 		 * the collector's own reads */
 		e->content = content__sniff_file(
 			fw_event_path(e->path, e->path_off));
+	}
+	if (col->loader && hdr->tgid && hdr->start_ns &&
+	    (hdr->type == FW_EV_FILE_READ || hdr->type == FW_EV_SEND ||
+	     hdr->type == FW_EV_CONNECT || hdr->type == FW_EV_CARRIER ||
+	     hdr->type == FW_EV_PEEK || hdr->type == FW_EV_PACKET_SOCKET) &&
+	    !correlator__knows(col->correlator, hdr->tgid, hdr->start_ns))
+		/* its exec or fork record was lost (or the pid is another
+		 * process's now): who it is, from /proc while it lives,
+		 * recorded like the seed so that a replay names it too */
+		procscan__identify("/proc", hdr->tgid, hdr->start_ns, on_record,
+				   col);
+	if (col->loader &&
+	    (hdr->type == FW_EV_SEND || hdr->type == FW_EV_CONNECT) &&
+	    size >= sizeof(struct fw_net_event) &&
+	    !correlator__tracks(col->correlator, hdr->tgid))
+		/* tainted in the kernel, but its reads were lost: the
+		 * origin the kernel kept, before the send is accounted */
+		loader__name_origin(col->loader, col->rules, rec);
+	if (hdr->type == FW_EV_DNS && size >= sizeof(struct fw_dns_event)) {
+		struct fw_dns_event *e = rec;
+
+		/* judged here and recorded, so that a replay agrees */
+		e->from_resolver =
+			!e->query &&
+			resolvers__has(col->resolvers, e->family, e->server);
 	}
 	if (hdr->type == FW_EV_EXIT && col->loader &&
 	    correlator__tracks(col->correlator, hdr->tgid))
@@ -166,6 +195,7 @@ static void reload_apply(struct collector *col, struct fw_options *opts)
 	rules__free(&opts->rules);
 	opts->rules = fresh->rules;
 	memset(&fresh->rules, 0, sizeof(fresh->rules));
+	opts->resolvers = fresh->resolvers;
 	policy__free(&opts->policy);
 	opts->policy = fresh->policy;
 	memset(&fresh->policy, 0, sizeof(fresh->policy));
@@ -178,6 +208,23 @@ static void reload_apply(struct collector *col, struct fw_options *opts)
 		opts->policy.n_allow + opts->policy.n_allow_domains,
 		opts->policy.n_allow_procs, opts->policy.n_rules);
 	sink__state(&col->sink, "config-reloaded", msg);
+}
+
+/* The ring buffer, and the journald socket while the sink's spool drains
+ * (at journald's pace: whenever it can take more) */
+static int wait_events(struct collector *col, int timeout_ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = loader__poll_fd(col->loader), .events = POLLIN },
+	};
+
+	if (!sink__pollfd(&col->sink, &pfd[1]))
+		return loader__poll(col->loader, timeout_ms);
+	if (poll(pfd, 2, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	if (pfd[1].revents)
+		sink__drain(&col->sink);
+	return loader__poll(col->loader, 0);
 }
 
 /* systemctl status shows it (nothing is sent without NOTIFY_SOCKET) */
@@ -247,14 +294,24 @@ int collector__run(struct fw_options *opts)
 		return 1;
 	}
 	sink__open(&col.sink, opts->sink, opts->verbose, run_id);
+	/* on disk, opened while root: a restart loses no journald entry */
+	sink__keep_spool(&col.sink);
 	col.sink.output.wall_minus_boot_ns = wall_minus_boot_ns;
+	col.rules = &opts->rules;
+	col.resolvers = &opts->resolvers;
 	/* `record` without --json or --output: alerts only into the trace */
 	col.sink.quiet = opts->record_only;
 	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);
 	correlator__set_geoip(col.correlator, col.geoip);
-	if (loader__open(&col.loader, opts->btf_path,
-			 opts->taint_expiry_s * 1000000000ull, opts->map_sizes,
-			 opts->n_map_sizes, on_record, &col))
+	struct fw_load_opts load = {
+		.btf_path = opts->btf_path,
+		.taint_expiry_ns = opts->taint_expiry_s * 1000000000ull,
+		.maps = opts->map_sizes,
+		.n_maps = opts->n_map_sizes,
+		.state_dir = opts->state_dir,
+		.fresh = opts->fresh,
+	};
+	if (loader__open(&col.loader, &load, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
 	err = loader__seed_dir_files(col.loader, &opts->rules);
@@ -268,9 +325,16 @@ int collector__run(struct fw_options *opts)
 			strerror(-err));
 	ready.n_patterns = opts->rules.n_patterns;
 	ready.n_procs = procscan__seed("/proc", on_record, &col);
+	/* after the seed: the processes are known */
+	ready.n_restored = loader__restore_taint(col.loader, &opts->rules);
+	ready.state_reused = loader__state_reused(col.loader);
+	correlator__dns_strict(col.correlator,
+			       loader__attached(col.loader, "fw_dns_egress"));
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
 	coverage(&ready, unused, err, col.loader);
-	if (privs__drop(loader__maps_usable, col.loader))
+	/* a rotating trace creates files beside it after the drop */
+	if (privs__drop(loader__maps_usable, col.loader,
+			opts->max_size ? opts->record_path : NULL))
 		goto out;
 	ready.startup_seconds = (fw_boot_now_ns() - t0) / 1e9;
 	sink__ready(&col.sink, &ready);
@@ -283,7 +347,7 @@ int collector__run(struct fw_options *opts)
 	while (!stop_requested) {
 		uint64_t now;
 
-		err = loader__poll(col.loader, 100);
+		err = wait_events(&col, 100);
 		if (err < 0) {
 			fw_err("ring buffer poll failed: %s", strerror(-err));
 			goto out;
@@ -314,7 +378,8 @@ int collector__run(struct fw_options *opts)
 	}
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping: flushing the last counts");
 	/* drain what the kernel already delivered, then the last counts */
-	loader__poll(col.loader, 0);
+	for (int i = 0; i < 50 && loader__poll(col.loader, 0) > 0; i++)
+		;
 	periodic(&col);
 	loader__stats(col.loader, &stats);
 	correlator__stats(col.correlator, &stats.correlator);

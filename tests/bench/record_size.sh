@@ -12,23 +12,17 @@ DURATION=${DURATION:-60}
 make -s build/flightwatch || exit 1
 make -s -C tests/helpers OUT="$PWD/build/tests" || exit 1
 tmp=$(mktemp -d)
-gs=fwbgs-$$ peer=fwbpeer-$$
+# shellcheck source=tests/bench/netns.sh
+. tests/bench/netns.sh
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	ip netns del "$gs" 2>/dev/null
-	ip netns del "$peer" 2>/dev/null
+	bench_netns_down
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ip netns add "$gs" && ip netns add "$peer" &&
-	ip link add fwba$$ netns "$gs" type veth peer name fwbb$$ netns "$peer" &&
-	ip -n "$gs" addr add 10.203.0.1/24 dev fwba$$ &&
-	ip -n "$peer" addr add 10.203.0.2/24 dev fwbb$$ &&
-	ip -n "$gs" link set fwba$$ up && ip -n "$peer" link set fwbb$$ up &&
-	ip -n "$gs" link set lo up && ip -n "$peer" link set lo up ||
-	exit 1
+bench_netns_up || exit 1
 nsenter --net="/run/netns/$peer" socat -u TCP4-LISTEN:9500,reuseaddr,fork \
 	GOPEN:/dev/null &
 pids+=($!)

@@ -71,7 +71,8 @@ static const char CLIENT6[] = "2001:db8::7";
 static struct {
 	struct flightwatch_bpf *skel;
 	struct ring_buffer *rb;
-	int prog_fd;
+	int prog_fd; /* fw_dns_ingress */
+	int egress_fd; /* fw_dns_egress */
 	int err; /* negative errno of the load, 0 when loaded */
 	const char *step; /* what failed */
 	int skip; /* the failure is the environment's, not the program's */
@@ -137,15 +138,17 @@ static int setup(void **state)
 		return 0;
 	}
 	bpf_object__for_each_program(prog, g.skel->obj) {
-		if (prog != g.skel->progs.fw_dns_ingress)
+		if (prog != g.skel->progs.fw_dns_ingress &&
+		    prog != g.skel->progs.fw_dns_egress)
 			bpf_program__set_autoload(prog, false);
 	}
 	err = flightwatch_bpf__load(g.skel);
 	if (err) {
-		load_failed("load fw_dns_ingress", err);
+		load_failed("load fw_dns_ingress and fw_dns_egress", err);
 		return 0;
 	}
 	g.prog_fd = bpf_program__fd(g.skel->progs.fw_dns_ingress);
+	g.egress_fd = bpf_program__fd(g.skel->progs.fw_dns_egress);
 	g.rb = ring_buffer__new(bpf_map__fd(g.skel->maps.events), on_record,
 				NULL, NULL);
 	if (!g.rb)
@@ -207,6 +210,7 @@ struct pkt {
 	size_t dns_len;
 	int udp_len_delta; /* added to the UDP length field */
 	size_t cut; /* when not 0: the frame is cut to this many bytes */
+	bool query; /* sent by this host (fw_dns_egress): client to server */
 };
 
 static void put16(uint8_t *p, uint16_t v)
@@ -262,8 +266,8 @@ static size_t frame(const struct pkt *k, uint8_t *buf)
 		put16(p + 6, 0x4000); /* DF */
 		p[8] = 64;
 		p[9] = k->proto;
-		addr(AF_INET, SERVER4, p + 12);
-		addr(AF_INET, CLIENT4, p + 16);
+		addr(AF_INET, k->query ? CLIENT4 : SERVER4, p + 12);
+		addr(AF_INET, k->query ? SERVER4 : CLIENT4, p + 16);
 		memset(p + 20, 1, ihl - 20); /* NOP options */
 		put16(p + 10, ip_checksum(p, ihl));
 		l4 = p + ihl;
@@ -274,8 +278,8 @@ static size_t frame(const struct pkt *k, uint8_t *buf)
 		put16(p + 4, l4_len);
 		p[6] = k->proto;
 		p[7] = 64;
-		addr(AF_INET6, SERVER6, p + 8);
-		addr(AF_INET6, CLIENT6, p + 24);
+		addr(AF_INET6, k->query ? CLIENT6 : SERVER6, p + 8);
+		addr(AF_INET6, k->query ? SERVER6 : CLIENT6, p + 24);
 		l4 = p + 40;
 	}
 	put16(l4, k->sport);
@@ -434,7 +438,7 @@ static void run(const struct pkt *k, uint64_t *t0, uint64_t *t1)
 	n = ring_buffer__consume(g.rb);
 	EXPECT_EQ("records in the ring buffer before the run", 0, n);
 	*t0 = boot_ns();
-	err = bpf_prog_test_run_opts(g.prog_fd, &opts);
+	err = bpf_prog_test_run_opts(k->query ? g.egress_fd : g.prog_fd, &opts);
 	*t1 = boot_ns();
 	if (err)
 		fail_msg("%s: BPF_PROG_TEST_RUN: %s", name, strerror(errno));
@@ -484,9 +488,9 @@ static void expect_record(const struct pkt *k, size_t wire_len)
 			     "server (192.0.2.53, then 12 zero bytes)" :
 			     "server (2001:db8::53)",
 		     server, e->server, sizeof(server));
-	EXPECT_EQ("pad[0]", 0, e->pad[0]);
-	EXPECT_EQ("pad[1]", 0, e->pad[1]);
-	EXPECT_EQ("pad[2]", 0, e->pad[2]);
+	EXPECT_EQ("query (1: sent by this host)", k->query, e->query);
+	EXPECT_EQ("from_resolver", 0, e->from_resolver);
+	EXPECT_EQ("pad", 0, e->pad);
 	EXPECT_EQ("wire_len (the message's length)", wire_len, e->wire_len);
 	EXPECT_EQ("len (bytes copied)", want_len, e->len);
 	expect_bytes(name, "data (the message)", k->dns, e->data, want_len);
@@ -529,6 +533,35 @@ static void test_a_over_ipv4(void **state)
 	dns_answer(&m, 1, 2, 4);
 	k = udp("A over IPv4", 4, &m);
 	expect_record(&k, m.len);
+}
+
+/* A query this host sends: the egress program's record names where to */
+static void test_query(void **state)
+{
+	struct dns m;
+	struct pkt k;
+
+	(void)state;
+	need_program();
+	dns_answer(&m, 1, 0, 4);
+	m.buf[2] &= 0x7f; /* QR 0: a query */
+	k = udp("query over IPv4", 4, &m);
+	k.query = true;
+	k.sport = CLIENT_PORT;
+	k.dport = 53;
+	expect_record(&k, m.len);
+	k = udp("query over IPv6", 6, &m);
+	k.query = true;
+	k.sport = CLIENT_PORT;
+	k.dport = 53;
+	expect_record(&k, m.len);
+	/* a packet this host sends from port 53 (a server of its own) is
+	 * no query */
+	k = udp("sent from port 53", 4, &m);
+	k.query = true;
+	k.sport = 53;
+	k.dport = CLIENT_PORT;
+	expect_no_record(&k);
 }
 
 static void test_a_over_ipv4_options(void **state)
@@ -715,6 +748,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_over_ipv4),
 		cmocka_unit_test(test_a_over_ipv4_options),
+		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_aaaa_over_ipv6),
 		cmocka_unit_test(test_long_answers_cut),
 		cmocka_unit_test(test_bare_header),

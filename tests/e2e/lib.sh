@@ -41,6 +41,10 @@ FW_PEER_IP6B=fd42:203::3
 
 FW_READY_TIMEOUT=${FW_READY_TIMEOUT:-20}
 FW_STOP_TIMEOUT=${FW_STOP_TIMEOUT:-15}
+# Each suite's tracers pin their taint state here, not in the default
+# directory, and start fresh unless FW_STATE_KEEP=1 (restart.sh)
+FW_STATE_DIR=/sys/fs/bpf/fwe2e-$FW_SUITE-$$
+FW_STATE_KEEP=0
 
 FW_PASS=0
 FW_FAIL=0
@@ -250,6 +254,7 @@ fw_cleanup() {
 	for pid in "${FW_BG_PIDS[@]}"; do
 		fw_wait_pid "$pid" 5 >/dev/null
 	done
+	rm -rf "$FW_STATE_DIR" 2>/dev/null
 	if [ "$FW_NETNS" = 1 ]; then
 		ip netns del "$FW_GS" 2>/dev/null
 		ip netns del "$FW_PEER" 2>/dev/null
@@ -405,7 +410,9 @@ fw_tracer_start() {
 	FW_ERR=$FW_TMP/$name.err
 	FW_TRACER_RC=
 	t0=$(fw_now_ms)
-	"$FW_BIN" run --json "$@" </dev/null >"$FW_OUT" 2>"$FW_ERR" &
+	local state=(--state-dir "$FW_STATE_DIR")
+	[ "$FW_STATE_KEEP" = 1 ] || state+=(--fresh)
+	"$FW_BIN" run --json "${state[@]}" "$@" </dev/null >"$FW_OUT" 2>"$FW_ERR" &
 	FW_TRACER_PID=$!
 	note "$name: flightwatch run --json $* (pid $FW_TRACER_PID)"
 	for ((i = 0; i < max; i++)); do

@@ -20,6 +20,10 @@
 #define MAX_CAPTURED 32
 #define MAX_ORIGINS 4
 
+/* The process start and name the next records carry (0, NULL: none) */
+static uint64_t fixture_start_ns;
+static const char *fixture_comm;
+
 /* A deep copy of one alert: the pointers in struct fw_alert only live
  * during the callback */
 struct captured {
@@ -95,6 +99,8 @@ static inline void capture(const struct fw_alert *a, void *ctx)
 
 static inline int setup(void **state)
 {
+	fixture_start_ns = 0;
+	fixture_comm = NULL;
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
 	if (!fx)
@@ -142,6 +148,9 @@ nth_kind(const struct fixture *fx, enum fw_alert_kind kind, size_t nth)
 static inline void set_hdr(struct fw_event_header *hdr, uint32_t type,
 			   uint32_t pid, uint64_t ts, size_t size)
 {
+	hdr->start_ns = fixture_start_ns;
+	if (fixture_comm)
+		snprintf(hdr->comm, sizeof(hdr->comm), "%s", fixture_comm);
 	hdr->type = type;
 	hdr->tgid = pid;
 	hdr->tid = pid;

@@ -516,6 +516,42 @@ static void test_pid_reuse_after_lost_exit(void **state)
 	assert_string_equal(a->origin_path[0], LOG_B);
 }
 
+/* No fork, exec or exit record between two processes that had the same
+ * pid: the start each record carries tells them apart */
+static void test_pid_reuse_seen_by_start(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+
+	fixture_start_ns = 1000000000;
+	feed_exec(fx, 900, 1, "forker", "/usr/bin/forker", "forker\0", 7);
+	feed_read(fx, 900, 22, LOG_A, 100, FW_CONTENT_TLOG);
+	/* positive control: the same process sends, LOG_A is its origin */
+	feed_send(fx, 900, d, 100, 4000);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 0);
+	assert_non_null(a);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	assert_true(correlator__knows(fx->c, 900, 1000000000));
+	/* the same start to /proc's precision (10 ms) is the same process */
+	assert_true(correlator__knows(fx->c, 900, 1004000000));
+
+	/* another process with that pid, started 1 s later, sends: none
+	 * of the forker's name, file or flow may be its */
+	fixture_start_ns = 2000000000;
+	fixture_comm = "python3";
+	assert_false(correlator__knows(fx->c, 900, fixture_start_ns));
+	feed_send(fx, 900, d, 2000, 6000);
+	assert_int_equal(stats_of(fx).pids_reused, 1);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 2);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 1);
+	assert_false(a->update);
+	assert_int_equal(a->bytes, 2000);
+	assert_int_equal(a->n_origins, 0);
+	/* named by the record itself */
+	assert_string_equal(a->comm, "python3");
+}
+
 static void test_lost_events(void **state)
 {
 	struct fixture *fx = *state;
@@ -723,6 +759,7 @@ int main(void)
 		T(test_exit_final_update_then_forget),
 		T(test_exit_unchanged_no_update),
 		T(test_pid_reuse_after_lost_exit),
+		T(test_pid_reuse_seen_by_start),
 		T(test_lost_events),
 		T(test_malformed_records),
 		T(test_connect_alone_no_alert),

@@ -401,6 +401,75 @@ static void test_eviction(void **state)
 }
 
 /* Kept for the TTL, at least FW_DNS_KEEP_MIN_S */
+/* ---- answers checked against the queries sent ---- */
+
+/* A FW_EV_DNS record of m from or to server 10.0.0.SERVER */
+static struct fw_dns_event dns_event(const struct msg *m, int server,
+				     bool query, bool from_resolver)
+{
+	struct fw_dns_event e = { 0 };
+
+	e.family = AF_INET;
+	e.server[0] = 10;
+	e.server[3] = server;
+	e.query = query;
+	e.from_resolver = from_resolver;
+	e.len = e.wire_len = m->len;
+	memcpy(e.data, m->buf, m->len);
+	return e;
+}
+
+static void test_answers_need_queries(void **state)
+{
+	struct fw_dnscache *c = dnscache__new(16);
+	struct fw_dns_event e;
+	struct msg q, a, other;
+
+	(void)state;
+	/* the query this host sends: the answer's header and question */
+	msg_init(&q, "upload.example", ns_t_a);
+	((HEADER *)q.buf)->qr = 0;
+	msg_init(&a, "upload.example", ns_t_a);
+	memcpy(a.buf, q.buf, 2); /* the same id */
+	add_addr(&a, "upload.example", "192.0.2.10", 300);
+	msg_init(&other, "upload.example", ns_t_a);
+	memcpy(other.buf, q.buf, 2);
+	other.buf[1] ^= 1; /* another id */
+	add_addr(&other, "upload.example", "192.0.2.66", 300);
+
+	/* before any query, as in traces without them: unchecked */
+	e = dns_event(&other, 1, false, false);
+	assert_int_equal(dnscache__add_event(c, &e, SEC), 1);
+
+	e = dns_event(&q, 1, true, false);
+	assert_int_equal(dnscache__add_event(c, &e, 2 * SEC), 0);
+	assert_int_equal(stats(c).queries, 1);
+	/* from now on strict: an answer of another id, of another server,
+	 * or not from a resolver teaches nothing */
+	e = dns_event(&other, 1, false, true);
+	assert_int_equal(dnscache__add_event(c, &e, 3 * SEC), 0);
+	e = dns_event(&a, 2, false, true);
+	assert_int_equal(dnscache__add_event(c, &e, 3 * SEC), 0);
+	e = dns_event(&a, 1, false, false);
+	assert_int_equal(dnscache__add_event(c, &e, 3 * SEC), 0);
+	assert_int_equal(stats(c).unmatched, 3);
+	assert_null(lookup(c, "192.0.2.10", 3 * SEC));
+	/* the answer to the query, from its resolver: named */
+	e = dns_event(&a, 1, false, true);
+	assert_int_equal(dnscache__add_event(c, &e, 4 * SEC), 1);
+	assert_string_equal(lookup(c, "192.0.2.10", 4 * SEC), "upload.example");
+	/* one answer per query */
+	assert_int_equal(dnscache__add_event(c, &e, 4 * SEC), 0);
+	/* a query not answered in time is forgotten */
+	e = dns_event(&q, 1, true, false);
+	dnscache__add_event(c, &e, 5 * SEC);
+	e = dns_event(&a, 1, false, true);
+	assert_int_equal(
+		dnscache__add_event(c, &e, (6 + FW_DNS_QUERY_WAIT_S) * SEC), 0);
+	assert_int_equal(stats(c).unmatched, 5);
+	dnscache__free(c);
+}
+
 static void test_keep_time(void **state)
 {
 	struct fw_dnscache *c = dnscache__new(16);
@@ -598,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_keep_time),
+		cmocka_unit_test(test_answers_need_queries),
 		cmocka_unit_test_setup_teardown(test_correlator_names_alert,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_correlator_name_on_update,

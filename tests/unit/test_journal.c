@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* journald entries (fields of each kind) and the spool kept while
- * journald is away */
+/* journald entries: the fields of each kind (the spool that keeps them
+ * while journald is away: test_spool.c) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,7 +15,6 @@
 #include "sink/journal_entry.h"
 #include "lib/json.h"
 #include "core/policy.h"
-#include "sink/spool.h"
 #include "lib/util.h"
 
 struct fixture {
@@ -245,40 +244,6 @@ static void test_ready(void **state)
 			       "not attached: iter/task_file"));
 }
 
-static void test_spool(void **state)
-{
-	struct fw_spool s;
-	char want[16];
-
-	(void)state;
-	spool__init(&s, 3);
-	for (int i = 0; i < 5; i++) {
-		struct fw_jentry e = { 0 };
-
-		jentry__add(&e, "MESSAGE", "m%d", i);
-		assert_int_equal(spool__push(&s, &e), i < 3);
-		assert_int_equal(e.n, 0); /* taken either way */
-	}
-	assert_int_equal(s.dropped, 2);
-	/* first in, first out, and room again after a pop */
-	assert_string_equal(jentry__get(spool__peek(&s), "MESSAGE"), "m0");
-	spool__pop(&s);
-	{
-		struct fw_jentry e = { 0 };
-
-		jentry__add(&e, "MESSAGE", "m5");
-		assert_true(spool__push(&s, &e));
-	}
-	for (int i = 1; i <= 3; i++) {
-		snprintf(want, sizeof(want), "m%d", i == 3 ? 5 : i);
-		assert_string_equal(jentry__get(spool__peek(&s), "MESSAGE"),
-				    want);
-		spool__pop(&s);
-	}
-	assert_null(spool__peek(&s));
-	spool__free(&s);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,7 +256,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
-		cmocka_unit_test(test_spool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -229,8 +229,8 @@ static void test_bad_records_in_valid_block(void **state)
 	struct seen s;
 	size_t len, offs[16];
 	unsigned char *buf = small_trace("records.fwt", &len), *out;
-	unsigned char blk[sizeof(struct fw_trace_block_header) + 64];
 	struct fw_exit_event recs[2] = { 0 };
+	unsigned char blk[sizeof(struct fw_trace_block_header) + sizeof(recs)];
 
 	(void)state;
 	/* a checksummed block whose second record claims to be huge */

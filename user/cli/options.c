@@ -29,6 +29,9 @@ enum {
 	OPT_CONFIG,
 	OPT_OUTPUT,
 	OPT_GEOIP,
+	OPT_FRESH,
+	OPT_STATE_DIR,
+	OPT_RESOLVER,
 };
 
 #define DEFAULT_KEEP 5
@@ -49,6 +52,9 @@ static const struct option run_options[] = {
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
+	{ "fresh", no_argument, NULL, OPT_FRESH },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "resolver", required_argument, NULL, OPT_RESOLVER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -76,10 +82,16 @@ void options__usage_run(FILE *out)
 		"  --max-size BYTES     rotate the trace before it exceeds BYTES (K, M, G)\n"
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
 		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
+		"  --state-dir DIR      keep the kernel's taint state pinned in DIR, a\n"
+		"                       bpffs directory (default %s):\n"
+		"                       a restart carries on from it\n"
+		"  --fresh              start clean: forget the pinned state\n"
+		"  --resolver ADDR      a DNS server whose answers name destinations\n"
+		"                       (repeatable; default: /etc/resolv.conf's)\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
 		"  -h, --help           this help\n"
 		"SIGHUP reloads the config file; taint state is kept.\n",
-		FW_DEFAULT_CONFIG, DEFAULT_KEEP);
+		FW_DEFAULT_CONFIG, DEFAULT_KEEP, FW_DEFAULT_STATE_DIR);
 }
 
 void options__usage_record(FILE *out)
@@ -96,7 +108,8 @@ void options__usage_record(FILE *out)
 		"  --max-size BYTES     rotate before FILE exceeds BYTES (K, M, G suffixes)\n"
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
 		"  --config, --watch, --pattern, --allow, --no-default-rules,\n"
-		"  --btf, --taint-expiry, --geoip, -v\n"
+		"  --btf, --taint-expiry, --geoip, --state-dir, --fresh,\n"
+		"  --resolver, -v\n"
 		"                       as for 'flightwatch run'\n"
 		"  -h, --help           this help\n",
 		DEFAULT_KEEP);
@@ -224,6 +237,7 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 	opts->default_rules = true;
 	opts->passwd_file = "/etc/passwd";
 	opts->keep = DEFAULT_KEEP;
+	opts->state_dir = FW_DEFAULT_STATE_DIR;
 	opts->argc = argc;
 	opts->argv = argv;
 	find_config(argc, argv, opts);
@@ -279,6 +293,24 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 			break; /* read before the other options */
 		case OPT_BTF:
 			opts->btf_path = optarg;
+			break;
+		case OPT_FRESH:
+			opts->fresh = true;
+			break;
+		case OPT_RESOLVER:
+			if (resolvers__add(&opts->resolvers, optarg, err,
+					   err_size))
+				goto bad;
+			break;
+		case OPT_STATE_DIR:
+			if (optarg[0] != '/') {
+				snprintf(
+					err, err_size,
+					"invalid --state-dir '%s': expected an absolute path",
+					optarg);
+				goto bad;
+			}
+			opts->state_dir = optarg;
 			break;
 		case OPT_TAINT_EXPIRY: {
 			char *end;
@@ -344,6 +376,8 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 			 argv[optind]);
 		goto bad;
 	}
+	if (!opts->resolvers.n)
+		resolvers__load(&opts->resolvers, FW_RESOLV_CONF);
 	if ((opts->max_size || opts->keep != DEFAULT_KEEP) &&
 	    !opts->record_path) {
 		snprintf(err, err_size,

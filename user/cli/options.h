@@ -8,8 +8,14 @@
 #include <stdio.h>
 #include "cli/config.h"
 #include "core/policy.h"
+#include "core/resolvers.h"
 #include "core/rules.h"
 #include "sink/sink.h"
+
+#define FW_RESOLV_CONF "/etc/resolv.conf"
+
+/* Where the kernel's taint state is pinned between runs */
+#define FW_DEFAULT_STATE_DIR "/sys/fs/bpf/flightwatch"
 
 struct fw_options {
 	bool json;
@@ -17,6 +23,11 @@ struct fw_options {
 	bool help;
 	int verbose;
 	const char *btf_path; /* NULL: the running kernel's */
+	/* bpffs directory of the pinned taint state; fresh: forget it */
+	const char *state_dir;
+	bool fresh;
+	/* DNS servers whose answers count (--resolver, or resolv.conf) */
+	struct fw_resolvers resolvers;
 	unsigned long taint_expiry_s; /* 0: never */
 	const char *passwd_file; /* homes for the built-in directories */
 	struct fw_rules rules;

@@ -577,6 +577,52 @@ static void on_carrier_read(struct fw_correlator *c, struct carrier *k,
 		chain__set(&p->chain, &p->n_chain, k->chain, k->n_chain, &hop);
 }
 
+/* A tainted process opened a packet socket: alerted at once, since what
+ * it sends there is not followed */
+static void on_packet_socket(struct fw_correlator *c,
+			     const struct fw_packet_socket_event *e)
+{
+	struct fw_proc *p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	struct fw_alert a = { 0 };
+	struct fw_flow_facts facts = { 0 };
+
+	a.kind = FW_ALERT_PACKET_SOCKET;
+	a.ts_ns = e->hdr.ts_ns;
+	a.proc = p;
+	a.origins = p->origins;
+	a.n_origins = p->n_origins;
+	for (size_t i = 0; i < p->n_origins; i++)
+		a.verified |=
+			content__is_flight_log(p->origins[i].file->content);
+	a.dest.family = 17; /* AF_PACKET */
+	a.dest.port = e->type;
+	facts.exe = p->exe;
+	facts.verified = a.verified;
+	a.severity = policy__severity(c->policy, &facts);
+	c->stats.alerts++;
+	c->fn(&a, c->ctx);
+}
+
+/* The process read a tainted one's memory: it holds what that one holds,
+ * reached through it (a process hop, as for a child) */
+static void on_peek(struct fw_correlator *c, const struct fw_peek_event *e)
+{
+	struct fw_proc *p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	struct fw_proc *source = proctab__get(c->procs, e->source);
+	struct fw_hop hop;
+	bool had_origins = p->n_origins > 0;
+
+	if (!source || source == p || !source->n_origins)
+		return;
+	hop = hop__process(source);
+	for (size_t i = 0; i < source->n_origins; i++)
+		proc__add_origin(p, source->origins[i].file);
+	origins_grew(c, p);
+	if (!had_origins || !p->n_chain)
+		chain__set(&p->chain, &p->n_chain, source->chain,
+			   source->n_chain, &hop);
+}
+
 static void on_file_read(struct fw_correlator *c,
 			 const struct fw_file_read_event *e)
 {
@@ -707,8 +753,56 @@ static size_t expected_size(uint32_t type)
 		return sizeof(struct fw_carrier_event);
 	case FW_EV_DNS:
 		return sizeof(struct fw_dns_event);
+	case FW_EV_PEEK:
+		return sizeof(struct fw_peek_event);
+	case FW_EV_PACKET_SOCKET:
+		return sizeof(struct fw_packet_socket_event);
 	default:
 		return 0;
+	}
+}
+
+void correlator__dns_strict(struct fw_correlator *c, bool strict)
+{
+	dnscache__set_strict(c->dns, strict);
+}
+
+bool correlator__knows(struct fw_correlator *c, uint32_t pid, uint64_t start_ns)
+{
+	struct fw_proc *p = proctab__get(c->procs, pid);
+
+	return p && p->birth_ns && fw_same_start(p->birth_ns, start_ns);
+}
+
+/* A record names its process by pid and start: if the pid's entry is an
+ * older process (its exit record was lost and the pid reused), nothing of
+ * the old one may stick to the new one */
+static void forget_reused_pid(struct fw_correlator *c,
+			      const struct fw_event_header *hdr)
+{
+	struct fw_proc *p = proctab__get(c->procs, hdr->tgid);
+
+	if (!p || fw_same_start(p->birth_ns, hdr->start_ns))
+		return;
+	c->stats.pids_reused++;
+	forget_channels(c, hdr->tgid, false);
+	proctab__remove(c->procs, hdr->tgid);
+}
+
+/* The first record of a process created its entry: its start is known,
+ * and its name when no exec, fork or /proc record gave one */
+static void note_birth(struct fw_correlator *c,
+		       const struct fw_event_header *hdr)
+{
+	struct fw_proc *p = proctab__get(c->procs, hdr->tgid);
+
+	if (!p)
+		return;
+	if (!p->birth_ns)
+		p->birth_ns = hdr->start_ns;
+	if (!strcmp(p->comm, "?") && hdr->comm[0]) {
+		memcpy(p->comm, hdr->comm, FW_COMM_LEN);
+		p->comm[FW_COMM_LEN - 1] = '\0';
 	}
 }
 
@@ -723,6 +817,17 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 	    size < want) {
 		c->stats.malformed++;
 		return -EINVAL;
+	}
+	/* a fork's pid is new by definition (proctab__fork starts afresh) */
+	if (hdr->tgid && hdr->start_ns && hdr->type != FW_EV_FORK)
+		forget_reused_pid(c, hdr);
+	if (hdr->tgid &&
+	    (hdr->type == FW_EV_FILE_READ || hdr->type == FW_EV_CONNECT ||
+	     hdr->type == FW_EV_SEND || hdr->type == FW_EV_CARRIER ||
+	     hdr->type == FW_EV_PEEK || hdr->type == FW_EV_PACKET_SOCKET)) {
+		/* what the record says of its process, before it is used */
+		proctab__get_or_add(c->procs, hdr->tgid);
+		note_birth(c, hdr);
 	}
 	switch (hdr->type) {
 	case FW_EV_EXEC:
@@ -770,16 +875,22 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 	case FW_EV_CARRIER:
 		on_carrier(c, rec);
 		break;
+	case FW_EV_PEEK:
+		on_peek(c, rec);
+		break;
+	case FW_EV_PACKET_SOCKET:
+		on_packet_socket(c, rec);
+		break;
 	case FW_EV_DNS: {
 		const struct fw_dns_event *e = rec;
 
-		/* names for the sends that follow; len is the kernel's */
-		dnscache__add_message(c->dns, e->data,
-				      e->len < FW_DNS_MAX ? e->len : FW_DNS_MAX,
-				      e->wire_len, hdr->ts_ns);
+		/* names for the sends that follow */
+		dnscache__add_event(c->dns, e, hdr->ts_ns);
 		break;
 	}
 	}
+	if (hdr->tgid && (hdr->type == FW_EV_EXEC || hdr->type == FW_EV_FORK))
+		note_birth(c, hdr);
 	return 0;
 }
 

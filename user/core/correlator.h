@@ -23,6 +23,10 @@ enum fw_alert_kind {
 	FW_ALERT_LOST =
 		2, /* kernel events were lost: the trace is incomplete */
 	FW_NOTICE_READ = 3, /* a process read a flight log (informational) */
+	/* 4: reserved (enforcement) */
+	/* a process carrying flight-log data opened a packet socket, whose
+	 * frames are not followed */
+	FW_ALERT_PACKET_SOCKET = 5,
 };
 
 struct fw_alert {
@@ -62,6 +66,13 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size);
 /* Report flows whose byte counts grew since they were last reported */
 void correlator__flush(struct fw_correlator *c);
 /* Does the process carry flight-log data (has counters worth syncing)? */
+/* DNS answers name destinations only when they answer a query seen
+ * (dnscache__add_event): from the start, when the queries are followed */
+void correlator__dns_strict(struct fw_correlator *c, bool strict);
+/* Whether the correlator knows the process at pid that started at
+ * start_ns by its exec, fork or /proc record (not only by its pid) */
+bool correlator__knows(struct fw_correlator *c, uint32_t pid,
+		       uint64_t start_ns);
 bool correlator__tracks(struct fw_correlator *c, uint32_t pid);
 struct fw_proctab *correlator__procs(struct fw_correlator *c);
 
@@ -74,6 +85,9 @@ struct fw_correlator_stats {
 	uint64_t carriers_evicted; /* forgotten: their hops are not named */
 	uint64_t channels_evicted; /* reported and forgotten */
 	uint64_t files_forgotten; /* referred to by nothing any more */
+	/* a record of a process that reused the pid of one still known
+	 * (that one's exit record was lost): the old one was forgotten */
+	uint64_t pids_reused;
 	struct fw_dnscache_stats dns; /* FW_EV_DNS: destination names */
 };
 

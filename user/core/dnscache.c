@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <ctype.h>
 #include <resolv.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -28,8 +29,20 @@ struct dns_entry {
 	struct dns_entry *prev, *next;
 };
 
+/* A query waiting for its answer; the question name by its hash */
+struct query_key {
+	uint8_t server[16];
+	uint64_t name_hash;
+	uint16_t id;
+	uint8_t family;
+	uint8_t pad[5];
+};
+
 struct fw_dnscache {
 	struct hashmap *map; /* dns_key -> dns_entry */
+	/* query_key -> its expiry (boot ns, as a pointer-sized integer) */
+	struct hashmap *queries;
+	bool strict;
 	struct dns_entry *oldest, *newest;
 	size_t max;
 	struct fw_dnscache_stats stats;
@@ -43,6 +56,7 @@ struct fw_dnscache *dnscache__new(size_t max_entries)
 	struct fw_dnscache *c = fw_xcalloc(1, sizeof(*c));
 
 	c->map = hashmap__new(sizeof(struct dns_key));
+	c->queries = hashmap__new(sizeof(struct query_key));
 	c->max = max_entries ? max_entries : 1;
 	return c;
 }
@@ -64,6 +78,7 @@ void dnscache__free(struct fw_dnscache *c)
 		entry_free(e);
 	}
 	hashmap__free(c->map);
+	hashmap__free(c->queries);
 	free(c);
 }
 
@@ -325,4 +340,97 @@ const char *dnscache__lookup(struct fw_dnscache *c, const struct fw_dest *dest,
 	list_unlink(c, e);
 	list_append(c, e);
 	return e->name;
+}
+
+void dnscache__set_strict(struct fw_dnscache *c, bool strict)
+{
+	c->strict = strict;
+}
+
+/* FNV-1a of the lower-cased name */
+static uint64_t name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *name; name++) {
+		h ^= (unsigned char)tolower((unsigned char)*name);
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* The key of the one question of msg (which may be cut after it) as sent
+ * to or answered by server; false when it has not exactly one */
+static bool question_key(const struct fw_dns_event *e, size_t len,
+			 struct query_key *key)
+{
+	char name[NS_MAXDNAME];
+	struct dns_key server;
+
+	if (len < NS_HFIXEDSZ || ns_get16(e->data + 4) != 1 ||
+	    ns_name_uncompress(e->data, e->data + len, e->data + NS_HFIXEDSZ,
+			       name, sizeof(name)) < 0)
+		return false;
+	memset(key, 0, sizeof(*key));
+	make_key(&server, e->family, e->server);
+	memcpy(key->server, server.addr, sizeof(key->server));
+	key->family = server.family;
+	key->id = ns_get16(e->data);
+	key->name_hash = name_hash(name);
+	return true;
+}
+
+/* Forget the queries whose answer did not come in time */
+static void expire_queries(struct fw_dnscache *c, uint64_t ts_ns)
+{
+	struct hashmap_cursor cur = { 0 };
+	struct query_key *gone;
+	const void *key;
+	void *value;
+	size_t n = 0;
+
+	gone = fw_xcalloc(hashmap__count(c->queries) + 1, sizeof(*gone));
+	while (hashmap__next(c->queries, &cur, &key, &value))
+		if ((uint64_t)(uintptr_t)value < ts_ns)
+			memcpy(&gone[n++], key, sizeof(*gone));
+	for (size_t i = 0; i < n; i++)
+		hashmap__remove(c->queries, &gone[i]);
+	free(gone);
+}
+
+int dnscache__add_event(struct fw_dnscache *c, const struct fw_dns_event *e,
+			uint64_t ts_ns)
+{
+	size_t len = e->len < FW_DNS_MAX ? e->len : FW_DNS_MAX;
+	uint64_t until = ts_ns + FW_DNS_QUERY_WAIT_S * 1000000000ull;
+	struct query_key key;
+	void *waiting;
+
+	if (e->query) {
+		c->strict = true;
+		c->stats.queries++;
+		if (len < NS_HFIXEDSZ || (e->data[2] & 0x80) ||
+		    !question_key(e, len, &key))
+			return 0; /* not a query with one question */
+		if (hashmap__count(c->queries) >= FW_DNS_QUERIES_MAX)
+			expire_queries(c, ts_ns);
+		if (hashmap__count(c->queries) >= FW_DNS_QUERIES_MAX) {
+			c->stats.queries_dropped++;
+			return 0;
+		}
+		hashmap__put(c->queries, &key, (void *)(uintptr_t)until);
+		return 0;
+	}
+	if (c->strict) {
+		if (!e->from_resolver || !question_key(e, len, &key) ||
+		    !(waiting = hashmap__get(c->queries, &key)) ||
+		    (uint64_t)(uintptr_t)waiting < ts_ns) {
+			c->stats.messages++;
+			c->stats.unmatched++;
+			return 0;
+		}
+		/* one answer per query: a second one is not trusted */
+		hashmap__remove(c->queries, &key);
+	}
+	return dnscache__add_message(c, e->data, len, e->wire_len, ts_ns);
 }

@@ -15,6 +15,7 @@
 #ifndef FW_DNSCACHE_H
 #define FW_DNSCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "flightwatch.h"
@@ -37,7 +38,16 @@ struct fw_dnscache_stats {
 	uint64_t evicted; /* dropped to stay within max_entries */
 	uint64_t expired; /* dropped when looked up after their keep time */
 	uint64_t entries; /* in the cache now */
+	uint64_t queries; /* queries this host sent */
+	/* answers that named nothing: no query of this host's waited for
+	 * them (id, question, server), or not from a configured resolver */
+	uint64_t unmatched;
+	uint64_t queries_dropped; /* not remembered: too many waiting */
 };
+
+/* How long a query waits for its answer, and how many may wait */
+#define FW_DNS_QUERY_WAIT_S 30
+#define FW_DNS_QUERIES_MAX 4096
 
 struct fw_dnscache;
 
@@ -54,6 +64,18 @@ void dnscache__free(struct fw_dnscache *c);
  */
 int dnscache__add_message(struct fw_dnscache *c, const uint8_t *msg, size_t len,
 			  size_t wire_len, uint64_t ts_ns);
+/*
+ * One FW_EV_DNS record at ts_ns. A query is remembered; an answer is
+ * added (dnscache__add_message) only when it comes from a configured
+ * resolver and answers a query still waiting (same id, question name and
+ * server). Until the first query is seen, or strict is set (the collector
+ * does when the query hook is attached), answers count unchecked: traces
+ * recorded before queries were, or a kernel without the query hook.
+ * Returns the addresses learnt.
+ */
+int dnscache__add_event(struct fw_dnscache *c, const struct fw_dns_event *e,
+			uint64_t ts_ns);
+void dnscache__set_strict(struct fw_dnscache *c, bool strict);
 /* The name of dest's address at ts_ns, NULL if none is known. The string
  * stays valid until the next call that adds a message. */
 const char *dnscache__lookup(struct fw_dnscache *c, const struct fw_dest *dest,

@@ -108,6 +108,8 @@ void proctab__exec(struct fw_proctab *tab, const struct fw_exec_event *e)
 	p->ppid = e->ppid;
 	p->uid = e->uid;
 	p->start_ns = e->hdr.ts_ns;
+	if (!p->birth_ns)
+		p->birth_ns = e->hdr.start_ns;
 	memcpy(p->comm, e->comm, FW_COMM_LEN);
 	p->comm[FW_COMM_LEN - 1] = '\0';
 	free(p->exe);
@@ -127,6 +129,7 @@ void proctab__fork(struct fw_proctab *tab, const struct fw_fork_event *e)
 	p->ppid = e->ppid;
 	p->uid = e->uid;
 	p->start_ns = e->hdr.ts_ns;
+	p->birth_ns = e->hdr.start_ns;
 	memcpy(p->comm, e->comm, FW_COMM_LEN);
 	p->comm[FW_COMM_LEN - 1] = '\0';
 	if (!parent)

@@ -53,6 +53,9 @@ struct fw_proc {
 	char *exe;
 	char *cmdline; /* argv joined with spaces */
 	uint64_t start_ns; /* boot time of the exec/fork we learnt it from */
+	/* the kernel's start of the process (fw_event_header.start_ns):
+	 * with the pid, its identity; 0 until known */
+	uint64_t birth_ns;
 	struct fw_origin *origins;
 	size_t n_origins;
 	/* bumped whenever the origin set changes: flows key on it */

@@ -192,8 +192,10 @@ int check_kernel__main(int argc, char **argv)
 	uname(&u);
 	if (loader__preflight(btf_path))
 		return 1;
-	c.runs = !loader__open(&loader, btf_path, 0, NULL, 0, ignore_record,
-			       NULL);
+	/* a check: no state pinned, none taken over */
+	struct fw_load_opts load = { .btf_path = btf_path };
+
+	c.runs = !loader__open(&loader, &load, ignore_record, NULL);
 	if (c.runs) {
 		c.hooks = loader__hooks(loader, &c.n_hooks);
 		c.left_out = loader__unattached(loader, &c.n_left_out);

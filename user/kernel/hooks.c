@@ -10,6 +10,7 @@ enum hook_group {
 	GROUP_TCP_STATE,
 	GROUP_UNIX_DGRAM,
 	GROUP_DNS,
+	GROUP_DNS_QUERIES,
 	GROUP_SEED,
 	GROUP_COUNT,
 };
@@ -21,6 +22,7 @@ static const char *const group_lost[GROUP_COUNT] = {
 		"a closed relay flow is not forgotten until evicted",
 	[GROUP_UNIX_DGRAM] = "unix datagrams sent by path are not followed",
 	[GROUP_DNS] = "destinations are not named",
+	[GROUP_DNS_QUERIES] = "DNS answers are not matched to the queries sent",
 	[GROUP_SEED] = "files opened before the start are not seen",
 };
 
@@ -77,6 +79,9 @@ static const struct hook_variant {
 	{ .prog = "fw_dns_ingress",
 	  .hook = "cgroup_skb/ingress",
 	  .group = GROUP_DNS },
+	{ .prog = "fw_dns_egress",
+	  .hook = "cgroup_skb/egress",
+	  .group = GROUP_DNS_QUERIES },
 	{ .prog = "fw_seed_files",
 	  .hook = "iter/task_file",
 	  .group = GROUP_SEED },
@@ -100,6 +105,13 @@ const char *hooks__label(const char *prog)
 	const struct hook_variant *v = variant_of(prog);
 
 	return v ? v->hook : prog;
+}
+
+const char *hooks__lost(const char *prog)
+{
+	const struct hook_variant *v = variant_of(prog);
+
+	return v ? group_lost[v->group] : "not followed";
 }
 
 bool hooks__section_optional(const char *sec)

@@ -37,6 +37,8 @@ bool hooks__optional(const char *prog);
 /* The hook (section) a user knows a program by: "tp_btf/io_uring_complete"
  * for every variant of it; the program's own name when it is not listed */
 const char *hooks__label(const char *prog);
+/* What is not followed without the optional program prog */
+const char *hooks__lost(const char *prog);
 /* Is sec (an attached program's section) one of an optional program? */
 bool hooks__section_optional(const char *sec);
 /* Before load: keep of each optional hook the first variant that fits

@@ -161,6 +161,12 @@ int loader__preflight(const char *btf_path)
 	return check_btf(btf_path ? btf_path : VMLINUX_BTF);
 }
 
+/* Records delivered in one go before the loop gets its turn again: under
+ * a flood the ring never empties, and the loop must still report losses
+ * and counts on time (checked every POLL_CHECK_EVERY records) */
+#define POLL_BUDGET_NS (100 * 1000000ull)
+#define POLL_CHECK_EVERY 256
+
 static int on_ring_record(void *ctx, void *data, size_t size)
 {
 	struct fw_loader *l = ctx;
@@ -173,7 +179,12 @@ static int on_ring_record(void *ctx, void *data, size_t size)
 		size = sizeof(copy);
 	memcpy(copy, data, size);
 	l->fn(copy, size, l->ctx);
-	return 0; /* never stop polling on one bad record */
+	/* never stop on one bad record; stop (this one delivered) when the
+	 * loop's turn has come */
+	if (++l->polled % POLL_CHECK_EVERY == 0 &&
+	    fw_boot_now_ns() - l->poll_started_ns >= POLL_BUDGET_NS)
+		return -EAGAIN;
+	return 0;
 }
 
 /*
@@ -223,6 +234,7 @@ static int attach_all(struct fw_loader *l)
 		n++;
 	l->links = fw_xcalloc(n, sizeof(*l->links));
 	l->hooks = fw_xcalloc(n, sizeof(*l->hooks));
+	l->progs = fw_xcalloc(n, sizeof(*l->progs));
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		struct bpf_link *link;
 
@@ -246,8 +258,7 @@ static int attach_all(struct fw_loader *l)
 				cgroup && errno == EPERM ?
 					"attaching needs CAP_NET_ADMIN" :
 					strerror(errno),
-				cgroup ? "destinations are not named" :
-					 "not followed");
+				hooks__lost(bpf_program__name(prog)));
 			continue;
 		}
 		if (!link) {
@@ -261,6 +272,7 @@ static int attach_all(struct fw_loader *l)
 			return -1;
 		}
 		l->links[l->n_links] = link;
+		l->progs[l->n_links] = bpf_program__name(prog);
 		l->hooks[l->n_links++] = bpf_program__section_name(prog);
 	}
 	/* the links hold the cgroup: the descriptor is no longer needed */
@@ -294,11 +306,10 @@ static int set_map_sizes(struct fw_loader *l, const struct fw_map_size *maps,
 
 /* Open the BPF object, size its maps, leave out the optional programs that
  * cannot load here and load it; -errno */
-static int open_and_load(struct fw_loader *l, const char *btf_path,
-			 uint64_t taint_expiry_ns,
-			 const struct fw_map_size *maps, size_t n_maps)
+static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = o->btf_path);
+	const char *btf_path = o->btf_path;
 	struct btf *btf;
 	int err;
 
@@ -308,9 +319,12 @@ static int open_and_load(struct fw_loader *l, const char *btf_path,
 		return -ENOMEM; /* not a kernel's refusal: no second try */
 	}
 	l->skel->rodata->fw_self_tgid = getpid();
-	l->skel->rodata->fw_taint_expiry_ns = taint_expiry_ns;
-	if (set_map_sizes(l, maps, n_maps))
+	l->skel->rodata->fw_taint_expiry_ns = o->taint_expiry_ns;
+	if (set_map_sizes(l, o->maps, o->n_maps))
 		return -ENOMEM;
+	/* a state that cannot be kept is said; the run goes on */
+	if (o->state_dir)
+		loader__pin_state(l, o->state_dir, o->fresh);
 	/* without BTF here the load fails and says why */
 	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 	l->left_out.n = 0;
@@ -327,15 +341,13 @@ static int open_and_load(struct fw_loader *l, const char *btf_path,
 /* Load, leaving out each optional program the kernel refuses (older
  * verifiers reject what newer ones accept) until the rest loads; an
  * essential program refused is the end. 0 or -errno. */
-static int load_what_loads(struct fw_loader *l, const char *btf_path,
-			   uint64_t taint_expiry_ns,
-			   const struct fw_map_size *maps, size_t n_maps)
+static int load_what_loads(struct fw_loader *l, const struct fw_load_opts *o)
 {
 	const struct fw_refusal *f = &load_failure.failed;
 	int err;
 
 	for (;;) {
-		err = open_and_load(l, btf_path, taint_expiry_ns, maps, n_maps);
+		err = open_and_load(l, o);
 		if (!err || err == -ENOMEM)
 			return err;
 		if (!f->prog[0] || !hooks__optional(f->prog) ||
@@ -361,9 +373,8 @@ static int load_what_loads(struct fw_loader *l, const char *btf_path,
 	return err;
 }
 
-int loader__open(struct fw_loader **out, const char *btf_path,
-		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
-		 size_t n_maps, fw_record_fn fn, void *ctx)
+int loader__open(struct fw_loader **out, const struct fw_load_opts *o,
+		 fw_record_fn fn, void *ctx)
 {
 	struct fw_loader *l = fw_xcalloc(1, sizeof(*l));
 	int err;
@@ -374,9 +385,16 @@ int loader__open(struct fw_loader **out, const char *btf_path,
 	l->ncpus = libbpf_num_possible_cpus();
 	l->left_out.items = l->unattached;
 	l->left_out.max = FW_ARRAY_SIZE(l->unattached);
-	err = load_what_loads(l, btf_path, taint_expiry_ns, maps, n_maps);
+	err = load_what_loads(l, o);
 	if (err)
 		goto fail;
+	if (l->state_reused) {
+		/* the earlier run's entries are not evictions of this one;
+		 * its rules may not be this one's: files are classified
+		 * again (carriers stay) */
+		loader__baseline_lru(l);
+		loader__forget_classified(l);
+	}
 	if (attach_all(l))
 		goto fail;
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events),
@@ -401,6 +419,7 @@ void loader__close(struct fw_loader *l)
 		bpf_link__destroy(l->links[i]);
 	free(l->links);
 	free(l->hooks);
+	free(l->progs);
 	hashmap__free(l->seeded);
 	flightwatch_bpf__destroy(l->skel);
 	free(l);
@@ -408,15 +427,26 @@ void loader__close(struct fw_loader *l)
 
 int loader__poll(struct fw_loader *l, int timeout_ms)
 {
-	int n = ring_buffer__poll(l->rb, timeout_ms);
+	int n;
 
+	l->poll_started_ns = fw_boot_now_ns();
+	n = ring_buffer__poll(l->rb, timeout_ms);
+	if (n == -EAGAIN)
+		return 1; /* the loop's turn: more may wait */
 	if (n == -EINTR)
 		n = 0;
 	if (n < 0)
 		return n;
 	/* records submitted without a wake-up (process lifecycle) */
 	n = ring_buffer__consume(l->rb);
+	if (n == -EAGAIN)
+		return 1;
 	return n == -EINTR ? 0 : n;
+}
+
+int loader__poll_fd(struct fw_loader *l)
+{
+	return ring_buffer__epoll_fd(l->rb);
 }
 
 int loader__maps_usable(void *ctx)
@@ -435,6 +465,19 @@ const struct fw_hook_status *loader__unattached(struct fw_loader *l, size_t *n)
 {
 	*n = l->left_out.n;
 	return l->unattached;
+}
+
+bool loader__attached(const struct fw_loader *l, const char *prog)
+{
+	for (size_t i = 0; i < l->n_links; i++)
+		if (!strcmp(l->progs[i], prog))
+			return true;
+	return false;
+}
+
+bool loader__state_reused(const struct fw_loader *l)
+{
+	return l->state_reused;
 }
 
 const char **loader__hooks(struct fw_loader *l, size_t *n)

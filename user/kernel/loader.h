@@ -7,6 +7,7 @@
 #ifndef FW_LOADER_H
 #define FW_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "core/rules.h"
@@ -21,10 +22,33 @@ struct fw_map_size;
 /* Privileges and kernel BTF (btf_path or the running kernel's): prints
  * one error line and returns -1 when the tracer cannot run */
 int loader__preflight(const char *btf_path);
-/* maps: sizes set before load (the config's maps: key) */
-int loader__open(struct fw_loader **out, const char *btf_path,
-		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
-		 size_t n_maps, fw_record_fn fn, void *ctx);
+struct fw_load_opts {
+	const char *btf_path; /* NULL: the running kernel's */
+	uint64_t taint_expiry_ns;
+	/* sizes set before load (the config's maps: key) */
+	const struct fw_map_size *maps;
+	size_t n_maps;
+	/* bpffs directory where the taint state persists (NULL: nowhere);
+	 * fresh: an earlier run's state there is dropped, not taken over */
+	const char *state_dir;
+	bool fresh;
+};
+
+int loader__open(struct fw_loader **out, const struct fw_load_opts *opts,
+		 fw_record_fn fn, void *ctx);
+/* With an earlier run's state taken over: hand fn a read record for each
+ * flight log a process still running read before the restart (after the
+ * /proc seed, so that the process is known); returns how many */
+size_t loader__restore_taint(struct fw_loader *l, const struct fw_rules *rules);
+/* A send or connect record of a process whose flight-log reads the
+ * collector never saw (their records were lost): hand fn a read record of
+ * the origin the kernel names in it, with its path found as for a restore */
+void loader__name_origin(struct fw_loader *l, const struct fw_rules *rules,
+			 const struct fw_net_event *e);
+/* Whether the BPF program named prog is attached */
+bool loader__attached(const struct fw_loader *l, const char *prog);
+/* Whether an earlier run's taint state was taken over */
+bool loader__state_reused(const struct fw_loader *l);
 void loader__close(struct fw_loader *l);
 /* Watched directories that exist now go to the kernel, and directories
  * no longer in rules leave it; returns how many are watched */
@@ -41,8 +65,12 @@ int loader__seed_open_files(struct fw_loader *l);
  * directory before anything opened it is still known. Opens each with
  * O_PATH (never reads it). Returns 0 or -errno. */
 int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules);
-/* Wait up to timeout_ms for records and deliver them; -errno on failure */
+/* Wait up to timeout_ms for records and deliver them, for at most about
+ * 100 ms; > 0 when some were (more may wait), 0 none, -errno on failure */
 int loader__poll(struct fw_loader *l, int timeout_ms);
+/* The ring buffer's epoll descriptor (readable when records wait), for a
+ * caller that waits on other descriptors too: then loader__poll(l, 0) */
+int loader__poll_fd(struct fw_loader *l);
 /* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters
  * (of pid only, unless pid is 0) and, with forget, drop them in the kernel */
 void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget);

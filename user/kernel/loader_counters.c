@@ -17,9 +17,9 @@
  * instead of two per entry). Entries added or removed meanwhile may be
  * seen or not. Returns 0 or -errno.
  */
-static int map_walk(int fd, size_t key_size, size_t value_size,
-		    void (*fn)(const void *key, const void *value, void *ctx),
-		    void *ctx)
+int loader__map_walk(int fd, size_t key_size, size_t value_size,
+		     void (*fn)(const void *key, const void *value, void *ctx),
+		     void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 chunk = 1024, n, i;
@@ -129,7 +129,8 @@ static void sync_map(struct fw_loader *l, enum fw_lru_map lru, int fd,
 		.since_ns = pid ? 0 : since_ns,
 	};
 
-	map_walk(fd, key_size, sizeof(struct fw_counter), counter_seen, &w);
+	loader__map_walk(fd, key_size, sizeof(struct fw_counter), counter_seen,
+			 &w);
 	for (size_t i = 0; forget && i < w.n_doomed; i++)
 		if (!bpf_map_delete_elem(fd, w.doomed + i * key_size))
 			l->lru_user_deletes[lru]++;
@@ -201,13 +202,19 @@ static void count_one(const void *key, const void *value, void *ctx)
 }
 
 /* Entries in a hash map now (some may come or go during the count) */
-static uint64_t count_entries(const struct bpf_map *map)
+uint64_t loader__count_entries(const struct bpf_map *map)
 {
 	uint64_t n = 0;
 
-	map_walk(bpf_map__fd(map), bpf_map__key_size(map),
-		 bpf_map__value_size(map), count_one, &n);
+	loader__map_walk(bpf_map__fd(map), bpf_map__key_size(map),
+			 bpf_map__value_size(map), count_one, &n);
 	return n;
+}
+
+void loader__baseline_lru(struct fw_loader *l)
+{
+	for (int i = 0; i < FW_LRU_MAX; i++)
+		l->lru_at_start[i] = loader__count_entries(lru_map(l, i));
 }
 
 /*
@@ -223,9 +230,12 @@ int loader__check_evictions(struct fw_loader *l)
 
 	for (int i = 0; i < FW_LRU_MAX; i++) {
 		uint64_t put = stat_sum(l, FW_STAT_LRU_INSERTS + i);
-		uint64_t live = count_entries(lru_map(l, i));
+		uint64_t live = loader__count_entries(lru_map(l, i));
+		/* entries an earlier run left count as put in */
 		uint64_t gone = stat_sum(l, FW_STAT_LRU_DELETES + i) +
 				l->lru_user_deletes[i];
+
+		put += l->lru_at_start[i];
 
 		if (put > live + gone &&
 		    put - live - gone > l->lru_evicted[i]) {

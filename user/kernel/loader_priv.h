@@ -24,10 +24,14 @@ struct fw_loader {
 	struct ring_buffer *rb;
 	struct bpf_link **links;
 	const char **hooks;
+	const char **progs; /* the program of each link */
 	size_t n_links;
 	fw_record_fn fn;
 	void *ctx;
 	uint64_t lost_reported;
+	/* loader__poll's turn: when it began, records delivered */
+	uint64_t poll_started_ns;
+	uint64_t polled;
 	int ncpus;
 	/* LRU maps: keys this process deleted, evictions found so far */
 	uint64_t lru_user_deletes[FW_LRU_MAX];
@@ -43,9 +47,29 @@ struct fw_loader {
 	/* optional hooks that could not be loaded or attached, and why */
 	struct fw_hook_status unattached[FW_UNATTACHED_MAX];
 	struct fw_hook_list left_out;
+	/* the taint state pinned by an earlier run was taken over
+	 * (loader_state.c), and its maps' entries then (evictions) */
+	bool state_reused;
+	uint64_t lru_at_start[FW_LRU_MAX];
 	/* optional programs the kernel refused at an earlier try */
 	struct fw_refusal refused[FW_UNATTACHED_MAX];
 	size_t n_refused;
 };
+
+/* fn(key, value, ctx) for every entry of the hash map fd; 0 or -errno */
+int loader__map_walk(int fd, size_t key_size, size_t value_size,
+		     void (*fn)(const void *key, const void *value, void *ctx),
+		     void *ctx);
+/* Entries in a hash map now */
+uint64_t loader__count_entries(const struct bpf_map *map);
+/* Before load: pin the persisted maps in dir, taking over an earlier
+ * run's when they fit (fresh: never); sets state_reused. 0 or -errno
+ * (said on stderr: the run goes on without persistence). */
+int loader__pin_state(struct fw_loader *l, const char *dir, bool fresh);
+/* After taking over an earlier run's maps: their entries now, so that
+ * they do not read as evictions */
+void loader__baseline_lru(struct fw_loader *l);
+/* The rules' classification of files (not carriers) forgotten */
+void loader__forget_classified(struct fw_loader *l);
 
 #endif /* FW_LOADER_PRIV_H */

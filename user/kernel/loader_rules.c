@@ -110,7 +110,7 @@ static bool drop_inode(int fd, const void *key, void *ctx)
 /* Forget the files that were flight logs by a directory or a pattern (not
  * the carriers tainted processes wrote), and the inode addresses that
  * pointed at them: they are classified again by the rules now set */
-static void forget_classified(struct fw_loader *l)
+void loader__forget_classified(struct fw_loader *l)
 {
 	int files_fd = bpf_map__fd(l->skel->maps.watched_files);
 
@@ -128,7 +128,7 @@ size_t loader__replace_rules(struct fw_loader *l, const struct fw_rules *rules)
 	size_t found = loader__set_rules(l, rules);
 	int err;
 
-	forget_classified(l);
+	loader__forget_classified(l);
 	/* every file under the directories now watched, known again */
 	hashmap__free(l->seeded);
 	l->seeded = hashmap__new(2 * sizeof(uint64_t));

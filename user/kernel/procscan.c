@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <stdint.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,16 +22,22 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/* ppid is field 4 of stat, after "(comm)" which may hold spaces */
-static unsigned parse_ppid(const char *stat)
+/* ppid is field 4 of stat and starttime (clock ticks after boot) field
+ * 22, after "(comm)" which may hold spaces */
+static void parse_stat(const char *stat, unsigned *ppid, uint64_t *start_ns)
 {
 	const char *p = strrchr(stat, ')');
-	unsigned ppid = 0;
+	unsigned long long ticks = 0;
 	char state;
 
-	if (p && sscanf(p + 1, " %c %u", &state, &ppid) == 2)
-		return ppid;
-	return 0;
+	*ppid = 0;
+	*start_ns = 0;
+	if (!p ||
+	    sscanf(p + 1,
+		   " %c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+		   &state, ppid, &ticks) != 3)
+		return;
+	*start_ns = ticks * FW_START_TICK_NS;
 }
 
 static unsigned parse_uid(const char *status)
@@ -43,10 +50,13 @@ static unsigned parse_uid(const char *status)
 	return uid;
 }
 
-static bool fill_exec(const char *proc_root, unsigned pid,
+/* want_start: the process expected at pid (0: whichever is there) */
+static bool fill_exec(const char *proc_root, unsigned pid, uint64_t want_start,
 		      struct fw_exec_event *e)
 {
 	char path[256], buf[4096], exe[FW_PATH_MAX];
+	uint64_t start_ns;
+	unsigned ppid;
 	ssize_t n;
 	size_t len;
 
@@ -56,7 +66,12 @@ static bool fill_exec(const char *proc_root, unsigned pid,
 	if (n <= 0)
 		return false; /* gone already */
 	buf[n] = '\0';
-	e->ppid = parse_ppid(buf);
+	parse_stat(buf, &ppid, &start_ns);
+	if (want_start && !fw_same_start(want_start, start_ns))
+		return false; /* another process has that pid now */
+	e->ppid = ppid;
+	/* the kernel's is more precise */
+	e->hdr.start_ns = want_start ? want_start : start_ns;
 
 	snprintf(path, sizeof(path), "%s/%u/status", proc_root, pid);
 	n = read_file(path, buf, sizeof(buf) - 1);
@@ -101,7 +116,7 @@ size_t procscan__seed(const char *proc_root, fw_record_fn fn, void *ctx)
 
 		if (!isdigit((unsigned char)de->d_name[0]) || *end)
 			continue;
-		if (fill_exec(proc_root, pid, e)) {
+		if (fill_exec(proc_root, pid, 0, e)) {
 			fn(e, sizeof(*e), ctx);
 			count++;
 		}
@@ -110,4 +125,32 @@ size_t procscan__seed(const char *proc_root, fw_record_fn fn, void *ctx)
 		closedir(dir);
 	free(e);
 	return count;
+}
+
+bool procscan__identify(const char *proc_root, uint32_t pid, uint64_t start_ns,
+			fw_record_fn fn, void *ctx)
+{
+	struct fw_exec_event *e = fw_xcalloc(1, sizeof(*e));
+	bool found = fill_exec(proc_root, pid, start_ns, e);
+
+	if (found)
+		fn(e, sizeof(*e), ctx);
+	free(e);
+	return found;
+}
+
+uint64_t procscan__start_ns(const char *proc_root, uint32_t pid)
+{
+	char path[256], buf[4096];
+	uint64_t start_ns;
+	unsigned ppid;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	n = read_file(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	parse_stat(buf, &ppid, &start_ns);
+	return start_ns;
 }

@@ -84,6 +84,8 @@ static const char *msgid(const struct fw_alert *a)
 		return FW_MSGID_EGRESS;
 	case FW_ALERT_LOST:
 		return FW_MSGID_LOST;
+	case FW_ALERT_PACKET_SOCKET:
+		return FW_MSGID_PACKET_SOCKET;
 	default:
 		return FW_MSGID_READ;
 	}
@@ -204,6 +206,8 @@ void jentry__ready(struct fw_jentry *e, const struct fw_ready_info *info)
 	jentry__add(e, "FLIGHTWATCH_WATCHED_DIRECTORIES", "%zu", info->n_dirs);
 	jentry__add(e, "FLIGHTWATCH_PATTERNS", "%zu", info->n_patterns);
 	jentry__add(e, "FLIGHTWATCH_PROCESSES", "%zu", info->n_procs);
+	jentry__add(e, "FLIGHTWATCH_STATE_REUSED", "%d", info->state_reused);
+	jentry__add(e, "FLIGHTWATCH_READS_RESTORED", "%zu", info->n_restored);
 	jentry__add(e, "FLIGHTWATCH_STARTUP_SECONDS", "%.3f",
 		    info->startup_seconds);
 }

@@ -45,6 +45,8 @@ const char *output__event_name(uint32_t type)
 		[FW_EV_LOST] = "lost",
 		[FW_EV_CARRIER] = "carrier",
 		[FW_EV_DNS] = "dns",
+		[FW_EV_PEEK] = "peek",
+		[FW_EV_PACKET_SOCKET] = "packet_socket",
 	};
 
 	return type < FW_EV_TYPE_MAX && names[type] ? names[type] : "unknown";
@@ -100,6 +102,17 @@ void output__message(const struct fw_alert *a, char *buf, size_t size)
 		snprintf(buf, size, "%s (pid %u) read flight log %s",
 			 a->proc->comm, a->proc->pid, first);
 		break;
+	case FW_ALERT_PACKET_SOCKET:
+		snprintf(
+			buf, size,
+			"%s (pid %u) opened a packet socket after reading flight log %s%s: what it sends there is not followed",
+			a->proc->comm, a->proc->pid,
+			a->n_origins ? first : "(origin unknown)",
+			a->n_origins > 1 ? " and others" : "");
+		break;
+	default:
+		snprintf(buf, size, "%s (pid %u)", a->proc->comm, a->proc->pid);
+		break;
 	}
 }
 
@@ -111,6 +124,8 @@ const char *output__action_name(const struct fw_alert *a)
 				   "flightlog-egress";
 	case FW_ALERT_LOST:
 		return "events-lost";
+	case FW_ALERT_PACKET_SOCKET:
+		return "flightlog-packet-socket";
 	default:
 		return "flightlog-read";
 	}
@@ -330,6 +345,8 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 		json_set_str(root, "network.type",
 			     a->dest.family == AF_INET6 ? "ipv6" : "ipv4");
 	}
+	if (a->kind == FW_ALERT_PACKET_SOCKET)
+		json_set_u64(root, "flightwatch.socket_type", a->dest.port);
 	json_set_str(root, "flightwatch.confidence",
 		     a->verified ? "high" : "medium");
 	json_set_obj(root, "flightwatch.origins", output__origins_json(a));
@@ -406,6 +423,11 @@ void output__ready_message(const struct fw_ready_info *info, char *buf,
 		"flightwatch ready: %zu hooks attached, %zu watched directories, %zu patterns, %zu processes known, %.3f s",
 		info->n_hooks, info->n_dirs, info->n_patterns, info->n_procs,
 		info->startup_seconds);
+	if (info->state_reused && n < size)
+		n += snprintf(
+			buf + n, size - n,
+			"; taint state of the previous run taken over, %zu flight-log reads restored",
+			info->n_restored);
 	for (size_t i = 0; i < info->n_unused && n < size; i++)
 		n += snprintf(buf + n, size - n, "%s%s (%s)",
 			      i ? ", " : "; not attached: ",
@@ -453,6 +475,9 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	json_set_u64(root, "flightwatch.watched_directories", info->n_dirs);
 	json_set_u64(root, "flightwatch.patterns", info->n_patterns);
 	json_set_u64(root, "flightwatch.processes", info->n_procs);
+	json_set_obj(root, "flightwatch.state_reused",
+		     json_object_new_boolean(info->state_reused));
+	json_set_u64(root, "flightwatch.reads_restored", info->n_restored);
 	json_set_obj(root, "flightwatch.startup_seconds",
 		     json_object_new_double(info->startup_seconds));
 	fprintf(o->out, "%s\n", json_line(root));
@@ -472,6 +497,9 @@ static struct json_object *stats_dns(const struct fw_dnscache_stats *d)
 	json_set_u64(o, "evicted", d->evicted);
 	json_set_u64(o, "expired", d->expired);
 	json_set_u64(o, "entries", d->entries);
+	json_set_u64(o, "queries", d->queries);
+	json_set_u64(o, "unmatched", d->unmatched);
+	json_set_u64(o, "queries_dropped", d->queries_dropped);
 	return o;
 }
 
@@ -537,6 +565,8 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 		     s->correlator.carriers_evicted);
 	json_set_u64(root, "flightwatch.stats.channels_evicted",
 		     s->correlator.channels_evicted);
+	json_set_u64(root, "flightwatch.stats.pids_reused",
+		     s->correlator.pids_reused);
 	if (o->json) {
 		fprintf(o->out, "%s\n", json_line(root));
 		fflush(o->out);

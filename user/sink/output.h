@@ -34,6 +34,10 @@ struct fw_ready_info {
 	size_t n_dirs; /* watched directories that exist */
 	size_t n_patterns;
 	size_t n_procs; /* known at start */
+	/* the taint state an earlier run pinned was taken over, and the
+	 * flight-log reads of running processes restored from it */
+	bool state_reused;
+	size_t n_restored;
 	double startup_seconds;
 };
 

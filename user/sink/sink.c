@@ -76,6 +76,23 @@ void sink__tick(struct fw_sink *s, uint64_t now_ns)
 		journal__tick(s->journal, now_ns);
 }
 
+void sink__keep_spool(struct fw_sink *s)
+{
+	if (s->journal)
+		journal__spool_in(s->journal, NULL);
+}
+
+bool sink__pollfd(struct fw_sink *s, struct pollfd *pfd)
+{
+	return s->journal && journal__pollfd(s->journal, pfd);
+}
+
+void sink__drain(struct fw_sink *s)
+{
+	if (s->journal)
+		journal__drain(s->journal);
+}
+
 void sink__close(struct fw_sink *s)
 {
 	journal__free(s->journal);

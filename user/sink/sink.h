@@ -7,6 +7,7 @@
 #ifndef FW_SINK_H
 #define FW_SINK_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/correlator.h"
@@ -41,6 +42,13 @@ void sink__stats(struct fw_sink *s, const struct fw_run_stats *stats);
 void sink__state(struct fw_sink *s, const char *action, const char *msg);
 /* From the collector loop: lets the journald sink re-send its spool */
 void sink__tick(struct fw_sink *s, uint64_t now_ns);
+/* `run`: the journald spool on disk, so that a restart loses nothing
+ * (journal__spool_in); before privileges are dropped */
+void sink__keep_spool(struct fw_sink *s);
+/* A descriptor to wait on for the sink (the journald socket while its
+ * spool drains): true and *pfd filled; then sink__drain when it is ready */
+bool sink__pollfd(struct fw_sink *s, struct pollfd *pfd);
+void sink__drain(struct fw_sink *s);
 void sink__close(struct fw_sink *s);
 
 #endif /* FW_SINK_H */

@@ -161,6 +161,13 @@ static void on_alert(const struct fw_alert *a, void *ctx)
 		       " kernel events lost so far",
 		       a->lost);
 		break;
+	case FW_ALERT_PACKET_SOCKET:
+		tl_add(r, a->ts_ns, TL_ALERT,
+		       "ALERT %s (pid %u) opened a packet socket carrying flight-log data",
+		       a->proc->comm, a->proc->pid);
+		break;
+	default:
+		break;
 	}
 }
 

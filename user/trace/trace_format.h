@@ -17,7 +17,9 @@
 
 #define FW_TRACE_MAGIC "FWTRACE\n"
 #define FW_TRACE_MAGIC_LEN 8
-#define FW_TRACE_VERSION 1
+/* 2: event headers carry the process's start (32 bytes); version 1
+ * files (24-byte headers) are still read */
+#define FW_TRACE_VERSION 2
 /* Written in host order: reads back as this value on a host of the same
  * byte order */
 #define FW_TRACE_BYTE_ORDER 0x01020304u

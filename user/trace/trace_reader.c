@@ -31,7 +31,32 @@ struct reader {
 	bool ended; /* an END block was read */
 	z_stream z; /* raw inflate, reset for each block */
 	bool z_ready;
+	unsigned version; /* of the file */
+	unsigned char *conv; /* one version 1 record, in today's layout */
 };
+
+/* Version 1 records had a 24-byte header, without start_ns and comm: the
+ * record in today's layout, both unknown (0), or NULL when too large */
+#define FW_V1_HEADER 24u
+static const struct fw_event_header *
+from_version_1(struct reader *r, const struct fw_event_header *h)
+{
+	const size_t max = sizeof(struct fw_exec_event) + 64;
+	const size_t grow = sizeof(struct fw_event_header) - FW_V1_HEADER;
+	struct fw_event_header *out;
+
+	if (h->size + grow > max)
+		return NULL;
+	if (!r->conv)
+		r->conv = fw_xcalloc(1, max);
+	memset(r->conv, 0, sizeof(*out));
+	memcpy(r->conv, h, FW_V1_HEADER);
+	memcpy(r->conv + sizeof(*out), (const unsigned char *)h + FW_V1_HEADER,
+	       h->size - FW_V1_HEADER);
+	out = (struct fw_event_header *)r->conv;
+	out->size = h->size + grow;
+	return out;
+}
 
 static void damage(struct reader *r, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -110,17 +135,26 @@ static void parse_events(struct reader *r, uint64_t off, const unsigned char *p,
 	while (pos < len) {
 		const struct fw_event_header *h =
 			(const struct fw_event_header *)(p + pos);
+		size_t hsize = r->version == 1 ? FW_V1_HEADER : sizeof(*h);
+		uint32_t size;
 
-		if (len - pos < sizeof(*h)) {
+		if (len - pos < hsize) {
 			damage(r, off,
 			       "events block: record at payload offset %zu: truncated header",
 			       pos);
 			return;
 		}
-		if (h->size < sizeof(*h) || h->size > len - pos) {
+		size = h->size;
+		if (size < hsize || size > len - pos) {
 			damage(r, off,
 			       "events block: record at payload offset %zu: size %u out of range",
-			       pos, h->size);
+			       pos, size);
+			return;
+		}
+		if (r->version == 1 && !(h = from_version_1(r, h))) {
+			damage(r, off,
+			       "events block: record at payload offset %zu: size %u out of range",
+			       pos, size);
 			return;
 		}
 		if (h->type >= FW_TREC_BASE) {
@@ -137,7 +171,7 @@ static void parse_events(struct reader *r, uint64_t off, const unsigned char *p,
 			if (r->cb->event)
 				r->cb->event(h, h->size, r->cb->ctx);
 		}
-		pos += FW_TRACE_ALIGN(h->size);
+		pos += FW_TRACE_ALIGN(size);
 	}
 }
 
@@ -325,11 +359,13 @@ static int check_file_header(struct reader *r, size_t *start)
 	memcpy(&fh, r->buf, sizeof(fh));
 	version = le16toh(fh.version);
 	size = le16toh(fh.header_size);
-	if (version != FW_TRACE_VERSION) {
-		damage(r, 8, "trace format version %u is not supported (%u is)",
+	if (version < 1 || version > FW_TRACE_VERSION) {
+		damage(r, 8,
+		       "trace format version %u is not supported (1 to %u are)",
 		       version, FW_TRACE_VERSION);
 		return -1;
 	}
+	r->version = version;
 	if (size < sizeof(fh) || size > r->len) {
 		damage(r, 10, "file header size %u out of range", size);
 		return -1;
@@ -432,6 +468,7 @@ out:
 		inflateEnd(&r.z);
 	free(r.raw);
 	free(r.enc);
+	free(r.conv);
 	return st->damaged != damaged;
 }
 
