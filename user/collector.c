@@ -4,11 +4,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 #include "collector.h"
+#include "cli/reload.h"
 #include "core/content.h"
 #include "core/correlator.h"
 #include "core/geoip.h"
@@ -45,6 +47,7 @@ struct collector {
 	struct fw_geoip *geoip; /* --geoip */
 	const struct fw_rules *rules; /* where origins' paths are looked for */
 	const struct fw_resolvers *resolvers; /* whose answers count */
+	struct fw_reload *reload; /* SIGHUP's parse while it runs */
 };
 
 /* Every record, from the kernel or the /proc seed, passes here on its way
@@ -126,62 +129,77 @@ static void periodic(struct collector *col)
 	sink__tick(&col->sink, fw_boot_now_ns());
 }
 
-/*
- * SIGHUP: read the config file and the command line again. New rules go
- * to the kernel and the new policy replaces the old one in place (the
- * correlator decides at alert time, so flows already seen follow it);
- * the kernel's taint maps are untouched. On error the old rules stay.
- */
-static void reload(struct collector *col, struct fw_options *opts)
+/* The reload's failure as a state event: the old rules stay */
+static void reload_failed(struct collector *col, const char *why)
 {
-	struct fw_options fresh;
-	struct fw_geoip *geoip = NULL;
-	char err[1024], msg[1280];
+	char msg[1280];
+
+	fw_err("%s", why);
+	snprintf(
+		msg, sizeof(msg),
+		"flightwatch: config not reloaded, the previous rules stay: %s",
+		why);
+	sink__state(&col->sink, "config-reload-failed", msg);
+}
+
+/*
+ * SIGHUP: read the config file and the command line again, in a thread
+ * (cli/reload.h) so that the loop goes on meanwhile; reload_apply takes
+ * the result in the loop. New rules go to the kernel and the new policy
+ * replaces the old one in place (the correlator decides at alert time, so
+ * flows already seen follow it); the kernel's taint maps are untouched. On
+ * error the old rules stay.
+ */
+static void reload_start(struct collector *col, struct fw_options *opts)
+{
+	char why[256];
+	int err = reload__start(&col->reload, opts->argc, opts->argv);
+
+	if (err) {
+		snprintf(why, sizeof(why), "cannot start reading it: %s",
+			 strerror(-err));
+		reload_failed(col, why);
+	}
+}
+
+static void reload_apply(struct collector *col, struct fw_options *opts)
+{
+	struct fw_reload *r = col->reload;
+	struct fw_options *fresh = &r->fresh;
+	char msg[1280];
 	size_t n_dirs;
 
-	if (options__parse_run_err(opts->argc, opts->argv, &fresh, err,
-				   sizeof(err))) {
-		fw_err("%s", err);
-		snprintf(
-			msg, sizeof(msg),
-			"flightwatch: config not reloaded, the previous rules stay: %s",
-			err);
-		sink__state(&col->sink, "config-reload-failed", msg);
+	col->reload = NULL;
+	if (r->ret) {
+		reload_failed(col, r->err);
+		reload__free(r);
 		return;
 	}
-	/* the GeoIP database is opened again: an updated file (geoipupdate)
-	 * or another path is used from now on; if it cannot be, nothing
-	 * changes */
-	if (fresh.geoip_path && !(geoip = geoip__open(fresh.geoip_path))) {
-		snprintf(
-			msg, sizeof(msg),
-			"flightwatch: config not reloaded, the previous rules stay: cannot use the GeoIP database %s",
-			fresh.geoip_path);
-		sink__state(&col->sink, "config-reload-failed", msg);
-		options__free(&fresh);
-		return;
-	}
-	correlator__set_geoip(col->correlator, geoip);
+	/* the GeoIP database opened again: an updated file (geoipupdate) or
+	 * another path is used from now on */
+	correlator__set_geoip(col->correlator, r->geoip);
 	geoip__close(col->geoip);
-	col->geoip = geoip;
+	col->geoip = r->geoip;
+	r->geoip = NULL;
 	free(opts->geoip_alloc);
-	opts->geoip_alloc = fresh.geoip_alloc;
-	fresh.geoip_alloc = NULL;
-	opts->geoip_path = fresh.geoip_path;
-	if (fresh.taint_expiry_s != opts->taint_expiry_s ||
-	    fresh.n_map_sizes != opts->n_map_sizes ||
-	    memcmp(fresh.map_sizes, opts->map_sizes, sizeof(opts->map_sizes)) ||
-	    fresh.sink != opts->sink || fresh.json != opts->json)
+	opts->geoip_alloc = fresh->geoip_alloc;
+	fresh->geoip_alloc = NULL;
+	opts->geoip_path = fresh->geoip_path;
+	if (fresh->taint_expiry_s != opts->taint_expiry_s ||
+	    fresh->n_map_sizes != opts->n_map_sizes ||
+	    memcmp(fresh->map_sizes, opts->map_sizes,
+		   sizeof(opts->map_sizes)) ||
+	    fresh->sink != opts->sink || fresh->json != opts->json)
 		fw_warn("taint_expiry, maps and output take effect at the next start");
-	n_dirs = loader__replace_rules(col->loader, &fresh.rules);
+	n_dirs = loader__replace_rules(col->loader, &fresh->rules);
 	rules__free(&opts->rules);
-	opts->rules = fresh.rules;
-	memset(&fresh.rules, 0, sizeof(fresh.rules));
-	opts->resolvers = fresh.resolvers;
+	opts->rules = fresh->rules;
+	memset(&fresh->rules, 0, sizeof(fresh->rules));
+	opts->resolvers = fresh->resolvers;
 	policy__free(&opts->policy);
-	opts->policy = fresh.policy;
-	memset(&fresh.policy, 0, sizeof(fresh.policy));
-	options__free(&fresh);
+	opts->policy = fresh->policy;
+	memset(&fresh->policy, 0, sizeof(fresh->policy));
+	reload__free(r);
 	snprintf(
 		msg, sizeof(msg),
 		"flightwatch: config reloaded from %s: %zu watched directories, %zu patterns, %zu allowed destinations, %zu allowed processes, %zu severity rules",
@@ -335,16 +353,21 @@ int collector__run(struct fw_options *opts)
 			goto out;
 		}
 		now = fw_boot_now_ns();
-		if (col.trace)
+		if (col.trace) {
 			trace_writer__tick(col.trace, now);
+			recorder__check(col.trace, &col.sink, NULL);
+		}
 		if (now - last_sync >= SYNC_INTERVAL_NS) {
 			periodic(&col);
 			last_sync = now;
 		}
-		if (reload_requested) {
+		/* one reload at a time: a SIGHUP meanwhile waits its turn */
+		if (reload_requested && !col.reload) {
 			reload_requested = 0;
-			reload(&col, opts);
+			reload_start(&col, opts);
 		}
+		if (reload__done(col.reload))
+			reload_apply(&col, opts);
 		if (now - last_rescan >= RESCAN_INTERVAL_NS) {
 			loader__set_rules(col.loader, &opts->rules);
 			loader__seed_dir_files(col.loader, &opts->rules);
@@ -360,9 +383,11 @@ int collector__run(struct fw_options *opts)
 	periodic(&col);
 	loader__stats(col.loader, &stats);
 	correlator__stats(col.correlator, &stats.correlator);
+	recorder__check(col.trace, &col.sink, &stats);
 	sink__stats(&col.sink, &stats);
 	ret = 0;
 out:
+	reload__abandon(col.reload);
 	if (col.trace && recorder__close(col.trace, &stats))
 		ret = 1;
 	loader__close(col.loader);

@@ -12,6 +12,7 @@ REPEAT=${REPEAT:-5}
 make -s build/flightwatch || exit 1
 cc -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Iuser \
 	tests/bench/replay_bench.c user/trace/trace_writer.c user/lib/util.c \
+	user/lib/escape.c \
 	-o "$out/replay_bench" -lz || exit 1
 trace=$out/replay-bench.fwt
 rm -f "$trace"

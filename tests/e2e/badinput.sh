@@ -83,6 +83,32 @@ expect_bad unknown-option 'bogus-option|unknown|unrecognized|invalid' \
 expect_bad watch-missing '/nonexistent' \
 	"$FW_BIN" run --json --no-default-rules --watch /nonexistent
 
+# watch sets that would make every file a flight log: refused with the
+# reason, by --watch and by the config file; a watched directory under
+# /var/tmp (the positive control) starts
+for dir in / /usr /usr/bin /bin //usr/./lib/ /proc /sys/kernel /dev /etc; do
+	name=watch-system${dir//\//-}
+	[ "$dir" = / ] && name=watch-system-root
+	expect_bad "$name" "refusing to watch '${dir//./\\.}': .*every program" \
+		"$FW_BIN" run --json --no-default-rules --watch "$dir"
+done
+printf 'watch:\n  builtin: false\n  directories: [%s, /usr]\n' "$WATCH" \
+	>"$FW_TMP/system.yaml"
+expect_bad watch-system-config "system\.yaml:3: refusing to watch '/usr'" \
+	"$FW_BIN" run --json --config "$FW_TMP/system.yaml"
+OUT=$("$FW_BIN" check-config "$FW_TMP/system.yaml" 2>&1)
+check "watch /usr in a config file: check-config exit status" -eq 1 "$?"
+check "watch /usr in a config file: check-config names FILE:LINE" == \
+	"flightwatch: $FW_TMP/system.yaml:3: refusing to watch '/usr': it holds /usr/bin, so every program that runs would read a flight log (watch the directories the flight logs are in)" \
+	"$OUT"
+OK_DIR=$(mktemp -d /var/tmp/fw-watch.XXXXXX)
+printf 'watch:\n  builtin: false\n  directories: [%s]\n' "$OK_DIR" \
+	>"$FW_TMP/fine.yaml"
+OUT=$("$FW_BIN" check-config "$FW_TMP/fine.yaml" 2>&1)
+check "watch a directory of /var/tmp: accepted (control)" -eq 0 "$?" ||
+	note "$OUT"
+rmdir "$OK_DIR"
+
 expect_bad btf-missing '/nonexistent/vmlinux' \
 	"$FW_BIN" run --json --no-default-rules --watch "$WATCH" \
 	--btf /nonexistent/vmlinux

@@ -86,6 +86,47 @@ cfg_check "YAML syntax" "$BAD"
 check "YAML syntax: exit status" -eq 1 "$RC"
 check "YAML syntax: FILE:LINE" =~ "^flightwatch: $BAD:[23]: YAML syntax: " "$OUT"
 
+# ---- limits: nesting depth and size, each refused at once ------------------------
+# 100,000 levels of flow lists: 200 KB (libyaml alone takes about a minute)
+NESTED=$FW_TMP/nested.yaml
+{
+	printf 'watch: '
+	head -c 100000 /dev/zero | tr '\0' '['
+	head -c 100000 /dev/zero | tr '\0' ']'
+	echo
+} >"$NESTED"
+t0=$(fw_now_ms)
+cfg_check "nested" "$NESTED"
+t=$(($(fw_now_ms) - t0))
+check "nested 200 KB: exit status" -eq 1 "$RC"
+check "nested 200 KB: FILE and the limit" == \
+	"flightwatch: $NESTED:1: nested deeper than the limit of 32 levels" "$OUT"
+check "nested 200 KB: refused within 1 s (ms)" -lt 1000 "$t"
+OUT=$("$FW_BIN" run --config "$NESTED" 2>&1 </dev/null)
+RC=$?
+check "run with the nested file: exit status (bad input)" -eq 2 "$RC"
+check "run with the nested file: one error line" == \
+	"flightwatch: $NESTED:1: nested deeper than the limit of 32 levels" "$OUT"
+# 32 levels (the top mapping, watch and 30 lists) are no problem: the schema's error is the one said
+{
+	printf 'watch:\n  directories: '
+	head -c 30 /dev/zero | tr '\0' '['
+	head -c 30 /dev/zero | tr '\0' ']'
+	echo
+} >"$BAD"
+cfg_check "32 levels" "$BAD"
+check "32 levels: the schema's error, not the limit" == \
+	"flightwatch: $BAD:2: expected a directory, got a list" "$OUT"
+BIG=$FW_TMP/big.yaml
+{
+	echo 'watch:'
+	head -c 1100000 /dev/zero | tr '\0' '#' | fold -w 100 | sed 's/^/  /'
+} >"$BIG"
+cfg_check "big" "$BIG"
+check "over 1 MiB: exit status" -eq 1 "$RC"
+check "over 1 MiB: FILE and the limit" == \
+	"flightwatch: $BIG: bigger than the limit of 1048576 bytes" "$OUT"
+
 cfg_check "missing file" "$FW_TMP/none.yaml"
 check "missing file: exit status" -eq 1 "$RC"
 check "missing file: message" == \
@@ -237,6 +278,12 @@ wait_state() {
 	return 1
 }
 
+# last_failed_reload: the latest config-reload-failed state line
+last_failed_reload() {
+	fw_json | jq -c 'select(.event.action == "config-reload-failed")' |
+		tail -n 1
+}
+
 # ---- SIGHUP: B instead of A ----------------------------------------------------
 config_watching "$B"
 kill -HUP "$FW_TRACER_PID"
@@ -280,13 +327,67 @@ config_watching "$A"
 chmod g+w "$CFG"
 kill -HUP "$FW_TRACER_PID"
 if wait_state config-reload-failed 2; then
-	line=$(fw_json | jq -c 'select(.event.action == "config-reload-failed")' |
-		tail -n 1)
+	line=$(last_failed_reload)
 	check "group-writable on reload: refused" contains \
 		"refusing a config file writable by group or others" \
 		"$(fw_get "$line" .message)"
 else
 	fail "group-writable on reload: refused" "a second failed reload" \
+		"none; stderr: $(tail -n 5 "$FW_ERR")"
+fi
+
+# ---- SIGHUP with the nested 200 KB file: refused at once --------------------------
+install -m 0644 "$NESTED" "$CFG"
+t0=$(fw_now_ms)
+kill -HUP "$FW_TRACER_PID"
+if wait_state config-reload-failed 3; then
+	check "nested reload: refused within 2 s (ms)" -lt 2000 \
+		$(($(fw_now_ms) - t0))
+	line=$(last_failed_reload)
+	check "nested reload: FILE and the limit" contains \
+		"previous rules stay: $CFG:1: nested deeper than the limit of 32 levels" \
+		"$(fw_get "$line" .message)"
+else
+	fail "nested reload: refused" "a third failed reload" \
+		"none; stderr: $(tail -n 5 "$FW_ERR")"
+fi
+
+# ---- a reload that cannot finish: the loop goes on meanwhile -----------------------
+# The GeoIP database the file names is a FIFO nobody writes: the reload's
+# open of it blocks (as a file on a hung network mount would). The tracer
+# must alert meanwhile, under the old rules, and the reload fails once the
+# FIFO is opened and closed by a writer.
+FIFO=$FW_TMP/geoip.fifo
+mkfifo -m 0600 "$FIFO"
+config_watching "$B"
+echo "geoip: $FIFO" >>"$CFG"
+n_states=$(fw_json | jq -c 'select(.event.kind == "state")' | wc -l)
+kill -HUP "$FW_TRACER_PID"
+# the reload's thread blocked in the FIFO's open
+reload_blocked() {
+	grep -qs fifo_open /proc/"$FW_TRACER_PID"/task/*/wchan ||
+		[ "$(ls /proc/"$FW_TRACER_PID"/task 2>/dev/null | wc -l)" -ge 2 ]
+}
+fw_wait_for 5 reload_blocked ||
+	note "no second thread in the tracer within 5 s"
+send b-during "$FWSEND" --read read "$LOG_B" --send write \
+	--to "$FW_PEER_IP4" --port "$P_TCP4"
+if fw_wait_alerts 10 "${PID[b-during]}:$SIZE"; then
+	pass "blocked reload: an alert raised while it reads"
+else
+	fail "blocked reload: an alert raised while it reads" \
+		"pid ${PID[b-during]}'s alert within 10 s" "none"
+fi
+check "blocked reload: still reading when the alert came" -eq "$n_states" \
+	"$(fw_json | jq -c 'select(.event.kind == "state")' | wc -l)"
+timeout 5 bash -c 'exec 3>"$1"' _ "$FIFO"
+check "blocked reload: the FIFO opened by a writer" -eq 0 "$?"
+if wait_state config-reload-failed 4; then
+	line=$(last_failed_reload)
+	check "blocked reload: fails on the database" contains \
+		"cannot use the GeoIP database $FIFO" "$(fw_get "$line" .message)"
+else
+	fail "blocked reload: fails on the database" "a fourth failed reload" \
 		"none; stderr: $(tail -n 5 "$FW_ERR")"
 fi
 check "tracer still running after failed reloads" == running \
@@ -298,7 +399,16 @@ send a-kept "$FWSEND" --read read "$LOG_A" --send write \
 	--to "$FW_PEER_IP4" --port "$P_TCP4"
 fw_wait_alerts 15 "${PID[b-kept]}:$SIZE" ||
 	note "no full alert for b-kept within 15 s"
+# a stop while a reload is blocked does not wait for it
+kill -HUP "$FW_TRACER_PID"
+fw_wait_for 5 reload_blocked ||
+	note "no second thread in the tracer within 5 s"
+t0=$(fw_now_ms)
 fw_tracer_stop INT
+check "stop during a blocked reload: within 3 s (ms)" -lt 3000 \
+	$(($(fw_now_ms) - t0))
+# the file as it was before the reloads: A watched, no FIFO
+config_watching "$A"
 
 # ---- what the live run said ------------------------------------------------------
 fw_expect_flow "dir (watch.directories)" "${PID[dir]}" "$FW_PEER_IP4" \

@@ -86,6 +86,8 @@ fw_wait_alerts 15 "${WAIT_SPECS[@]}" ||
 fw_tracer_stop INT
 
 # --- the file -----------------------------------------------------------------
+check "live: no trace write error in the stats" == "0 0" \
+	"$(fw_stats | jq -r '"\(.trace_write_errors) \(.trace_records_lost)"')"
 check "trace file exists" == yes "$([ -s "$TRACE" ] && echo yes || echo no)"
 check "trace file mode" == 600 "$(stat -c %a "$TRACE" 2>/dev/null)"
 note "trace: $(fw_size "$TRACE") bytes"
@@ -246,5 +248,65 @@ check "record: replay alerts for the sender" == "$SIZE" \
 	>/dev/null 2>"$FW_TMP/rec2.err"
 check "record: an existing file is not overwritten" -eq 1 "$?"
 check "record: says why" contains "File exists" "$(cat "$FW_TMP/rec2.err")"
+
+# --- a full disk: the recording stops and says so; tracing goes on ------------------
+# The trace on a 64 KiB tmpfs mounted in a private mount namespace, filled
+# to its last 8 KiB; processes started meanwhile give the records that
+# fill it.
+FULL=$FW_TMP/full
+mkdir -p "$FULL"
+ON_SMALL_FS=$FW_TMP/on-small-fs
+# flightwatch with $FULL a nearly full tmpfs of its own
+cat >"$ON_SMALL_FS" <<EOF
+#!/bin/sh
+exec unshare -m --propagation private sh -c '
+	mount -t tmpfs -o size=64k fwfull "$FULL" &&
+	head -c 56k /dev/zero >"$FULL/filler" && exec "\$0" "\$@"' "$FW_BIN" "\$@"
+EOF
+chmod 755 "$ON_SMALL_FS"
+REAL_BIN=$FW_BIN
+FW_BIN=$ON_SMALL_FS
+fw_tracer_start full --no-default-rules --watch "$WATCH" \
+	--record "$FULL/full.fwt" || fw_abort "tracer on a full disk did not start"
+FW_BIN=$REAL_BIN
+# shellcheck disable=SC2317 # called through fw_wait_for
+write_failed() {
+	for ((n = 0; n < 50; n++)); do
+		/bin/true
+	done
+	fw_json "$FW_OUT" | jq -e 'select(.event.kind == "state" and
+		.event.action == "trace-write-failed")' >/dev/null
+}
+if fw_wait_for 20 write_failed; then
+	pass "full disk: a trace-write-failed state event"
+	line=$(fw_json "$FW_OUT" | jq -c 'select(.event.action == "trace-write-failed")')
+	check "full disk: the state event names the file and the reason" == \
+		"flightwatch: recording stopped: cannot write the trace $FULL/full.fwt: No space left on device; tracing goes on (alerts are still reported, no longer recorded)" \
+		"$(fw_get "$line" .message)"
+	check "full disk: said once" -eq 1 \
+		"$(fw_json "$FW_OUT" | jq -c 'select(.event.action == "trace-write-failed")' | wc -l)"
+else
+	fail "full disk: a trace-write-failed state event" "one within 20 s" \
+		"none; stderr: $(tail -n 3 "$FW_ERR")"
+fi
+check "full disk: said on stderr" contains \
+	"flightwatch: recording stopped: cannot write the trace $FULL/full.fwt: No space left on device" \
+	"$(cat "$FW_ERR")"
+# tracing goes on: an upload after the failure alerts
+send full "$SIZE" --read read "$LOG" --send write --to "$FW_PEER_IP4" \
+	--port "$P_TCP4"
+fw_wait_alerts 10 "${PID[full]}:$SIZE" ||
+	note "no full alert for the upload after the failure within 10 s"
+check "full disk: an upload after the failure still alerts" == "$SIZE" \
+	"$(fw_alerts "${PID[full]}" | jq -r .destination.bytes | tail -n 1)"
+kill -INT "$FW_TRACER_PID"
+fw_wait_pid "$FW_TRACER_PID" "$FW_STOP_TIMEOUT"
+FW_TRACER_PID=
+check "full disk: exit status 1 (the recording is incomplete)" -eq 1 "$FW_RC"
+stats=$(fw_stats)
+check "full disk: stats trace_write_errors" == 1 \
+	"$(jq -r .trace_write_errors <<<"$stats")"
+check "full disk: stats trace_records_lost" -gt 0 \
+	"$(jq -r .trace_records_lost <<<"$stats")"
 
 fw_finish

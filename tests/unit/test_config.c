@@ -14,9 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli/config.h"
+#include "cli/config_yaml.h"
 #include "cli/options.h"
+#include "cli/reload.h"
 #include "core/policy.h"
 
 struct fixture {
@@ -604,6 +607,173 @@ static void test_load_policy(void **state)
 	policy__free(&p);
 }
 
+/* text of n opening and n closing brackets after prefix (caller frees) */
+static char *nested(const char *prefix, size_t n)
+{
+	size_t len = strlen(prefix);
+	char *text = malloc(len + 2 * n + 2);
+
+	assert_non_null(text);
+	memcpy(text, prefix, len);
+	memset(text + len, '[', n);
+	memset(text + len + n, ']', n);
+	strcpy(text + len + 2 * n, "\n");
+	return text;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_limits(void **state)
+{
+	struct fixture *fx = *state;
+	char *text, block[4096];
+	size_t o = 0;
+	double t0;
+
+	/* the top mapping, watch and 30 lists: 32 levels, the schema says */
+	text = nested("watch:\n  directories: ", 30);
+	expect_error(fx, text, "2: expected a directory, got a list");
+	free(text);
+	text = nested("watch:\n  directories: ", 31);
+	expect_error(fx, text, "2: nested deeper than the limit of 32 levels");
+	free(text);
+	/* block style: a key per level, the line of the first too deep */
+	for (int i = 0; i < 40; i++)
+		o += snprintf(block + o, sizeof(block) - o, "%*sk:\n", i, "");
+	expect_error(fx, block,
+		     "33: nested deeper than the limit of 32 levels");
+	/* 100,000 levels: libyaml alone takes about a minute */
+	text = nested("watch: ", 100000);
+	t0 = now_s();
+	expect_error(fx, text, "1: nested deeper than the limit of 32 levels");
+	assert_true(now_s() - t0 < 1.0);
+	free(text);
+
+	/* size: 1 MiB of comments is fine, a byte more is not */
+	text = malloc(FW_CONFIG_MAX_BYTES + 2);
+	assert_non_null(text);
+	memset(text, '#', FW_CONFIG_MAX_BYTES);
+	for (size_t i = 99; i < FW_CONFIG_MAX_BYTES; i += 100)
+		text[i] = '\n';
+	text[FW_CONFIG_MAX_BYTES] = '\0';
+	load_ok(fx, text);
+	text[FW_CONFIG_MAX_BYTES] = '#';
+	text[FW_CONFIG_MAX_BYTES + 1] = '\0';
+	assert_int_equal(load(fx, text), -1);
+	snprintf(block, sizeof(block), "%s: bigger than the limit of %d bytes",
+		 fx->path, FW_CONFIG_MAX_BYTES);
+	assert_string_equal(fx->err, block);
+	free(text);
+}
+
+/* An alias used many times, each to a long list: the walk is bounded */
+static void test_alias_budget(void **state)
+{
+	struct fixture *fx = *state;
+	size_t size = 64 * 1024, o = 0;
+	char *text = malloc(size);
+
+	assert_non_null(text);
+	o += snprintf(text + o, size - o,
+		      "allow:\n  processes:\n    - executable: /bin/a\n"
+		      "      destinations: &d [");
+	for (int i = 0; i < 400; i++)
+		o += snprintf(text + o, size - o, "%s10.0.0.1", i ? "," : "");
+	o += snprintf(text + o, size - o, "]\n");
+	/* 300 uses of 400 values: 120,000 */
+	for (int i = 0; i < 300; i++)
+		o += snprintf(text + o, size - o,
+			      "    - executable: /bin/b%d\n"
+			      "      destinations: *d\n",
+			      i);
+	assert_true(o < size - 1);
+	assert_int_equal(load(fx, text), -1);
+	assert_non_null(strstr(
+		fx->err,
+		"expands to more than the limit of 100000 values (each use of an alias counts)"));
+	free(text);
+	/* a few uses are fine */
+	load_ok(fx,
+		"allow:\n  processes:\n"
+		"    - executable: /bin/a\n      destinations: &d [10.0.0.1]\n"
+		"    - executable: /bin/b\n      destinations: *d\n");
+	assert_int_equal(fx->cfg.policy.n_allow_procs, 2);
+}
+
+/* Watch sets that would make every program's reads flight-log reads */
+static void test_system_dirs_refused(void **state)
+{
+	static const char *const refused[] = {
+		"/",	      "//",    "/usr",	   "/usr/",
+		"/usr/./bin", "/bin",  "/usr/lib", "/usr/local/bin",
+		"/etc",	      "/boot", "/proc",	   "/proc/self",
+		"/sys/fs",    "/dev",  "/dev/shm", "/usr/bin/../sbin",
+	};
+	static const char *const accepted[] = {
+		"/tmp",		 "/srv/flightlogs",
+		"/home/pilot",	 "/usr/share/qgc-logs",
+		"/var/lib/logs", "/etcetera",
+		"/devices",	 "/opt/bin-logs",
+	};
+	struct fixture *fx = *state;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		if (!config__check_watch_dir(refused[i], err, sizeof(err)))
+			fail_msg("accepted %s", refused[i]);
+		assert_non_null(strstr(err, "every program that runs"));
+	}
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(*accepted); i++)
+		if (config__check_watch_dir(accepted[i], err, sizeof(err)))
+			fail_msg("refused %s: %s", accepted[i], err);
+	expect_error(
+		fx, "watch:\n  directories:\n    - /srv/a\n    - /usr\n",
+		"4: refusing to watch '/usr': it holds /usr/bin, so every program that runs would read a flight log (watch the directories the flight logs are in)");
+}
+
+/* SIGHUP's parse in a thread: the result comes back whole */
+static void test_reload_thread(void **state)
+{
+	struct fixture *fx = *state;
+	char cfg_opt[160];
+	char *argv[] = { "run",	  "--no-default-rules",
+			 cfg_opt, "--watch",
+			 fx->dir, NULL };
+	struct fw_reload *r;
+	int i;
+
+	snprintf(cfg_opt, sizeof(cfg_opt), "--config=%s", fx->path);
+	write_file(fx->path, "watch:\n  patterns: [\"*.abc\"]\n", 0644);
+	assert_int_equal(reload__start(&r, 5, argv), 0);
+	for (i = 0; i < 500 && !reload__done(r); i++)
+		usleep(10000);
+	assert_true(i < 500);
+	assert_int_equal(r->ret, 0);
+	assert_int_equal(r->fresh.rules.n_dirs, 1);
+	assert_int_equal(r->fresh.rules.n_patterns, 1);
+	assert_string_equal(r->fresh.rules.pattern_text[0], "*.abc");
+	reload__free(r);
+
+	/* a broken file: the error, nothing to take */
+	write_file(fx->path, "watch: [[[\n", 0644);
+	assert_int_equal(reload__start(&r, 5, argv), 0);
+	for (i = 0; i < 500 && !reload__done(r); i++)
+		usleep(10000);
+	assert_true(i < 500);
+	assert_int_equal(r->ret, -1);
+	assert_non_null(strstr(r->err, "YAML syntax"));
+	reload__free(r);
+	/* nothing started: nothing done, nothing to free */
+	assert_false(reload__done(NULL));
+	reload__abandon(NULL);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -617,6 +787,10 @@ int main(void)
 		T(test_severity_rules),
 		cmocka_unit_test(test_severity_names),
 		T(test_load_policy),
+		T(test_limits),
+		T(test_alias_budget),
+		T(test_reload_thread),
+		T(test_system_dirs_refused),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

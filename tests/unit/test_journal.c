@@ -191,6 +191,36 @@ static void test_lost(void **state)
 			    "trace incomplete: 12 kernel events lost so far");
 }
 
+/* State changes: a config reload, and a recording that stopped */
+static void test_state(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_run_stats s = { 0 };
+
+	jentry__state(&fx->e, "config-reloaded", "reloaded");
+	assert_string_equal(jentry__get(&fx->e, "MESSAGE_ID"), FW_MSGID_CONFIG);
+	assert_string_equal(jentry__get(&fx->e, "PRIORITY"), "5");
+	jentry__free(&fx->e);
+	jentry__state(&fx->e, "trace-write-failed", "recording stopped");
+	assert_string_equal(jentry__get(&fx->e, "MESSAGE_ID"),
+			    FW_MSGID_TRACE_FAILED);
+	assert_string_equal(jentry__get(&fx->e, "PRIORITY"), "3");
+	assert_string_equal(jentry__get(&fx->e, "FLIGHTWATCH_EVENT_ACTION"),
+			    "trace-write-failed");
+	assert_string_equal(jentry__get(&fx->e, "MESSAGE"),
+			    "recording stopped");
+	jentry__free(&fx->e);
+	s.trace_write_errors = 1;
+	s.trace_records_lost = 42;
+	jentry__stats(&fx->e, &s);
+	assert_string_equal(jentry__get(&fx->e,
+					"FLIGHTWATCH_STATS_TRACE_WRITE_ERRORS"),
+			    "1");
+	assert_string_equal(jentry__get(&fx->e,
+					"FLIGHTWATCH_STATS_TRACE_RECORDS_LOST"),
+			    "42");
+}
+
 static void test_ready(void **state)
 {
 	struct fixture *fx = *state;
@@ -225,6 +255,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

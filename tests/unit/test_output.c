@@ -592,6 +592,8 @@ static void test_stats(void **state)
 	s.correlator.dns.messages = 12;
 	s.correlator.dns.addresses = 9;
 	s.correlator.dns.evicted = 2;
+	s.trace_write_errors = 1;
+	s.trace_records_lost = 42;
 	output__stats(&fx->o, &s);
 	j = one_json_line(fx);
 	expect_str(j, "event.kind", "metric");
@@ -620,6 +622,8 @@ static void test_stats(void **state)
 	expect_int(j, "flightwatch.stats.alerts", 1);
 	expect_int(j, "flightwatch.stats.updates", 3);
 	expect_int(j, "flightwatch.stats.malformed_events", 4);
+	expect_int(j, "flightwatch.stats.trace_write_errors", 1);
+	expect_int(j, "flightwatch.stats.trace_records_lost", 42);
 
 	fx->o.json = false;
 	output__stats(&fx->o, &s);

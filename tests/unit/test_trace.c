@@ -13,6 +13,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <getopt.h>
 #include "core/correlator.h"
@@ -386,6 +390,56 @@ static void test_record_options(void **state)
 	options__free(&o);
 }
 
+/* A write that fails (a file size limit stands in for a full disk): the
+ * recording stops, the error is given once, the records lost counted */
+static void test_write_failure(void **state)
+{
+	struct fw_trace_writer_opts o = { 0 };
+	struct fw_trace_writer_stats st;
+	struct fw_trace_writer *w;
+	struct rlimit old, small = { .rlim_cur = 64 * 1024 };
+	unsigned char rec[512] = { 0 };
+	struct fw_event_header *h = (struct fw_event_header *)rec;
+	char path[256];
+	int i, first_err = 0;
+
+	(void)state;
+	tmp_path(path, sizeof(path), "full.fwt");
+	o.path = path;
+	assert_int_equal(trace_writer__open(&w, &o), 0);
+	assert_int_equal(trace_writer__take_error(w), 0);
+	assert_string_equal(trace_writer__path(w), path);
+	h->type = FW_EV_EXEC;
+	h->size = sizeof(rec);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	for (i = 0; i < 200; i++) {
+		/* random bytes: the blocks do not compress below the limit */
+		for (size_t j = sizeof(*h); j < sizeof(rec); j++)
+			rec[j] = (unsigned char)rand();
+		trace_writer__event(w, rec, sizeof(rec), 1);
+		if (i % 20 == 19 && trace_writer__flush(w) && !first_err)
+			first_err = i;
+	}
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_true(first_err > 0);
+	trace_writer__stats(w, &st);
+	assert_int_equal(st.error, EFBIG);
+	/* lost: the block that failed and every record after it */
+	/* some blocks made it; at most the 20 records since the last flush
+	 * before the failure were pending */
+	assert_true(first_err > 19);
+	assert_true(st.lost >= (uint64_t)(200 - first_err - 1) &&
+		    st.lost <= (uint64_t)(200 - first_err - 1 + 20));
+	assert_int_equal(trace_writer__take_error(w), EFBIG);
+	assert_int_equal(trace_writer__take_error(w), 0);
+	assert_int_equal(trace_writer__close(w, NULL, 0), -EFBIG);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_replay_same_alerts),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_record_options),
+		cmocka_unit_test(test_write_failure),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

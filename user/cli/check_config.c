@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "cli/check_config.h"
 #include "cli/config.h"
 #include "core/geoip.h"
 #include "cli/options.h"
+#include "lib/escape.h"
 #include "lib/util.h"
 
 enum {
@@ -33,6 +35,16 @@ static void usage(FILE *out)
 		FW_DEFAULT_CONFIG);
 }
 
+/* A string from the config file or the command line, through the one
+ * escaping rule of text output */
+static void put_safe(FILE *out, const char *s)
+{
+	char *safe = fw_escape_dup(s);
+
+	fputs(safe, out);
+	free(safe);
+}
+
 static void print_dest(FILE *out, const struct fw_dest_match *m)
 {
 	char buf[96];
@@ -42,7 +54,7 @@ static void print_dest(FILE *out, const struct fw_dest_match *m)
 		fputs(buf, out);
 		return;
 	}
-	fputs(m->domain, out);
+	put_safe(out, m->domain);
 	for (size_t i = 0; i < m->n_ports; i++)
 		fprintf(out, "%s%u", i ? "," : " port ", m->ports[i]);
 }
@@ -53,8 +65,10 @@ static void print_strings(FILE *out, const char *label, char *const *list,
 	if (!n)
 		return;
 	fprintf(out, "%s%s ", *first ? "" : " and ", label);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%s%s", i ? " or " : "", list[i]);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? " or " : "", out);
+		put_safe(out, list[i]);
+	}
 	*first = false;
 }
 
@@ -107,7 +121,9 @@ static void print_policy(FILE *out, const struct fw_policy *p)
 	for (i = 0; i < p->n_allow_procs; i++) {
 		const struct fw_proc_allow *a = &p->allow_procs[i];
 
-		fprintf(out, "  %s to ", a->exe);
+		fputs("  ", out);
+		put_safe(out, a->exe);
+		fputs(" to ", out);
 		if (!a->n_dests)
 			fputs("any destination", out);
 		for (size_t j = 0; j < a->n_dests; j++) {
@@ -145,7 +161,9 @@ static void print_effective(FILE *out, const struct fw_config *o,
 		const char *dir = o->rules.dirs[i];
 		bool exists = !stat(dir, &st) && S_ISDIR(st.st_mode);
 
-		fprintf(out, "  %s%s\n", dir,
+		fputs("  ", out);
+		put_safe(out, dir);
+		fprintf(out, "%s\n",
 			i < cfg_dirs ?
 				(exists ? "" : " (does not exist yet)") :
 				(exists ? " (built-in)" :
@@ -154,9 +172,11 @@ static void print_effective(FILE *out, const struct fw_config *o,
 	if (!o->rules.n_dirs)
 		fputs("  (none)\n", out);
 	fputs("file name patterns:\n", out);
-	for (i = 0; i < o->rules.n_patterns; i++)
-		fprintf(out, "  %s%s\n", o->rules.pattern_text[i],
-			i >= cfg_patterns ? " (built-in)" : "");
+	for (i = 0; i < o->rules.n_patterns; i++) {
+		fputs("  ", out);
+		put_safe(out, o->rules.pattern_text[i]);
+		fprintf(out, "%s\n", i >= cfg_patterns ? " (built-in)" : "");
+	}
 	if (!o->rules.n_patterns)
 		fputs("  (none)\n", out);
 	print_policy(out, &o->policy);
@@ -166,7 +186,9 @@ static void print_effective(FILE *out, const struct fw_config *o,
 	else
 		fputs("taint expiry: never\n", out);
 	fprintf(out, "output: %s\n", sinks[o->sink]);
-	fprintf(out, "geoip: %s\n", o->geoip_path ? o->geoip_path : "(none)");
+	fputs("geoip: ", out);
+	put_safe(out, o->geoip_path ? o->geoip_path : "(none)");
+	fputc('\n', out);
 	fputs("map sizes:", out);
 	for (i = 0; i < o->n_map_sizes; i++)
 		fprintf(out, "%s %s %u", i ? "," : "", o->map_sizes[i].name,
@@ -221,7 +243,8 @@ int check_config__main(int argc, char **argv)
 			goto out;
 		geoip__close(g);
 	}
-	printf("%s: valid\n", path);
+	put_safe(stdout, path);
+	printf(": valid\n");
 	print_effective(stdout, &cfg, cfg_dirs, cfg_patterns);
 	if (!cfg.rules.n_dirs && !cfg.rules.n_patterns)
 		printf("note: nothing to watch: 'flightwatch run' needs --watch or --pattern with this file\n");

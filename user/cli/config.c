@@ -40,6 +40,73 @@ static int watch_builtin(struct cfg *c, yaml_node_t *v, void *arg)
 	return 0;
 }
 
+/* Directories whose files are the system's programs, libraries and
+ * settings, or no files at all (proc, sys, dev) */
+static const char *const system_dirs[] = {
+	"/usr/bin",   "/usr/sbin",    "/usr/lib",	"/usr/lib32",
+	"/usr/lib64", "/usr/libexec", "/usr/local/bin", "/usr/local/sbin",
+	"/bin",	      "/sbin",	      "/lib",		"/lib32",
+	"/lib64",     "/etc",	      "/boot",		"/proc",
+	"/sys",	      "/dev",
+};
+
+/* Is a the same directory as b or one above it? (both normalised) */
+static bool covers(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (!strcmp(a, "/"))
+		return true;
+	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/');
+}
+
+/* dir as an absolute path without "//", "/./" or a trailing slash; the
+ * real path when it exists, so that a symlink (/bin -> usr/bin) or ".."
+ * cannot hide what it is */
+static void normalise(const char *dir, char *out, size_t size)
+{
+	char *real = realpath(dir, NULL);
+	const char *p = real ? real : dir;
+	size_t o = 0;
+
+	for (; *p && o + 1 < size; p++) {
+		if (*p == '/' && o && out[o - 1] == '/')
+			continue;
+		if (*p == '/' && p[1] == '.' && (p[2] == '/' || !p[2])) {
+			p++;
+			continue;
+		}
+		out[o++] = *p;
+	}
+	while (o > 1 && out[o - 1] == '/')
+		o--;
+	out[o] = '\0';
+	free(real);
+}
+
+int config__check_watch_dir(const char *dir, char *err, size_t err_size)
+{
+	char norm[PATH_MAX];
+
+	normalise(dir, norm, sizeof(norm));
+	for (size_t i = 0; i < FW_ARRAY_SIZE(system_dirs); i++) {
+		const char *sys = system_dirs[i];
+
+		if (!covers(norm, sys) && !covers(sys, norm))
+			continue;
+		snprintf(
+			err, err_size,
+			"refusing to watch '%s': %s %s, so every program that runs would read a flight log (watch the directories the flight logs are in)",
+			dir,
+			!strcmp(norm, sys) ? "it is" :
+			covers(norm, sys)  ? "it holds" :
+					     "it is inside",
+			sys);
+		return -1;
+	}
+	return 0;
+}
+
 static int watch_dir(struct cfg *c, yaml_node_t *v, void *arg)
 {
 	const char *s = cfg_scalar(c, v, "a directory");
@@ -48,6 +115,8 @@ static int watch_dir(struct cfg *c, yaml_node_t *v, void *arg)
 	(void)arg;
 	if (!s)
 		return -1;
+	if (config__check_watch_dir(s, err, sizeof(err)))
+		return cfg_fail_at(c, v, "%s", err);
 	/* not required to exist: like the built-in ones, a directory is
 	 * watched once it is created */
 	if (rules__add_dir(&c->cfg->rules, s, false, err, sizeof(err)))

@@ -61,5 +61,10 @@ int config__load_policy(const char *path, struct fw_policy *policy, char *err,
 
 /* The kernel maps the maps: key may resize, in order; NULL after the last */
 const char *config__map_name(size_t i);
+/* A directory given to watch (--watch, watch.directories) that would make
+ * every program's reads flight-log reads: the root, /usr, /etc, /proc,
+ * /sys, /dev, a directory of the system's programs or libraries, or one
+ * above or (for those) inside them. -1 with the reason in err. */
+int config__check_watch_dir(const char *dir, char *err, size_t err_size);
 
 #endif /* FW_CONFIG_H */

@@ -116,9 +116,22 @@ int cfg_uint(struct cfg *c, const yaml_node_t *n, unsigned long max,
 
 /* ---- mappings and lists ------------------------------------------------ */
 
+/* Every value walked counts: aliases make a small file a big tree */
+static int count_value(struct cfg *c, const yaml_node_t *n)
+{
+	if (++c->n_values <= FW_CONFIG_MAX_VALUES)
+		return 0;
+	return cfg_fail_at(
+		c, n,
+		"expands to more than the limit of %d values (each use of an alias counts)",
+		FW_CONFIG_MAX_VALUES);
+}
+
 static int dispatch(struct cfg *c, const struct key *k, yaml_node_t *v,
 		    void *arg)
 {
+	if (count_value(c, v))
+		return -1;
 	if (k->fn)
 		return k->fn(c, v, arg);
 	if (k->item)
@@ -185,7 +198,8 @@ int cfg_walk_list(struct cfg *c, yaml_node_t *n, bool single, item_fn fn,
 				   cfg_kind_name(n));
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++)
-		if (fn(c, cfg_node(c, *it), arg))
+		if (count_value(c, cfg_node(c, *it)) ||
+		    fn(c, cfg_node(c, *it), arg))
 			return -1;
 	return 0;
 }
@@ -262,25 +276,91 @@ bad:
 	return -1;
 }
 
-static int parse_file(struct cfg *c, FILE *f, const struct key *top,
-		      size_t n_top)
+static void syntax_error(struct cfg *c, const yaml_parser_t *parser)
+{
+	snprintf(c->err, c->err_size, "%s:%zu: YAML syntax: %s%s%s", c->path,
+		 (size_t)parser->problem_mark.line + 1,
+		 parser->problem ? parser->problem : "error",
+		 parser->context ? " " : "",
+		 parser->context ? parser->context : "");
+}
+
+/*
+ * The nesting depth, checked on the event stream before libyaml builds the
+ * document. libyaml's scanner looks at every open flow level for each
+ * token (its simple-key list), so a file of 100,000 '[' takes minutes to
+ * load; here it stops at the first level too many, having looked at
+ * little more than that many tokens.
+ */
+static int check_depth(struct cfg *c, const unsigned char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, ret = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(c->err, c->err_size, "%s: out of memory", c->path);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, text, len);
+	while (!done && !ret) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			syntax_error(c, &parser);
+			ret = -1;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > FW_CONFIG_MAX_DEPTH) {
+				snprintf(
+					c->err, c->err_size,
+					"%s:%zu: nested deeper than the limit of %d levels",
+					c->path, (size_t)ev.start_mark.line + 1,
+					FW_CONFIG_MAX_DEPTH);
+				ret = -1;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+int cfg_parse_text(struct cfg *c, const unsigned char *text, size_t len,
+		   const struct key *top, size_t n_top)
 {
 	yaml_parser_t parser;
 	yaml_document_t extra;
 	yaml_node_t *root, *more;
 	int ret = -1;
 
+	if (len > FW_CONFIG_MAX_BYTES) {
+		snprintf(c->err, c->err_size,
+			 "%s: bigger than the limit of %d bytes", c->path,
+			 FW_CONFIG_MAX_BYTES);
+		return -1;
+	}
+	if (check_depth(c, text, len))
+		return -1;
 	if (!yaml_parser_initialize(&parser)) {
 		snprintf(c->err, c->err_size, "%s: out of memory", c->path);
 		return -1;
 	}
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, text, len);
 	if (!yaml_parser_load(&parser, &c->doc)) {
-		snprintf(c->err, c->err_size, "%s:%zu: YAML syntax: %s%s%s",
-			 c->path, (size_t)parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "error",
-			 parser.context ? " " : "",
-			 parser.context ? parser.context : "");
+		syntax_error(c, &parser);
 		goto out_parser;
 	}
 	root = yaml_document_get_root_node(&c->doc);
@@ -307,6 +387,7 @@ static int parse_file(struct cfg *c, FILE *f, const struct key *top,
 			cfg_kind_name(root));
 		goto out_doc;
 	}
+	c->n_values = 0;
 	ret = cfg_walk_map(c, root, top, n_top, "", NULL);
 out_doc:
 	yaml_document_delete(&c->doc);
@@ -315,10 +396,47 @@ out_parser:
 	return ret;
 }
 
+/* The whole file, refused past the size limit (checked on what is read:
+ * the file may grow after fstat) */
+static int read_text(struct cfg *c, int fd, unsigned char **text, size_t *len)
+{
+	size_t cap = FW_CONFIG_MAX_BYTES + 1, n = 0;
+	unsigned char *buf;
+	struct stat st;
+	ssize_t r;
+
+	if (!fstat(fd, &st) && st.st_size > FW_CONFIG_MAX_BYTES) {
+		snprintf(c->err, c->err_size,
+			 "%s: bigger than the limit of %d bytes", c->path,
+			 FW_CONFIG_MAX_BYTES);
+		return -1;
+	}
+	buf = fw_xcalloc(cap, 1);
+	while (n < cap) {
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(c->err, c->err_size,
+				 "cannot read config file %s: %s", c->path,
+				 strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
 int cfg_read_file(struct cfg *c, bool required, const struct key *top,
 		  size_t n_top)
 {
-	FILE *f;
+	unsigned char *text;
+	size_t len;
 	int fd, ret;
 
 	/* O_NONBLOCK: a FIFO in its place must not hang the start */
@@ -330,18 +448,13 @@ int cfg_read_file(struct cfg *c, bool required, const struct key *top,
 			 c->path, strerror(errno));
 		return -1;
 	}
-	if (check_secure(c->path, fd, c->err, c->err_size)) {
+	if (check_secure(c->path, fd, c->err, c->err_size) ||
+	    read_text(c, fd, &text, &len)) {
 		close(fd);
 		return -1;
 	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		snprintf(c->err, c->err_size, "cannot read config file %s: %s",
-			 c->path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	ret = parse_file(c, f, top, n_top);
-	fclose(f);
+	close(fd);
+	ret = cfg_parse_text(c, text, len, top, n_top);
+	free(text);
 	return ret;
 }

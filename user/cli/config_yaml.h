@@ -13,12 +13,21 @@
 #include <yaml.h>
 #include "cli/config.h"
 
+/* Bounds on what a config file may cost to read. A config nests five
+ * levels at most and is a few KiB: these leave room and no more. */
+#define FW_CONFIG_MAX_BYTES (1024 * 1024)
+#define FW_CONFIG_MAX_DEPTH 32
+/* values walked, aliases counted each time they are used: an alias to a
+ * list of aliases to lists... must not multiply the work */
+#define FW_CONFIG_MAX_VALUES 100000
+
 struct cfg {
 	const char *path;
 	yaml_document_t doc;
 	struct fw_config *cfg;
 	char *err;
 	size_t err_size;
+	size_t n_values; /* walked so far, against FW_CONFIG_MAX_VALUES */
 };
 
 typedef int (*key_fn)(struct cfg *c, yaml_node_t *value, void *arg);
@@ -60,10 +69,15 @@ int cfg_walk_map(struct cfg *c, yaml_node_t *n, const struct key *keys,
  * (country: CN is country: [CN]) */
 int cfg_walk_list(struct cfg *c, yaml_node_t *n, bool single, item_fn fn,
 		  void *arg);
-/* Read c->path, refused when others could have written it, and walk its
- * one document's top mapping with the keys top. A missing file is an
+/* Read c->path, refused when others could have written it or when it is
+ * bigger or nests deeper than the limits above, and walk its one
+ * document's top mapping with the keys top. A missing file is an
  * error only when required. 0 or -1 (c->err says why). */
 int cfg_read_file(struct cfg *c, bool required, const struct key *top,
 		  size_t n_top);
+/* The same for a file's text already in memory (len bytes, the limits
+ * apply too) */
+int cfg_parse_text(struct cfg *c, const unsigned char *text, size_t len,
+		   const struct key *top, size_t n_top);
 
 #endif /* FW_CONFIG_YAML_H */

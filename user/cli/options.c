@@ -275,7 +275,8 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 			break;
 		case OPT_WATCH:
 			if (rules__add_dir(&opts->rules, optarg, true, err,
-					   err_size))
+					   err_size) ||
+			    config__check_watch_dir(optarg, err, err_size))
 				goto bad;
 			break;
 		case OPT_PATTERN:

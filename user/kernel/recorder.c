@@ -87,6 +87,35 @@ int recorder__open(struct fw_trace_writer **w, const struct fw_options *opts,
 	return err;
 }
 
+void recorder__check(struct fw_trace_writer *w, struct fw_sink *sink,
+		     struct fw_run_stats *stats)
+{
+	struct fw_trace_writer_stats ws;
+	char msg[1024];
+	int err;
+
+	if (!w)
+		return;
+	if (stats)
+		trace_writer__flush(w);
+	err = trace_writer__take_error(w);
+	if (err) {
+		snprintf(
+			msg, sizeof(msg),
+			"flightwatch: recording stopped: cannot write the trace %s: %s; tracing goes on (alerts are still reported, no longer recorded)",
+			trace_writer__path(w), strerror(err));
+		/* a text sink prints state on stderr itself */
+		if (sink->kind != FW_SINK_TEXT)
+			fw_err("%s", msg + strlen("flightwatch: "));
+		sink__state(sink, "trace-write-failed", msg);
+	}
+	if (stats) {
+		trace_writer__stats(w, &ws);
+		stats->trace_write_errors = ws.error != 0;
+		stats->trace_records_lost = ws.lost;
+	}
+}
+
 int recorder__close(struct fw_trace_writer *w, const struct fw_run_stats *s)
 {
 	struct fw_trace_writer_stats ws;

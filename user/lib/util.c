@@ -5,15 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "lib/escape.h"
 #include "lib/util.h"
 
 int fw_verbose;
 
+/* Messages name files, processes and config values: the whole line goes
+ * through the one escaping rule, so that none can forge or hide lines */
 static void vprint(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "flightwatch: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg = NULL, *safe;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fprintf(stderr, "flightwatch: %sout of memory\n", prefix);
+		return;
+	}
+	safe = fw_escape_dup(msg);
+	fprintf(stderr, "flightwatch: %s%s\n", prefix, safe);
+	free(safe);
+	free(msg);
 }
 
 void fw_err(const char *fmt, ...)

@@ -240,6 +240,10 @@ void jentry__stats(struct fw_jentry *e, const struct fw_run_stats *s)
 		    s->correlator.updates);
 	jentry__add(e, "FLIGHTWATCH_STATS_MALFORMED_EVENTS", "%" PRIu64,
 		    s->correlator.malformed);
+	jentry__add(e, "FLIGHTWATCH_STATS_TRACE_WRITE_ERRORS", "%" PRIu64,
+		    s->trace_write_errors);
+	jentry__add(e, "FLIGHTWATCH_STATS_TRACE_RECORDS_LOST", "%" PRIu64,
+		    s->trace_records_lost);
 	jentry__add(e, "FLIGHTWATCH_STATS_DNS_MESSAGES", "%" PRIu64,
 		    s->correlator.dns.messages);
 	jentry__add(e, "FLIGHTWATCH_STATS_DNS_ADDRESSES", "%" PRIu64,
@@ -284,7 +288,9 @@ void jentry__state(struct fw_jentry *e, const char *action, const char *msg)
 {
 	int priority = strstr(action, "failed") ? 3 : 5;
 
-	common(e, msg, FW_MSGID_CONFIG, priority,
-	       fw_boot_to_wall_ns(fw_boot_now_ns()));
+	common(e, msg,
+	       strcmp(action, "trace-write-failed") ? FW_MSGID_CONFIG :
+						      FW_MSGID_TRACE_FAILED,
+	       priority, fw_boot_to_wall_ns(fw_boot_now_ns()));
 	jentry__add(e, "FLIGHTWATCH_EVENT_ACTION", "%s", action);
 }

@@ -22,6 +22,8 @@
 #define FW_MSGID_STOPPED "db79719aab4048c0a5eb066275484dba"
 #define FW_MSGID_JOURNAL_GAP "42b10104f6394afa9a062f3ba42dc5ac"
 #define FW_MSGID_CONFIG "ddf4785ac8f849458a1e6088b3e28442"
+/* the recording stopped: a trace write failed */
+#define FW_MSGID_TRACE_FAILED "203bdfa4edfc457faef402bb6b33c4dd"
 
 #define FW_SYSLOG_IDENTIFIER "flightwatch"
 
@@ -50,7 +52,8 @@ void jentry__ready(struct fw_jentry *e, const struct fw_ready_info *info);
 void jentry__stats(struct fw_jentry *e, const struct fw_run_stats *s);
 /* Entries journald never got: they were only printed on stderr */
 void jentry__gap(struct fw_jentry *e, uint64_t dropped);
-/* A state change: config-reloaded (notice) or config-reload-failed (err) */
+/* A state change: config-reloaded (notice), config-reload-failed or
+ * trace-write-failed (err) */
 void jentry__state(struct fw_jentry *e, const char *action, const char *msg);
 
 #endif /* FW_JOURNAL_ENTRY_H */

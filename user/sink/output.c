@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/content.h"
+#include "lib/escape.h"
 #include "lib/json.h"
 #include "sink/output.h"
 #include "lib/util.h"
@@ -356,34 +358,18 @@ print:
 	json_object_put(root);
 }
 
-/* Text for people: control characters in paths would let a file name
- * forge or hide output lines, so they are shown escaped */
-static void text_safe(const char *in, char *out, size_t size)
-{
-	size_t o = 0;
-
-	for (; *in && o + 5 < size; in++) {
-		unsigned char ch = *in;
-
-		if (ch < 0x20 || ch == 0x7f)
-			o += snprintf(out + o, size - o, "\\x%02x", ch);
-		else
-			out[o++] = ch;
-	}
-	out[o] = '\0';
-}
-
 static void alert_text(struct fw_output *o, const struct fw_alert *a)
 {
-	char msg[8192], safe[16384], dest[FW_DEST_TEXT];
-	char ts[64], sev[16];
+	/* text for people: every name through the one escaping rule */
+	char msg[8192], safe[FW_ESCAPE_SIZE(8192)], dest[FW_DEST_TEXT];
+	char safe_dest[FW_ESCAPE_SIZE(FW_DEST_TEXT)], ts[64], sev[16];
 	const char *name;
 
 	if (a->kind == FW_NOTICE_READ && !o->verbose)
 		return;
 	fw_format_time(output__wall_ns(o, a->ts_ns), ts, sizeof(ts));
 	output__message(a, msg, sizeof(msg));
-	text_safe(msg, safe, sizeof(safe));
+	fw_escape(msg, safe, sizeof(safe));
 	if (a->kind != FW_ALERT_EGRESS) {
 		fprintf(o->out, "%s %s %s\n", ts,
 			a->kind == FW_ALERT_LOST ? "WARNING" : "read   ", safe);
@@ -400,16 +386,17 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 	fprintf(o->out, "%s %s [%s] %s\n", ts,
 		a->update ? "update " : "ALERT  ", name, safe);
 	for (size_t i = 0; i < a->n_origins; i++) {
-		text_safe(a->origins[i].file->path, safe, sizeof(safe));
+		fw_escape(a->origins[i].file->path, safe, sizeof(safe));
 		fprintf(o->out, "    origin %s (%" PRIu64 " bytes read, %s)\n",
 			safe, a->origins[i].bytes_read,
 			content__name(a->origins[i].file->content));
 	}
-	text_safe(a->proc->exe, safe, sizeof(safe));
+	fw_escape(a->proc->exe, safe, sizeof(safe));
+	fw_escape(dest, safe_dest, sizeof(safe_dest));
 	fprintf(o->out,
 		"    process %u %s, parent %u, uid %u -> %s %" PRIu64
 		" bytes\n",
-		a->proc->pid, safe, a->proc->ppid, a->proc->uid, dest,
+		a->proc->pid, safe, a->proc->ppid, a->proc->uid, safe_dest,
 		a->bytes);
 	fflush(o->out);
 }
@@ -447,14 +434,24 @@ void output__ready_message(const struct fw_ready_info *info, char *buf,
 			      info->unused[i].hook, info->unused[i].reason);
 }
 
+/* A state line for people on err, through the one escaping rule */
+static void state_text(struct fw_output *o, const char *msg)
+{
+	char *safe = fw_escape_dup(msg);
+
+	fprintf(o->err, "%s\n", safe);
+	fflush(o->err);
+	free(safe);
+}
+
 void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 {
 	char msg[1024];
 
 	output__ready_message(info, msg, sizeof(msg));
 	if (!o->json) {
-		fprintf(o->err, "%s\n", msg);
-		fflush(o->err);
+		/* the reasons quote the kernel's verifier, paths and names */
+		state_text(o, msg);
 		return;
 	}
 	struct json_object *root = json_object_new_object();
@@ -553,6 +550,10 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 	json_set_obj(root, "flightwatch.stats.evicted", evicted);
 	json_set_u64(root, "flightwatch.stats.uring_fixed_files",
 		     s->uring_fixed);
+	json_set_u64(root, "flightwatch.stats.trace_write_errors",
+		     s->trace_write_errors);
+	json_set_u64(root, "flightwatch.stats.trace_records_lost",
+		     s->trace_records_lost);
 	json_set_u64(root, "flightwatch.stats.flows", s->correlator.flows);
 	json_set_u64(root, "flightwatch.stats.alerts", s->correlator.alerts);
 	json_set_u64(root, "flightwatch.stats.updates", s->correlator.updates);
@@ -580,8 +581,7 @@ void output__state(struct fw_output *o, const char *action, const char *msg)
 	struct json_object *root;
 
 	if (!o->json) {
-		fprintf(o->err, "%s\n", msg);
-		fflush(o->err);
+		state_text(o, msg);
 		return;
 	}
 	root = json_object_new_object();

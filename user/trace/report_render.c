@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/content.h"
+#include "lib/escape.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "trace/report_model.h"
@@ -16,20 +17,24 @@ static void timestamp(const struct report *r, uint64_t boot_ns, char *buf,
 	fw_format_time(r->wall_minus_boot_ns + boot_ns, buf, size);
 }
 
-/* Text for people: control bytes escaped so a name cannot forge lines */
-static void safe(const char *in, char *out, size_t size)
+/* Text for people: every name from the trace goes through the one
+ * escaping rule (lib/escape.h). The escaped copies a line needs, each slot
+ * reused by the next line. */
+struct safe_text {
+	char *slot[3];
+};
+
+static const char *safe(struct safe_text *t, size_t slot, const char *in)
 {
-	size_t o = 0;
+	free(t->slot[slot]);
+	t->slot[slot] = fw_escape_dup(in);
+	return t->slot[slot];
+}
 
-	for (; *in && o + 5 < size; in++) {
-		unsigned char ch = *in;
-
-		if (ch < 0x20 || ch == 0x7f)
-			o += snprintf(out + o, size - o, "\\x%02x", ch);
-		else
-			out[o++] = ch;
-	}
-	out[o] = '\0';
+static void safe_free(struct safe_text *t)
+{
+	for (size_t i = 0; i < FW_ARRAY_SIZE(t->slot); i++)
+		free(t->slot[i]);
 }
 
 /* ---- text ------------------------------------------------------------- */
@@ -38,14 +43,15 @@ void report_print_text(FILE *out, struct report *r, const struct view *v,
 		       const struct fw_trace_meta *m,
 		       const struct fw_trace_read_stats *st)
 {
-	char ts[64], buf[8192], buf2[8192], dest[FW_DEST_TEXT];
+	char ts[64], dest[FW_DEST_TEXT];
+	struct safe_text t = { 0 };
 	size_t i, j;
 
-	safe(m->hostname, buf, sizeof(buf));
 	fprintf(out,
 		"flightwatch report: %" PRIu64
 		" trace files from host %s, kernel %s, boot %s\n",
-		st->files, buf, m->kernel_release, m->boot_id);
+		st->files, safe(&t, 0, m->hostname),
+		safe(&t, 1, m->kernel_release), safe(&t, 2, m->boot_id));
 	fprintf(out,
 		"  %" PRIu64 " events in %" PRIu64 " blocks, %" PRIu64
 		" bytes raw, %" PRIu64 " bytes on disk; %" PRIu64
@@ -56,8 +62,7 @@ void report_print_text(FILE *out, struct report *r, const struct view *v,
 	fprintf(out, "\nTimeline\n");
 	for (i = 0; i < r->n_tl; i++) {
 		timestamp(r, r->tl[i].ts_ns, ts, sizeof(ts));
-		safe(r->tl[i].text, buf, sizeof(buf));
-		fprintf(out, "  %s  %s\n", ts, buf);
+		fprintf(out, "  %s  %s\n", ts, safe(&t, 0, r->tl[i].text));
 	}
 	if (!r->n_tl)
 		fprintf(out, "  (nothing notable)\n");
@@ -66,14 +71,12 @@ void report_print_text(FILE *out, struct report *r, const struct view *v,
 	for (i = 0; i < v->n_readers; i++) {
 		const struct reader *rd = v->readers[i];
 
-		if (!i || strcmp(rd->path, v->readers[i - 1]->path)) {
-			safe(rd->path, buf, sizeof(buf));
-			fprintf(out, "  %s (%s)\n", buf,
+		if (!i || strcmp(rd->path, v->readers[i - 1]->path))
+			fprintf(out, "  %s (%s)\n", safe(&t, 0, rd->path),
 				content__name(rd->content));
-		}
-		safe(rd->exe, buf2, sizeof(buf2));
 		fprintf(out, "      %s (pid %u) %s: %" PRIu64 " bytes read\n",
-			rd->comm, rd->key.pid, buf2, rd->bytes);
+			safe(&t, 0, rd->comm), rd->key.pid,
+			safe(&t, 1, rd->exe), rd->bytes);
 	}
 	if (!v->n_readers)
 		fprintf(out, "  (none)\n");
@@ -82,17 +85,17 @@ void report_print_text(FILE *out, struct report *r, const struct view *v,
 	for (i = 0; i < v->n_flows; i = j) {
 		const struct flow *f = v->by_proc[i];
 
-		safe(f->exe, buf, sizeof(buf));
-		fprintf(out, "  %s (pid %u) %s, parent %u, uid %u\n", f->comm,
-			f->pid, buf, f->ppid, f->uid);
+		fprintf(out, "  %s (pid %u) %s, parent %u, uid %u\n",
+			safe(&t, 0, f->comm), f->pid, safe(&t, 1, f->exe),
+			f->ppid, f->uid);
 		for (j = i; j < v->n_flows && v->by_proc[j]->pid == f->pid;) {
 			const struct flow *g = v->by_proc[j];
 			uint64_t bytes;
 
 			j = report_dest_run(v, j, &bytes);
 			fw_format_dest(&g->dest, g->domain, dest, sizeof(dest));
-			fprintf(out, "      -> %s: %" PRIu64 " bytes\n", dest,
-				bytes);
+			fprintf(out, "      -> %s: %" PRIu64 " bytes\n",
+				safe(&t, 0, dest), bytes);
 		}
 	}
 	if (!v->n_flows)
@@ -107,22 +110,22 @@ void report_print_text(FILE *out, struct report *r, const struct view *v,
 		fprintf(out,
 			"  flow %" PRIu64 " [%s] from %s: %" PRIu64 " bytes\n",
 			f->id, f->verified ? "high" : "medium", ts, f->bytes);
-		for (j = 0; j < f->n_origins; j++) {
-			safe(f->origins[j].path, buf, sizeof(buf));
+		for (j = 0; j < f->n_origins; j++)
 			fprintf(out,
 				"      %s (%s, %" PRIu64 " bytes read%s)\n",
-				buf, content__name(f->origins[j].content),
+				safe(&t, 0, f->origins[j].path),
+				content__name(f->origins[j].content),
 				f->origins[j].bytes_read,
 				f->origins[j].bytes_read ? "" :
 							   " here: inherited");
-		}
-		safe(f->cmdline, buf, sizeof(buf));
-		fprintf(out, "   -> %s (pid %u, parent %u) %s\n", f->comm,
-			f->pid, f->ppid, buf);
-		fprintf(out, "   -> %s\n", dest);
+		fprintf(out, "   -> %s (pid %u, parent %u) %s\n",
+			safe(&t, 0, f->comm), f->pid, f->ppid,
+			safe(&t, 1, f->cmdline));
+		fprintf(out, "   -> %s\n", safe(&t, 0, dest));
 	}
 	if (!v->n_flows)
 		fprintf(out, "  (none)\n");
+	safe_free(&t);
 }
 
 /* ---- JSON ------------------------------------------------------------- */

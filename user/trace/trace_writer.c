@@ -38,6 +38,8 @@ struct fw_trace_writer {
 	unsigned int since_clock;
 	z_stream z; /* raw deflate, reset for each block */
 	bool z_ready;
+	size_t buf_records; /* in buf */
+	bool error_taken; /* trace_writer__take_error gave it */
 	struct fw_trace_writer_stats stats;
 };
 
@@ -67,13 +69,14 @@ static uint64_t wall_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* The first error stops the recording: the records pending are lost */
 static int fail(struct fw_trace_writer *w, int err)
 {
-	if (!w->stats.error) {
+	if (!w->stats.error)
 		w->stats.error = -err;
-		fw_err("trace %s: write failed: %s (recording stopped)",
-		       w->path, strerror(-err));
-	}
+	w->stats.lost += w->buf_records;
+	w->buf_records = 0;
+	w->len = 0;
 	return err;
 }
 
@@ -318,9 +321,10 @@ static int flush_block(struct fw_trace_writer *w)
 			return fail(w, err);
 	}
 	err = write_block(w, FW_BLOCK_EVENTS, w->buf, w->len);
-	w->len = 0;
 	if (err)
 		return fail(w, err);
+	w->len = 0;
+	w->buf_records = 0;
 	return 0;
 }
 
@@ -330,8 +334,10 @@ static int append(struct fw_trace_writer *w, const void *rec, size_t size,
 	size_t padded = FW_TRACE_ALIGN(size);
 	int err;
 
-	if (w->stats.error)
+	if (w->stats.error) {
+		w->stats.lost++;
 		return -EIO;
+	}
 	if (size < sizeof(struct fw_event_header) || padded > FW_BLOCK_RAW_MAX)
 		return -EINVAL;
 	if (w->len + padded > w->target) {
@@ -354,6 +360,7 @@ static int append(struct fw_trace_writer *w, const void *rec, size_t size,
 	memcpy(w->buf + w->len, rec, size);
 	memset(w->buf + w->len + size, 0, padded - size);
 	w->len += padded;
+	w->buf_records++;
 	w->stats.events++;
 	if (++w->since_clock >= CLOCK_CHECK_EVERY) {
 		w->since_clock = 0;
@@ -447,6 +454,19 @@ void trace_writer__stats(const struct fw_trace_writer *w,
 			 struct fw_trace_writer_stats *stats)
 {
 	*stats = w->stats;
+}
+
+int trace_writer__take_error(struct fw_trace_writer *w)
+{
+	if (!w->stats.error || w->error_taken)
+		return 0;
+	w->error_taken = true;
+	return w->stats.error;
+}
+
+const char *trace_writer__path(const struct fw_trace_writer *w)
+{
+	return w->path;
 }
 
 int trace_writer__close(struct fw_trace_writer *w, const char *end,

@@ -27,7 +27,8 @@ struct fw_trace_writer_stats {
 	uint64_t file_bytes; /* bytes written to files, all rotations */
 	uint64_t blocks;
 	uint64_t files; /* files created */
-	int error; /* first write error (errno), 0 if none */
+	int error; /* first write error (errno), 0 if none: recording stopped */
+	uint64_t lost; /* records not on disk because of it */
 };
 
 /* Creates path (O_EXCL, mode 0600 whatever the umask). 0 or -errno. */
@@ -46,6 +47,12 @@ int trace_writer__tick(struct fw_trace_writer *w, uint64_t now_ns);
 int trace_writer__flush(struct fw_trace_writer *w);
 void trace_writer__stats(const struct fw_trace_writer *w,
 			 struct fw_trace_writer_stats *stats);
+/* The write error (errno) that stopped the recording, once: 0 before it
+ * and after it was taken. The writer says nothing itself: its owner tells
+ * the operator (recorder__check). */
+int trace_writer__take_error(struct fw_trace_writer *w);
+/* The file being written (the newest of a rotated set) */
+const char *trace_writer__path(const struct fw_trace_writer *w);
 /* Writes pending records, the END block (end text, may be NULL), syncs,
  * closes and frees. 0 or the first error as -errno. */
 int trace_writer__close(struct fw_trace_writer *w, const char *end,
