@@ -208,6 +208,14 @@ struct fw_uring_pending {
 	__u32 pad;
 };
 
+/* One io_uring decision being made (fw_uring_move), off the stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_uring_pending);
+} uring_scratch SEC(".maps") __weak;
+
 /* Requests in flight, keyed by struct io_kiocb address */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

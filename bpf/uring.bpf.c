@@ -114,63 +114,71 @@ static __always_inline long uring_req_len(struct io_kiocb *req, __u8 op)
 }
 
 /*
- * A splice or tee request, from in into out (struct file addresses),
- * read then written like a splice(2): the read taints the writer first,
- * at completion. key: the request's address (uring_reqs); req: its op in
- * the low byte, bit 8 for no completion (IOSQE_CQE_SKIP_SUCCESS), the
- * length it asks for in the high half. A global function, verified on its
- * own: inline, 6.1's verifier runs out of instructions on the submission
- * program.
+ * A splice or tee request, from in into out (struct file addresses, as
+ * numbers), read then written like a splice(2): the read taints the
+ * writer first, at completion. key: the request's address (uring_reqs);
+ * req: its op in the low byte, bit 8 for no completion
+ * (IOSQE_CQE_SKIP_SUCCESS), the length it asks for in the high half. A
+ * global function, verified on its own (inline, 6.1's verifier runs out
+ * of instructions on the submission program), with its pending record in
+ * per-CPU scratch (the two stacks together must fit in 512 bytes). It
+ * reads no older kernel's layout: a CO-RE relocation that cannot be
+ * resolved in a subprogram fails the whole object.
  */
 __noinline int fw_uring_move(__u64 in, __u64 out, __u64 key, __u64 user_data,
 			     __u64 req)
 {
-	struct fw_uring_pending u = {};
+	__u32 zero = 0;
+	struct fw_uring_pending *u = bpf_map_lookup_elem(&uring_scratch, &zero);
 	bool reads;
 
-	reads = file_read_watched((struct file *)in, &u.p) ||
-		relay_read((struct file *)in, &u.p);
-	if (reads || is_tainted(current_tgid()))
-		write_target((struct file *)out, 0, 0, &u.p);
-	if (!u.p.kind) {
+	if (!u)
+		return 0;
+	__builtin_memset(u, 0, sizeof(*u));
+	/* write_target and relay_read without the loopback relays: their
+	 * records do not fit the stack left here (a splice to or from a
+	 * local relay's socket is not followed) */
+	reads = file_read_watched((struct file *)in, &u->p);
+	if (reads || is_tainted(current_tgid())) {
+		if (send_dest((struct file *)out, 0, 0, &u->p.dest))
+			u->p.kind |= FW_PENDING_SEND;
+		else
+			carrier_of((struct file *)out, &u->p);
+	}
+	if (!u->p.kind) {
 		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
 		return 0;
 	}
-	u.id = bpf_get_current_pid_tgid();
+	u->id = bpf_get_current_pid_tgid();
 	if (req & 0x100) {
 		/* no completion: account the length it asks for now */
 		__u64 now = bpf_ktime_get_boot_ns();
 
-		if (u.p.kind & FW_PENDING_READ)
-			file_read_done(&u.p, u.id, req >> 32, now);
-		write_done(&u.p, u.id, req >> 32, now);
+		if (u->p.kind & FW_PENDING_READ)
+			file_read_done(&u->p, u->id, req >> 32, now);
+		write_done(&u->p, u->id, req >> 32, now);
 		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
 		return 0;
 	}
-	u.user_data = user_data;
-	u.op = req & 0xff;
-	if (lru_put(&uring_reqs, FW_LRU_URING_REQS, &key, &u, true))
+	u->user_data = user_data;
+	u->op = req & 0xff;
+	if (lru_put(&uring_reqs, FW_LRU_URING_REQS, &key, u, true))
 		stat_add(FW_STAT_PENDING_FULL, 1);
 	return 0;
 }
 
-/* The files of a splice or tee request, handed to fw_uring_move */
-static __always_inline int uring_move(struct io_kiocb *req)
+/* A splice or tee request's input, and the rest for fw_uring_move */
+static __always_inline int uring_move(struct io_kiocb *req, struct file *out,
+				      __u64 key)
 {
 	struct io_splice *sp = (void *)&req->cmd;
 	int in_fd = BPF_CORE_READ(sp, splice_fd_in);
-	long fd = req->cqe.fd;
-	__u64 len = BPF_CORE_READ(sp, len) & 0xffffffff, key = (__u64)req;
-	__u64 k = 0;
-	struct file *in, *out;
+	__u64 len = BPF_CORE_READ(sp, len) & 0xffffffff, k = 0;
+	struct file *in;
 
-	if (current_tgid() == fw_self_tgid)
-		return 0;
 	in = BPF_CORE_READ(sp, flags) & FW_SPLICE_F_FD_IN_FIXED ?
 		     uring_fixed_file(req, in_fd) :
 		     fd_to_file(in_fd);
-	out = req->flags & REQ_F_FIXED_FILE ? uring_fixed_file(req, fd) :
-					      fd_to_file(fd);
 	/* the address as a number (a global function takes no pointer) */
 	bpf_probe_read_kernel(&k, sizeof(k), &key);
 	return fw_uring_move((__u64)in, (__u64)out, k, req->cqe.user_data,
@@ -179,20 +187,22 @@ static __always_inline int uring_move(struct io_kiocb *req)
 				     req->opcode);
 }
 
-/* A request the submitter just prepared: decide it now (a subprogram of
- * its own: its stack and fw_uring_move's are not added together) */
-static __noinline int uring_submitted(struct io_kiocb *req)
+/* A request the submitter just prepared: decide it now */
+static __always_inline int uring_submitted(struct io_kiocb *req)
 {
-	struct fw_uring_pending u = {};
+	__u32 zero = 0;
+	struct fw_uring_pending *u = bpf_map_lookup_elem(&uring_scratch, &zero);
 	__u64 key = (__u64)req;
 	__u8 op = req->opcode;
 	struct file *file;
 	long fd;
 
-	if (!uring_op_reads(op) && !uring_op_writes(op))
+	if (!uring_op_reads(op) && !uring_op_writes(op) && !uring_op_moves(op))
 		return 0;
-	if (current_tgid() == fw_self_tgid)
+	/* off the stack: with fw_uring_move's, 6.1's 512 bytes are short */
+	if (current_tgid() == fw_self_tgid || !u)
 		return 0;
+	__builtin_memset(u, 0, sizeof(*u));
 	fd = req->cqe.fd;
 	if (req->flags & REQ_F_FIXED_FILE) {
 		file = uring_fixed_file(req, fd);
@@ -203,8 +213,10 @@ static __noinline int uring_submitted(struct io_kiocb *req)
 	} else {
 		file = fd_to_file(fd);
 	}
+	if (uring_op_moves(op))
+		return uring_move(req, file, key);
 	if (uring_op_reads(op)) {
-		if (!file_read_watched(file, &u.p) && !relay_read(file, &u.p))
+		if (!file_read_watched(file, &u->p) && !relay_read(file, &u->p))
 			goto unfollowed;
 	} else {
 		__u64 uaddr = 0;
@@ -216,35 +228,42 @@ static __noinline int uring_submitted(struct io_kiocb *req)
 		 * message's msg_name, in the submitter's memory (an SQPOLL
 		 * thread shares it) */
 		if (op == IORING_OP_SENDMSG || op == IORING_OP_SENDMSG_ZC) {
-			struct fw_user_msghdr m = {};
 			void *umsg = BPF_CORE_READ(
 				(struct io_sr_msg *)&req->cmd, umsg);
+			__u32 len = 0;
 
-			if (umsg && !bpf_probe_read_user(&m, sizeof(m), umsg)) {
-				uaddr = m.msg_name;
-				alen = m.msg_namelen;
-			}
+			/* the two fields alone: the stack is short here */
+			if (umsg &&
+			    !bpf_probe_read_user(
+				    &uaddr, sizeof(uaddr),
+				    umsg + offsetof(struct fw_user_msghdr,
+						    msg_name)) &&
+			    !bpf_probe_read_user(
+				    &len, sizeof(len),
+				    umsg + offsetof(struct fw_user_msghdr,
+						    msg_namelen)))
+				alen = len;
 		}
-		write_target(file, uaddr, alen, &u.p);
-		if (!u.p.kind)
+		write_target(file, uaddr, alen, &u->p);
+		if (!u->p.kind)
 			goto unfollowed;
 	}
-	u.p.fd = fd;
-	u.id = bpf_get_current_pid_tgid();
+	u->p.fd = fd;
+	u->id = bpf_get_current_pid_tgid();
 	if (req->flags & REQ_F_CQE_SKIP) {
 		/* no completion will be traced when it succeeds: account what
 		 * it asks for now */
 		__u64 now = bpf_ktime_get_boot_ns();
 		long len = uring_req_len(req, op);
 
-		if (u.p.kind & FW_PENDING_READ)
-			file_read_done(&u.p, u.id, len, now);
-		write_done(&u.p, u.id, len, now);
+		if (u->p.kind & FW_PENDING_READ)
+			file_read_done(&u->p, u->id, len, now);
+		write_done(&u->p, u->id, len, now);
 		goto unfollowed;
 	}
-	u.user_data = req->cqe.user_data;
-	u.op = op;
-	if (lru_put(&uring_reqs, FW_LRU_URING_REQS, &key, &u, true))
+	u->user_data = req->cqe.user_data;
+	u->op = op;
+	if (lru_put(&uring_reqs, FW_LRU_URING_REQS, &key, u, true))
 		stat_add(FW_STAT_PENDING_FULL, 1);
 	return 0;
 unfollowed:
@@ -268,8 +287,6 @@ unfollowed:
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
 {
-	if (uring_op_moves(req->opcode))
-		return uring_move(req);
 	return uring_submitted(req);
 }
 
@@ -277,8 +294,6 @@ int BPF_PROG(fw_uring_submit, struct io_kiocb *req)
 SEC("tp_btf/io_uring_submit_sqe")
 int BPF_PROG(fw_uring_submit_sqe, struct io_kiocb *req, bool force_nonblock)
 {
-	if (uring_op_moves(req->opcode))
-		return uring_move(req);
 	return uring_submitted(req);
 }
 

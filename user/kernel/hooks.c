@@ -87,11 +87,29 @@ static const struct hook_variant {
 	  .group = GROUP_SEED },
 };
 
+/* Subprograms of their own (static __noinline in bpf/) that a group's
+ * programs call: libbpf may name one of them, not the program, when the
+ * load fails, and then each program of the group failed */
+static const struct {
+	const char *subprog;
+	enum hook_group group;
+} subprogs[] = {
+	{ "uring_submitted", GROUP_URING },
+};
+
 static const struct hook_variant *variant_of(const char *prog)
 {
 	for (size_t i = 0; i < FW_ARRAY_SIZE(variants); i++)
 		if (!strcmp(variants[i].prog, prog))
 			return &variants[i];
+	/* a subprogram: the first program of its group stands for it */
+	for (size_t i = 0; i < FW_ARRAY_SIZE(subprogs); i++) {
+		if (strcmp(subprogs[i].subprog, prog))
+			continue;
+		for (size_t j = 0; j < FW_ARRAY_SIZE(variants); j++)
+			if (variants[j].group == subprogs[i].group)
+				return &variants[j];
+	}
 	return NULL;
 }
 
@@ -167,12 +185,19 @@ static int tracepoint_args(const struct btf *btf, const char *name)
 	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
 }
 
-static const struct fw_refusal *
-refusal_of(const char *prog, const struct fw_refusal *refused, size_t n)
+/* The refusal of v: of its program, or of a subprogram of its group */
+static const struct fw_refusal *refusal_of(const struct hook_variant *v,
+					   const struct fw_refusal *refused,
+					   size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(refused[i].prog, prog))
+	for (size_t i = 0; i < n; i++) {
+		const struct hook_variant *r = variant_of(refused[i].prog);
+
+		if (!strcmp(refused[i].prog, v->prog) ||
+		    (r && r->group == v->group &&
+		     strcmp(r->prog, refused[i].prog)))
 			return &refused[i];
+	}
 	return NULL;
 }
 
@@ -181,7 +206,7 @@ static void variant_fit(const struct hook_variant *v, const struct btf *btf,
 			const struct fw_refusal *refused, size_t n_refused,
 			bool fentry, char *why, size_t size)
 {
-	const struct fw_refusal *r = refusal_of(v->prog, refused, n_refused);
+	const struct fw_refusal *r = refusal_of(v, refused, n_refused);
 	int args;
 
 	why[0] = '\0';
@@ -226,7 +251,7 @@ static const struct hook_variant *hook_choice(const char *hook,
 			return &variants[i];
 		/* the tracepoint's reason, unless a refusal says more */
 		if (!first_why[0] ||
-		    refusal_of(variants[i].prog, refused, n_refused))
+		    refusal_of(&variants[i], refused, n_refused))
 			snprintf(first_why, sizeof(first_why), "%s", why);
 	}
 	snprintf(why, size, "%s", first_why);
