@@ -87,14 +87,14 @@ static const struct hook_variant {
 	  .group = GROUP_SEED },
 };
 
-/* Subprograms of their own (static __noinline in bpf/) that a group's
+/* Subprograms of their own (__noinline in bpf/) that a group's
  * programs call: libbpf may name one of them, not the program, when the
  * load fails, and then each program of the group failed */
 static const struct {
 	const char *subprog;
 	enum hook_group group;
 } subprogs[] = {
-	{ "uring_submitted", GROUP_URING },
+	{ "fw_uring_move", GROUP_URING },
 };
 
 static const struct hook_variant *variant_of(const char *prog)
