@@ -203,12 +203,13 @@ uninstall:
 # The Debian package (debian/), built with dpkg-buildpackage from a copy
 # of the tree under build/deb/src so that nothing is written into the
 # tree: the .deb (and its build log) land in build/deb/.
-# DEB_VERSION=V builds version V (a changelog entry is added to the copy)
-DEB_OUT := $(OUT)/deb
+# DEB_VERSION=V builds version V (a changelog entry is added to the copy);
+# DEB_OUT=DIR puts all of it in DIR instead
+DEB_OUT ?= $(OUT)/deb
 deb:
 	$(Q)rm -rf $(DEB_OUT)/src && mkdir -p $(DEB_OUT)/src/flightwatch
 	$(call msg,COPY,$(DEB_OUT)/src/flightwatch)
-	$(Q)tar -c --exclude=./$(OUT) --exclude=./.git . | \
+	$(Q)tar -c --exclude=./build --exclude=./$(OUT) --exclude=./.git . | \
 		tar -x -C $(DEB_OUT)/src/flightwatch
 	$(Q)if [ -n "$(DEB_VERSION)" ]; then \
 		scripts/deb-changelog.sh $(DEB_VERSION) \

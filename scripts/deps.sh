@@ -13,6 +13,10 @@ packages=(
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
 	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3 mmdb-bin
 	bash-completion man-db
+	# the Debian package (make deb, tests/e2e/package.sh) and fleet
+	# collection (tests/e2e/fleet.sh)
+	debhelper dpkg-dev fakeroot lintian adduser systemd-journal-remote
+	openssl curl
 	# the kernel matrix (make vmtest): QEMU, virtiofsd, busybox for the
 	# guests' initramfs, and Debian's kernels: 12's 6.1 and the 6.12 one
 	qemu-system-x86 busybox-static cpio xz-utils
