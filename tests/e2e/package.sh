@@ -101,8 +101,15 @@ unshare -m --propagation private bash "$FW_TMP/ns.sh" \
 	>"$FW_TMP/ns.out" 2>&1 &
 NS_PID=$!
 FW_BG_PIDS+=("$NS_PID")
-fw_wait_file "$FW_TMP/ns.ready" 10 ||
+if ! fw_wait_file "$FW_TMP/ns.ready" 10; then
+	# a root file system overlayfs cannot take as its lower layer (one
+	# already stacked too deep): this environment cannot isolate a root
+	if grep -q "overlay" "$FW_TMP/ns.out"; then
+		skip "install, upgrade and purge" "no overlay of / here: $(head -n 1 "$FW_TMP/ns.out")"
+		fw_finish
+	fi
 	fw_abort "the isolated root did not come up: $(cat "$FW_TMP/ns.out")"
+fi
 # in_root CMD...: CMD inside the isolated root
 in_root() {
 	nsenter -t "$NS_PID" -m -- chroot "$ROOT" env -i \
