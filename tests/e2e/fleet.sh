@@ -287,6 +287,19 @@ final_bytes() {
 	} | jq -s 'map(.FLIGHTWATCH_DESTINATION_BYTES | tonumber) | max // 0'
 }
 arrived() { [ "$(final_bytes "$@")" = "${SIZE[$2.$3]}" ]; }
+# expect_alerts LABEL WHERE NAME...: each station's uploads NAME... have
+# their alerts with the final bytes in WHERE (local, collector)
+expect_alerts() {
+	local label=$1 where=$2 x n
+	shift 2
+	for x in a b; do
+		for n in "$@"; do
+			fw_wait_for 30 arrived "$where" "$x" "$n"
+			check "$label: ${HOST[$x]}'s $n alert, $where" \
+				-eq "${SIZE[$x.$n]}" "$(final_bytes "$where" "$x" "$n")"
+		done
+	done
+}
 
 # the fields that tell entries apart
 KEY='[.MESSAGE_ID, .FLIGHTWATCH_TIMESTAMP, .FLIGHTWATCH_EVENT_ACTION, (.FLIGHTWATCH_EVENT_ID // ""), (.FLIGHTWATCH_DESTINATION_BYTES // "")] | @tsv'
@@ -340,13 +353,7 @@ for x in a b; do
 	upload "$x" down1
 	upload "$x" down2
 done
-for x in a b; do
-	for n in down1 down2; do
-		fw_wait_for 20 arrived local "$x" "$n"
-		check "down: ${HOST[$x]} $n alerted in its own journal" \
-			-eq "${SIZE[$x.$n]}" "$(final_bytes local "$x" "$n")"
-	done
-done
+expect_alerts down local down1 down2
 # the uploaders try, fail and start again while nobody listens
 failures() { grep -c '^exit status [1-9]' "$FW_TMP/upload-$1.log"; }
 fa=$(failures a)
@@ -359,13 +366,7 @@ check "down: nothing reached the collector meanwhile" -eq "$before" \
 	"$(collected | grep -c .)"
 remote_start || fw_abort "journal-remote did not listen again"
 pass "down: journal-remote back"
-for x in a b; do
-	for n in down1 down2; do
-		fw_wait_for 30 arrived collector "$x" "$n"
-		check "back: ${HOST[$x]}'s $n alert at the collector" \
-			-eq "${SIZE[$x.$n]}" "$(final_bytes collector "$x" "$n")"
-	done
-done
+expect_alerts back collector down1 down2
 
 # --- nothing lost: every flightwatch entry of each station at the collector ---------
 for x in a b; do
