@@ -34,7 +34,6 @@ declare -A SINK_PORT=([a]=9170 [b]=9171)
 declare -A HOST=([a]=station-a [b]=station-b [col]=collector)
 declare -A HOLDER=()
 declare -A TRACER=()
-declare -A UPLOADER=()
 REMOTE_PID=
 
 fw_init
@@ -235,7 +234,7 @@ collected() {
 	journalctl -D "$OUT_DIR" -o json --no-pager SYSLOG_IDENTIFIER=flightwatch \
 		"$@" 2>>"$FW_TMP/journalctl.err"
 }
-has_ready() { [ -n "$(journal "$1" MESSAGE_ID=$ID_READY)" ]; }
+has_ready() { [ -n "$(journal "$1" "MESSAGE_ID=$ID_READY")" ]; }
 for x in a b; do
 	if fw_wait_for 30 has_ready "$x"; then
 		pass "${HOST[$x]}: tracer ready (its journal has the ready entry)"
@@ -252,7 +251,6 @@ for x in a b; do
 		echo "exit status $?"
 		sleep 1
 	done' uploader "$FW_TMP/upload-$x.state" >"$FW_TMP/upload-$x.log" 2>&1
-	UPLOADER[$x]=$ON_BG
 done
 
 # upload X NAME: a tainted upload of a fresh flight log from station X to
@@ -262,7 +260,8 @@ done
 # flight log into the next sender.
 declare -A SENDER=() SIZE=()
 upload() {
-	local x=$1 name=$2 log=$FW_TMP/$x/Telemetry/$2.tlog
+	local x=$1 name=$2
+	local log=$FW_TMP/$x/Telemetry/$name.tlog
 	fw_mklog tlog 48k "$log"
 	on_bg "$x" "$FWSEND" --timeout 30 --read read "$log" --send write \
 		--to "${COL_IP[$x]}" --port "${SINK_PORT[$x]}" \
