@@ -185,6 +185,15 @@ check "upgrade: still enabled" == /lib/systemd/system/flightwatch.service \
 check "upgrade: the service user kept" == "$USER_LINE" \
 	"$(in_root getent passwd _flightwatch)"
 skip "upgrade: the service restarted" "no systemd as PID 1 in the isolated root"
+# what the package does where systemd runs: restart on upgrade (start on
+# a first install), stop only on removal
+ctl() { dpkg-deb --ctrl-tarfile "$DEB2" | tar -xO "./$1"; }
+check "upgrade: the postinst restarts the unit on upgrade where systemd runs" \
+	=~ "_dh_action=restart.*deb-systemd-invoke \\\$_dh_action 'flightwatch.service'" \
+	"$(ctl postinst | tr '\n' ' ')"
+check "upgrade: the prerm stops it on removal only" =~ \
+	"\\[ \"\\\$1\" = remove \\].*deb-systemd-invoke stop 'flightwatch.service'" \
+	"$(ctl prerm | tr '\n' ' ')"
 # an administrator's disable survives the next upgrade (a reinstall runs
 # the same maintainer scripts)
 in_root systemctl disable flightwatch.service >"$FW_TMP/disable.out" 2>&1
