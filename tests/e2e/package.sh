@@ -146,6 +146,11 @@ check "install: the unit enabled (its symlink)" == \
 	/lib/systemd/system/flightwatch.service "$(in_root readlink "$LINK")"
 USER_LINE=$(in_root getent passwd _flightwatch)
 check "install: the service user _flightwatch" starts _flightwatch: "$USER_LINE"
+if [ "$(exists /usr/lib/sysusers.d/flightwatch.conf)" = yes ]; then
+	note "install: the package ships a sysusers.d file: systemd-sysusers made the user"
+else
+	note "install: no sysusers.d file in the package: adduser made the user"
+fi
 uid=$(cut -d: -f3 <<<"$USER_LINE")
 check "install: a system uid" -lt 1000 "${uid:-1000}"
 check "install: the version runs" contains "$V1" \
