@@ -204,19 +204,26 @@ uninstall:
 # of the tree under build/deb/src so that nothing is written into the
 # tree: the .deb (and its build log) land in build/deb/.
 # DEB_VERSION=V builds version V (a changelog entry is added to the copy);
-# DEB_OUT=DIR puts all of it in DIR instead
+# DEB_OUT=DIR puts all of it in DIR instead; DEB_FROM=DIR starts from the
+# copy an earlier build left in DIR (its DEB_OUT), objects and all, and
+# does not clean it first: an incremental build (another version of the
+# same tree, to test an upgrade, without compiling it again)
 DEB_OUT ?= $(OUT)/deb
 deb:
 	$(Q)rm -rf $(DEB_OUT)/src && mkdir -p $(DEB_OUT)/src/flightwatch
 	$(call msg,COPY,$(DEB_OUT)/src/flightwatch)
-	$(Q)tar -c --exclude=./build --exclude=./$(OUT) --exclude=./.git . | \
-		tar -x -C $(DEB_OUT)/src/flightwatch
+	$(Q)if [ -n "$(DEB_FROM)" ]; then \
+		cp -a $(DEB_FROM)/src/flightwatch/. $(DEB_OUT)/src/flightwatch/; \
+	else \
+		tar -c --exclude=./build --exclude=./$(OUT) --exclude=./.git . | \
+			tar -x -C $(DEB_OUT)/src/flightwatch; fi
 	$(Q)if [ -n "$(DEB_VERSION)" ]; then \
 		scripts/deb-changelog.sh $(DEB_VERSION) \
 			$(DEB_OUT)/src/flightwatch/debian/changelog; fi
 	$(call msg,DPKG,$(DEB_OUT))
 	$(Q)cd $(DEB_OUT)/src/flightwatch && \
-		dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+		dpkg-buildpackage -us -uc -b $(if $(DEB_FROM),--no-pre-clean) \
+			> ../build.log 2>&1 || \
 		{ tail -n 30 ../build.log >&2; exit 1; }
 	$(Q)mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.buildinfo \
 		$(DEB_OUT)/src/*.changes $(DEB_OUT)/

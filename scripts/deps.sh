@@ -15,8 +15,7 @@ packages=(
 	bash-completion man-db
 	# the Debian package (make deb, tests/e2e/package.sh) and fleet
 	# collection (tests/e2e/fleet.sh)
-	debhelper dpkg-dev fakeroot lintian adduser systemd-journal-remote
-	openssl curl
+	debhelper dpkg-dev lintian adduser systemd-journal-remote openssl
 	# the kernel matrix (make vmtest): QEMU, virtiofsd, busybox for the
 	# guests' initramfs, and Debian's kernels: 12's 6.1 and the 6.12 one
 	qemu-system-x86 busybox-static cpio xz-utils

@@ -6,7 +6,8 @@
 # and /etc never change. Install: the files, the conffile
 # /etc/flightwatch/flightwatch.yaml, the unit's enable symlink, the
 # service user, and the installed binary loading its programs
-# (check-kernel). Upgrade to a second build of a higher version: a local
+# (check-kernel). Upgrade to a second build of a higher version (made
+# incrementally on the first one's copy, DEB_FROM): a local
 # edit of the conffile kept, the enabled state kept (and a disabled one
 # too). Remove keeps the conffile; purge removes it, the symlink, the
 # service's directories and its user.
@@ -27,13 +28,13 @@ if ! grep -qw overlay /proc/filesystems && ! modprobe overlay 2>/dev/null; then
 	fw_finish
 fi
 
-# --- two builds ------------------------------------------------------------------
+# --- two builds -------------------------------------------------------------------
 V1=$(dpkg-parsechangelog -l "$FW_ROOT/debian/changelog" -S Version)
 V2=$V1+fwtest1
 build() {
 	local out=$1
 	shift
-	DEB_BUILD_OPTIONS="parallel=$(nproc)" \
+	DEB_BUILD_OPTIONS="parallel=$(nproc) noautodbgsym" \
 		make -s -C "$FW_ROOT" deb DEB_OUT="$out" "$@" \
 		>"$FW_TMP/make-deb.out" 2>&1
 }
@@ -44,7 +45,9 @@ DEB1=$(ls "$FW_TMP"/deb1/flightwatch_"$V1"_*.deb 2>/dev/null)
 check "make deb: flightwatch_${V1}_ARCH.deb" =~ "flightwatch_${V1}_[a-z0-9]+\.deb$" "$DEB1"
 check "make deb: the source tree is left as it was" == "" \
 	"$(cd "$FW_ROOT" && git status --porcelain --ignored -- debian 2>/dev/null)"
-build "$FW_TMP/deb2" DEB_VERSION="$V2"
+# the upgrade: the same tree as another version, built incrementally on
+# the first build's copy (nothing compiled again)
+build "$FW_TMP/deb2" DEB_VERSION="$V2" DEB_FROM="$FW_TMP/deb1"
 check "make deb DEB_VERSION: exit status" -eq 0 "$?" ||
 	fw_abort "make deb DEB_VERSION=$V2 failed: $(tail -n 20 "$FW_TMP/make-deb.out")"
 DEB2=$(ls "$FW_TMP"/deb2/flightwatch_"$V2"_*.deb 2>/dev/null)
