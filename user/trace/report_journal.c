@@ -26,7 +26,7 @@
 /* The fields of one entry this reader uses, as NUL-terminated copies */
 struct entry {
 	sd_journal *j;
-	char *values[24];
+	char *values[64];
 	size_t n;
 };
 
@@ -183,33 +183,14 @@ static void process_of(struct entry *e, struct flow *f)
 	f->cmdline = fw_xstrdup(text(e, "FLIGHTWATCH_PROCESS_COMMAND_LINE"));
 }
 
-static void on_egress(struct report *r, struct entry *e, struct station *st,
-		      uint64_t ts)
+/* The flow as this entry has it */
+static void flow_update(struct report *r, struct entry *e, struct station *st,
+			struct flow *f, uint64_t bytes, uint64_t ts)
 {
-	const char *event_id = text(e, "FLIGHTWATCH_EVENT_ID");
-	uint64_t key = name_hash(name_hash(0, st->host), event_id);
-	struct flow *f = hashmap__get(r->flows, &key);
 	const char *domain = field(e, "FLIGHTWATCH_DESTINATION_DOMAIN");
 	const char *country = field(e, "FLIGHTWATCH_DESTINATION_COUNTRY");
-	uint64_t bytes = number(e, "FLIGHTWATCH_DESTINATION_BYTES");
-	char dest[FW_DEST_TEXT];
 
-	if (!f) {
-		f = fw_xcalloc(1, sizeof(*f));
-		f->station = st;
-		f->id = number(e, "FLIGHTWATCH_FLOW_ID");
-		f->first_ns = ts;
-		hashmap__put(r->flows, &key, f);
-	}
-	if (ts < f->first_ns)
-		f->first_ns = ts;
-	/* entries of one flow may come out of order (a spool re-sent,
-	 * two journal files merged): the largest count is the latest */
-	if (bytes < f->bytes)
-		return;
 	f->bytes = bytes;
-	if (ts > f->last_ns)
-		f->last_ns = ts;
 	process_of(e, f);
 	parse_dest(e, &f->dest);
 	if (domain && !f->domain)
@@ -225,6 +206,32 @@ static void on_egress(struct report *r, struct entry *e, struct station *st,
 			add_reader(r, st, f->pid, f->comm, f->exe,
 				   f->origins[i].path, f->origins[i].content,
 				   f->origins[i].bytes_read, ts);
+}
+
+static void on_egress(struct report *r, struct entry *e, struct station *st,
+		      uint64_t ts)
+{
+	const char *event_id = text(e, "FLIGHTWATCH_EVENT_ID");
+	uint64_t key = name_hash(name_hash(0, st->host), event_id);
+	struct flow *f = hashmap__get(r->flows, &key);
+	uint64_t bytes = number(e, "FLIGHTWATCH_DESTINATION_BYTES");
+	char dest[FW_DEST_TEXT];
+
+	if (!f) {
+		f = fw_xcalloc(1, sizeof(*f));
+		f->station = st;
+		f->id = number(e, "FLIGHTWATCH_FLOW_ID");
+		f->first_ns = ts;
+		hashmap__put(r->flows, &key, f);
+	}
+	if (ts < f->first_ns)
+		f->first_ns = ts;
+	if (ts > f->last_ns)
+		f->last_ns = ts;
+	/* entries of one flow may come out of order (a spool re-sent,
+	 * two journal files merged): the largest count is the latest */
+	if (bytes >= f->bytes)
+		flow_update(r, e, st, f, bytes, ts);
 	if (number(e, "FLIGHTWATCH_UPDATE"))
 		return;
 	fw_format_dest(&f->dest, f->domain, dest, sizeof(dest));
