@@ -20,7 +20,9 @@ SCDOC ?= $(shell command -v scdoc 2>/dev/null)
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc/;s/s390x/s390/')
 
 CFLAGS ?= -O2 -g
-USER_CFLAGS := $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+# CPPFLAGS and LDFLAGS from the environment too (dpkg-buildflags'
+# hardening when the Debian package is built)
+USER_CFLAGS := $(CFLAGS) $(CPPFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Wshadow -Wstrict-prototypes -Iinclude -Iuser -I$(OUT)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -Ibpf -I$(OUT)
@@ -65,7 +67,7 @@ FUZZ_SRCS := tests/fuzz/fuzz_trace_reader.c $(CORE_SRCS)
 FUZZ_TIME ?= 60
 
 .PHONY: all deps deps-bench test unit vmtest run bench install uninstall clean \
-	format fuzz fuzz-build man FORCE
+	format fuzz fuzz-build man deb FORCE
 
 # the man page when scdoc is there (make deps installs it)
 all: $(OUT)/flightwatch $(if $(SCDOC),$(OUT)/flightwatch.8)
@@ -110,7 +112,7 @@ $(filter $(OUT)/user/kernel/loader%,$(APP_OBJS)): $(OUT)/flightwatch.skel.h
 
 $(OUT)/flightwatch: $(CORE_OBJS) $(APP_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(USER_CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(USER_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # $^ also holds the headers the .d files list: only sources are compiled
 $(OUT)/tests/unit/%: tests/unit/%.c $(CORE_OBJS)
@@ -207,6 +209,37 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/flightwatch \
 		$(DESTDIR)$(CONFDIR)/flightwatch.yaml.example
 	-rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null
+
+# The Debian package (debian/), built with dpkg-buildpackage from a copy
+# of the tree under build/deb/src so that nothing is written into the
+# tree: the .deb (and its build log) land in build/deb/.
+# DEB_VERSION=V builds version V (a changelog entry is added to the copy);
+# DEB_OUT=DIR puts all of it in DIR instead; DEB_FROM=DIR starts from the
+# copy an earlier build left in DIR (its DEB_OUT), objects and all, and
+# does not clean it first: an incremental build (another version of the
+# same tree, to test an upgrade, without compiling it again)
+DEB_OUT ?= $(OUT)/deb
+deb:
+	$(Q)rm -rf $(DEB_OUT)/src && mkdir -p $(DEB_OUT)/src/flightwatch
+	$(call msg,COPY,$(DEB_OUT)/src/flightwatch)
+	$(Q)if [ -n "$(DEB_FROM)" ]; then \
+		cp -a $(DEB_FROM)/src/flightwatch/. $(DEB_OUT)/src/flightwatch/; \
+	else \
+		tar -c --exclude=./build --exclude=./$(OUT) --exclude=./.git . | \
+			tar -x -C $(DEB_OUT)/src/flightwatch; fi
+	$(Q)if [ -n "$(DEB_VERSION)" ]; then \
+		scripts/deb-changelog.sh $(DEB_VERSION) \
+			$(DEB_OUT)/src/flightwatch/debian/changelog; fi
+	$(call msg,DPKG,$(DEB_OUT))
+	$(Q)cd $(DEB_OUT)/src/flightwatch && \
+		dpkg-buildpackage -us -uc -b $(if $(DEB_FROM),--no-pre-clean) \
+			> ../build.log 2>&1 || \
+		{ tail -n 30 ../build.log >&2; exit 1; }
+	$(Q)mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.buildinfo \
+		$(DEB_OUT)/src/*.changes $(DEB_OUT)/
+	$(Q)mv $(DEB_OUT)/src/build.log $(DEB_OUT)/
+	$(Q)rm -f $(DEB_OUT)/src/*.ddeb
+	$(Q)ls $(DEB_OUT)/*.deb
 
 format:
 	clang-format -i $(BPF_SRCS) bpf/*.h include/*.h $(CORE_SRCS) $(APP_SRCS) \

@@ -17,6 +17,9 @@ packages=(
 	bash-completion man-db
 	# setcap for service.sh's file-capability programs
 	libcap2-bin
+	# the Debian package (make deb, tests/e2e/package.sh) and fleet
+	# collection (tests/e2e/fleet.sh)
+	debhelper dpkg-dev lintian adduser systemd-journal-remote openssl
 	# the kernel matrix (make vmtest): QEMU, virtiofsd, busybox for the
 	# guests' initramfs, and Debian's kernels: 12's 6.1 and the 6.12 one
 	qemu-system-x86 busybox-static cpio xz-utils

@@ -153,6 +153,20 @@ static void test_domain_country(void **state)
 		jentry__get(&fx->e, "FLIGHTWATCH_DESTINATION_COUNTRY"), "NL");
 }
 
+/* Live: journald's _HOSTNAME is the host; a replay names the traced one */
+static void test_host(void **state)
+{
+	struct fixture *fx = *state;
+
+	jentry__alert(&fx->e, &fx->o, &fx->alert);
+	assert_null(jentry__get(&fx->e, "FLIGHTWATCH_HOST"));
+	jentry__free(&fx->e);
+	fx->o.host = "station-7";
+	jentry__alert(&fx->e, &fx->o, &fx->alert);
+	assert_string_equal(jentry__get(&fx->e, "FLIGHTWATCH_HOST"),
+			    "station-7");
+}
+
 static void test_priorities(void **state)
 {
 	struct fixture *fx = *state;
@@ -251,6 +265,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_domain_country, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_priorities, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lost, setup, teardown),

@@ -153,6 +153,10 @@ void jentry__alert(struct fw_jentry *e, const struct fw_output *o,
 			  fw_boot_to_wall_ns(fw_boot_now_ns()));
 	jentry__add(e, "FLIGHTWATCH_EVENT_ACTION", "%s",
 		    output__action_name(a));
+	/* a replay writes another host's alerts: journald's _HOSTNAME names
+	 * the replaying host, this the one that was traced */
+	if (o->host && *o->host)
+		jentry__add(e, "FLIGHTWATCH_HOST", "%s", o->host);
 	jentry__add(e, "FLIGHTWATCH_SEVERITY", "%d", a->severity);
 	if (a->kind == FW_ALERT_LOST) {
 		jentry__add(e, "FLIGHTWATCH_LOST_EVENTS", "%" PRIu64, a->lost);

@@ -18,6 +18,9 @@ struct fw_output {
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME of the traced host (replay: from
 	 * the trace); 0: read this host's clocks (live) */
 	uint64_t wall_minus_boot_ns;
+	/* the traced host's name (replay: from the trace), for the journal's
+	 * FLIGHTWATCH_HOST; NULL live, where journald's _HOSTNAME is right */
+	const char *host;
 };
 
 /* A hook the tracer could use but does not, and why */

@@ -18,11 +18,12 @@ struct replay_ctx {
 	struct fw_correlator *c;
 	struct fw_policy *policy;
 	bool use_recorded_allow;
-	bool allow_loaded; /* recorded rules are added once */
 	bool in_meta;
 	const struct fw_replay_hooks *hooks;
-	struct fw_trace_meta *meta;
-	bool meta_seen;
+	struct fw_trace_meta *meta; /* the run being replayed */
+	struct fw_trace_meta block; /* the META block being read */
+	char **allow; /* its recorded allow rules */
+	size_t n_allow;
 };
 
 static void copy_field(char *dst, size_t size, const char *value)
@@ -33,16 +34,12 @@ static void copy_field(char *dst, size_t size, const char *value)
 static void on_meta(const char *key, const char *value, void *ctx)
 {
 	struct replay_ctx *r = ctx;
-	struct fw_trace_meta *m = r->meta;
-	char err[256];
+	struct fw_trace_meta *m = &r->block;
 
 	if (!r->in_meta) {
-		/* a new META block (the next file): first values win */
 		r->in_meta = true;
-		r->meta_seen = m->run_id != 0;
+		memset(m, 0, sizeof(*m));
 	}
-	if (r->meta_seen && strcmp(key, "allow"))
-		return;
 	if (!strcmp(key, "clock_wall_minus_boot_ns"))
 		m->wall_minus_boot_ns = strtoull(value, NULL, 10);
 	else if (!strcmp(key, "run_id"))
@@ -55,18 +52,63 @@ static void on_meta(const char *key, const char *value, void *ctx)
 		copy_field(m->boot_id, sizeof(m->boot_id), value);
 	else if (!strcmp(key, "version"))
 		copy_field(m->version, sizeof(m->version), value);
-	else if (!strcmp(key, "allow") && r->use_recorded_allow &&
-		 !r->allow_loaded &&
-		 policy__add_allow(r->policy, value, err, sizeof(err)))
-		fw_warn("recorded allow rule '%s' ignored: %s", value, err);
+	else if (!strcmp(key, "allow") && r->use_recorded_allow) {
+		r->allow = realloc(r->allow, (r->n_allow + 1) * sizeof(char *));
+		if (!r->allow)
+			abort();
+		r->allow[r->n_allow++] = fw_xstrdup(value);
+	}
 }
 
+static void add_recorded_allow(struct replay_ctx *r)
+{
+	char err[256];
+
+	for (size_t i = 0; i < r->n_allow; i++)
+		if (policy__add_allow(r->policy, r->allow[i], err, sizeof(err)))
+			fw_warn("recorded allow rule '%s' ignored: %s",
+				r->allow[i], err);
+}
+
+static void drop_recorded_allow(struct replay_ctx *r)
+{
+	for (size_t i = 0; i < r->n_allow; i++)
+		free(r->allow[i]);
+	free(r->allow);
+	r->allow = NULL;
+	r->n_allow = 0;
+}
+
+/*
+ * The end of a file's META block. The first one starts the run; a later
+ * one of the same run (the next file of a rotated set) changes nothing.
+ * One of another run (another recording, another host's trace) starts a
+ * new run when the caller can take it (hooks->new_run): a fresh
+ * correlator, so that one host's pids and carriers never meet another's,
+ * and that run's clock, name and allow rules. Without the hook the first
+ * META block's values hold for every file.
+ */
 static void meta_done(struct replay_ctx *r)
 {
+	bool first = !r->meta->run_id && !r->meta->hostname[0];
+	bool other = !first && r->block.run_id != r->meta->run_id;
+
 	if (!r->in_meta)
 		return;
 	r->in_meta = false;
-	r->allow_loaded = true;
+	if (other && r->hooks && r->hooks->new_run) {
+		correlator__flush(r->c);
+		*r->meta = r->block;
+		r->c = r->hooks->new_run(r->meta, r->hooks->ctx);
+		add_recorded_allow(r);
+	} else if (first) {
+		*r->meta = r->block;
+		add_recorded_allow(r);
+	} else {
+		drop_recorded_allow(r);
+		return;
+	}
+	drop_recorded_allow(r);
 	if (r->hooks && r->hooks->meta)
 		r->hooks->meta(r->meta, r->hooks->ctx);
 }
@@ -123,8 +165,9 @@ int replay__files(char **paths, int n_paths, struct fw_correlator *c,
 			ret = 1;
 		}
 	}
+	drop_recorded_allow(&r);
 	/* a trace cut short lacks the collector's last flush */
-	correlator__flush(c);
+	correlator__flush(r.c);
 	return ret;
 }
 
@@ -207,11 +250,15 @@ static void usage(FILE *out)
 		"Usage: flightwatch replay [OPTIONS] FILE...\n"
 		"Feed recorded traces (in the order given: FILE.2 FILE.1 FILE for a\n"
 		"rotated set) through the same correlator and alert policy as live\n"
-		"tracing. Timestamps come from the recorded clock mapping. Exits 1\n"
-		"when a file is damaged: every valid block is still replayed.\n"
+		"tracing. Timestamps come from the recorded clock mapping. A file of\n"
+		"another recording (another host's, say) starts afresh, with its own\n"
+		"clock and host. Exits 1 when a file is damaged: every valid block is\n"
+		"still replayed.\n"
 		"\n"
 		"  --output KIND        text (default), json (lines on stdout) or journal\n"
-		"                       (auto is text: a replay is not the live host)\n"
+		"                       (auto is text: a replay is not the live host);\n"
+		"                       journal entries name the traced host in\n"
+		"                       FLIGHTWATCH_HOST\n"
 		"  --json               the same as --output json\n"
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable),\n"
 		"                       in addition to the recorded allow rules\n"
@@ -231,27 +278,67 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The recorded clock mapping and run id, before the first alert: the
- * alerts get the traced host's times and the live run's event ids */
+struct replay_run {
+	struct fw_sink sink;
+	struct fw_recheck *rc;
+	struct fw_correlator *c;
+	struct fw_correlator_stats done; /* of the runs already ended */
+};
+
+/* The recorded clock mapping, run id and host, before the first alert:
+ * the alerts get the traced host's times and name and the live run's
+ * event ids */
 static void use_meta(const struct fw_trace_meta *meta, void *ctx)
 {
-	struct fw_output *o = &((struct fw_sink *)ctx)->output;
+	struct fw_output *o = &((struct replay_run *)ctx)->sink.output;
 
 	o->wall_minus_boot_ns = meta->wall_minus_boot_ns;
 	o->run_id = meta->run_id;
+	o->host = meta->hostname;
+}
+
+static struct fw_correlator *run_correlator(struct replay_run *run)
+{
+	struct fw_correlator *c =
+		correlator__new(&run->rc->policy, sink__alert, &run->sink);
+
+	correlator__set_geoip(c, run->rc->geoip);
+	return c;
+}
+
+static void add_stats(struct fw_correlator_stats *sum,
+		      const struct fw_correlator *c)
+{
+	struct fw_correlator_stats cs;
+
+	correlator__stats(c, &cs);
+	sum->events += cs.events;
+	sum->alerts += cs.alerts;
+	sum->updates += cs.updates;
+}
+
+/* Another host's trace (or another recording) follows: its own state */
+static struct fw_correlator *next_run(const struct fw_trace_meta *meta,
+				      void *ctx)
+{
+	struct replay_run *run = ctx;
+
+	(void)meta;
+	add_stats(&run->done, run->c);
+	correlator__free(run->c);
+	run->c = run_correlator(run);
+	return run->c;
 }
 
 int replay__main(int argc, char **argv)
 {
 	struct fw_recheck rc;
-	struct fw_sink sink;
+	struct replay_run run = { .rc = &rc };
 	enum fw_sink_kind kind = FW_SINK_TEXT;
 	int verbose = 0;
 	struct fw_trace_read_stats stats = { 0 };
 	struct fw_trace_meta meta = { 0 };
-	struct fw_correlator_stats cs;
 	struct fw_replay_hooks hooks = { 0 };
-	struct fw_correlator *c;
 	double t0, secs;
 	int opt, ret = 2;
 
@@ -290,16 +377,16 @@ int replay__main(int argc, char **argv)
 	if (replay__recheck_load(&rc, argc, argv))
 		goto out;
 	fw_verbose = verbose;
-	sink__open(&sink, kind, verbose, 0);
-	c = correlator__new(&rc.policy, sink__alert, &sink);
-	correlator__set_geoip(c, rc.geoip);
+	sink__open(&run.sink, kind, verbose, 0);
+	run.c = run_correlator(&run);
 	hooks.meta = use_meta;
-	hooks.ctx = &sink;
+	hooks.new_run = next_run;
+	hooks.ctx = &run;
 	t0 = now_s();
-	ret = replay__files(argv + optind, argc - optind, c, &rc.policy,
+	ret = replay__files(argv + optind, argc - optind, run.c, &rc.policy,
 			    rc.use_recorded, &hooks, &meta, &stats);
 	secs = now_s() - t0;
-	correlator__stats(c, &cs);
+	add_stats(&run.done, run.c);
 	if (verbose || stats.damaged)
 		fprintf(stderr,
 			"flightwatch: replayed %" PRIu64 " events from %" PRIu64
@@ -308,10 +395,10 @@ int replay__main(int argc, char **argv)
 			"%" PRIu64 " alerts, %" PRIu64 " updates, %" PRIu64
 			" damaged, %" PRIu64 " bytes skipped\n",
 			stats.events, stats.blocks, stats.files, secs,
-			secs > 0 ? stats.events / secs : 0.0, cs.alerts,
-			cs.updates, stats.damaged, stats.skipped_bytes);
-	correlator__free(c);
-	sink__close(&sink);
+			secs > 0 ? stats.events / secs : 0.0, run.done.alerts,
+			run.done.updates, stats.damaged, stats.skipped_bytes);
+	correlator__free(run.c);
+	sink__close(&run.sink);
 out:
 	replay__recheck_free(&rc);
 	return ret;

@@ -12,7 +12,7 @@
 #include "core/correlator.h"
 #include "trace/trace_reader.h"
 
-/* What the META blocks said (the first one that said it) */
+/* What the META block of the run being replayed said */
 struct fw_trace_meta {
 	uint64_t wall_minus_boot_ns;
 	uint64_t run_id;
@@ -27,6 +27,11 @@ struct fw_replay_hooks {
 	void (*event)(const void *rec, size_t size, void *ctx);
 	/* the META block has been read (may be NULL) */
 	void (*meta)(const struct fw_trace_meta *meta, void *ctx);
+	/* a file of another run (another recording or host) begins: the
+	 * caller ends the correlator it gave (already flushed) and returns
+	 * a fresh one; NULL: one correlator, the first META block holds */
+	struct fw_correlator *(*new_run)(const struct fw_trace_meta *meta,
+					 void *ctx);
 	void *ctx;
 };
 

@@ -17,10 +17,7 @@
 
 enum report_format { FMT_TEXT, FMT_JSON, FMT_DOT };
 
-static void tl_add(struct report *r, uint64_t ts, enum tl_kind kind,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void tl_add(struct report *r, uint64_t ts, enum tl_kind kind,
+void report_tl_add(struct report *r, uint64_t ts, enum tl_kind kind,
 		   const char *fmt, ...)
 {
 	va_list ap;
@@ -47,8 +44,51 @@ static void tl_add(struct report *r, uint64_t ts, enum tl_kind kind,
 	r->n_tl++;
 }
 
-static struct reader *reader_get(struct report *r, const struct fw_file_key *f,
-				 uint32_t pid, bool add)
+/* FNV-1a: stations are keyed by their name's hash */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+struct station *report_station(struct report *r, const char *host)
+{
+	uint64_t key;
+	struct station *st;
+
+	if (!host || !*host)
+		host = "(unknown)";
+	key = name_hash(host);
+	st = hashmap__get(r->stations, &key);
+	if (!st) {
+		st = fw_xcalloc(1, sizeof(*st));
+		st->host = fw_xstrdup(host);
+		hashmap__put(r->stations, &key, st);
+	}
+	return st;
+}
+
+void report_station_seen(struct station *st, uint64_t ts)
+{
+	if (!st->first_ns || ts < st->first_ns)
+		st->first_ns = ts;
+	if (ts > st->last_ns)
+		st->last_ns = ts;
+}
+
+/* The traced host of a trace (whose META block may be missing) */
+static struct station *traced(struct report *r)
+{
+	if (!r->traced)
+		r->traced = report_station(r, NULL);
+	return r->traced;
+}
+
+struct reader *report_reader(struct report *r, const struct fw_file_key *f,
+			     uint32_t pid, bool add)
 {
 	struct reader_key key = { .file = *f, .pid = pid };
 	struct reader *rd = hashmap__get(r->readers, &key);
@@ -68,23 +108,25 @@ static void on_read_notice(struct report *r, const struct fw_alert *a)
 
 	if (!a->n_origins)
 		return;
-	rd = reader_get(r, &o->file->key, a->proc->pid, true);
+	rd = report_reader(r, &o->file->key, a->proc->pid, true);
+	rd->station = traced(r);
+	report_station_seen(rd->station, a->ts_ns);
 	if (!rd->path) {
 		rd->path = fw_xstrdup(o->file->path);
 		rd->exe = fw_xstrdup(a->proc->exe);
 		memcpy(rd->comm, a->proc->comm, sizeof(rd->comm));
 		rd->first_ns = a->ts_ns;
-		tl_add(r, a->ts_ns, TL_READ,
-		       "%s (pid %u) read flight log %s (%s)", a->proc->comm,
-		       a->proc->pid, o->file->path,
-		       content__name(o->file->content));
+		report_tl_add(r, a->ts_ns, TL_READ,
+			      "%s (pid %u) read flight log %s (%s)",
+			      a->proc->comm, a->proc->pid, o->file->path,
+			      content__name(o->file->content));
 	}
 	rd->content = o->file->content;
 	if (o->bytes_read > rd->bytes)
 		rd->bytes = o->bytes_read;
 }
 
-static void flow_free(struct flow *f)
+void report_flow_free(struct flow *f)
 {
 	for (size_t i = 0; i < f->n_origins; i++)
 		free(f->origins[i].path);
@@ -104,8 +146,10 @@ static void on_egress(struct report *r, const struct fw_alert *a)
 		f = fw_xcalloc(1, sizeof(*f));
 		f->id = a->flow_id;
 		f->first_ns = a->ts_ns;
+		f->station = traced(r);
 		hashmap__put(r->flows, &f->id, f);
 	}
+	report_station_seen(f->station, a->ts_ns);
 	for (size_t i = 0; i < f->n_origins; i++)
 		free(f->origins[i].path);
 	free(f->origins);
@@ -136,10 +180,10 @@ static void on_egress(struct report *r, const struct fw_alert *a)
 	}
 	if (!a->update) {
 		fw_format_dest(&a->dest, a->domain, dest, sizeof(dest));
-		tl_add(r, a->ts_ns, TL_ALERT,
-		       "ALERT flow %" PRIu64
-		       ": %s (pid %u) sent flight-log data to %s",
-		       a->flow_id, a->proc->comm, a->proc->pid, dest);
+		report_tl_add(r, a->ts_ns, TL_ALERT,
+			      "ALERT flow %" PRIu64
+			      ": %s (pid %u) sent flight-log data to %s",
+			      a->flow_id, a->proc->comm, a->proc->pid, dest);
 	}
 }
 
@@ -156,15 +200,17 @@ static void on_alert(const struct fw_alert *a, void *ctx)
 		break;
 	case FW_ALERT_LOST:
 		r->lost = a->lost;
-		tl_add(r, a->ts_ns, TL_LOST,
-		       "trace incomplete: %" PRIu64
-		       " kernel events lost so far",
-		       a->lost);
+		traced(r)->lost = a->lost;
+		report_tl_add(r, a->ts_ns, TL_LOST,
+			      "trace incomplete: %" PRIu64
+			      " kernel events lost so far",
+			      a->lost);
 		break;
 	case FW_ALERT_PACKET_SOCKET:
-		tl_add(r, a->ts_ns, TL_ALERT,
-		       "ALERT %s (pid %u) opened a packet socket carrying flight-log data",
-		       a->proc->comm, a->proc->pid);
+		report_tl_add(
+			r, a->ts_ns, TL_ALERT,
+			"ALERT %s (pid %u) opened a packet socket carrying flight-log data",
+			a->proc->comm, a->proc->pid);
 		break;
 	default:
 		break;
@@ -180,7 +226,7 @@ static void on_event(const void *rec, size_t size, void *ctx)
 	if (h->type == FW_EV_READ_BYTES &&
 	    size >= sizeof(struct fw_read_bytes_event)) {
 		const struct fw_read_bytes_event *e = rec;
-		struct reader *rd = reader_get(r, &e->file, h->tgid, false);
+		struct reader *rd = report_reader(r, &e->file, h->tgid, false);
 
 		if (rd && e->count.bytes > rd->bytes)
 			rd->bytes = e->count.bytes;
@@ -194,9 +240,11 @@ static void on_event(const void *rec, size_t size, void *ctx)
 		fw_format_dest(&e->dest,
 			       correlator__dest_name(r->c, &e->dest, h->ts_ns),
 			       dest, sizeof(dest));
-		tl_add(r, h->ts_ns, TL_SEND,
-		       "%s (pid %u) first send to %s (%" PRIu64 " bytes)",
-		       p ? p->comm : "?", h->tgid, dest, (uint64_t)e->bytes);
+		report_tl_add(r, h->ts_ns, TL_SEND,
+			      "%s (pid %u) first send to %s (%" PRIu64
+			      " bytes)",
+			      p ? p->comm : "?", h->tgid, dest,
+			      (uint64_t)e->bytes);
 	}
 }
 
@@ -205,6 +253,7 @@ static void on_meta(const struct fw_trace_meta *m, void *ctx)
 	struct report *r = ctx;
 
 	r->wall_minus_boot_ns = m->wall_minus_boot_ns;
+	r->traced = report_station(r, m->hostname);
 }
 
 /* ---- gathering for output -------------------------------------------- */
@@ -224,26 +273,49 @@ static void **values(struct hashmap *map, size_t *n)
 static int cmp_reader(const void *a, const void *b)
 {
 	const struct reader *x = *(void *const *)a, *y = *(void *const *)b;
-	int d = strcmp(x->path, y->path);
+	int d;
 
+	if (x->station != y->station)
+		return x->station->index < y->station->index ? -1 : 1;
+	d = strcmp(x->path, y->path);
 	if (d)
 		return d;
 	return x->first_ns < y->first_ns ? -1 : x->first_ns > y->first_ns;
 }
 
+static int cmp_station(const void *a, const void *b)
+{
+	const struct station *x = *(void *const *)a, *y = *(void *const *)b;
+
+	return strcmp(x->host, y->host);
+}
+
+/* by station, then id (a journal holds the flow ids of many runs) */
 static int cmp_flow_id(const void *a, const void *b)
 {
 	const struct flow *x = *(void *const *)a, *y = *(void *const *)b;
 
-	return x->id < y->id ? -1 : x->id > y->id;
+	if (x->station != y->station)
+		return x->station->index < y->station->index ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->first_ns < y->first_ns ? -1 : x->first_ns > y->first_ns;
 }
 
-/* by process, then destination: per-process totals are runs of this */
+bool report_same_proc(const struct flow *a, const struct flow *b)
+{
+	return a->pid == b->pid && a->station == b->station;
+}
+
+/* by station and process, then destination: per-process totals are runs
+ * of this */
 static int cmp_flow_proc(const void *a, const void *b)
 {
 	const struct flow *x = *(void *const *)a, *y = *(void *const *)b;
 	int d;
 
+	if (x->station != y->station)
+		return x->station->index < y->station->index ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
 	d = memcmp(&x->dest, &y->dest, sizeof(x->dest));
@@ -263,6 +335,10 @@ static int cmp_tl(const void *a, const void *b)
 
 static void view_build(struct report *r, struct view *v)
 {
+	v->stations = (struct station **)values(r->stations, &v->n_stations);
+	qsort(v->stations, v->n_stations, sizeof(*v->stations), cmp_station);
+	for (size_t i = 0; i < v->n_stations; i++)
+		v->stations[i]->index = i;
 	v->readers = (struct reader **)values(r->readers, &v->n_readers);
 	qsort(v->readers, v->n_readers, sizeof(*v->readers), cmp_reader);
 	v->flows = (struct flow **)values(r->flows, &v->n_flows);
@@ -278,7 +354,7 @@ size_t report_dest_run(const struct view *v, size_t j, uint64_t *bytes)
 	const struct flow *g = v->by_proc[j];
 
 	*bytes = 0;
-	for (; j < v->n_flows && v->by_proc[j]->pid == g->pid &&
+	for (; j < v->n_flows && report_same_proc(v->by_proc[j], g) &&
 	       !memcmp(&v->by_proc[j]->dest, &g->dest, sizeof(g->dest));
 	     j++)
 		*bytes += v->by_proc[j]->bytes;
@@ -287,6 +363,7 @@ size_t report_dest_run(const struct view *v, size_t j, uint64_t *bytes)
 
 static void view_free(struct view *v)
 {
+	free(v->stations);
 	free(v->readers);
 	free(v->flows);
 	free(v->by_proc);
@@ -297,10 +374,12 @@ static void view_free(struct view *v)
 enum {
 	OPT_FORMAT = 0x100,
 	OPT_HELP,
+	OPT_JOURNAL,
 };
 
 static const struct option report_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "journal", optional_argument, NULL, OPT_JOURNAL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	FW_RECHECK_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -310,11 +389,17 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: flightwatch report [OPTIONS] FILE...\n"
-		"Summarise recorded traces: a timeline of notable events, per flight\n"
-		"log who read it and how much, per process where it sent and how\n"
-		"much, and every flow with its chain. Exits 1 when a file is damaged\n"
-		"(the report still covers every valid block).\n"
+		"       flightwatch report --journal [DIR] [--format FORMAT]\n"
+		"Summarise recorded traces: a timeline of notable events, per station\n"
+		"what it sent where and when, per flight log who read it and how much,\n"
+		"per process where it sent and how much, and every flow with its\n"
+		"chain. Exits 1 when a file is damaged (the report still covers every\n"
+		"valid block).\n"
 		"\n"
+		"  --journal [DIR]      report the alerts stored in the journal files\n"
+		"                       under DIR (e.g. what systemd-journal-remote\n"
+		"                       receives from many stations), or in the system\n"
+		"                       journal\n"
 		"  --format FORMAT      text (default), json (one document) or dot (a\n"
 		"                       Graphviz graph: 'dot -Tsvg' renders it)\n"
 		"  --allow CIDR[:PORT]  never alert for this destination (repeatable)\n"
@@ -339,7 +424,15 @@ static void report_free(struct report *r)
 	}
 	memset(&cur, 0, sizeof(cur));
 	while (hashmap__next(r->flows, &cur, NULL, &v))
-		flow_free(v);
+		report_flow_free(v);
+	memset(&cur, 0, sizeof(cur));
+	while (hashmap__next(r->stations, &cur, NULL, &v)) {
+		struct station *st = v;
+
+		free(st->host);
+		free(st);
+	}
+	hashmap__free(r->stations);
 	hashmap__free(r->readers);
 	hashmap__free(r->flows);
 	for (size_t i = 0; i < r->n_tl; i++)
@@ -356,6 +449,8 @@ int report__main(int argc, char **argv)
 	struct fw_replay_hooks hooks = { 0 };
 	struct report r = { 0 };
 	struct view v = { 0 };
+	bool journal = false, rechecks = false;
+	const char *journal_dir = NULL;
 	int opt, ret = 2;
 
 	replay__recheck_init(&rc);
@@ -377,6 +472,10 @@ int report__main(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_JOURNAL:
+			journal = true;
+			journal_dir = optarg;
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
@@ -385,19 +484,40 @@ int report__main(int argc, char **argv)
 		default:
 			if (replay__recheck_option(&rc, opt, optarg, argv))
 				goto out;
+			rechecks = true;
 		}
 	}
-	if (replay__recheck_load(&rc, argc, argv))
-		goto out;
+	r.stations = hashmap__new(sizeof(uint64_t));
 	r.readers = hashmap__new(sizeof(struct reader_key));
 	r.flows = hashmap__new(sizeof(uint64_t));
-	r.c = correlator__new(&rc.policy, on_alert, &r);
-	correlator__set_geoip(r.c, rc.geoip);
-	hooks.event = on_event;
-	hooks.meta = on_meta;
-	hooks.ctx = &r;
-	ret = replay__files(argv + optind, argc - optind, r.c, &rc.policy,
-			    rc.use_recorded, &hooks, &meta, &st);
+	if (journal) {
+		/* `--journal DIR` as well as `--journal=DIR` */
+		if (!journal_dir && optind < argc)
+			journal_dir = argv[optind++];
+		if (optind < argc) {
+			fw_err("report --journal takes one directory, not '%s'",
+			       argv[optind]);
+			goto free;
+		}
+		if (rechecks) {
+			fw_err("--allow, --no-recorded-allow, --config and --geoip re-check traces; a journal holds alerts already decided");
+			goto free;
+		}
+		if (report_journal__read(&r, journal_dir))
+			goto free;
+		ret = 0;
+	} else {
+		if (replay__recheck_load(&rc, argc, argv))
+			goto free;
+		r.c = correlator__new(&rc.policy, on_alert, &r);
+		correlator__set_geoip(r.c, rc.geoip);
+		hooks.event = on_event;
+		hooks.meta = on_meta;
+		hooks.ctx = &r;
+		ret = replay__files(argv + optind, argc - optind, r.c,
+				    &rc.policy, rc.use_recorded, &hooks, &meta,
+				    &st);
+	}
 	view_build(&r, &v);
 	switch (fmt) {
 	case FMT_TEXT:
@@ -412,7 +532,9 @@ int report__main(int argc, char **argv)
 	}
 	fflush(stdout);
 	view_free(&v);
-	correlator__free(r.c);
+free:
+	if (r.c)
+		correlator__free(r.c);
 	report_free(&r);
 out:
 	replay__recheck_free(&rc);
