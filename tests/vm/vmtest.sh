@@ -25,8 +25,8 @@
 # suites, for a look at a kernel.
 #
 # Default kernels: the newest Debian 12 6.1 and Debian 6.12 cloud kernels in
-# /boot (make deps installs both). Default suites: every e2e suite
-# (--suites all says the same). The
+# /boot (make deps installs both). Default suites: every e2e suite but
+# the package and text-escaping ones (--suites all runs those too). The
 # console of each guest is kept in build/vmtest/RELEASE/console.log; the last line
 # printed is "N kernels passed, N failed" and the status is non-zero when a
 # kernel failed, did not boot or did not finish in time.
@@ -41,8 +41,11 @@ OUT=$ROOT/build/vmtest
 QEMU=${QEMU:-qemu-system-x86_64}
 VIRTIOFSD=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 TIMEOUT=${VMTEST_TIMEOUT:-3600}
-# The suites a guest runs by default: all of them (empty: tests/run.sh's
-# own list). --suites "SUITE..." narrows it.
+# The suites a guest runs by default: every one but those whose subject
+# does not depend on the kernel (VMTEST_NATIVE_ONLY: building and
+# installing the Debian package, text escaping), which `make test` runs on
+# this host. --suites "SUITE..." chooses; --suites all runs every one.
+NATIVE_ONLY=${VMTEST_NATIVE_ONLY:-package hostile}
 MEM=${VMTEST_MEM:-3G}
 SMP=${VMTEST_SMP:-2}
 # qemu64 and virtiofs's cache=always: a guest runs a suite in about half
@@ -84,7 +87,7 @@ while [ $# -gt 0 ]; do
 	--suites)
 		[ $# -ge 2 ] || die "--suites needs a list"
 		suites=$2
-		[ "$suites" = all ] && suites=
+		[ "$suites" = all ] && suites=all
 		shift
 		;;
 	--exec)
@@ -107,6 +110,17 @@ fi
 if [ "$list_only" = 1 ]; then
 	printf '%s\n' "${kernels[@]}"
 	exit 0
+fi
+if [ -z "$suites" ]; then
+	for f in "$ROOT"/tests/e2e/*.sh; do
+		name=${f##*/}
+		name=${name%.sh}
+		[ "$name" = lib ] && continue
+		[[ " $NATIVE_ONLY " == *" $name "* ]] && continue
+		suites+="$name "
+	done
+elif [ "$suites" = all ]; then
+	suites= # tests/run.sh's own list: every suite
 fi
 [ ${#kernels[@]} -gt 0 ] ||
 	die "no kernel to boot: install linux-image-cloud-amd64 and linux-image-6.12-cloud-amd64 (make deps)"
