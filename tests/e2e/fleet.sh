@@ -216,7 +216,9 @@ check "TLS: it says why" =~ "[Cc]ertificate|SSL|issuer" "$(cat "$FW_TMP/rogue.lo
 # --- the stations: tracer, recording and uploader ----------------------------------
 for x in a b; do
 	mkdir -p "$FW_TMP/$x/Telemetry"
+	# each station's taint state of its own, as on two machines
 	on_bg "$x" "$FW_BIN" run --output journal --no-default-rules \
+		--state-dir "$FW_STATE_DIR-$x" --fresh \
 		--watch "$FW_TMP/$x/Telemetry" --record "$FW_TMP/$x.fwt" \
 		</dev/null >"$FW_TMP/tracer-$x.out" 2>"$FW_TMP/tracer-$x.err"
 	TRACER[$x]=$ON_BG

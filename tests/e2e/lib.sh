@@ -256,7 +256,7 @@ fw_cleanup() {
 	for pid in "${FW_BG_PIDS[@]}"; do
 		fw_wait_pid "$pid" 5 >/dev/null
 	done
-	rm -rf "$FW_STATE_DIR" 2>/dev/null
+	rm -rf "$FW_STATE_DIR" "$FW_STATE_DIR"-* 2>/dev/null
 	if [ "$FW_NETNS" = 1 ]; then
 		ip netns del "$FW_GS" 2>/dev/null
 		ip netns del "$FW_PEER" 2>/dev/null

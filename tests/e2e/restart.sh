@@ -104,6 +104,20 @@ check "second: both readers' reads restored" -ge 2 \
 	"$(ready_field '.flightwatch.reads_restored')"
 check "second: the ready message says so" contains "taint state of the previous run taken over" \
 	"$(ready_field '.message')"
+# a second tracer on the same state while this one runs (a `record` next
+# to the service) keeps none, rather than share this one's taint
+timeout 20 "$FW_BIN" record -o "$FW_TMP/side.fwt" --no-default-rules \
+	--watch "$WATCH" </dev/null >/dev/null 2>"$FW_TMP/side.err" &
+SIDE=$!
+fw_wait_for 15 grep -q "ready" "$FW_TMP/side.err"
+kill -INT "$SIDE" 2>/dev/null
+fw_wait_pid "$SIDE" 10
+check "a second tracer on the state in use keeps none" contains \
+	"another tracer is using it" "$(cat "$FW_TMP/side.err")"
+for map in tainted reads; do
+	check "the first tracer's map $map is still pinned" == yes \
+		"$([ -e "$FW_STATE_DIR/$map" ] && echo yes || echo no)"
+done
 fw_release closed
 fw_release open
 fw_sc clean "$FWSEND" --timeout 20 --bytes "$SIZE" --send write \

@@ -381,6 +381,7 @@ int loader__open(struct fw_loader **out, const struct fw_load_opts *o,
 
 	l->fn = fn;
 	l->ctx = ctx;
+	l->state_fd = -1;
 	l->seeded = hashmap__new(2 * sizeof(uint64_t));
 	l->ncpus = libbpf_num_possible_cpus();
 	l->left_out.items = l->unattached;
@@ -421,6 +422,8 @@ void loader__close(struct fw_loader *l)
 	free(l->hooks);
 	free(l->progs);
 	hashmap__free(l->seeded);
+	if (l->state_fd >= 0)
+		close(l->state_fd); /* the lock goes with it */
 	flightwatch_bpf__destroy(l->skel);
 	free(l);
 }

@@ -50,6 +50,7 @@ struct fw_loader {
 	/* the taint state pinned by an earlier run was taken over
 	 * (loader_state.c), and its maps' entries then (evictions) */
 	bool state_reused;
+	int state_fd; /* the state directory, locked while this run uses it */
 	uint64_t lru_at_start[FW_LRU_MAX];
 	/* optional programs the kernel refused at an earlier try */
 	struct fw_refusal refused[FW_UNATTACHED_MAX];

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -118,6 +119,21 @@ int loader__pin_state(struct fw_loader *l, const char *dir, bool fresh)
 		fw_warn("cannot keep the taint state in %s (%s): a restart starts clean",
 			dir,
 			err == -ENOTSUP ? "not on a bpffs" : strerror(-err));
+		return err;
+	}
+	/* one tracer per state: another one running on it (a `record` next
+	 * to the service) would share its taint and drop its classification */
+	if (l->state_fd < 0)
+		l->state_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->state_fd < 0 || flock(l->state_fd, LOCK_EX | LOCK_NB)) {
+		err = -errno;
+		fw_warn("cannot keep the taint state in %s (%s): this run keeps none",
+			dir,
+			err == -EWOULDBLOCK ? "another tracer is using it" :
+					      strerror(-err));
+		if (l->state_fd >= 0)
+			close(l->state_fd);
+		l->state_fd = -1;
 		return err;
 	}
 	if (fresh)
