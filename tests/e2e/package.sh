@@ -38,13 +38,15 @@ build() {
 		make -s -C "$FW_ROOT" deb DEB_OUT="$out" "$@" \
 		>"$FW_TMP/make-deb.out" 2>&1
 }
+tree_status() { (cd "$FW_ROOT" && git status --porcelain --ignored -- debian 2>/dev/null); }
+TREE_BEFORE=$(tree_status)
 build "$FW_TMP/deb1"
 check "make deb: exit status" -eq 0 "$?" ||
 	fw_abort "make deb failed: $(tail -n 20 "$FW_TMP/make-deb.out")"
 DEB1=$(ls "$FW_TMP"/deb1/flightwatch_"$V1"_*.deb 2>/dev/null)
 check "make deb: flightwatch_${V1}_ARCH.deb" =~ "flightwatch_${V1}_[a-z0-9]+\.deb$" "$DEB1"
-check "make deb: the source tree is left as it was" == "" \
-	"$(cd "$FW_ROOT" && git status --porcelain --ignored -- debian 2>/dev/null)"
+check "make deb: nothing written into the tree's debian/" == "$TREE_BEFORE" \
+	"$(tree_status)"
 # the upgrade: the same tree as another version, built incrementally on
 # the first build's copy (nothing compiled again)
 build "$FW_TMP/deb2" DEB_VERSION="$V2" DEB_FROM="$FW_TMP/deb1"
@@ -62,7 +64,7 @@ check "control: adduser for the service user" contains adduser "$(field Depends)
 CONTENTS=$(dpkg-deb -c "$DEB1" | awk '{ print $1, $6 }')
 for f in "-rwxr-xr-x ./usr/sbin/flightwatch" \
 	"-rw-r--r-- ./lib/systemd/system/flightwatch.service" \
-	"-rw-r--r-- ./lib/systemd/catalog/flightwatch.catalog" \
+	"-rw-r--r-- ./usr/lib/systemd/catalog/flightwatch.catalog" \
 	"-rw-r--r-- ./usr/share/man/man8/flightwatch.8.gz" \
 	"-rw-r--r-- ./usr/share/bash-completion/completions/flightwatch" \
 	"-rw-r--r-- ./etc/flightwatch/flightwatch.yaml" \
@@ -136,11 +138,15 @@ check "install: dpkg -i exit status" -eq 0 "$?" ||
 	note "$(tail -n 20 "$FW_TMP/install.out")"
 check "install: installed" == "install ok installed $V1" "$(status)"
 for f in /usr/sbin/flightwatch /lib/systemd/system/flightwatch.service \
-	/lib/systemd/catalog/flightwatch.catalog \
+	/usr/lib/systemd/catalog/flightwatch.catalog \
 	/usr/share/man/man8/flightwatch.8.gz \
 	/usr/share/bash-completion/completions/flightwatch "$CONF"; do
 	check "install: $f" == yes "$(exists "$f")"
 done
+# systemd's dpkg trigger on /usr/lib/systemd/catalog rebuilt the catalog
+check "install: the catalog explains the egress alert" contains \
+	"Flight-log data left the host" \
+	"$(in_root journalctl --list-catalog 4eee73de679b47a9be7f6b54d969cd1e 2>&1)"
 check "install: the conffile is a conffile" contains "$CONF" \
 	"$(in_root dpkg-query -W -f='${Conffiles}' flightwatch)"
 check "install: the conffile is valid" starts "$CONF: valid" \
