@@ -21,7 +21,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/build/tests
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-120}
-SUITE_TIMEOUT=${SUITE_TIMEOUT:-240}
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-480}
 
 passed=0
 failed=0
