@@ -47,6 +47,7 @@ struct captured {
 	char origin_path[MAX_ORIGINS][256];
 	uint64_t origin_read[MAX_ORIGINS];
 	uint32_t origin_content[MAX_ORIGINS];
+	uint32_t uncertain;
 };
 
 struct fixture {
@@ -75,6 +76,7 @@ static inline void capture(const struct fw_alert *a, void *ctx)
 	cap->ts_ns = a->ts_ns;
 	cap->bytes = a->bytes;
 	cap->lost = a->lost;
+	cap->uncertain = a->uncertain;
 	cap->severity = a->severity;
 	cap->verified = a->verified;
 	cap->dest = a->dest;

@@ -552,6 +552,40 @@ static void test_pid_reuse_seen_by_start(void **state)
 	assert_string_equal(a->comm, "python3");
 }
 
+/* Records lost while a process lived: its alert says what it cannot
+ * vouch for; a process that began after the loss was reported is sure */
+static void test_uncertain_after_loss(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+
+	fixture_start_ns = 1000;
+	feed_exec(fx, 700, 1, "uploader", "/usr/bin/uploader", "uploader\0", 9);
+	feed_read(fx, 700, 22, LOG_A, 100, FW_CONTENT_TLOG);
+	/* positive control first: no loss yet, every field holds */
+	feed_send(fx, 700, d, 100, 4000);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 0)->uncertain, 0);
+
+	feed_lost(fx, 7, 0, 5000);
+	feed_send(fx, 700, dest4("192.0.2.8", 443), 100, 6000);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 1)->uncertain,
+			 FW_UNCERTAIN_ORIGIN | FW_UNCERTAIN_CHAIN);
+
+	/* started after the loss was reported: nothing of it was lost */
+	fixture_start_ns = 7000;
+	feed_exec(fx, 701, 1, "later", "/usr/bin/later", "later\0", 6);
+	feed_read(fx, 701, 22, LOG_A, 100, FW_CONTENT_TLOG);
+	feed_send(fx, 701, d, 100, 8000);
+	assert_int_equal(nth_kind(fx, FW_ALERT_EGRESS, 2)->uncertain, 0);
+
+	/* no executable known: the process fields are not vouched for */
+	fixture_start_ns = 0;
+	feed_read(fx, 702, 22, LOG_A, 100, FW_CONTENT_TLOG);
+	feed_send(fx, 702, d, 100, 9000);
+	assert_true(nth_kind(fx, FW_ALERT_EGRESS, 3)->uncertain &
+		    FW_UNCERTAIN_PROCESS);
+}
+
 static void test_lost_events(void **state)
 {
 	struct fixture *fx = *state;
@@ -760,6 +794,7 @@ int main(void)
 		T(test_exit_unchanged_no_update),
 		T(test_pid_reuse_after_lost_exit),
 		T(test_pid_reuse_seen_by_start),
+		T(test_uncertain_after_loss),
 		T(test_lost_events),
 		T(test_malformed_records),
 		T(test_connect_alone_no_alert),

@@ -59,6 +59,7 @@ struct fw_correlator {
 	struct fw_geoip *geoip; /* NULL: no country */
 	uint64_t next_flow_id;
 	uint64_t lost_reported;
+	uint64_t lost_seen_ns; /* when the last loss was reported */
 	struct fw_correlator_limits limits;
 	size_t files_gc_at; /* file count that triggers forget_unused_files */
 	struct fw_correlator_stats stats;
@@ -198,6 +199,24 @@ static void name_flow(struct fw_correlator *c, struct flow *f,
 		geoip__country(c->geoip, dest, f->country, sizeof(f->country));
 }
 
+/* What an alert about p, naming n_origins flight logs, cannot vouch for.
+ * A loss is reported after it happened: one reported after p began may
+ * have been p's (conservative) */
+static uint32_t uncertain(const struct fw_correlator *c,
+			  const struct fw_proc *p, size_t n_origins)
+{
+	uint32_t u = 0;
+
+	if (!strcmp(p->comm, "?") || !p->exe[0])
+		u |= FW_UNCERTAIN_PROCESS;
+	if (c->lost_reported &&
+	    (!p->birth_ns || c->lost_seen_ns >= p->birth_ns))
+		u |= FW_UNCERTAIN_ORIGIN | FW_UNCERTAIN_CHAIN;
+	if (!n_origins)
+		u |= FW_UNCERTAIN_ORIGIN;
+	return u;
+}
+
 static void report_flow(struct fw_correlator *c, const struct channel *ch,
 			struct flow *f)
 {
@@ -233,6 +252,7 @@ static void report_flow(struct fw_correlator *c, const struct channel *ch,
 	if (policy__allowed(c->policy, &facts))
 		return;
 	a.severity = policy__severity(c->policy, &facts);
+	a.uncertain = uncertain(c, p, a.n_origins);
 	f->reported_bytes = f->bytes;
 	f->reported_read = read_total(p, a.n_origins);
 	if (f->reported)
@@ -599,6 +619,7 @@ static void on_packet_socket(struct fw_correlator *c,
 	facts.exe = p->exe;
 	facts.verified = a.verified;
 	a.severity = policy__severity(c->policy, &facts);
+	a.uncertain = uncertain(c, p, a.n_origins);
 	c->stats.alerts++;
 	c->fn(&a, c->ctx);
 }
@@ -682,6 +703,7 @@ static void on_lost(struct fw_correlator *c, const struct fw_lost_event *e)
 	a.lost = lost;
 	a.severity = FW_SEVERITY_MEDIUM;
 	c->lost_reported = lost;
+	c->lost_seen_ns = e->hdr.ts_ns;
 	c->fn(&a, c->ctx);
 }
 

@@ -29,6 +29,17 @@ enum fw_alert_kind {
 	FW_ALERT_PACKET_SOCKET = 5,
 };
 
+/* What an alert cannot vouch for, because kernel records were lost */
+enum fw_uncertain {
+	/* the process's executable or command line is not known */
+	FW_UNCERTAIN_PROCESS = 1,
+	/* records were lost while the process lived: it may have read
+	 * flight logs the alert does not name, or none is named */
+	FW_UNCERTAIN_ORIGIN = 2,
+	/* the same for the path the data took to it */
+	FW_UNCERTAIN_CHAIN = 4,
+};
+
 struct fw_alert {
 	enum fw_alert_kind kind;
 	bool update; /* a later state of an alert already raised */
@@ -44,6 +55,7 @@ struct fw_alert {
 	int severity;
 	bool verified; /* some origin's content is a known flight-log format */
 	uint64_t lost; /* FW_ALERT_LOST: events lost so far */
+	uint32_t uncertain; /* enum fw_uncertain bits: 0, every field holds */
 };
 
 typedef void (*fw_alert_fn)(const struct fw_alert *alert, void *ctx);

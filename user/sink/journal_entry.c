@@ -165,6 +165,12 @@ void jentry__alert(struct fw_jentry *e, const struct fw_output *o,
 	jentry__add(e, "FLIGHTWATCH_VERIFIED", "%d", a->verified ? 1 : 0);
 	jentry__add(e, "FLIGHTWATCH_CONFIDENCE", "%s",
 		    a->verified ? "high" : "medium");
+	if (a->uncertain) {
+		char list[64];
+
+		output__uncertain(a->uncertain, list, sizeof(list));
+		jentry__add(e, "FLIGHTWATCH_UNCERTAIN", "%s", list);
+	}
 	process_fields(e, a->proc);
 	origin_fields(e, a);
 	if (a->kind != FW_ALERT_EGRESS)

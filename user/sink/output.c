@@ -116,6 +116,25 @@ void output__message(const struct fw_alert *a, char *buf, size_t size)
 	}
 }
 
+void output__uncertain(uint32_t uncertain, char *buf, size_t size)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} fields[] = {
+		{ FW_UNCERTAIN_PROCESS, "process" },
+		{ FW_UNCERTAIN_ORIGIN, "origin" },
+		{ FW_UNCERTAIN_CHAIN, "chain" },
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < FW_ARRAY_SIZE(fields) && n < size; i++)
+		if (uncertain & fields[i].bit)
+			n += snprintf(buf + n, size - n, "%s%s", n ? "," : "",
+				      fields[i].name);
+}
+
 const char *output__action_name(const struct fw_alert *a)
 {
 	switch (a->kind) {
@@ -347,6 +366,17 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	}
 	if (a->kind == FW_ALERT_PACKET_SOCKET)
 		json_set_u64(root, "flightwatch.socket_type", a->dest.port);
+	if (a->uncertain) {
+		/* records were lost: what this alert cannot vouch for */
+		struct json_object *u = json_object_new_array();
+		char list[64], *tok, *save = NULL;
+
+		output__uncertain(a->uncertain, list, sizeof(list));
+		for (tok = strtok_r(list, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			json_object_array_add(u, json_object_new_string(tok));
+		json_set_obj(root, "flightwatch.uncertain", u);
+	}
 	json_set_str(root, "flightwatch.confidence",
 		     a->verified ? "high" : "medium");
 	json_set_obj(root, "flightwatch.origins", output__origins_json(a));
@@ -398,6 +428,13 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 		" bytes\n",
 		a->proc->pid, safe, a->proc->ppid, a->proc->uid, safe_dest,
 		a->bytes);
+	if (a->uncertain) {
+		char list[64];
+
+		output__uncertain(a->uncertain, list, sizeof(list));
+		fprintf(o->out,
+			"    uncertain: %s (kernel records were lost)\n", list);
+	}
 	fflush(o->out);
 }
 

@@ -56,6 +56,9 @@ struct fw_run_stats {
 	struct fw_correlator_stats correlator;
 };
 
+/* The fields an alert cannot vouch for ("origin,chain"), "" when none */
+void output__uncertain(uint32_t uncertain, char *buf, size_t size);
+
 /* An fw_alert_fn: ctx is the struct fw_output */
 void output__alert(const struct fw_alert *alert, void *ctx);
 void output__ready(struct fw_output *o, const struct fw_ready_info *info);
