@@ -10,6 +10,7 @@
 
 #include "common.bpf.h"
 #include "carriers.bpf.h"
+#include "enforce.bpf.h"
 #include "files.bpf.h"
 #include "net.bpf.h"
 #include "relays.bpf.h"
@@ -24,6 +25,7 @@ static __always_inline void write_target(struct file *file, __u64 uaddr,
 	if (sk) {
 		p->kind |= FW_PENDING_SEND;
 		relay_mark(sk, &p->dest, file);
+		enforce_mark(sk, &p->dest);
 	} else {
 		carrier_of(file, p);
 	}

@@ -47,6 +47,10 @@ enum fw_event_type {
 	FW_EV_CARRIER = 10,
 	/* emitted by the kernel: a DNS answer (UDP from port 53) was received */
 	FW_EV_DNS = 11,
+	/* emitted by the kernel (run --enforce): a tainted process was
+	 * refused a destination, a socket or a packet; later attempts of the
+	 * same flow only count (the collector sends the counts again) */
+	FW_EV_BLOCKED = 12,
 	FW_EV_TYPE_MAX,
 };
 
@@ -213,6 +217,61 @@ struct fw_pattern {
 	__u8 pad[4];
 };
 
+/* Enforcement: what the kernel does to a tainted process's attempt to
+ * reach a destination the policy does not allow (enforce.bpf.c) */
+enum fw_enforce_mode {
+	FW_ENFORCE_OFF = 0, /* detect: report the sends afterwards */
+	FW_ENFORCE_DRY_RUN = 1, /* report what would be refused, refuse nothing */
+	FW_ENFORCE_BLOCK = 2, /* refuse it */
+};
+
+/* Where the kernel refused (or, in dry-run, would have) */
+enum fw_block_hook {
+	FW_BLOCK_CONNECT = 1, /* connect(): EPERM */
+	FW_BLOCK_SENDMSG = 2, /* an unconnected sendto/sendmsg: EPERM */
+	FW_BLOCK_EGRESS = 3, /* packets of a flow set up before the taint */
+	FW_BLOCK_SOCKET = 4, /* a raw or packet socket: EPERM */
+};
+
+/* The allowed destinations, in an LPM trie: family and address, prefixlen
+ * counting the family's 8 bits. The value of a prefix holds the ports of
+ * every rule whose network contains it (the collector merges them), so
+ * that the longest match alone decides. */
+#define FW_ENFORCE_PORTS 15
+struct fw_enforce_key {
+	__u32 prefixlen;
+	__u8 family;
+	__u8 addr[16];
+	__u8 pad[3];
+};
+
+struct fw_enforce_allow {
+	__u16 ports[FW_ENFORCE_PORTS]; /* host order; used: n_ports */
+	__u8 any_port;
+	__u8 n_ports;
+};
+
+/* The collector's settings, reloadable: one entry */
+struct fw_enforce_config {
+	__u32 mode; /* enum fw_enforce_mode */
+	__u32 pad;
+};
+
+/* A refused flow: counted in the kernel, one record when it starts */
+struct fw_block_key {
+	struct fw_dest dest; /* FW_BLOCK_SOCKET: family and type only */
+	__u32 tgid;
+	__u32 hook; /* enum fw_block_hook */
+};
+
+struct fw_block_count {
+	__u64 count; /* attempts (EGRESS: packets) refused */
+	__u64 first_ns;
+	__u64 last_ns;
+	__u32 mode; /* enum fw_enforce_mode when it was counted */
+	__u32 pad;
+};
+
 struct fw_event_header {
 	__u64 ts_ns; /* CLOCK_BOOTTIME */
 	__u32 type; /* enum fw_event_type */
@@ -304,6 +363,16 @@ struct fw_send_bytes_event {
 	struct fw_counter count;
 };
 
+/* FW_EV_BLOCKED: a refused flow, with the count so far (from the
+ * kernel: 1; from the collector's sync: the kernel's running count) */
+struct fw_block_event {
+	struct fw_event_header hdr;
+	struct fw_dest dest;
+	__u64 count;
+	__u32 hook; /* enum fw_block_hook */
+	__u32 mode; /* FW_ENFORCE_DRY_RUN: nothing was refused */
+};
+
 /* FW_EV_LOST: kernel events dropped so far (cumulative) */
 struct fw_lost_event {
 	struct fw_event_header hdr;
@@ -328,6 +397,13 @@ _Static_assert(sizeof(struct fw_carrier_event) == 24 + 16 + 8 + 8 + FW_PATH_BUF,
 	       "carrier event layout");
 _Static_assert(sizeof(struct fw_net_event) == 24 + 24 + 8 + 8,
 	       "net event layout");
+_Static_assert(sizeof(struct fw_enforce_key) == 24, "fw_enforce_key layout");
+_Static_assert(sizeof(struct fw_enforce_allow) == 32,
+	       "fw_enforce_allow layout");
+_Static_assert(sizeof(struct fw_block_key) == 32, "fw_block_key layout");
+_Static_assert(sizeof(struct fw_block_count) == 32, "fw_block_count layout");
+_Static_assert(sizeof(struct fw_block_event) == 24 + 24 + 8 + 8,
+	       "block event layout");
 _Static_assert(sizeof(struct fw_dns_event) == 24 + 16 + 8 + FW_DNS_MAX,
 	       "dns event layout");
 

@@ -41,6 +41,7 @@ struct collector {
 	struct fw_sink sink;
 	struct fw_trace_writer *trace; /* --record */
 	struct fw_geoip *geoip; /* --geoip */
+	bool enforce_loaded; /* started with --enforce or mode: enforce */
 };
 
 /* Every record, from the kernel or the /proc seed, passes here on its way
@@ -71,6 +72,23 @@ static void on_record(void *rec, size_t size, void *ctx)
 	correlator__feed(col->correlator, rec, size);
 }
 
+/* The enforcement mode and the allowed networks into the kernel; false
+ * when the programs are not loaded (started in detect mode) */
+static bool enforce_apply(struct collector *col, const struct fw_options *opts)
+{
+	int mode = col->enforce_loaded ? opts->enforce : FW_ENFORCE_OFF;
+
+	if (!col->enforce_loaded && opts->enforce != FW_ENFORCE_OFF)
+		return false;
+	if (loader__set_enforce(col->loader, mode, &opts->policy) < 0)
+		fw_warn("not every allowed network fits in the kernel (at most 1024, %d ports each): those left out are refused",
+			FW_ENFORCE_PORTS);
+	if (mode != FW_ENFORCE_OFF &&
+	    (opts->policy.n_allow_domains || opts->policy.n_allow_procs))
+		fw_warn("allow rules by domain or process are not enforced: the kernel refuses those destinations to tainted processes (allow their addresses)");
+	return true;
+}
+
 static int install_signals(void)
 {
 	struct sigaction sa;
@@ -89,6 +107,8 @@ static void periodic(struct collector *col)
 {
 	loader__sync_counters(col->loader, 0, false);
 	loader__check_lost(col->loader);
+	if (col->enforce_loaded)
+		loader__sync_blocked(col->loader);
 	if (col->trace)
 		/* replay flushes the correlator where the collector did */
 		trace_writer__mark(col->trace, FW_TREC_FLUSH, fw_boot_now_ns(),
@@ -151,6 +171,9 @@ static void reload(struct collector *col, struct fw_options *opts)
 	policy__free(&opts->policy);
 	opts->policy = fresh.policy;
 	memset(&fresh.policy, 0, sizeof(fresh.policy));
+	opts->enforce = fresh.enforce;
+	if (!enforce_apply(col, opts))
+		fw_warn("enforcement takes effect at the next start (started in detect mode: its programs are not loaded)");
 	options__free(&fresh);
 	snprintf(
 		msg, sizeof(msg),
@@ -234,11 +257,14 @@ int collector__run(struct fw_options *opts)
 	col.sink.quiet = opts->record_only;
 	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);
 	correlator__set_geoip(col.correlator, col.geoip);
-	if (loader__open(&col.loader, opts->btf_path,
+	col.enforce_loaded = opts->enforce != FW_ENFORCE_OFF;
+	if (loader__open(&col.loader, opts->btf_path, col.enforce_loaded,
 			 opts->taint_expiry_s * 1000000000ull, opts->map_sizes,
 			 opts->n_map_sizes, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
+	enforce_apply(&col, opts);
+	ready.mode = policy__enforce_mode_name(opts->enforce);
 	err = loader__seed_dir_files(col.loader, &opts->rules);
 	if (err)
 		fw_warn("cannot scan the watched directories: %s",

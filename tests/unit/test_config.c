@@ -223,7 +223,7 @@ static void test_errors(void **state)
 		const char *want;
 	} cases[] = {
 		{ "watchh: 1\n",
-		  "1: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps)" },
+		  "1: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps, mode)" },
 		{ "watch:\n  builtin: true\n  dirs: [/a]\n",
 		  "3: unknown key 'dirs' in watch (known: builtin, directories, patterns)" },
 		{ "allow:\n  processes:\n    - executable: /bin/x\n      dest: []\n",

@@ -581,6 +581,7 @@ static void test_stats(void **state)
 	s.events[FW_EV_SEND] = 6;
 	s.events[FW_EV_CARRIER] = 7;
 	s.events[FW_EV_DNS] = 8;
+	s.events[FW_EV_BLOCKED] = 11;
 	s.events[FW_EV_SEND_BYTES] = 99; /* not a kernel event: not listed */
 	s.lost = 3;
 	s.pending_full = 2;
@@ -601,7 +602,8 @@ static void test_stats(void **state)
 		"flightwatch stopped: 5 kernel events lost, 0 map entries evicted, 2 flows, 1 alerts, 3 updates");
 	assert_int_equal(
 		json_object_object_length(at(j, "flightwatch.stats.events")),
-		8);
+		9);
+	expect_int(j, "flightwatch.stats.events.blocked", 11);
 	expect_int(j, "flightwatch.stats.events.exec", 10);
 	expect_int(j, "flightwatch.stats.events.fork", 20);
 	expect_int(j, "flightwatch.stats.events.exit", 30);

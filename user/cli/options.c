@@ -29,6 +29,7 @@ enum {
 	OPT_CONFIG,
 	OPT_OUTPUT,
 	OPT_GEOIP,
+	OPT_ENFORCE,
 };
 
 #define DEFAULT_KEEP 5
@@ -49,6 +50,7 @@ static const struct option run_options[] = {
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
+	{ "enforce", optional_argument, NULL, OPT_ENFORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -76,6 +78,9 @@ void options__usage_run(FILE *out)
 		"  --max-size BYTES     rotate the trace before it exceeds BYTES (K, M, G)\n"
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
 		"  --geoip FILE         MaxMind-format database (.mmdb): destination countries\n"
+		"  --enforce[=dry-run]  refuse processes that carry flight-log data any\n"
+		"                       destination --allow (or allow:) does not list;\n"
+		"                       dry-run: report what would be refused, refuse nothing\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
 		"  -h, --help           this help\n"
 		"SIGHUP reloads the config file; taint state is kept.\n",
@@ -211,6 +216,7 @@ static void take_config(struct fw_options *opts, struct fw_config *cfg)
 		       "the same map sizes");
 	memcpy(opts->map_sizes, cfg->map_sizes, sizeof(opts->map_sizes));
 	opts->n_map_sizes = cfg->n_map_sizes;
+	opts->enforce = cfg->enforce;
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -328,6 +334,19 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 		}
 		case OPT_GEOIP:
 			opts->geoip_path = optarg;
+			break;
+		case OPT_ENFORCE:
+			if (!optarg) {
+				opts->enforce = FW_ENFORCE_BLOCK;
+			} else if (!strcmp(optarg, "dry-run")) {
+				opts->enforce = FW_ENFORCE_DRY_RUN;
+			} else {
+				snprintf(
+					err, err_size,
+					"bad --enforce '=%s': --enforce alone, or --enforce=dry-run",
+					optarg);
+				goto bad;
+			}
 			break;
 		case 'v':
 		case OPT_VERBOSE:

@@ -192,7 +192,7 @@ int check_kernel__main(int argc, char **argv)
 	uname(&u);
 	if (loader__preflight(btf_path))
 		return 1;
-	c.runs = !loader__open(&loader, btf_path, 0, NULL, 0, ignore_record,
+	c.runs = !loader__open(&loader, btf_path, true, 0, NULL, 0, ignore_record,
 			       NULL);
 	if (c.runs) {
 		c.hooks = loader__hooks(loader, &c.n_hooks);

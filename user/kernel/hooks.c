@@ -11,6 +11,9 @@ enum hook_group {
 	GROUP_UNIX_DGRAM,
 	GROUP_DNS,
 	GROUP_SEED,
+	GROUP_ENFORCE_ADDR,
+	GROUP_ENFORCE_SOCKET,
+	GROUP_ENFORCE_EGRESS,
 	GROUP_COUNT,
 };
 
@@ -22,6 +25,12 @@ static const char *const group_lost[GROUP_COUNT] = {
 	[GROUP_UNIX_DGRAM] = "unix datagrams sent by path are not followed",
 	[GROUP_DNS] = "destinations are not named",
 	[GROUP_SEED] = "files opened before the start are not seen",
+	[GROUP_ENFORCE_ADDR] =
+		"connects and unconnected sends of tainted processes are not refused",
+	[GROUP_ENFORCE_SOCKET] =
+		"raw and packet sockets of tainted processes are not refused",
+	[GROUP_ENFORCE_EGRESS] =
+		"flows set up before the taint are not cut",
 };
 
 /*
@@ -80,6 +89,26 @@ static const struct hook_variant {
 	{ .prog = "fw_seed_files",
 	  .hook = "iter/task_file",
 	  .group = GROUP_SEED },
+	/* enforcement (loaded only with it on): each cgroup hook refuses on
+	 * its own, so one the kernel lacks leaves the others working */
+	{ .prog = "fw_enforce_connect4",
+	  .hook = "cgroup/connect4",
+	  .group = GROUP_ENFORCE_ADDR },
+	{ .prog = "fw_enforce_connect6",
+	  .hook = "cgroup/connect6",
+	  .group = GROUP_ENFORCE_ADDR },
+	{ .prog = "fw_enforce_sendmsg4",
+	  .hook = "cgroup/sendmsg4",
+	  .group = GROUP_ENFORCE_ADDR },
+	{ .prog = "fw_enforce_sendmsg6",
+	  .hook = "cgroup/sendmsg6",
+	  .group = GROUP_ENFORCE_ADDR },
+	{ .prog = "fw_enforce_sock_create",
+	  .hook = "cgroup/sock_create",
+	  .group = GROUP_ENFORCE_SOCKET },
+	{ .prog = "fw_enforce_egress",
+	  .hook = "cgroup_skb/egress",
+	  .group = GROUP_ENFORCE_EGRESS },
 };
 
 static const struct hook_variant *variant_of(const char *prog)
@@ -93,6 +122,22 @@ static const struct hook_variant *variant_of(const char *prog)
 bool hooks__optional(const char *prog)
 {
 	return variant_of(prog) != NULL;
+}
+
+bool hooks__enforcing(const char *prog)
+{
+	const struct hook_variant *v = variant_of(prog);
+
+	return v && (v->group == GROUP_ENFORCE_ADDR ||
+		     v->group == GROUP_ENFORCE_SOCKET ||
+		     v->group == GROUP_ENFORCE_EGRESS);
+}
+
+const char *hooks__lost(const char *prog)
+{
+	const struct hook_variant *v = variant_of(prog);
+
+	return v ? group_lost[v->group] : "not followed";
 }
 
 const char *hooks__label(const char *prog)
@@ -223,7 +268,7 @@ static const struct hook_variant *hook_choice(const char *hook,
 
 void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		   const struct fw_refusal *refused, size_t n_refused,
-		   bool fentry, struct fw_hook_list *out)
+		   bool fentry, bool enforce, struct fw_hook_list *out)
 {
 	const char *broken_hook[GROUP_COUNT] = { 0 };
 	char broken_why[GROUP_COUNT][sizeof(((struct fw_refusal *)0)->reason)];
@@ -235,6 +280,8 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 	for (i = 0; i < FW_ARRAY_SIZE(variants); i++) {
 		enum hook_group g = variants[i].group;
 
+		if (!enforce && hooks__enforcing(variants[i].prog))
+			continue; /* not loaded: nothing to report */
 		if (broken_hook[g] ||
 		    hook_choice(variants[i].hook, btf, refused, n_refused,
 				fentry, why, sizeof(why)))
@@ -263,7 +310,8 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 			continue;
 		bpf_program__set_autoload(
 			prog,
-			!broken_hook[v->group] &&
+			(enforce || !hooks__enforcing(v->prog)) &&
+				!broken_hook[v->group] &&
 				hook_choice(v->hook, btf, refused, n_refused,
 					    fentry, why, sizeof(why)) == v);
 	}

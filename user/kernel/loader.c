@@ -200,9 +200,24 @@ static int cgroup2_root(void)
 	return fd;
 }
 
+static bool is_cgroup_prog(const struct bpf_program *prog)
+{
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Cgroup programs attach by a link this process alone holds (nothing is
+ * pinned): when the collector exits, for whatever reason, the kernel
+ * detaches them, enforcement included (the fail mode, flightwatch(8)) */
 static struct bpf_link *attach_one(struct bpf_program *prog, int *cgroup_fd)
 {
-	if (bpf_program__type(prog) != BPF_PROG_TYPE_CGROUP_SKB)
+	if (!is_cgroup_prog(prog))
 		return bpf_program__attach(prog);
 	if (*cgroup_fd < 0)
 		*cgroup_fd = cgroup2_root();
@@ -235,8 +250,7 @@ static int attach_all(struct fw_loader *l)
 		link = attach_one(prog, &cgroup_fd);
 		if (!link && hooks__optional(bpf_program__name(prog))) {
 			/* go on, and say so in the start-up coverage */
-			bool cgroup = bpf_program__type(prog) ==
-				      BPF_PROG_TYPE_CGROUP_SKB;
+			bool cgroup = is_cgroup_prog(prog);
 
 			hooks__list_add(
 				&l->left_out,
@@ -246,8 +260,7 @@ static int attach_all(struct fw_loader *l)
 				cgroup && errno == EPERM ?
 					"attaching needs CAP_NET_ADMIN" :
 					strerror(errno),
-				cgroup ? "destinations are not named" :
-					 "not followed");
+				hooks__lost(bpf_program__name(prog)));
 			continue;
 		}
 		if (!link) {
@@ -295,6 +308,7 @@ static int set_map_sizes(struct fw_loader *l, const struct fw_map_size *maps,
 /* Open the BPF object, size its maps, leave out the optional programs that
  * cannot load here and load it; -errno */
 static int open_and_load(struct fw_loader *l, const char *btf_path,
+			 bool enforce,
 			 uint64_t taint_expiry_ns,
 			 const struct fw_map_size *maps, size_t n_maps)
 {
@@ -315,7 +329,7 @@ static int open_and_load(struct fw_loader *l, const char *btf_path,
 	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 	l->left_out.n = 0;
 	hooks__select(l->skel->obj, btf, l->refused, l->n_refused,
-		      btf && probes__fentry(btf), &l->left_out);
+		      btf && probes__fentry(btf), enforce, &l->left_out);
 	btf__free(btf);
 	memset(&load_failure, 0, sizeof(load_failure));
 	load_failure.on = true;
@@ -328,14 +342,15 @@ static int open_and_load(struct fw_loader *l, const char *btf_path,
  * verifiers reject what newer ones accept) until the rest loads; an
  * essential program refused is the end. 0 or -errno. */
 static int load_what_loads(struct fw_loader *l, const char *btf_path,
-			   uint64_t taint_expiry_ns,
+			   bool enforce, uint64_t taint_expiry_ns,
 			   const struct fw_map_size *maps, size_t n_maps)
 {
 	const struct fw_refusal *f = &load_failure.failed;
 	int err;
 
 	for (;;) {
-		err = open_and_load(l, btf_path, taint_expiry_ns, maps, n_maps);
+		err = open_and_load(l, btf_path, enforce, taint_expiry_ns, maps,
+				    n_maps);
 		if (!err || err == -ENOMEM)
 			return err;
 		if (!f->prog[0] || !hooks__optional(f->prog) ||
@@ -361,7 +376,7 @@ static int load_what_loads(struct fw_loader *l, const char *btf_path,
 	return err;
 }
 
-int loader__open(struct fw_loader **out, const char *btf_path,
+int loader__open(struct fw_loader **out, const char *btf_path, bool enforce,
 		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
 		 size_t n_maps, fw_record_fn fn, void *ctx)
 {
@@ -374,7 +389,8 @@ int loader__open(struct fw_loader **out, const char *btf_path,
 	l->ncpus = libbpf_num_possible_cpus();
 	l->left_out.items = l->unattached;
 	l->left_out.max = FW_ARRAY_SIZE(l->unattached);
-	err = load_what_loads(l, btf_path, taint_expiry_ns, maps, n_maps);
+	err = load_what_loads(l, btf_path, enforce, taint_expiry_ns, maps,
+			      n_maps);
 	if (err)
 		goto fail;
 	if (attach_all(l))
@@ -402,6 +418,7 @@ void loader__close(struct fw_loader *l)
 	free(l->links);
 	free(l->hooks);
 	hashmap__free(l->seeded);
+	hashmap__free(l->blocked_seen);
 	flightwatch_bpf__destroy(l->skel);
 	free(l);
 }

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "core/policy.h"
 #include "core/rules.h"
 #include "sink/output.h"
 
@@ -21,8 +22,10 @@ struct fw_map_size;
 /* Privileges and kernel BTF (btf_path or the running kernel's): prints
  * one error line and returns -1 when the tracer cannot run */
 int loader__preflight(const char *btf_path);
-/* maps: sizes set before load (the config's maps: key) */
-int loader__open(struct fw_loader **out, const char *btf_path,
+/* maps: sizes set before load (the config's maps: key); enforce: load
+ * and attach the enforcement programs too (their mode starts off:
+ * loader__set_enforce) */
+int loader__open(struct fw_loader **out, const char *btf_path, bool enforce,
 		 uint64_t taint_expiry_ns, const struct fw_map_size *maps,
 		 size_t n_maps, fw_record_fn fn, void *ctx);
 void loader__close(struct fw_loader *l);
@@ -41,6 +44,14 @@ int loader__seed_open_files(struct fw_loader *l);
  * directory before anything opened it is still known. Opens each with
  * O_PATH (never reads it). Returns 0 or -errno. */
 int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules);
+/* The enforcement mode (enum fw_enforce_mode) and the destinations a
+ * tainted process may still reach, from policy's allow rules by address.
+ * Returns how many networks are allowed, or -1 when they do not all fit
+ * (the kernel then refuses those left out: it fails closed). */
+int loader__set_enforce(struct fw_loader *l, int mode,
+			const struct fw_policy *policy);
+/* Deliver FW_EV_BLOCKED with the counts of refused flows that grew */
+void loader__sync_blocked(struct fw_loader *l);
 /* Wait up to timeout_ms for records and deliver them; -errno on failure */
 int loader__poll(struct fw_loader *l, int timeout_ms);
 /* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters

@@ -17,7 +17,7 @@
  * instead of two per entry). Entries added or removed meanwhile may be
  * seen or not. Returns 0 or -errno.
  */
-static int map_walk(int fd, size_t key_size, size_t value_size,
+int map_walk(int fd, size_t key_size, size_t value_size,
 		    void (*fn)(const void *key, const void *value, void *ctx),
 		    void *ctx)
 {

@@ -46,6 +46,15 @@ struct fw_loader {
 	/* optional programs the kernel refused at an earlier try */
 	struct fw_refusal refused[FW_UNATTACHED_MAX];
 	size_t n_refused;
+	/* refused flows already delivered, and their counts (key
+	 * struct fw_block_key, value uint64_t) */
+	struct hashmap *blocked_seen;
 };
+
+/* fn(key, value, ctx) for every entry of the hash map fd, a chunk at a
+ * time; 0 or -errno (loader_counters.c) */
+int map_walk(int fd, size_t key_size, size_t value_size,
+	     void (*fn)(const void *key, const void *value, void *ctx),
+	     void *ctx);
 
 #endif /* FW_LOADER_PRIV_H */
