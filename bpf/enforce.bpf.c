@@ -13,7 +13,7 @@
  *
  *   connect4/6        connect() and a TCP fast-open sendto: EPERM
  *   sendmsg4/6        an unconnected UDP sendto/sendmsg: EPERM
- *   sock_create       a raw or packet socket of a tainted process: EPERM
+ *   sock_create       a raw socket of a tainted process: EPERM
  *   cgroup_skb/egress the packets of a flow set up before the taint: the
  *                     tainted sender's next send marks the flow
  *                     (enforce_mark, from the syscall hooks) and the
@@ -27,8 +27,6 @@
  * refused.
  */
 #include "enforce.bpf.h"
-
-#define FW_AF_PACKET 17
 
 /* The verdict of a cgroup hook for an attempt of the current task to
  * reach d: 1 lets it through, 0 refuses it with EPERM */
@@ -100,16 +98,21 @@ int fw_enforce_sendmsg6(struct bpf_sock_addr *ctx)
 	return enforce_verdict(&d, FW_BLOCK_SENDMSG);
 }
 
-/* A raw socket (any IP protocol, or whole IP packets) or a packet socket
- * (whole frames) would carry data past every other hook: a tainted
- * process gets neither. The destination is unknown here: the record
- * carries the family, the socket type as the port and the protocol. */
+/*
+ * A raw socket (any IP protocol, or whole IP packets with IP_HDRINCL)
+ * would carry data past the address hooks: a tainted process gets none.
+ * The destination is unknown here: the record carries the family, the
+ * socket type as the port and the protocol. The kernel runs this hook
+ * from inet_create and inet6_create only: packet (AF_PACKET) sockets do
+ * not reach it, and are not refused (their frames do not pass the
+ * cgroup_skb hooks either); they need CAP_NET_RAW.
+ */
 SEC("cgroup/sock_create")
 int fw_enforce_sock_create(struct bpf_sock *ctx)
 {
 	struct fw_dest d = {};
 
-	if (ctx->type != SOCK_RAW && ctx->family != FW_AF_PACKET)
+	if (ctx->type != SOCK_RAW)
 		return 1;
 	d.family = ctx->family;
 	d.port = ctx->type;
@@ -118,9 +121,8 @@ int fw_enforce_sock_create(struct bpf_sock *ctx)
 }
 
 /* The remote end of a packet's socket, as enforce_mark keyed it */
-static __always_inline bool egress_flow(struct bpf_sock *sk,
-					struct fw_enforce_flow *key,
-					struct fw_dest *d)
+static __always_inline bool
+egress_flow(struct bpf_sock *sk, struct fw_enforce_flow *key, struct fw_dest *d)
 {
 	if (sk->family == FW_AF_INET) {
 		dest_v4(d, sk->dst_ip4, sk->dst_port, sk->protocol);

@@ -221,7 +221,8 @@ struct fw_pattern {
  * reach a destination the policy does not allow (enforce.bpf.c) */
 enum fw_enforce_mode {
 	FW_ENFORCE_OFF = 0, /* detect: report the sends afterwards */
-	FW_ENFORCE_DRY_RUN = 1, /* report what would be refused, refuse nothing */
+	FW_ENFORCE_DRY_RUN =
+		1, /* report what would be refused, refuse nothing */
 	FW_ENFORCE_BLOCK = 2, /* refuse it */
 };
 
@@ -230,7 +231,7 @@ enum fw_block_hook {
 	FW_BLOCK_CONNECT = 1, /* connect(): EPERM */
 	FW_BLOCK_SENDMSG = 2, /* an unconnected sendto/sendmsg: EPERM */
 	FW_BLOCK_EGRESS = 3, /* packets of a flow set up before the taint */
-	FW_BLOCK_SOCKET = 4, /* a raw or packet socket: EPERM */
+	FW_BLOCK_SOCKET = 4, /* a raw socket: EPERM */
 };
 
 /* The allowed destinations, in an LPM trie: family and address, prefixlen

@@ -63,9 +63,12 @@ static void on_record(void *rec, size_t size, void *ctx)
 			fw_event_path(e->path, e->path_off));
 	}
 	if (hdr->type == FW_EV_EXIT && col->loader &&
-	    correlator__tracks(col->correlator, hdr->tgid))
+	    correlator__tracks(col->correlator, hdr->tgid)) {
 		/* final byte counts first, then forget the process */
 		loader__sync_counters(col->loader, hdr->tgid, true);
+		if (col->enforce_loaded)
+			loader__sync_blocked(col->loader, hdr->tgid);
+	}
 	if (col->trace)
 		/* as the correlator sees it: enriched, in feeding order */
 		trace_writer__event(col->trace, rec, size, 0);
@@ -108,7 +111,7 @@ static void periodic(struct collector *col)
 	loader__sync_counters(col->loader, 0, false);
 	loader__check_lost(col->loader);
 	if (col->enforce_loaded)
-		loader__sync_blocked(col->loader);
+		loader__sync_blocked(col->loader, 0);
 	if (col->trace)
 		/* replay flushes the correlator where the collector did */
 		trace_writer__mark(col->trace, FW_TREC_FLUSH, fw_boot_now_ns(),

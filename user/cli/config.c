@@ -434,7 +434,8 @@ static int top_mode(struct cfg *c, yaml_node_t *v, void *arg)
 	mode = policy__parse_enforce_mode(s);
 	if (mode < 0)
 		return cfg_fail_at(
-			c, v, "bad mode '%s': expected enforce, dry-run or detect",
+			c, v,
+			"bad mode '%s': expected enforce, dry-run or detect",
 			s);
 	c->cfg->enforce = mode;
 	return 0;

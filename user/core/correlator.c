@@ -702,9 +702,9 @@ struct blocked_flow {
  */
 static void on_blocked(struct fw_correlator *c, const struct fw_block_event *e)
 {
-	struct fw_block_key key = {
-		.dest = e->dest, .tgid = e->hdr.tgid, .hook = e->hook
-	};
+	struct fw_block_key key = { .dest = e->dest,
+				    .tgid = e->hdr.tgid,
+				    .hook = e->hook };
 	struct blocked_flow *b = hashmap__get(c->blocked, &key);
 	struct fw_proc *p;
 	struct fw_alert a = { 0 };
@@ -712,12 +712,16 @@ static void on_blocked(struct fw_correlator *c, const struct fw_block_event *e)
 
 	if (b && e->count <= b->count)
 		return; /* the collector's sync of a count already told */
+	p = proctab__get(c->procs, e->hdr.tgid);
+	if (b && !p)
+		return; /* a count after the exit: the process is forgotten */
 	if (!b) {
 		b = fw_xcalloc(1, sizeof(*b));
 		b->id = c->next_flow_id++;
 		hashmap__put(c->blocked, &key, b);
 	}
-	p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	if (!p)
+		p = proctab__get_or_add(c->procs, e->hdr.tgid);
 	a.kind = FW_ALERT_DENIED;
 	a.update = b->count != 0;
 	b->count = e->count;

@@ -491,11 +491,14 @@ size_t policy__enforce_entries(const struct fw_policy *policy,
 		e.key.family = net->family;
 		e.key.prefixlen = 8 + net->prefix;
 		for (j = 0; j < 16; j++) {
-			unsigned bits = j * 8 >= net->prefix ? 0 :
-					net->prefix - j * 8;
+			unsigned bits =
+				j * 8 >= net->prefix ? 0 : net->prefix - j * 8;
 
-			e.key.addr[j] = bits >= 8 ? net->addr[j] :
-					net->addr[j] & (uint8_t)(0xFF << (8 - bits));
+			e.key.addr[j] =
+				bits >= 8 ?
+					net->addr[j] :
+					net->addr[j] &
+						(uint8_t)(0xFF << (8 - bits));
 		}
 		for (j = 0; j < n; j++)
 			if (!memcmp(&out[j].key, &e.key, sizeof(e.key)))

@@ -28,9 +28,8 @@ static const char *const group_lost[GROUP_COUNT] = {
 	[GROUP_ENFORCE_ADDR] =
 		"connects and unconnected sends of tainted processes are not refused",
 	[GROUP_ENFORCE_SOCKET] =
-		"raw and packet sockets of tainted processes are not refused",
-	[GROUP_ENFORCE_EGRESS] =
-		"flows set up before the taint are not cut",
+		"raw sockets of tainted processes are not refused",
+	[GROUP_ENFORCE_EGRESS] = "flows set up before the taint are not cut",
 };
 
 /*

@@ -172,6 +172,9 @@ static int on_ring_record(void *ctx, void *data, size_t size)
 	if (size > sizeof(copy))
 		size = sizeof(copy);
 	memcpy(copy, data, size);
+	if (size >= sizeof(struct fw_block_event) &&
+	    ((struct fw_event_header *)copy)->type == FW_EV_BLOCKED)
+		loader__blocked_told(l, (const struct fw_block_event *)copy);
 	l->fn(copy, size, l->ctx);
 	return 0; /* never stop polling on one bad record */
 }
@@ -308,8 +311,7 @@ static int set_map_sizes(struct fw_loader *l, const struct fw_map_size *maps,
 /* Open the BPF object, size its maps, leave out the optional programs that
  * cannot load here and load it; -errno */
 static int open_and_load(struct fw_loader *l, const char *btf_path,
-			 bool enforce,
-			 uint64_t taint_expiry_ns,
+			 bool enforce, uint64_t taint_expiry_ns,
 			 const struct fw_map_size *maps, size_t n_maps)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);

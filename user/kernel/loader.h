@@ -50,8 +50,9 @@ int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules);
  * (the kernel then refuses those left out: it fails closed). */
 int loader__set_enforce(struct fw_loader *l, int mode,
 			const struct fw_policy *policy);
-/* Deliver FW_EV_BLOCKED with the counts of refused flows that grew */
-void loader__sync_blocked(struct fw_loader *l);
+/* Deliver FW_EV_BLOCKED with the counts of refused flows (of pid only,
+ * unless 0) that grew since the kernel's record or the last sync */
+void loader__sync_blocked(struct fw_loader *l, uint32_t pid);
 /* Wait up to timeout_ms for records and deliver them; -errno on failure */
 int loader__poll(struct fw_loader *l, int timeout_ms);
 /* Deliver FW_EV_READ_BYTES / FW_EV_SEND_BYTES for the kernel's counters

@@ -58,16 +58,46 @@ int loader__set_enforce(struct fw_loader *l, int mode,
 	return overflow ? -1 : (int)n;
 }
 
-/* One refused flow: delivered again when its count grew */
+/* A flow whose first record the ring buffer has not delivered after this
+ * long was lost there (counted as such): its count is delivered anyway */
+#define BLOCKED_RECORD_LOST_NS 2000000000ull
+
+struct blocked_walk {
+	struct fw_loader *l;
+	uint32_t pid; /* 0: every process */
+	uint64_t now_ns;
+};
+
+void loader__blocked_told(struct fw_loader *l, const struct fw_block_event *e)
+{
+	struct fw_block_key k = {
+		.dest = e->dest, .tgid = e->hdr.tgid, .hook = e->hook
+	};
+
+	if (!l->blocked_seen)
+		l->blocked_seen = hashmap__new(sizeof(struct fw_block_key));
+	if ((uintptr_t)hashmap__get(l->blocked_seen, &k) < e->count)
+		hashmap__put(l->blocked_seen, &k, (void *)(uintptr_t)e->count);
+}
+
+/*
+ * One refused flow: delivered again when its count grew. A flow the
+ * kernel's own record has not announced yet is left alone: its record,
+ * still in the ring buffer behind the process's exec and reads, comes
+ * first, so that the alert can name the process and its origins.
+ */
 static void blocked_seen(const void *key, const void *value, void *ctx)
 {
-	struct fw_loader *l = ctx;
+	struct blocked_walk *w = ctx;
+	struct fw_loader *l = w->l;
 	const struct fw_block_key *k = key;
 	const struct fw_block_count *c = value;
 	uintptr_t told = (uintptr_t)hashmap__get(l->blocked_seen, k);
 	struct fw_block_event e = { 0 };
 
-	if (c->count <= told)
+	if (c->count <= told || (w->pid && k->tgid != w->pid))
+		return;
+	if (!told && w->now_ns - c->first_ns < BLOCKED_RECORD_LOST_NS)
 		return;
 	hashmap__put(l->blocked_seen, k, (void *)(uintptr_t)c->count);
 	e.hdr.ts_ns = c->last_ns;
@@ -81,11 +111,13 @@ static void blocked_seen(const void *key, const void *value, void *ctx)
 	l->fn(&e, sizeof(e), l->ctx);
 }
 
-void loader__sync_blocked(struct fw_loader *l)
+void loader__sync_blocked(struct fw_loader *l, uint32_t pid)
 {
+	struct blocked_walk w = { l, pid, fw_boot_now_ns() };
+
 	if (!l->blocked_seen)
 		l->blocked_seen = hashmap__new(sizeof(struct fw_block_key));
 	map_walk(bpf_map__fd(l->skel->maps.blocked),
 		 sizeof(struct fw_block_key), sizeof(struct fw_block_count),
-		 blocked_seen, l);
+		 blocked_seen, &w);
 }

@@ -51,6 +51,10 @@ struct fw_loader {
 	struct hashmap *blocked_seen;
 };
 
+/* The kernel's FW_EV_BLOCKED record e went by: later counts are updates
+ * (loader_enforce.c) */
+void loader__blocked_told(struct fw_loader *l, const struct fw_block_event *e);
+
 /* fn(key, value, ctx) for every entry of the hash map fd, a chunk at a
  * time; 0 or -errno (loader_counters.c) */
 int map_walk(int fd, size_t key_size, size_t value_size,

@@ -100,25 +100,29 @@ static void denied_message(const struct fw_alert *a, const char *first,
 	switch (a->block_hook) {
 	case FW_BLOCK_SOCKET:
 		snprintf(what, sizeof(what), "a %s socket",
-			 a->dest.family == AF_INET || a->dest.family == AF_INET6 ?
+			 a->dest.family == AF_INET ||
+					 a->dest.family == AF_INET6 ?
 				 "raw" :
 				 "packet");
 		break;
 	default:
 		dest_string(a, dest, sizeof(dest));
 		snprintf(what, sizeof(what), "%s %s",
-			 a->block_hook == FW_BLOCK_CONNECT ? "a connection to" :
-			 a->block_hook == FW_BLOCK_SENDMSG ? "a datagram to" :
-							     "the packets of its flow to",
+			 a->block_hook == FW_BLOCK_CONNECT ?
+				 "a connection to" :
+			 a->block_hook == FW_BLOCK_SENDMSG ?
+				 "a datagram to" :
+				 "the packets of its flow to",
 			 dest);
 	}
-	snprintf(buf, size,
-		 "flightwatch %s %s (pid %u) %s: it carries flight log %s%s (%" PRIu64
-		 " attempt%s)",
-		 a->dry_run ? "would have refused" : "refused", a->proc->comm,
-		 a->proc->pid, what, a->n_origins ? first : "(origin unknown)",
-		 a->n_origins > 1 ? " and others" : "", a->blocked,
-		 a->blocked == 1 ? "" : "s");
+	snprintf(
+		buf, size,
+		"flightwatch %s %s (pid %u) %s: it carries flight log %s%s (%" PRIu64
+		" attempt%s)",
+		a->dry_run ? "would have refused" : "refused", a->proc->comm,
+		a->proc->pid, what, a->n_origins ? first : "(origin unknown)",
+		a->n_origins > 1 ? " and others" : "", a->blocked,
+		a->blocked == 1 ? "" : "s");
 }
 
 void output__message(const struct fw_alert *a, char *buf, size_t size)
@@ -360,7 +364,8 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	}
 	if (a->kind == FW_ALERT_DENIED) {
 		/* ECS: a refused attempt; in dry-run nothing was refused */
-		json_set_str(root, "event.type", a->dry_run ? "info" : "denied");
+		json_set_str(root, "event.type",
+			     a->dry_run ? "info" : "denied");
 		json_set_str(root, "event.outcome",
 			     a->dry_run ? "success" : "failure");
 		json_set_str(root, "flightwatch.enforcement.hook",
@@ -554,9 +559,8 @@ static struct json_object *stats_dns(const struct fw_dnscache_stats *d)
 }
 
 const uint32_t output__kernel_types[FW_KERNEL_TYPES] = {
-	FW_EV_EXEC,    FW_EV_FORK, FW_EV_EXIT,	  FW_EV_FILE_READ,
-	FW_EV_CONNECT, FW_EV_SEND, FW_EV_CARRIER, FW_EV_DNS,
-	FW_EV_BLOCKED,
+	FW_EV_EXEC, FW_EV_FORK,	   FW_EV_EXIT, FW_EV_FILE_READ, FW_EV_CONNECT,
+	FW_EV_SEND, FW_EV_CARRIER, FW_EV_DNS,  FW_EV_BLOCKED,
 };
 
 void output__stats_message(const struct fw_run_stats *s, char *buf, size_t size)

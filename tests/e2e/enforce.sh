@@ -1,0 +1,275 @@
+#!/bin/bash
+# Enforcement (run --enforce): a process that carries flight-log data
+# reaches no destination the allow rules do not list. Each exfiltration
+# scenario's peer, a real host in a network namespace that writes what it
+# receives to a file, gets 0 bytes of the log; each benign twin's traffic
+# arrives whole. Then dry-run (delivered whole, reported), the fail mode
+# (the programs leave with the collector) and what a refused connect costs.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+P_TCP=9301     # exfiltration over TCP (v4, v6, v4-mapped)
+P_UDP4=9302
+P_UDP6=9303
+P_PRE=9304     # a flow set up before the taint
+P_RELAY=9305   # behind a loopback relay
+P_ALLOWED=9306 # the allowed ground-station server (on FW_PEER_IP4B)
+P_TWIN=9307    # untainted twins
+P_DRY=9308
+P_AFTER=9309
+RELAY_PORT=9399
+
+fw_init
+fw_netns_setup
+
+# fw_peer_keep KIND PORT: a listener in the peer namespace that appends
+# what it receives to $FW_TMP/rx-PORT
+fw_peer_keep() {
+	local kind=$1 port=$2 addr proto i
+	case $kind in
+	tcp4) addr=TCP4-LISTEN:$port,reuseaddr,fork proto=-t ;;
+	tcp6) addr=TCP6-LISTEN:$port,ipv6only=1,reuseaddr,fork proto=-t ;;
+	udp4) addr=UDP4-RECV:$port proto=-u ;;
+	udp6) addr=UDP6-RECV:$port,ipv6only=1 proto=-u ;;
+	esac
+	: >"$FW_TMP/rx-$kind-$port"
+	nsenter --net="/run/netns/$FW_PEER" socat -u "$addr" \
+		"OPEN:$FW_TMP/rx-$kind-$port,append" </dev/null \
+		>/dev/null 2>>"$FW_TMP/peers.log" &
+	FW_BG_PIDS+=("$!")
+	for ((i = 0; i < 200; i++)); do
+		[ -n "$(ss -N "$FW_PEER" -H -ln "$proto" "sport = :$port" 2>/dev/null)" ] &&
+			return 0
+		sleep 0.05
+	done
+	fw_abort "$kind listener on port $port did not come up"
+}
+rx() { fw_size "$FW_TMP/rx-$1-$2"; }
+
+for p in $P_TCP $P_PRE $P_RELAY $P_ALLOWED $P_TWIN $P_DRY $P_AFTER; do
+	fw_peer_keep tcp4 "$p"
+done
+fw_peer_keep tcp6 "$P_TCP"
+fw_peer_keep udp4 "$P_UDP4"
+fw_peer_keep udp6 "$P_UDP6"
+
+WATCH=$FW_TMP/Telemetry
+mkdir -p "$WATCH"
+LOG=$WATCH/flight.tlog
+fw_mklog tlog 64k "$LOG"
+SIZE=$(fw_size "$LOG")
+
+# the python snippets: the tainted ones read the log first
+PY_PRE='
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+s.sendall(b"hello")           # before the taint: delivered
+time.sleep(0.3)
+data = open(sys.argv[3], "rb").read()   # now the process carries the log
+try:
+    s.sendall(data)           # queued: the egress hook drops its packets
+    s.shutdown(socket.SHUT_WR)
+except OSError as e:
+    print("send:", e, file=sys.stderr)
+time.sleep(1.5)
+'
+PY_RAW='
+import socket, sys
+if sys.argv[1] != "-":
+    open(sys.argv[1], "rb").read()
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP).close()
+    print("raw ok")
+except PermissionError:
+    print("raw EPERM")
+try:
+    socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0).close()
+    print("packet ok")
+except PermissionError:
+    print("packet EPERM")
+'
+
+# tsend NAME ARGS...: fwsend in the ground-station namespace, to its end;
+# RC[NAME] its exit status, PID[NAME] its pid
+declare -A RC PID
+tsend() {
+	local name=$1
+	shift
+	fw_gs_bg "$FWSEND" --timeout 20 "$@" 2>"$FW_TMP/$name.send.err"
+	PID[$name]=$FW_BG
+	fw_wait_pid "$FW_BG" 30
+	RC[$name]=$FW_RC
+}
+
+# denied NAME PID HOOK: a denied alert of pid with that hook
+denied() {
+	fw_json "$FW_OUT" | jq -c --arg pid "$2" --arg hook "$3" '
+		select(.event.kind == "alert" and .event.type == "denied" and
+		       (.process.pid | tostring) == $pid and
+		       .flightwatch.enforcement.hook == $hook)' | tail -n 1
+}
+
+has_denied() { [ -n "$(denied x "$1" "$2")" ]; }
+
+expect_denied() {
+	local name=$1 pid=$2 hook=$3 a
+	a=$(denied "$name" "$pid" "$hook")
+	if check "$name: denied alert ($hook)" != "" "$a"; then
+		check "$name: event.outcome" == failure "$(fw_get "$a" .event.outcome)"
+		check "$name: the chain names the log" == "$LOG" \
+			"$(fw_get "$a" '.flightwatch.chain[0].path')"
+	fi
+}
+
+# ---- enforce ----------------------------------------------------------------
+fw_tracer_start enforce --no-default-rules --watch "$WATCH" --enforce \
+	--allow "$FW_PEER_IP4B/32:$P_ALLOWED" || fw_abort "tracer did not start"
+ready=$(fw_json "$FW_OUT" | jq -c 'select(.event.action == "ready")')
+check "ready line: mode" == enforce "$(fw_get "$ready" '.flightwatch.mode')"
+for h in cgroup/connect4 cgroup/connect6 cgroup/sendmsg4 cgroup/sendmsg6 \
+	cgroup/sock_create cgroup_skb/egress; do
+	check "ready line: $h attached" == true \
+		"$(jq -r --arg h "$h" '.flightwatch.hooks | index($h) != null' <<<"$ready")"
+done
+ROOT_CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+check "bpftool: enforcement programs on the cgroup root" -ge 6 \
+	"$(bpftool cgroup show "$ROOT_CG" 2>/dev/null | grep -c fw_enforce_)"
+
+# exfiltration scenarios: 0 bytes of the log reach the peer
+tsend tcp4 --read read "$LOG" --send write --to "$FW_PEER_IP4" --port "$P_TCP"
+check "tcp4: connect refused (fwsend fails)" -ne 0 "${RC[tcp4]}"
+grep -q "Operation not permitted" "$FW_TMP/tcp4.send.err" &&
+	pass "tcp4: EPERM" || fail "tcp4: EPERM" EPERM "$(cat "$FW_TMP/tcp4.send.err")"
+tsend tcp6 --read read "$LOG" --send write --to "$FW_PEER_IP6" --port "$P_TCP"
+check "tcp6: connect refused" -ne 0 "${RC[tcp6]}"
+tsend v4mapped --read read "$LOG" --send write --to "::ffff:$FW_PEER_IP4" \
+	--port "$P_TCP"
+check "v4-mapped: connect refused" -ne 0 "${RC[v4mapped]}"
+tsend udp4 --read read "$LOG" --proto udp --send sendto --to "$FW_PEER_IP4" \
+	--port "$P_UDP4"
+check "udp4 sendto: refused" -ne 0 "${RC[udp4]}"
+tsend udp6 --read read "$LOG" --proto udp --send sendmsg --to "$FW_PEER_IP6" \
+	--port "$P_UDP6"
+check "udp6 sendmsg: refused" -ne 0 "${RC[udp6]}"
+tsend udpconn --read read "$LOG" --proto udp --connect --send send \
+	--to "$FW_PEER_IP4" --port "$P_UDP4"
+check "udp connected: refused" -ne 0 "${RC[udpconn]}"
+
+# a TCP flow connected before the taint: its later packets are dropped
+fw_gs_bg python3 -c "$PY_PRE" "$FW_PEER_IP4" "$P_PRE" "$LOG"
+PID[pre]=$FW_BG
+fw_wait_pid "$FW_BG" 20
+
+# a loopback relay (socat) connected to the peer before any data: the
+# relay becomes a carrier when it reads, and its packets are dropped
+fw_gs_bg socat -u "TCP4-LISTEN:$RELAY_PORT,bind=127.0.0.1,reuseaddr" \
+	"TCP4:$FW_PEER_IP4:$P_RELAY"
+PID[relay]=$FW_BG
+for ((i = 0; i < 100; i++)); do
+	[ -n "$(ss -N "$FW_GS" -H -lnt "sport = :$RELAY_PORT" 2>/dev/null)" ] && break
+	sleep 0.05
+done
+# (the sender waits for the relay to close, which it cannot: its own
+# flow is stalled; only a refusal of the loopback hop would say EPERM)
+tsend relay-in --timeout 3 --read read "$LOG" --send write --to 127.0.0.1 \
+	--port "$RELAY_PORT"
+check "relay: the loopback hop is allowed" == "" \
+	"$(grep 'Operation not permitted' "$FW_TMP/relay-in.send.err")"
+fw_wait_pid "${PID[relay]}" 2
+
+# raw and packet sockets: refused to a tainted process, not to others.
+# What tainted processes print is read only after the tracer stopped:
+# this shell would otherwise become a carrier's reader, and every later
+# child of it tainted.
+fw_gs python3 -c "$PY_RAW" "$LOG" >"$FW_TMP/raw-tainted" 2>&1
+fw_gs python3 -c "$PY_RAW" - >"$FW_TMP/raw-clean" 2>&1
+
+# benign twins: delivered whole
+tsend twin --bytes "$SIZE" --send write --to "$FW_PEER_IP4" --port "$P_TWIN"
+check "twin (untainted, same peer): exit" -eq 0 "${RC[twin]}"
+tsend allowed --read read "$LOG" --send write --to "$FW_PEER_IP4B" \
+	--port "$P_ALLOWED"
+check "allowed server (tainted): exit" -eq 0 "${RC[allowed]}"
+sleep 1
+check "twin: whole stream arrived" -eq "$SIZE" "$(rx tcp4 "$P_TWIN")"
+check "allowed server: whole log arrived" -eq "$SIZE" "$(rx tcp4 "$P_ALLOWED")"
+check "relay peer: 0 bytes of the log" -eq 0 "$(rx tcp4 "$P_RELAY")"
+check "tcp (v4, v6, mapped) peers: 0 bytes" -eq 0 \
+	"$(($(rx tcp4 "$P_TCP") + $(rx tcp6 "$P_TCP")))"
+check "udp peers: 0 bytes" -eq 0 "$(($(rx udp4 "$P_UDP4") + $(rx udp6 "$P_UDP6")))"
+check "pre-taint flow: only the 5 bytes sent before the taint" -eq 5 \
+	"$(rx tcp4 "$P_PRE")"
+
+# refused connect latency: tainted, 2000 refused connects
+fw_gs python3 -c '
+import socket, sys, time
+open(sys.argv[1], "rb").read()
+n, t = 2000, []
+for i in range(n):
+    s = socket.socket()
+    t0 = time.perf_counter_ns()
+    try:
+        s.connect((sys.argv[2], int(sys.argv[3])))
+    except PermissionError:
+        pass
+    t.append(time.perf_counter_ns() - t0)
+    s.close()
+t.sort()
+print(t[n // 2] / 1000)
+' "$LOG" "$FW_PEER_IP4" "$P_TCP" >"$FW_TMP/latency" 2>&1
+fw_wait_for 5 has_denied "${PID[pre]}" egress
+fw_tracer_stop
+
+check "raw socket of a tainted process: EPERM" == yes \
+	"$(grep -q 'raw EPERM' "$FW_TMP/raw-tainted" && echo yes)"
+check "raw socket of an untainted process: created" == yes \
+	"$(grep -q 'raw ok' "$FW_TMP/raw-clean" && echo yes)"
+# the kernel runs cgroup/sock_create for INET sockets only
+if grep -q 'packet EPERM' "$FW_TMP/raw-tainted"; then
+	pass "packet socket of a tainted process: EPERM"
+else
+	skip "packet socket of a tainted process: not refused" \
+		"cgroup/sock_create does not run for AF_PACKET"
+fi
+note "refused connect (tainted, EPERM): median $(cat "$FW_TMP/latency") us over 2000"
+expect_denied tcp4 "${PID[tcp4]}" connect
+expect_denied tcp6 "${PID[tcp6]}" connect
+expect_denied udp4 "${PID[udp4]}" sendmsg
+expect_denied udp6 "${PID[udp6]}" sendmsg
+expect_denied pre-taint "${PID[pre]}" egress
+expect_denied relay "${PID[relay]}" egress
+a=$(denied pre "${PID[pre]}" egress)
+check "pre-taint: one alert per flow with a count (packets)" -ge 1 \
+	"$(fw_get "$a" '.flightwatch.enforcement.attempts')"
+pre_lines=$(fw_json "$FW_OUT" | jq -c --arg p "${PID[pre]}" \
+	'select(.event.type == "denied" and (.process.pid|tostring) == $p)')
+check "pre-taint: one flow (one event.id)" -eq 1 \
+	"$(jq -r '.event.id' <<<"$pre_lines" | sort -u | wc -l)"
+check "pre-taint: fewer records than packets dropped" -lt \
+	"$(fw_get "$a" '.flightwatch.enforcement.attempts')" "$(wc -l <<<"$pre_lines")"
+check "twin: no denied alert" == "" "$(fw_json "$FW_OUT" | jq -c --arg p "${PID[twin]}" 'select(.event.type == "denied" and (.process.pid|tostring) == $p)')"
+check "allowed: no denied alert" == "" "$(fw_json "$FW_OUT" | jq -c --arg p "${PID[allowed]}" 'select(.event.type == "denied" and (.process.pid|tostring) == $p)')"
+
+# fail mode: the links were held by the collector alone
+check "fail mode: no enforcement program left after the stop" -eq 0 \
+	"$(bpftool cgroup show "$ROOT_CG" 2>/dev/null | grep -c fw_enforce_)"
+tsend after --read read "$LOG" --send write --to "$FW_PEER_IP4" --port "$P_AFTER"
+check "fail mode: without the collector the send goes through" -eq 0 "${RC[after]}"
+sleep 0.5
+check "fail mode: delivered whole" -eq "$SIZE" "$(rx tcp4 "$P_AFTER")"
+
+# ---- dry-run ------------------------------------------------------------------
+fw_tracer_start dry-run --no-default-rules --watch "$WATCH" --enforce=dry-run ||
+	fw_abort "tracer did not start"
+tsend dry --read read "$LOG" --send write --to "$FW_PEER_IP4" --port "$P_DRY"
+check "dry-run: the send goes through" -eq 0 "${RC[dry]}"
+fw_wait_for 5 has_denied "${PID[dry]}" connect
+fw_tracer_stop
+check "dry-run: delivered whole" -eq "$SIZE" "$(rx tcp4 "$P_DRY")"
+a=$(denied dry "${PID[dry]}" connect)
+a=${a:-$(fw_json "$FW_OUT" | jq -c --arg p "${PID[dry]}" 'select(.flightwatch.enforcement.mode == "dry-run" and (.process.pid|tostring) == $p)' | tail -n 1)}
+check "dry-run: reported" != "" "$a"
+check "dry-run: flightwatch.enforcement.mode" == dry-run \
+	"$(fw_get "$a" '.flightwatch.enforcement.mode')"
+fw_finish
