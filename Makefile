@@ -139,6 +139,7 @@ run: all
 bench: all deps-bench
 	$(Q)tests/bench/run.sh
 	$(Q)tests/bench/replay.sh
+	$(Q)tests/bench/enforce.sh
 
 $(OUT)/fuzz/fuzz_trace_reader: $(FUZZ_SRCS) $(USER_HDRS) $(wildcard include/*.h)
 	$(Q)mkdir -p $(@D)

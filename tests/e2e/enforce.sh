@@ -1,13 +1,19 @@
 #!/bin/bash
 # Enforcement (run --enforce): a process that carries flight-log data
-# reaches no destination the allow rules do not list. Each exfiltration
-# scenario's peer, a real host in a network namespace that writes what it
-# receives to a file, gets 0 bytes of the log; each benign twin's traffic
-# arrives whole. Then dry-run (delivered whole, reported), the fail mode
-# (the programs leave with the collector) and what a refused connect costs.
+# reaches no destination the allow rules do not list. The exfiltration
+# scenarios are those of the detection suites: fwsend's calls as in
+# egress.sh, and the programs of evasion.sh and relays.sh
+# (scenarios.sh). Each scenario's peer, a real host in a network namespace
+# that writes what it receives to a file (or counts ICMP echoes), gets 0
+# bytes of the log; each benign twin's traffic arrives whole. Then
+# dry-run (delivered whole, reported), the fail mode (the programs leave
+# with the collector), a reload switching modes, and what a refused
+# connect costs.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/scenarios.sh
+. "$(dirname "$0")/scenarios.sh"
 
 P_TCP=9301     # exfiltration over TCP (v4, v6, v4-mapped)
 P_UDP4=9302
@@ -18,7 +24,26 @@ P_ALLOWED=9306 # the allowed ground-station server (on FW_PEER_IP4B)
 P_TWIN=9307    # untainted twins
 P_DRY=9308
 P_AFTER=9309
-RELAY_PORT=9399
+P_TFO=9310 # evasion.sh's programs
+P_B_TFO=9311
+P_THREAD=9312
+P_B_THREAD=9313
+P_MMSG=9314
+P_B_MMSG=9315
+P_PTCP=9316 # relays.sh's programs
+P_B_PTCP=9317
+P_PUDP=9318
+P_B_PUDP=9319
+P_B_RELAY=9320
+P_RELOAD=9321
+L_SOCAT=7101
+L_B_SOCAT=7102
+L_TCP=7103
+L_B_TCP=7104
+L_UDP=7105
+L_B_UDP=7106
+PY=/usr/bin/python3
+FWTHREAD=$FW_HELPERS/fwthread
 
 fw_init
 fw_netns_setup
@@ -47,18 +72,33 @@ fw_peer_keep() {
 }
 rx() { fw_size "$FW_TMP/rx-$1-$2"; }
 
-for p in $P_TCP $P_PRE $P_RELAY $P_ALLOWED $P_TWIN $P_DRY $P_AFTER; do
+for p in $P_TCP $P_PRE $P_RELAY $P_ALLOWED $P_TWIN $P_DRY $P_AFTER $P_TFO \
+	$P_B_TFO $P_THREAD $P_B_THREAD $P_PTCP $P_B_PTCP $P_PUDP $P_B_PUDP \
+	$P_B_RELAY $P_RELOAD; do
 	fw_peer_keep tcp4 "$p"
 done
 fw_peer_keep tcp6 "$P_TCP"
 fw_peer_keep udp4 "$P_UDP4"
 fw_peer_keep udp6 "$P_UDP6"
+fw_peer_keep udp4 "$P_MMSG"
+fw_peer_keep udp4 "$P_B_MMSG"
 
 WATCH=$FW_TMP/Telemetry
-mkdir -p "$WATCH"
+WORK=$FW_TMP/work
+mkdir -p "$WATCH" "$WORK"
 LOG=$WATCH/flight.tlog
 fw_mklog tlog 64k "$LOG"
 SIZE=$(fw_size "$LOG")
+PLAIN=$WORK/plain.bin
+head -c "$SIZE" /dev/urandom >"$PLAIN"
+sc_write_scripts "$WORK"
+
+# ICMP echo requests the peer received (its namespace's counter)
+echoes() {
+	nsenter --net="/run/netns/$FW_PEER" awk '
+		$1 == "Icmp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == "Icmp:" { print $col["InEchos"] }' /proc/net/snmp
+}
 
 # the python snippets: the tainted ones read the log first
 PY_PRE='
@@ -161,22 +201,55 @@ fw_gs_bg python3 -c "$PY_PRE" "$FW_PEER_IP4" "$P_PRE" "$LOG"
 PID[pre]=$FW_BG
 fw_wait_pid "$FW_BG" 20
 
-# a loopback relay (socat) connected to the peer before any data: the
-# relay becomes a carrier when it reads, and its packets are dropped
-fw_gs_bg socat -u "TCP4-LISTEN:$RELAY_PORT,bind=127.0.0.1,reuseaddr" \
-	"TCP4:$FW_PEER_IP4:$P_RELAY"
-PID[relay]=$FW_BG
-for ((i = 0; i < 100; i++)); do
-	[ -n "$(ss -N "$FW_GS" -H -lnt "sport = :$RELAY_PORT" 2>/dev/null)" ] && break
-	sleep 0.05
+# relays.sh's socat proxy: it connects to the peer before any data, and
+# becomes a carrier when it reads: its packets are dropped (its client's
+# loopback hop stays allowed: the client's exit status is checked)
+sc_socat_proxy relay 127.0.0.1 "$L_SOCAT" "$P_RELAY" "$LOG"
+PID[relay]=${FW_PIDS[relay-proxy]}
+sc_socat_proxy b-relay 127.0.0.1 "$L_B_SOCAT" "$P_B_RELAY" "$PLAIN"
+fw_wait_pid "${FW_PIDS[b-relay-proxy]}" 20
+check "b-relay: the proxy of untainted data ends" -eq 0 "$FW_RC"
+
+# relays.sh's python proxies: they connect after reading, refused
+sc_start ptcp-proxy "$WORK/tcp.ready" "$PY" "$WORK/tcp_proxy.py" "$L_TCP" \
+	"$WORK/tcp.ready" "$FW_PEER_IP4" "$P_PTCP"
+sc_start b-ptcp-proxy "$WORK/b-tcp.ready" "$PY" "$WORK/tcp_proxy.py" \
+	"$L_B_TCP" "$WORK/b-tcp.ready" "$FW_PEER_IP4" "$P_B_PTCP"
+fw_sc ptcp-client "$PY" "$WORK/tcp_client.py" "$LOG" 40124 "$L_TCP"
+fw_sc b-ptcp-client "$PY" "$WORK/tcp_client.py" "$PLAIN" 40125 "$L_B_TCP"
+sc_start pudp-proxy "$WORK/udp.ready" "$PY" "$WORK/udp_proxy.py" "$L_UDP" \
+	"$WORK/udp.ready" "$FW_PEER_IP4" "$P_PUDP"
+sc_start b-pudp-proxy "$WORK/b-udp.ready" "$PY" "$WORK/udp_proxy.py" \
+	"$L_B_UDP" "$WORK/b-udp.ready" "$FW_PEER_IP4" "$P_B_PUDP"
+fw_sc pudp-client "$PY" "$WORK/udp_client.py" "$LOG" "$L_UDP"
+fw_sc b-pudp-client "$PY" "$WORK/udp_client.py" "$PLAIN" "$L_B_UDP"
+for n in ptcp-proxy pudp-proxy; do
+	fw_wait_pid "${FW_PIDS[$n]}" 30
+	check "$n: the tainted proxy's upload is refused" -ne 0 "$FW_RC"
 done
-# (the sender waits for the relay to close, which it cannot: its own
-# flow is stalled; only a refusal of the loopback hop would say EPERM)
-tsend relay-in --timeout 3 --read read "$LOG" --send write --to 127.0.0.1 \
-	--port "$RELAY_PORT"
-check "relay: the loopback hop is allowed" == "" \
-	"$(grep 'Operation not permitted' "$FW_TMP/relay-in.send.err")"
-fw_wait_pid "${PID[relay]}" 2
+for n in b-ptcp-proxy b-pudp-proxy; do
+	fw_wait_pid "${FW_PIDS[$n]}" 30
+	check "$n: the proxy of untainted data succeeds" -eq 0 "$FW_RC"
+done
+
+# evasion.sh's programs: raw ICMP, TCP fast open, a thread outliving its
+# leader, one sendmmsg to two hosts
+e0=$(echoes)
+sc_run icmp4 "$PY" "$WORK/icmp.py" "$LOG" 4 "$FW_PEER_IP4"
+check "icmp4: refused" -ne 0 "$FW_RC"
+e1=$(echoes)
+fw_sc b-icmp4 "$PY" "$WORK/icmp.py" "$PLAIN" 4 "$FW_PEER_IP4"
+sc_run tfo "$PY" "$WORK/tfo.py" "$LOG" "$FW_PEER_IP4" "$P_TFO"
+check "tfo: refused" -ne 0 "$FW_RC"
+fw_sc b-tfo "$PY" "$WORK/tfo.py" "$PLAIN" "$FW_PEER_IP4" "$P_B_TFO"
+sc_run thread "$FWTHREAD" "$LOG" "$FW_PEER_IP4" "$P_THREAD"
+check "thread: refused" -ne 0 "$FW_RC"
+fw_sc b-thread "$FWTHREAD" "$PLAIN" "$FW_PEER_IP4" "$P_B_THREAD"
+sc_run mmsg "$PY" "$WORK/mmsg.py" "$LOG" "$FW_PEER_IP4" "$FW_PEER_IP4B" "$P_MMSG"
+check "mmsg: refused" -ne 0 "$FW_RC"
+fw_sc b-mmsg "$PY" "$WORK/mmsg.py" "$PLAIN" "$FW_PEER_IP4" "$FW_PEER_IP4B" \
+	"$P_B_MMSG"
+for n in icmp4 tfo thread mmsg; do PID[$n]=${FW_PIDS[$n]}; done
 
 # raw and packet sockets: refused to a tainted process, not to others.
 # What tainted processes print is read only after the tracer stopped:
@@ -194,7 +267,21 @@ check "allowed server (tainted): exit" -eq 0 "${RC[allowed]}"
 sleep 1
 check "twin: whole stream arrived" -eq "$SIZE" "$(rx tcp4 "$P_TWIN")"
 check "allowed server: whole log arrived" -eq "$SIZE" "$(rx tcp4 "$P_ALLOWED")"
-check "relay peer: 0 bytes of the log" -eq 0 "$(rx tcp4 "$P_RELAY")"
+check "relay (socat proxy) peer: 0 bytes of the log" -eq 0 "$(rx tcp4 "$P_RELAY")"
+check "b-relay (socat proxy, untainted): whole" -eq "$SIZE" "$(rx tcp4 "$P_B_RELAY")"
+check "python TCP proxy peer: 0 bytes" -eq 0 "$(rx tcp4 "$P_PTCP")"
+check "b: python TCP proxy, untainted: whole" -eq "$SIZE" "$(rx tcp4 "$P_B_PTCP")"
+check "python UDP proxy peer: 0 bytes" -eq 0 "$(rx tcp4 "$P_PUDP")"
+check "b: python UDP proxy, untainted: whole" -eq "$SIZE" "$(rx tcp4 "$P_B_PUDP")"
+check "icmp4: 0 echoes reached the peer" -eq 0 "$((e1 - e0))"
+check "b-icmp4: every echo reached the peer" -eq $(((SIZE + 1023) / 1024)) \
+	"$(($(echoes) - e1))"
+check "tfo peer: 0 bytes" -eq 0 "$(rx tcp4 "$P_TFO")"
+check "b-tfo: whole" -eq "$SIZE" "$(rx tcp4 "$P_B_TFO")"
+check "thread peer: 0 bytes" -eq 0 "$(rx tcp4 "$P_THREAD")"
+check "b-thread: whole" -eq "$SIZE" "$(rx tcp4 "$P_B_THREAD")"
+check "mmsg peers: 0 bytes" -eq 0 "$(rx udp4 "$P_MMSG")"
+check "b-mmsg: both hosts' datagrams (16 x 1 KiB)" -eq 16384 "$(rx udp4 "$P_B_MMSG")"
 check "tcp (v4, v6, mapped) peers: 0 bytes" -eq 0 \
 	"$(($(rx tcp4 "$P_TCP") + $(rx tcp6 "$P_TCP")))"
 check "udp peers: 0 bytes" -eq 0 "$(($(rx udp4 "$P_UDP4") + $(rx udp6 "$P_UDP6")))"
@@ -239,6 +326,12 @@ expect_denied udp4 "${PID[udp4]}" sendmsg
 expect_denied udp6 "${PID[udp6]}" sendmsg
 expect_denied pre-taint "${PID[pre]}" egress
 expect_denied relay "${PID[relay]}" egress
+expect_denied tfo "${PID[tfo]}" connect
+expect_denied thread "${PID[thread]}" connect
+expect_denied mmsg "${PID[mmsg]}" sendmsg
+a=$(denied icmp4 "${PID[icmp4]}" socket)
+check "icmp4: denied alert (socket)" != "" "$a"
+check "icmp4: message" contains "a raw socket" "$(fw_get "$a" .message)"
 a=$(denied pre "${PID[pre]}" egress)
 check "pre-taint: one alert per flow with a count (packets)" -ge 1 \
 	"$(fw_get "$a" '.flightwatch.enforcement.attempts')"
@@ -272,4 +365,26 @@ a=${a:-$(fw_json "$FW_OUT" | jq -c --arg p "${PID[dry]}" 'select(.flightwatch.en
 check "dry-run: reported" != "" "$a"
 check "dry-run: flightwatch.enforcement.mode" == dry-run \
 	"$(fw_get "$a" '.flightwatch.enforcement.mode')"
+# ---- mode: in the config, check-config, and a reload switching it -----------
+CFG=$FW_TMP/flightwatch.yaml
+printf 'mode: enforce\n' >"$CFG"
+chmod 600 "$CFG"
+check "check-config shows the mode" contains "mode: enforce" \
+	"$("$FW_BIN" check-config "$CFG" 2>&1)"
+fw_tracer_start reload --config "$CFG" --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start"
+tsend reload-enforce --read read "$LOG" --send write --to "$FW_PEER_IP4" \
+	--port "$P_RELOAD"
+check "mode: enforce from the config: refused" -ne 0 "${RC[reload-enforce]}"
+printf 'mode: detect\n' >"$CFG"
+kill -HUP "$FW_TRACER_PID"
+fw_wait_for 10 grep -q config-reloaded "$FW_OUT" ||
+	fail "reload: config-reloaded" "a config-reloaded line" "none"
+tsend reload-detect --read read "$LOG" --send write --to "$FW_PEER_IP4" \
+	--port "$P_RELOAD"
+check "after a reload to mode: detect: the send goes through" -eq 0 \
+	"${RC[reload-detect]}"
+fw_tracer_stop
+check "reload: whole log delivered once detecting" -eq "$SIZE" \
+	"$(rx tcp4 "$P_RELOAD")"
 fw_finish
