@@ -200,6 +200,54 @@ static void test_egress_json(void **state)
 	assert_int_equal(fx->err_len, 0);
 }
 
+/* A refused flow: ECS denied/failure, the hook, the count, the chain */
+static void test_denied_json(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *j;
+
+	fx->alert.kind = FW_ALERT_DENIED;
+	fx->alert.bytes = 0;
+	fx->alert.blocked = 12;
+	fx->alert.block_hook = FW_BLOCK_EGRESS;
+	output__alert(&fx->alert, &fx->o);
+	j = one_json_line(fx);
+	expect_str(j, "event.kind", "alert");
+	expect_str(j, "event.action", "flightlog-egress-denied");
+	expect_str(j, "event.type", "denied");
+	expect_str(j, "event.outcome", "failure");
+	expect_str(j, "flightwatch.enforcement.hook", "egress");
+	expect_str(j, "flightwatch.enforcement.mode", "enforce");
+	expect_int(j, "flightwatch.enforcement.attempts", 12);
+	expect_str(j, "destination.ip", "192.0.2.7");
+	expect_str(
+		j, "message",
+		"flightwatch refused curl (pid 4242) the packets of its flow to 192.0.2.7:443/tcp: it carries flight log /home/alice/Documents/QGroundControl/Telemetry/a.tlog (12 attempts)");
+	assert_true(json_object_array_length(at(j, "flightwatch.chain")) >= 3);
+}
+
+static void test_denied_dry_run_socket_json(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *j;
+
+	fx->alert.kind = FW_ALERT_DENIED;
+	fx->alert.blocked = 12;
+	fx->alert.dry_run = true;
+	fx->alert.update = true;
+	fx->alert.block_hook = FW_BLOCK_SOCKET;
+	output__alert(&fx->alert, &fx->o);
+	j = one_json_line(fx);
+	expect_str(j, "event.action", "flightlog-egress-denied-update");
+	expect_str(j, "event.type", "info");
+	expect_str(j, "event.outcome", "success");
+	expect_str(
+		j, "message",
+		"flightwatch would have refused curl (pid 4242) a raw socket: it carries flight log /home/alice/Documents/QGroundControl/Telemetry/a.tlog (12 attempts)");
+	assert_null(at(j, "destination.ip"));
+	assert_null(at(j, "flightwatch.chain"));
+}
+
 static void test_egress_json_update_v6_many_origins(void **state)
 {
 	struct fixture *fx = *state;
@@ -637,6 +685,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_egress_json),
 		T(test_egress_json_update_v6_many_origins),
+		T(test_denied_json),
+		T(test_denied_dry_run_socket_json),
 		T(test_egress_json_no_origin),
 		T(test_egress_json_domain_country),
 		T(test_egress_json_no_domain),
