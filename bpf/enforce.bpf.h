@@ -96,21 +96,24 @@ static __always_inline void block_count(__u32 tgid, __u32 tid,
  * connect hook: when dest is refused, mark the flow so that the egress
  * hook drops its packets, whichever context sends them (a retransmit
  * leaves from a softirq, where the current task is not the sender).
- * Unconnected sends are the sendmsg hooks' business.
+ * Unconnected sends are the sendmsg hooks' business. Returns true when
+ * the flow's packets will be dropped (enforce mode, not dry-run): the
+ * send is then no egress, and is reported as refused instead.
  */
-static __always_inline void enforce_mark(struct sock *sk,
+static __always_inline bool enforce_mark(struct sock *sk,
 					 const struct fw_dest *dest)
 {
 	struct fw_enforce_mark mark = { .tgid = current_tgid() };
 	struct fw_enforce_flow key = {};
 	struct fw_dest self = {}, peer = {};
+	__u32 mode = enforce_mode();
 	__u16 family;
 
-	if (enforce_mode() == FW_ENFORCE_OFF || enforce_allows(dest))
-		return;
+	if (mode == FW_ENFORCE_OFF || enforce_allows(dest))
+		return false;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (!dest_from_sock(&peer, sk, family))
-		return; /* not connected */
+		return false; /* not connected */
 	sock_local(sk, &self);
 	__builtin_memcpy(key.remote, peer.addr, 16);
 	key.remote_port = peer.port;
@@ -118,6 +121,7 @@ static __always_inline void enforce_mark(struct sock *sk,
 	key.family = peer.family;
 	key.proto = dest->proto;
 	bpf_map_update_elem(&enforce_marks, &key, &mark, BPF_ANY);
+	return mode == FW_ENFORCE_BLOCK;
 }
 
 #endif /* FW_ENFORCE_BPF_H */

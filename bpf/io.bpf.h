@@ -23,9 +23,10 @@ static __always_inline void write_target(struct file *file, __u64 uaddr,
 	struct sock *sk = send_dest(file, uaddr, addrlen, &p->dest);
 
 	if (sk) {
-		p->kind |= FW_PENDING_SEND;
+		/* bytes the egress hook will drop have not left */
+		if (!enforce_mark(sk, &p->dest))
+			p->kind |= FW_PENDING_SEND;
 		relay_mark(sk, &p->dest, file);
-		enforce_mark(sk, &p->dest);
 	} else {
 		carrier_of(file, p);
 	}

@@ -335,6 +335,8 @@ check "icmp4: message" contains "a raw socket" "$(fw_get "$a" .message)"
 a=$(denied pre "${PID[pre]}" egress)
 check "pre-taint: one alert per flow with a count (packets)" -ge 1 \
 	"$(fw_get "$a" '.flightwatch.enforcement.attempts')"
+check "pre-taint: no egress alert for the bytes dropped" == "" \
+	"$(fw_json "$FW_OUT" | jq -c --arg p "${PID[pre]}" 'select(.event.action == "flightlog-egress" and (.process.pid|tostring) == $p)')"
 pre_lines=$(fw_json "$FW_OUT" | jq -c --arg p "${PID[pre]}" \
 	'select(.event.type == "denied" and (.process.pid|tostring) == $p)')
 check "pre-taint: one flow (one event.id)" -eq 1 \
@@ -365,6 +367,8 @@ a=${a:-$(fw_json "$FW_OUT" | jq -c --arg p "${PID[dry]}" 'select(.flightwatch.en
 check "dry-run: reported" != "" "$a"
 check "dry-run: flightwatch.enforcement.mode" == dry-run \
 	"$(fw_get "$a" '.flightwatch.enforcement.mode')"
+check "dry-run: the egress alert too (the data left)" != "" \
+	"$(fw_json "$FW_OUT" | jq -c --arg p "${PID[dry]}" 'select(.event.action == "flightlog-egress" and (.process.pid|tostring) == $p)')"
 # ---- mode: in the config, check-config, and a reload switching it -----------
 CFG=$FW_TMP/flightwatch.yaml
 printf 'mode: enforce\n' >"$CFG"
