@@ -345,8 +345,9 @@ static void test_enforce(void **state)
 	options__free(&fx->opts);
 	getopt_reset();
 	assert_int_equal(PARSE(fx, "--enforce=block"), -1);
-	expect_error(fx,
-		     "bad --enforce '=block': --enforce alone, or --enforce=dry-run");
+	expect_error(
+		fx,
+		"bad --enforce '=block': --enforce alone, or --enforce=dry-run");
 }
 
 static void test_no_defaults_needs_rules(void **state)

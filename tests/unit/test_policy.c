@@ -399,10 +399,14 @@ static void test_enforce_entries(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(policy__add_allow(&p, "10.0.0.0/8:53", err, sizeof(err)), 0);
-	assert_int_equal(policy__add_allow(&p, "10.1.2.3:443", err, sizeof(err)), 0);
-	assert_int_equal(policy__add_allow(&p, "10.9.9.9/8:123", err, sizeof(err)), 0);
-	assert_int_equal(policy__add_allow(&p, "[fd00::/8]", err, sizeof(err)), 0);
+	assert_int_equal(
+		policy__add_allow(&p, "10.0.0.0/8:53", err, sizeof(err)), 0);
+	assert_int_equal(
+		policy__add_allow(&p, "10.1.2.3:443", err, sizeof(err)), 0);
+	assert_int_equal(
+		policy__add_allow(&p, "10.9.9.9/8:123", err, sizeof(err)), 0);
+	assert_int_equal(policy__add_allow(&p, "[fd00::/8]", err, sizeof(err)),
+			 0);
 	n = policy__enforce_entries(&p, e, 8, &overflow);
 	assert_false(overflow);
 	assert_int_equal(n, 3);
@@ -420,8 +424,10 @@ static void test_enforce_entries(void **state)
 	assert_int_equal(n, 2);
 	assert_true(overflow);
 	policy__free(&p);
-	assert_string_equal(policy__enforce_mode_name(FW_ENFORCE_BLOCK), "enforce");
-	assert_int_equal(policy__parse_enforce_mode("dry-run"), FW_ENFORCE_DRY_RUN);
+	assert_string_equal(policy__enforce_mode_name(FW_ENFORCE_BLOCK),
+			    "enforce");
+	assert_int_equal(policy__parse_enforce_mode("dry-run"),
+			 FW_ENFORCE_DRY_RUN);
 	assert_int_equal(policy__parse_enforce_mode("detect"), FW_ENFORCE_OFF);
 	assert_int_equal(policy__parse_enforce_mode("block"), -1);
 }
