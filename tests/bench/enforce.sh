@@ -3,6 +3,7 @@
 # 1. an untainted 512 MiB TCP transfer over loopback (every packet passes
 #    the cgroup_skb/egress hook), with no tracer, with the tracer detecting
 #    and with --enforce: median seconds of REPEAT runs and the ratios;
+#    and the egress program's own run time per packet (bpf_stats);
 # 2. a refused connect of a tainted process (EPERM from cgroup/connect4)
 #    against a connect the kernel refuses itself (ECONNREFUSED, nothing
 #    listening) of an untainted one: median microseconds of 2000.
@@ -11,10 +12,9 @@ set -u
 cd "$(dirname "$0")/../.."
 root=$PWD
 fw=$root/build/flightwatch
-fwsend=$root/build/tests/fwsend
 fwmklog=$root/build/tests/fwmklog
 REPEAT=${REPEAT:-5}
-BYTES=${BYTES:-512M}
+BYTES=${BYTES:-$((512 << 20))}
 PORT=${PORT:-19199}
 CLOSED=${CLOSED:-19198}
 out=build/bench
@@ -25,7 +25,7 @@ if ((EUID != 0)); then
 	echo "bench: needs root (BPF)" >&2
 	exit 1
 fi
-[ -x "$fwsend" ] || make -s -C tests/helpers >/dev/null ||
+[ -x "$fwmklog" ] ||
 	{ echo "bench: no helpers (tests/run.sh --unit-only builds them)" >&2; exit 1; }
 tmp=$(mktemp -d /tmp/fwbench-enforce.XXXXXX)
 tracer=
@@ -64,14 +64,21 @@ stop_tracer() {
 	tracer=
 }
 
-# seconds for one untainted transfer of BYTES to the loopback listener
+# seconds for one untainted transfer of BYTES to the loopback listener,
+# in 1 MiB writes, from the connect to the last byte acknowledged
 transfer() {
-	local t0 t1
-	t0=$(date +%s%N)
-	"$fwsend" --timeout 120 --bytes "$BYTES" --to 127.0.0.1 --port "$PORT" ||
-		{ echo "bench: transfer failed" >&2; exit 1; }
-	t1=$(date +%s%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
+	python3 -c '
+import socket, sys, time
+n, port = int(sys.argv[1]), int(sys.argv[2])
+buf = b"a" * (1 << 20)
+t0 = time.perf_counter()
+s = socket.create_connection(("127.0.0.1", port))
+for _ in range(n >> 20):
+    s.sendall(buf)
+s.shutdown(socket.SHUT_WR)
+s.recv(1)  # the listener closes once it has read everything
+print("%.4f" % (time.perf_counter() - t0))
+' "$BYTES" "$PORT" || { echo "bench: transfer failed" >&2; exit 1; }
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -112,18 +119,28 @@ t.sort()
 print(t[n // 2] / 1000)
 ' "$@"
 }
+# the egress program's own cost per packet of one more transfer
+# (kernel.bpf_stats_enabled for the run, restored)
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -qw kernel.bpf_stats_enabled=1
 start_tracer --enforce
+transfer >/dev/null
+egress=$(bpftool -j prog show name fw_enforce_egress |
+	jq -r 'if type == "array" then .[0] else . end |
+	       "\(.run_cnt) packets, \(if .run_cnt > 0 then (.run_time_ns / .run_cnt | floor) else 0 end) ns each"')
+sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 refused=$(connect_us "$tmp/w/a.tlog" 9)
 kernel_refused=$(connect_us - "$CLOSED")
 stop_tracer
 
 {
-	echo "enforcement cost ($(uname -r), REPEAT=$REPEAT, $BYTES untainted over loopback)"
+	echo "enforcement cost ($(uname -r), REPEAT=$REPEAT, $((BYTES >> 20)) MiB untainted over loopback)"
 	printf '  transfer: no tracer %s s, detect %s s (x%s), --enforce %s s (x%s)\n' \
 		"${T[none]}" "${T[detect]}" \
 		"$(ratio "${T[detect]}" "${T[none]}")" \
 		"${T[enforce]}" \
 		"$(ratio "${T[enforce]}" "${T[none]}")"
+	printf '  cgroup_skb/egress during one transfer: %s (bpf_stats)\n' "$egress"
 	printf '  connect: refused by flightwatch (EPERM, tainted) %s us, refused by the kernel (ECONNREFUSED, untainted, loopback) %s us (medians of 2000)\n' \
 		"$refused" "$kernel_refused"
 } | tee "$results"
