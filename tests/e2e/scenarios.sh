@@ -201,3 +201,44 @@ sc_run() {
 	FW_PIDS[$name]=$FW_BG
 	fw_wait_pid "$FW_BG" 30
 }
+
+# sc_egress_sends FN LOG TCP4 UDP4 TCP6 UDP6: FN NAME FWSEND-ARGS... for
+# each way egress.sh sends LOG to the peer (after its timed tcp4 case):
+# UDP, IPv6 and v4-mapped; every read variant; every send variant; and a
+# child of the reader that sends (last, named fork). FN runs fwsend with
+# the arguments and checks what its suite expects.
+sc_egress_sends() {
+	local fn=$1 log=$2 tcp4=$3 udp4=$4 tcp6=$5 udp6=$6 mode
+	"$fn" udp4-sendto --read read "$log" --proto udp --send sendto \
+		--to "$FW_PEER_IP4" --port "$udp4"
+	"$fn" udp4-connected --read read "$log" --proto udp --connect --send send \
+		--to "$FW_PEER_IP4" --port "$udp4"
+	"$fn" tcp6 --read read "$log" --send write --to "$FW_PEER_IP6" --port "$tcp6"
+	"$fn" udp6-sendto --read read "$log" --proto udp --send sendto \
+		--to "$FW_PEER_IP6" --port "$udp6"
+	"$fn" tcp-v4mapped --read read "$log" --send write \
+		--to "::ffff:$FW_PEER_IP4" --port "$tcp4"
+	"$fn" udp-v4mapped --read read "$log" --proto udp --send sendto \
+		--to "::ffff:$FW_PEER_IP4" --port "$udp4"
+	# every read variant (sent with write over TCP)
+	for mode in pread readv preadv preadv2; do
+		"$fn" "read-$mode" --read "$mode" "$log" --chunk 3000 --send write \
+			--to "$FW_PEER_IP4" --port "$tcp4"
+	done
+	# every send variant
+	for mode in writev send sendto sendmsg sendmmsg; do
+		"$fn" "tcp-$mode" --read read "$log" --send "$mode" \
+			--to "$FW_PEER_IP4" --port "$tcp4"
+	done
+	for mode in sendmsg sendmmsg; do
+		"$fn" "udp-$mode" --read read "$log" --proto udp --send "$mode" \
+			--to "$FW_PEER_IP4" --port "$udp4"
+	done
+	for mode in write writev sendmmsg; do
+		"$fn" "udp-connected-$mode" --read read "$log" --proto udp --connect \
+			--send "$mode" --to "$FW_PEER_IP4" --port "$udp4"
+	done
+	# taint inherited across fork: the parent reads, the child sends
+	"$fn" fork --read read "$log" --fork --send write \
+		--to "$FW_PEER_IP4" --port "$tcp4"
+}
