@@ -19,6 +19,7 @@ P_TCP=9301     # exfiltration over TCP (v4, v6, v4-mapped)
 P_UDP4=9302
 P_UDP6=9303
 P_PRE=9304     # a flow set up before the taint
+P_PRE2=9322    # the same with the other send calls
 P_RELAY=9305   # behind a loopback relay
 P_ALLOWED=9306 # the allowed ground-station server (on FW_PEER_IP4B)
 P_TWIN=9307    # untainted twins
@@ -74,7 +75,7 @@ rx() { fw_size "$FW_TMP/rx-$1-$2"; }
 
 for p in $P_TCP $P_PRE $P_RELAY $P_ALLOWED $P_TWIN $P_DRY $P_AFTER $P_TFO \
 	$P_B_TFO $P_THREAD $P_B_THREAD $P_PTCP $P_B_PTCP $P_PUDP $P_B_PUDP \
-	$P_B_RELAY $P_RELOAD; do
+	$P_B_RELAY $P_RELOAD $P_PRE2; do
 	fw_peer_keep tcp4 "$p"
 done
 fw_peer_keep tcp6 "$P_TCP"
@@ -102,13 +103,24 @@ echoes() {
 
 # the python snippets: the tainted ones read the log first
 PY_PRE='
-import socket, sys, time
+import os, socket, sys, time
+how = sys.argv[4] if len(sys.argv) > 4 else "send"
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
 s.sendall(b"hello")           # before the taint: delivered
 time.sleep(0.3)
-data = open(sys.argv[3], "rb").read()   # now the process carries the log
-try:
-    s.sendall(data)           # queued: the egress hook drops its packets
+f = open(sys.argv[3], "rb")
+data = f.read()               # now the process carries the log
+try:                          # queued: the egress hook drops its packets
+    if how == "send":
+        s.sendall(data)
+    elif how == "write":
+        os.write(s.fileno(), data)
+    elif how == "writev":
+        os.writev(s.fileno(), [data[:1000], data[1000:]])
+    elif how == "sendmsg":
+        s.sendmsg([data])
+    elif how == "sendfile":
+        os.sendfile(s.fileno(), f.fileno(), 0, len(data))
     s.shutdown(socket.SHUT_WR)
 except OSError as e:
     print("send:", e, file=sys.stderr)
@@ -193,7 +205,15 @@ sc_egress_sends refused "$LOG" "$P_TCP" "$P_UDP4" "$P_TCP" "$P_UDP6"
 # a TCP flow connected before the taint: its later packets are dropped
 fw_gs_bg python3 -c "$PY_PRE" "$FW_PEER_IP4" "$P_PRE" "$LOG"
 PID[pre]=$FW_BG
-fw_wait_pid "$FW_BG" 20
+PRE_HOWS=(write writev sendmsg sendfile)
+for how in "${PRE_HOWS[@]}"; do
+	fw_gs_bg python3 -c "$PY_PRE" "$FW_PEER_IP4" "$P_PRE2" "$LOG" "$how"
+	PID[pre-$how]=$FW_BG
+done
+for how in "${PRE_HOWS[@]}"; do
+	fw_wait_pid "${PID[pre-$how]}" 20
+done
+fw_wait_pid "${PID[pre]}" 20
 
 # relays.sh's socat proxy: it connects to the peer before any data, and
 # becomes a carrier when it reads: its packets are dropped (its client's
@@ -281,6 +301,8 @@ check "tcp (v4, v6, mapped) peers: 0 bytes" -eq 0 \
 check "udp peers: 0 bytes" -eq 0 "$(($(rx udp4 "$P_UDP4") + $(rx udp6 "$P_UDP6")))"
 check "pre-taint flow: only the 5 bytes sent before the taint" -eq 5 \
 	"$(rx tcp4 "$P_PRE")"
+check "pre-taint flows (${PRE_HOWS[*]}): only their 5 bytes each" \
+	-eq $((5 * ${#PRE_HOWS[@]})) "$(rx tcp4 "$P_PRE2")"
 
 # refused connect latency: tainted, 2000 refused connects
 fw_gs python3 -c '
@@ -324,6 +346,9 @@ for n in "${REFUSED[@]}"; do
 	esac
 done
 expect_denied pre-taint "${PID[pre]}" egress
+for how in "${PRE_HOWS[@]}"; do
+	expect_denied "pre-taint $how" "${PID[pre-$how]}" egress
+done
 expect_denied relay "${PID[relay]}" egress
 expect_denied tfo "${PID[tfo]}" connect
 expect_denied thread "${PID[thread]}" connect
