@@ -71,7 +71,7 @@ static __always_inline void block_count(__u32 tgid, __u32 tid,
 	struct fw_block_event *e;
 
 	c = bpf_map_lookup_elem(&blocked, &k);
-	if (!c && bpf_map_update_elem(&blocked, &k, &fresh, BPF_NOEXIST))
+	if (!c && lru_put(&blocked, FW_LRU_BLOCKED, &k, &fresh, false))
 		/* another CPU created it first: count into theirs */
 		c = bpf_map_lookup_elem(&blocked, &k);
 	if (c) {
@@ -120,8 +120,34 @@ static __always_inline bool enforce_mark(struct sock *sk,
 	key.local_port = self.port;
 	key.family = peer.family;
 	key.proto = dest->proto;
-	bpf_map_update_elem(&enforce_marks, &key, &mark, BPF_ANY);
+	/* an eviction (the map full) would let a marked flow's packets
+	 * through again: counted like every LRU map's, and reported */
+	lru_put(&enforce_marks, FW_LRU_ENFORCE_MARKS, &key, &mark, true);
 	return mode == FW_ENFORCE_BLOCK;
+}
+
+/* A TCP socket closed: its flow, if marked, sends nothing more; the mark
+ * goes, so that only live flows fill the map */
+static __always_inline void enforce_closed(struct sock *sk)
+{
+	struct fw_enforce_flow key = {};
+	struct fw_dest peer = {};
+	__u16 family;
+
+	if (enforce_mode() == FW_ENFORCE_OFF)
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if ((family != FW_AF_INET && family != FW_AF_INET6) ||
+	    !dest_from_sock(&peer, sk, family))
+		return;
+	__builtin_memcpy(key.remote, peer.addr, 16);
+	key.remote_port = peer.port;
+	/* the port is released by now (skc_num 0): the header's is kept */
+	key.local_port =
+		bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	key.family = peer.family;
+	key.proto = IPPROTO_TCP;
+	lru_delete(&enforce_marks, FW_LRU_ENFORCE_MARKS, &key);
 }
 
 #endif /* FW_ENFORCE_BPF_H */

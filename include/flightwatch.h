@@ -98,6 +98,8 @@ enum fw_lru_map {
 	FW_LRU_RELAYS,
 	FW_LRU_EMBRYOS,
 	FW_LRU_URING_REQS,
+	FW_LRU_BLOCKED, /* enforcement: refused flows and their counts */
+	FW_LRU_ENFORCE_MARKS, /* enforcement: flows whose packets are dropped */
 	FW_LRU_MAX,
 	FW_LRU_NONE = FW_LRU_MAX, /* FW_SIZED_MAPS: a map that evicts nothing */
 };
@@ -121,7 +123,9 @@ enum fw_lru_map {
 	X(watched_dirs, FW_LRU_NONE, 16, 1u << 22, 0)             \
 	X(watched_files, FW_LRU_WATCHED_FILES, 64, 1u << 22, 0)   \
 	X(watched_inodes, FW_LRU_WATCHED_INODES, 64, 1u << 22, 0) \
-	X(uring_reqs, FW_LRU_URING_REQS, 64, 1u << 22, 0)
+	X(uring_reqs, FW_LRU_URING_REQS, 64, 1u << 22, 0)         \
+	X(blocked, FW_LRU_BLOCKED, 64, 1u << 22, 0)               \
+	X(enforce_marks, FW_LRU_ENFORCE_MARKS, 64, 1u << 22, 0)
 
 /* Every LRU slot is the slot of exactly one map of the table: as many
  * LRU maps as slots, and together they cover every slot */

@@ -80,7 +80,7 @@ printf 'maps:\n  tainted: 0\n' >"$BAD"
 bad_case "map size 0" "2: bad size 0 for map 'tainted': expected 64 to 4194304"
 printf 'maps:\n  taint: 100\n' >"$BAD"
 bad_case "unknown map" \
-	"2: unknown map 'taint' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs)"
+	"2: unknown map 'taint' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs, blocked, enforce_marks)"
 printf 'watch:\n  directories: [/srv/a\n' >"$BAD"
 cfg_check "YAML syntax" "$BAD"
 check "YAML syntax: exit status" -eq 1 "$RC"

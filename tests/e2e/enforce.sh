@@ -357,6 +357,8 @@ a=$(denied icmp4 "${PID[icmp4]}" socket)
 check "icmp4: denied alert (socket)" != "" "$a"
 check "icmp4: message" contains "a raw socket" "$(fw_get "$a" .message)"
 a=$(denied pre "${PID[pre]}" egress)
+check "stats: no refused flow or mark evicted" -eq 0 \
+	"$(fw_get "$(fw_stats)" '(.evicted.blocked // -1) + (.evicted.enforce_marks // -1) + 0')"
 check "pre-taint: one alert per flow with a count (packets)" -ge 1 \
 	"$(fw_get "$a" '.flightwatch.enforcement.attempts')"
 check "pre-taint: no egress alert for the bytes dropped" == "" \

@@ -295,7 +295,7 @@ static void test_errors(void **state)
 		{ "maps:\n  events: 100000\n",
 		  "2: bad size 100000 for map 'events': expected a power of two from 65536 to 1073741824" },
 		{ "maps:\n  patterns: 64\n",
-		  "2: unknown map 'patterns' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs)" },
+		  "2: unknown map 'patterns' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs, blocked, enforce_marks)" },
 		{ "maps:\n  flows: 1024\n  flows: 2048\n",
 		  "3: duplicate key 'flows' in maps" },
 		{ "maps: 1024\n",

@@ -561,6 +561,7 @@ static void test_lru_names(void **state)
 		"watched_files", "watched_inodes", "tainted",
 		"reads",	 "flows",	   "carries",
 		"relays",	 "embryos",	   "uring_reqs",
+		"blocked",	 "enforce_marks",
 	};
 
 	(void)state;
