@@ -180,11 +180,13 @@ static void reload(struct collector *col, struct fw_options *opts)
 	options__free(&fresh);
 	snprintf(
 		msg, sizeof(msg),
-		"flightwatch: config reloaded from %s: %zu watched directories, %zu patterns, %zu allowed destinations, %zu allowed processes, %zu severity rules",
+		"flightwatch: config reloaded from %s: %zu watched directories, %zu patterns, %zu allowed destinations, %zu allowed processes, %zu severity rules, mode %s",
 		opts->config_path ? opts->config_path : "(no file)", n_dirs,
 		opts->rules.n_patterns,
 		opts->policy.n_allow + opts->policy.n_allow_domains,
-		opts->policy.n_allow_procs, opts->policy.n_rules);
+		opts->policy.n_allow_procs, opts->policy.n_rules,
+		policy__enforce_mode_name(col->enforce_loaded ? opts->enforce :
+								FW_ENFORCE_OFF));
 	sink__state(&col->sink, "config-reloaded", msg);
 }
 

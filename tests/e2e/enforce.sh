@@ -410,6 +410,8 @@ printf 'mode: detect\n' >"$CFG"
 kill -HUP "$FW_TRACER_PID"
 fw_wait_for 10 grep -q config-reloaded "$FW_OUT" ||
 	fail "reload: config-reloaded" "a config-reloaded line" "none"
+check "reload: the state line says the mode" contains "mode detect" \
+	"$(fw_json "$FW_OUT" | jq -r 'select(.event.action == "config-reloaded") | .message')"
 tsend reload-detect --read read "$LOG" --send write --to "$FW_PEER_IP4" \
 	--port "$P_RELOAD"
 check "after a reload to mode: detect: the send goes through" -eq 0 \

@@ -558,10 +558,9 @@ static void test_event_names(void **state)
 static void test_lru_names(void **state)
 {
 	static const char *const want[FW_LRU_MAX] = {
-		"watched_files", "watched_inodes", "tainted",
-		"reads",	 "flows",	   "carries",
-		"relays",	 "embryos",	   "uring_reqs",
-		"blocked",	 "enforce_marks",
+		"watched_files", "watched_inodes", "tainted",	    "reads",
+		"flows",	 "carries",	   "relays",	    "embryos",
+		"uring_reqs",	 "blocked",	   "enforce_marks",
 	};
 
 	(void)state;
