@@ -37,6 +37,17 @@ P_PUDP=9318
 P_B_PUDP=9319
 P_B_RELAY=9320
 P_RELOAD=9321
+P_DF_PIPE=9323 # dataflow.sh's scenarios
+P_DF_GZIP=9324
+P_DF_MULTI=9325
+P_DF_SENDFILE=9326
+P_DF_SPLICE=9327
+P_DF_URING=9328
+P_DF_URING_SENDTO=9329
+P_B_DF_PIPE=9330
+P_B_DF_SENDFILE=9331
+P_B_DF_URING=9332
+FWURING=$FW_HELPERS/fwuring
 L_SOCAT=7101
 L_B_SOCAT=7102
 L_TCP=7103
@@ -75,7 +86,9 @@ rx() { fw_size "$FW_TMP/rx-$1-$2"; }
 
 for p in $P_TCP $P_PRE $P_RELAY $P_ALLOWED $P_TWIN $P_DRY $P_AFTER $P_TFO \
 	$P_B_TFO $P_THREAD $P_B_THREAD $P_PTCP $P_B_PTCP $P_PUDP $P_B_PUDP \
-	$P_B_RELAY $P_RELOAD $P_PRE2; do
+	$P_B_RELAY $P_RELOAD $P_PRE2 $P_DF_PIPE $P_DF_GZIP $P_DF_MULTI \
+	$P_DF_SENDFILE $P_DF_SPLICE $P_DF_URING $P_B_DF_PIPE $P_B_DF_SENDFILE \
+	$P_B_DF_URING; do
 	fw_peer_keep tcp4 "$p"
 done
 fw_peer_keep tcp6 "$P_TCP"
@@ -83,6 +96,7 @@ fw_peer_keep udp4 "$P_UDP4"
 fw_peer_keep udp6 "$P_UDP6"
 fw_peer_keep udp4 "$P_MMSG"
 fw_peer_keep udp4 "$P_B_MMSG"
+fw_peer_keep udp4 "$P_DF_URING_SENDTO"
 
 WATCH=$FW_TMP/Telemetry
 WORK=$FW_TMP/work
@@ -93,6 +107,7 @@ SIZE=$(fw_size "$LOG")
 PLAIN=$WORK/plain.bin
 head -c "$SIZE" /dev/urandom >"$PLAIN"
 sc_write_scripts "$WORK"
+sc_write_dataflow_scripts "$WORK"
 
 # ICMP echo requests the peer received (its namespace's counter)
 echoes() {
@@ -265,6 +280,34 @@ fw_sc b-mmsg "$PY" "$WORK/mmsg.py" "$PLAIN" "$FW_PEER_IP4" "$FW_PEER_IP4B" \
 	"$P_B_MMSG"
 for n in icmp4 tfo thread mmsg; do PID[$n]=${FW_PIDS[$n]}; done
 
+# dataflow.sh's scenarios: carriers (pipe, derived file, several hops),
+# sendfile and splice straight from the log, io_uring. Side by side: a
+# sender whose flow the egress hook drops blocks once its socket buffer is
+# full (nothing is acknowledged), until it is killed at the end.
+df_bg() {
+	local name=$1
+	shift
+	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
+	FW_PIDS[$name]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+}
+df_bg df-pipe bash -c "$SC_PIPE" df-pipe "$LOG" "$FW_PEER_IP4" "$P_DF_PIPE"
+df_bg df-gzip bash -c "$SC_GZIP" df-gzip "$LOG" "$WORK/flight.gz" \
+	"$FW_PEER_IP4" "$P_DF_GZIP"
+df_bg df-multi bash -c "$SC_MULTI" df-multi "$LOG" "$WORK/flight.b64" \
+	"$FW_PEER_IP4" "$P_DF_MULTI"
+df_bg df-sendfile "$PY" "$WORK/sendfile.py" "$LOG" "$FW_PEER_IP4" \
+	"$P_DF_SENDFILE"
+df_bg df-splice "$PY" "$WORK/splice.py" "$LOG" "$FW_PEER_IP4" "$P_DF_SPLICE"
+df_bg df-uring "$FWURING" send "$LOG" "$FW_PEER_IP4" "$P_DF_URING"
+df_bg df-uring-sendto "$FWURING" sendto "$LOG" "$FW_PEER_IP4" \
+	"$P_DF_URING_SENDTO"
+fw_wait_for 8 fw_proc_done "${FW_PIDS[df-uring-sendto]}"
+fw_sc b-df-pipe bash -c "$SC_B_PIPE" b-df-pipe "$FW_PEER_IP4" "$P_B_DF_PIPE"
+fw_sc b-df-sendfile "$PY" "$WORK/sendfile.py" "$PLAIN" "$FW_PEER_IP4" \
+	"$P_B_DF_SENDFILE"
+fw_sc b-df-uring "$FWURING" send "$PLAIN" "$FW_PEER_IP4" "$P_B_DF_URING"
+
 # raw and packet sockets: refused to a tainted process, not to others.
 # What tainted processes print is read only after the tracer stopped:
 # this shell would otherwise become a carrier's reader, and every later
@@ -295,6 +338,16 @@ check "b-tfo: whole" -eq "$SIZE" "$(rx tcp4 "$P_B_TFO")"
 check "thread peer: 0 bytes" -eq 0 "$(rx tcp4 "$P_THREAD")"
 check "b-thread: whole" -eq "$SIZE" "$(rx tcp4 "$P_B_THREAD")"
 check "mmsg peers: 0 bytes" -eq 0 "$(rx udp4 "$P_MMSG")"
+for p in $P_DF_PIPE $P_DF_GZIP $P_DF_MULTI $P_DF_SENDFILE $P_DF_SPLICE \
+	$P_DF_URING; do
+	check "dataflow scenario on port $p: 0 bytes" -eq 0 "$(rx tcp4 "$p")"
+done
+check "io_uring sendto peer: 0 bytes" -eq 0 "$(rx udp4 "$P_DF_URING_SENDTO")"
+check "b: pipe of untainted data: whole" -eq 70000 "$(rx tcp4 "$P_B_DF_PIPE")"
+check "b: sendfile of untainted data: whole" -eq "$SIZE" \
+	"$(rx tcp4 "$P_B_DF_SENDFILE")"
+check "b: io_uring send of untainted data: whole" -eq "$SIZE" \
+	"$(rx tcp4 "$P_B_DF_URING")"
 check "b-mmsg: both hosts' datagrams (16 x 1 KiB)" -eq 16384 "$(rx udp4 "$P_B_MMSG")"
 check "tcp (v4, v6, mapped) peers: 0 bytes" -eq 0 \
 	"$(($(rx tcp4 "$P_TCP") + $(rx tcp6 "$P_TCP")))"
@@ -350,6 +403,8 @@ for how in "${PRE_HOWS[@]}"; do
 	expect_denied "pre-taint $how" "${PID[pre-$how]}" egress
 done
 expect_denied relay "${PID[relay]}" egress
+expect_denied df-sendfile "${FW_PIDS[df-sendfile]}" egress
+expect_denied df-uring "${FW_PIDS[df-uring]}" egress # connected before it read
 expect_denied tfo "${PID[tfo]}" connect
 expect_denied thread "${PID[thread]}" connect
 expect_denied mmsg "${PID[mmsg]}" sendmsg

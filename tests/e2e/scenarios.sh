@@ -242,3 +242,120 @@ sc_egress_sends() {
 	"$fn" fork --read read "$log" --fork --send write \
 		--to "$FW_PEER_IP4" --port "$tcp4"
 }
+
+# sc_write_dataflow_scripts DIR: dataflow.sh's python programs, into DIR
+sc_write_dataflow_scripts() {
+	local dir=$1
+	cat >"$dir/sendfile.py" <<'EOF'
+# sendfile a file to the peer; this process never read()s it
+import os, socket, sys
+path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fd = os.open(path, os.O_RDONLY)
+size = os.fstat(fd).st_size
+s = socket.create_connection((ip, port), timeout=20)
+off = 0
+while off < size:
+    n = os.sendfile(s.fileno(), fd, off, size - off)
+    if n == 0:
+        break
+    off += n
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+	cat >"$dir/splice.py" <<'EOF'
+# splice the file into a pipe, then from the pipe into a TCP socket
+import os, socket, sys
+path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fd = os.open(path, os.O_RDONLY)
+size = os.fstat(fd).st_size
+r, w = os.pipe()
+s = socket.create_connection((ip, port), timeout=20)
+off = 0
+while off < size:
+    n = os.splice(fd, w, min(16384, size - off), offset_src=off)
+    if n == 0:
+        break
+    off += n
+    m = 0
+    while m < n:
+        m += os.splice(r, s.fileno(), n - m)
+s.shutdown(socket.SHUT_WR)
+s.close()
+EOF
+	cat >"$dir/pwrite.py" <<'EOF'
+# copy a file into another written in place, last block first, with
+# pwrite: the way a database or an index file is written
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+data = open(src, "rb").read()
+fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+block = 8192
+for off in reversed(range(0, len(data), block)):
+    os.pwrite(fd, data[off:off + block], off)
+os.close(fd)
+EOF
+	cat >"$dir/vmsplice.py" <<'EOF'
+# read a file into memory and hand that memory to the pipe on stdout with
+# vmsplice(2), never write(2)
+import ctypes, os, sys
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+libc = ctypes.CDLL(None, use_errno=True)
+data = open(sys.argv[1], "rb").read()
+buf = ctypes.create_string_buffer(data, len(data))
+off = 0
+while off < len(data):
+    iov = iovec(ctypes.addressof(buf) + off, min(16384, len(data) - off))
+    n = libc.vmsplice(1, ctypes.byref(iov), 1, 0)
+    if n < 0:
+        sys.exit("vmsplice: " + os.strerror(ctypes.get_errno()))
+    off += n
+EOF
+	cat >"$dir/scm_recv.py" <<'EOF'
+# receive a descriptor over a unix socket (SCM_RIGHTS), read it, send it
+import fwnet, os, socket, sys
+path, ready, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+open(ready, "w").close()
+srv.settimeout(20)
+c, _ = srv.accept()
+c.settimeout(20)
+msg, fds, flags, addr = socket.recv_fds(c, 16, 1)
+if not fds:
+    sys.exit("no descriptor received")
+data = bytearray()
+while True:
+    d = os.read(fds[0], 65536)
+    if not d:
+        break
+    data += d
+fwnet.upload(data, ip, port)
+EOF
+	cat >"$dir/scm_send.py" <<'EOF'
+# open a file (never read it) and pass the descriptor over a unix socket
+import os, socket, sys, time
+path, sock = sys.argv[1], sys.argv[2]
+fd = os.open(path, os.O_RDONLY)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+for _ in range(200):
+    try:
+        c.connect(sock)
+        break
+    except OSError:
+        time.sleep(0.05)
+socket.send_fds(c, [b"x"], [fd])
+c.close()
+EOF
+}
+
+# dataflow.sh's shell scenarios, for bash -c SCRIPT NAME ARGS...
+# a pipe: LOG IP PORT
+SC_PIPE='cat -- "$1" | socat -u - "TCP4:$2:$3"'
+# a derived file: LOG GZ IP PORT
+SC_GZIP='gzip -c -- "$1" >"$2" && exec socat -u "FILE:$2" "TCP4:$3:$4"'
+# pipe, gzip, base64, temporary file, pipe: LOG B64 IP PORT
+SC_MULTI='cat -- "$1" | gzip | base64 >"$2" && cat -- "$2" | socat -u - "TCP4:$3:$4"'
+# the pipe's benign twin, untainted data: IP PORT
+SC_B_PIPE='head -c 70000 /dev/urandom | socat -u - "TCP4:$1:$2"'
