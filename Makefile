@@ -144,6 +144,7 @@ bench: all deps-bench
 	$(Q)tests/bench/replay.sh
 	$(Q)tests/bench/flood.sh
 	$(Q)RING_BYTES=65536 TRACER_NICE=0 tests/bench/flood.sh
+	$(Q)tests/bench/enforce.sh
 
 $(OUT)/fuzz/fuzz_trace_reader: $(FUZZ_SRCS) $(USER_HDRS) $(wildcard include/*.h)
 	$(Q)mkdir -p $(@D)

@@ -10,6 +10,7 @@
 
 #include "common.bpf.h"
 #include "carriers.bpf.h"
+#include "enforce.bpf.h"
 #include "files.bpf.h"
 #include "net.bpf.h"
 #include "relays.bpf.h"
@@ -22,7 +23,9 @@ static __always_inline void write_target(struct file *file, __u64 uaddr,
 	struct sock *sk = send_dest(file, uaddr, addrlen, &p->dest);
 
 	if (sk) {
-		p->kind |= FW_PENDING_SEND;
+		/* bytes the egress hook will drop have not left */
+		if (!enforce_mark(sk, &p->dest))
+			p->kind |= FW_PENDING_SEND;
 		relay_mark(sk, &p->dest, file);
 	} else {
 		carrier_of(file, p);

@@ -232,6 +232,59 @@ struct {
 	__type(value, char[FW_NAME_MAX]);
 } name_scratch SEC(".maps") __weak;
 
+/* Enforcement (enforce.bpf.c). The mode, one entry: a map, not rodata,
+ * so that a reload changes it */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_enforce_config);
+} enforce_config SEC(".maps") __weak;
+
+/* Destinations a tainted process may still reach (besides loopback and
+ * this host's own addresses), filled from the allow rules */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
+	__type(key, struct fw_enforce_key);
+	__type(value, struct fw_enforce_allow);
+} enforce_allow SEC(".maps") __weak;
+
+/* Refused flows and their counts: one record per flow, not per packet */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct fw_block_key);
+	__type(value, struct fw_block_count);
+} blocked SEC(".maps") __weak;
+
+/* A connected socket, as the egress hook sees its packets: the peer, the
+ * local port, the transport. A tainted process's send on it to a refused
+ * destination marks it (from the syscall hook, where the sender is the
+ * current task); the egress hook, in whatever context the packet leaves
+ * (a softirq retransmit, another task's ACK), drops what is marked. */
+struct fw_enforce_flow {
+	__u8 remote[16];
+	__u16 remote_port;
+	__u16 local_port;
+	__u8 family;
+	__u8 proto;
+	__u8 pad[2];
+};
+
+struct fw_enforce_mark {
+	__u32 tgid; /* the tainted sender, to report the flow under */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct fw_enforce_flow);
+	__type(value, struct fw_enforce_mark);
+} enforce_marks SEC(".maps") __weak;
+
 /* The collector itself: its own reads of flight logs (content checks)
  * must not taint it. Set before load. */
 const volatile __u32 fw_self_tgid __weak = 0;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Socket events: TCP state changes end relayed loopback flows
- * (relays.bpf.h); data arriving on a unix socket from a tainted sender
+ * (relays.bpf.h) and enforcement's marks (enforce.bpf.h); data arriving on a unix socket from a tainted sender
  * makes it a carrier (carriers.bpf.h)
  */
 #include "carriers.bpf.h"
+#include "enforce.bpf.h"
 #include "relays.bpf.h"
 
 /* TP_PROTO(const struct sock *sk, const int oldstate, const int newstate) */
@@ -12,8 +13,10 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(fw_tcp_state, const struct sock *sk, const int oldstate,
 	     const int newstate)
 {
-	if (newstate == TCP_CLOSE)
+	if (newstate == TCP_CLOSE) {
 		relay_closed((struct sock *)sk);
+		enforce_closed((struct sock *)sk);
+	}
 	return 0;
 }
 

@@ -47,7 +47,10 @@ enum fw_event_type {
 	FW_EV_CARRIER = 10,
 	/* emitted by the kernel: a DNS answer (UDP from port 53) was received */
 	FW_EV_DNS = 11,
-	/* 12: reserved (enforcement) */
+	/* emitted by the kernel (run --enforce): a tainted process was
+	 * refused a destination, a socket or a packet; later attempts of the
+	 * same flow only count (the collector sends the counts again) */
+	FW_EV_BLOCKED = 12,
 	/* emitted by the kernel: a process read the memory of a tainted one
 	 * (ptrace, process_vm_readv): it holds what that one holds */
 	FW_EV_PEEK = 13,
@@ -101,6 +104,8 @@ enum fw_lru_map {
 	FW_LRU_RELAYS,
 	FW_LRU_EMBRYOS,
 	FW_LRU_URING_REQS,
+	FW_LRU_BLOCKED, /* enforcement: refused flows and their counts */
+	FW_LRU_ENFORCE_MARKS, /* enforcement: flows whose packets are dropped */
 	FW_LRU_MAX,
 	FW_LRU_NONE = FW_LRU_MAX, /* FW_SIZED_MAPS: a map that evicts nothing */
 };
@@ -124,7 +129,9 @@ enum fw_lru_map {
 	X(watched_dirs, FW_LRU_NONE, 16, 1u << 22, 0)             \
 	X(watched_files, FW_LRU_WATCHED_FILES, 64, 1u << 22, 0)   \
 	X(watched_inodes, FW_LRU_WATCHED_INODES, 64, 1u << 22, 0) \
-	X(uring_reqs, FW_LRU_URING_REQS, 64, 1u << 22, 0)
+	X(uring_reqs, FW_LRU_URING_REQS, 64, 1u << 22, 0)         \
+	X(blocked, FW_LRU_BLOCKED, 64, 1u << 22, 0)               \
+	X(enforce_marks, FW_LRU_ENFORCE_MARKS, 64, 1u << 22, 0)
 
 /* Every LRU slot is the slot of exactly one map of the table: as many
  * LRU maps as slots, and together they cover every slot */
@@ -229,6 +236,62 @@ struct fw_pattern {
 	__u8 used;
 	__u8 exact;
 	__u8 pad[4];
+};
+
+/* Enforcement: what the kernel does to a tainted process's attempt to
+ * reach a destination the policy does not allow (enforce.bpf.c) */
+enum fw_enforce_mode {
+	FW_ENFORCE_OFF = 0, /* detect: report the sends afterwards */
+	FW_ENFORCE_DRY_RUN =
+		1, /* report what would be refused, refuse nothing */
+	FW_ENFORCE_BLOCK = 2, /* refuse it */
+};
+
+/* Where the kernel refused (or, in dry-run, would have) */
+enum fw_block_hook {
+	FW_BLOCK_CONNECT = 1, /* connect(): EPERM */
+	FW_BLOCK_SENDMSG = 2, /* an unconnected sendto/sendmsg: EPERM */
+	FW_BLOCK_EGRESS = 3, /* packets of a flow set up before the taint */
+	FW_BLOCK_SOCKET = 4, /* a raw socket: EPERM */
+};
+
+/* The allowed destinations, in an LPM trie: family and address, prefixlen
+ * counting the family's 8 bits. The value of a prefix holds the ports of
+ * every rule whose network contains it (the collector merges them), so
+ * that the longest match alone decides. */
+#define FW_ENFORCE_PORTS 15
+struct fw_enforce_key {
+	__u32 prefixlen;
+	__u8 family;
+	__u8 addr[16];
+	__u8 pad[3];
+};
+
+struct fw_enforce_allow {
+	__u16 ports[FW_ENFORCE_PORTS]; /* host order; used: n_ports */
+	__u8 any_port;
+	__u8 n_ports;
+};
+
+/* The collector's settings, reloadable: one entry */
+struct fw_enforce_config {
+	__u32 mode; /* enum fw_enforce_mode */
+	__u32 pad;
+};
+
+/* A refused flow: counted in the kernel, one record when it starts */
+struct fw_block_key {
+	struct fw_dest dest; /* FW_BLOCK_SOCKET: family and type only */
+	__u32 tgid;
+	__u32 hook; /* enum fw_block_hook */
+};
+
+struct fw_block_count {
+	__u64 count; /* attempts (EGRESS: packets) refused */
+	__u64 first_ns;
+	__u64 last_ns;
+	__u32 mode; /* enum fw_enforce_mode when it was counted */
+	__u32 pad;
 };
 
 struct fw_event_header {
@@ -373,6 +436,16 @@ struct fw_send_bytes_event {
 	struct fw_counter count;
 };
 
+/* FW_EV_BLOCKED: a refused flow, with the count so far (from the
+ * kernel: 1; from the collector's sync: the kernel's running count) */
+struct fw_block_event {
+	struct fw_event_header hdr;
+	struct fw_dest dest;
+	__u64 count;
+	__u32 hook; /* enum fw_block_hook */
+	__u32 mode; /* FW_ENFORCE_DRY_RUN: nothing was refused */
+};
+
 /* FW_EV_LOST: kernel events dropped so far (cumulative) */
 struct fw_lost_event {
 	struct fw_event_header hdr;
@@ -397,6 +470,13 @@ _Static_assert(sizeof(struct fw_carrier_event) == 48 + 16 + 8 + 8 + FW_PATH_BUF,
 	       "carrier event layout");
 _Static_assert(sizeof(struct fw_net_event) == 48 + 24 + 8 + 8 + 16,
 	       "net event layout");
+_Static_assert(sizeof(struct fw_enforce_key) == 24, "fw_enforce_key layout");
+_Static_assert(sizeof(struct fw_enforce_allow) == 32,
+	       "fw_enforce_allow layout");
+_Static_assert(sizeof(struct fw_block_key) == 32, "fw_block_key layout");
+_Static_assert(sizeof(struct fw_block_count) == 32, "fw_block_count layout");
+_Static_assert(sizeof(struct fw_block_event) == 48 + 24 + 8 + 8,
+	       "block event layout");
 _Static_assert(sizeof(struct fw_dns_event) == 48 + 16 + 8 + FW_DNS_MAX,
 	       "dns event layout");
 

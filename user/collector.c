@@ -48,6 +48,7 @@ struct collector {
 	const struct fw_rules *rules; /* where origins' paths are looked for */
 	const struct fw_resolvers *resolvers; /* whose answers count */
 	struct fw_reload *reload; /* SIGHUP's parse while it runs */
+	bool enforce_loaded; /* started with --enforce or mode: enforce */
 };
 
 /* Every record, from the kernel or the /proc seed, passes here on its way
@@ -94,13 +95,33 @@ static void on_record(void *rec, size_t size, void *ctx)
 			resolvers__has(col->resolvers, e->family, e->server);
 	}
 	if (hdr->type == FW_EV_EXIT && col->loader &&
-	    correlator__tracks(col->correlator, hdr->tgid))
+	    correlator__tracks(col->correlator, hdr->tgid)) {
 		/* final byte counts first, then forget the process */
 		loader__sync_counters(col->loader, hdr->tgid, true);
+		if (col->enforce_loaded)
+			loader__sync_blocked(col->loader, hdr->tgid);
+	}
 	if (col->trace)
 		/* as the correlator sees it: enriched, in feeding order */
 		trace_writer__event(col->trace, rec, size, 0);
 	correlator__feed(col->correlator, rec, size);
+}
+
+/* The enforcement mode and the allowed networks into the kernel; false
+ * when the programs are not loaded (started in detect mode) */
+static bool enforce_apply(struct collector *col, const struct fw_options *opts)
+{
+	int mode = col->enforce_loaded ? opts->enforce : FW_ENFORCE_OFF;
+
+	if (!col->enforce_loaded && opts->enforce != FW_ENFORCE_OFF)
+		return false;
+	if (loader__set_enforce(col->loader, mode, &opts->policy) < 0)
+		fw_warn("not every allowed network fits in the kernel (at most 1024, %d ports each): those left out are refused",
+			FW_ENFORCE_PORTS);
+	if (mode != FW_ENFORCE_OFF &&
+	    (opts->policy.n_allow_domains || opts->policy.n_allow_procs))
+		fw_warn("allow rules by domain or process are not enforced: the kernel refuses those destinations to tainted processes (allow their addresses)");
+	return true;
 }
 
 static int install_signals(void)
@@ -121,6 +142,8 @@ static void periodic(struct collector *col)
 {
 	loader__sync_counters(col->loader, 0, false);
 	loader__check_lost(col->loader);
+	if (col->enforce_loaded)
+		loader__sync_blocked(col->loader, 0);
 	if (col->trace)
 		/* replay flushes the correlator where the collector did */
 		trace_writer__mark(col->trace, FW_TREC_FLUSH, fw_boot_now_ns(),
@@ -199,14 +222,19 @@ static void reload_apply(struct collector *col, struct fw_options *opts)
 	policy__free(&opts->policy);
 	opts->policy = fresh->policy;
 	memset(&fresh->policy, 0, sizeof(fresh->policy));
+	opts->enforce = fresh->enforce;
+	if (!enforce_apply(col, opts))
+		fw_warn("enforcement takes effect at the next start (started in detect mode: its programs are not loaded)");
 	reload__free(r);
 	snprintf(
 		msg, sizeof(msg),
-		"flightwatch: config reloaded from %s: %zu watched directories, %zu patterns, %zu allowed destinations, %zu allowed processes, %zu severity rules",
+		"flightwatch: config reloaded from %s: %zu watched directories, %zu patterns, %zu allowed destinations, %zu allowed processes, %zu severity rules, mode %s",
 		opts->config_path ? opts->config_path : "(no file)", n_dirs,
 		opts->rules.n_patterns,
 		opts->policy.n_allow + opts->policy.n_allow_domains,
-		opts->policy.n_allow_procs, opts->policy.n_rules);
+		opts->policy.n_allow_procs, opts->policy.n_rules,
+		policy__enforce_mode_name(
+			col->enforce_loaded ? opts->enforce : FW_ENFORCE_OFF));
 	sink__state(&col->sink, "config-reloaded", msg);
 }
 
@@ -303,6 +331,7 @@ int collector__run(struct fw_options *opts)
 	col.sink.quiet = opts->record_only;
 	col.correlator = correlator__new(&opts->policy, sink__alert, &col.sink);
 	correlator__set_geoip(col.correlator, col.geoip);
+	col.enforce_loaded = opts->enforce != FW_ENFORCE_OFF;
 	struct fw_load_opts load = {
 		.btf_path = opts->btf_path,
 		.taint_expiry_ns = opts->taint_expiry_s * 1000000000ull,
@@ -310,10 +339,13 @@ int collector__run(struct fw_options *opts)
 		.n_maps = opts->n_map_sizes,
 		.state_dir = opts->state_dir,
 		.fresh = opts->fresh,
+		.enforce = col.enforce_loaded,
 	};
 	if (loader__open(&col.loader, &load, on_record, &col))
 		goto out;
 	ready.n_dirs = loader__set_rules(col.loader, &opts->rules);
+	enforce_apply(&col, opts);
+	ready.mode = policy__enforce_mode_name(opts->enforce);
 	err = loader__seed_dir_files(col.loader, &opts->rules);
 	if (err)
 		fw_warn("cannot scan the watched directories: %s",

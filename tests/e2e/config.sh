@@ -64,7 +64,7 @@ bad_case "unknown key" \
 	"5: unknown key 'dirs' in watch (known: builtin, directories, patterns)"
 printf '# a comment\nwatchh:\n  builtin: true\n' >"$BAD"
 bad_case "unknown top-level key" \
-	"2: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps)"
+	"2: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps, mode)"
 printf 'allow:\n  destinations:\n    - 10.0.0.0/8\n    - 10.0.0.0/33\n' >"$BAD"
 bad_case "bad CIDR" \
 	"4: bad CIDR '10.0.0.0/33': expected CIDR[:PORT], e.g. 10.0.0.0/8, 192.0.2.7:443 or [fd00::/8]:443"
@@ -80,7 +80,7 @@ printf 'maps:\n  tainted: 0\n' >"$BAD"
 bad_case "map size 0" "2: bad size 0 for map 'tainted': expected 64 to 4194304"
 printf 'maps:\n  taint: 100\n' >"$BAD"
 bad_case "unknown map" \
-	"2: unknown map 'taint' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs)"
+	"2: unknown map 'taint' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs, blocked, enforce_marks)"
 printf 'watch:\n  directories: [/srv/a\n' >"$BAD"
 cfg_check "YAML syntax" "$BAD"
 check "YAML syntax: exit status" -eq 1 "$RC"

@@ -24,6 +24,8 @@
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/scenarios.sh
+. "$(dirname "$0")/scenarios.sh"
 
 P_PIPE=9101
 P_FIFO=9102
@@ -125,108 +127,7 @@ FIFO_B=$WORK/benign.fifo
 mkfifo "$FIFO" "$FIFO_B" || fw_abort "mkfifo failed"
 
 # ---- python helpers (written here by this untainted shell) ------------------
-cat >"$WORK/sendfile.py" <<'EOF'
-# sendfile a file to the peer; this process never read()s it
-import os, socket, sys
-path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-fd = os.open(path, os.O_RDONLY)
-size = os.fstat(fd).st_size
-s = socket.create_connection((ip, port), timeout=20)
-off = 0
-while off < size:
-    n = os.sendfile(s.fileno(), fd, off, size - off)
-    if n == 0:
-        break
-    off += n
-s.shutdown(socket.SHUT_WR)
-s.close()
-EOF
-cat >"$WORK/splice.py" <<'EOF'
-# splice the file into a pipe, then from the pipe into a TCP socket
-import os, socket, sys
-path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-fd = os.open(path, os.O_RDONLY)
-size = os.fstat(fd).st_size
-r, w = os.pipe()
-s = socket.create_connection((ip, port), timeout=20)
-off = 0
-while off < size:
-    n = os.splice(fd, w, min(16384, size - off), offset_src=off)
-    if n == 0:
-        break
-    off += n
-    m = 0
-    while m < n:
-        m += os.splice(r, s.fileno(), n - m)
-s.shutdown(socket.SHUT_WR)
-s.close()
-EOF
-cat >"$WORK/pwrite.py" <<'EOF'
-# copy a file into another written in place, last block first, with
-# pwrite: the way a database or an index file is written
-import os, sys
-src, dst = sys.argv[1], sys.argv[2]
-data = open(src, "rb").read()
-fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-block = 8192
-for off in reversed(range(0, len(data), block)):
-    os.pwrite(fd, data[off:off + block], off)
-os.close(fd)
-EOF
-cat >"$WORK/vmsplice.py" <<'EOF'
-# read a file into memory and hand that memory to the pipe on stdout with
-# vmsplice(2), never write(2)
-import ctypes, os, sys
-class iovec(ctypes.Structure):
-    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-libc = ctypes.CDLL(None, use_errno=True)
-data = open(sys.argv[1], "rb").read()
-buf = ctypes.create_string_buffer(data, len(data))
-off = 0
-while off < len(data):
-    iov = iovec(ctypes.addressof(buf) + off, min(16384, len(data) - off))
-    n = libc.vmsplice(1, ctypes.byref(iov), 1, 0)
-    if n < 0:
-        sys.exit("vmsplice: " + os.strerror(ctypes.get_errno()))
-    off += n
-EOF
-cat >"$WORK/scm_recv.py" <<'EOF'
-# receive a descriptor over a unix socket (SCM_RIGHTS), read it, send it
-import fwnet, os, socket, sys
-path, ready, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(path)
-srv.listen(1)
-open(ready, "w").close()
-srv.settimeout(20)
-c, _ = srv.accept()
-c.settimeout(20)
-msg, fds, flags, addr = socket.recv_fds(c, 16, 1)
-if not fds:
-    sys.exit("no descriptor received")
-data = bytearray()
-while True:
-    d = os.read(fds[0], 65536)
-    if not d:
-        break
-    data += d
-fwnet.upload(data, ip, port)
-EOF
-cat >"$WORK/scm_send.py" <<'EOF'
-# open a file (never read it) and pass the descriptor over a unix socket
-import os, socket, sys, time
-path, sock = sys.argv[1], sys.argv[2]
-fd = os.open(path, os.O_RDONLY)
-c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-for _ in range(200):
-    try:
-        c.connect(sock)
-        break
-    except OSError:
-        time.sleep(0.05)
-socket.send_fds(c, [b"x"], [fd])
-c.close()
-EOF
+sc_write_dataflow_scripts "$WORK"
 
 fw_tracer_start dataflow --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
@@ -278,7 +179,7 @@ relay_done() {
 }
 
 # ---- 1. pipe ---------------------------------------------------------------
-sc_sh pipe 'cat -- "$1" | socat -u - "TCP4:$2:$3"' \
+sc_sh pipe "$SC_PIPE" \
 	"$LOG" "$FW_PEER_IP4" "$P_PIPE"
 MIN[$P_PIPE]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
@@ -291,7 +192,7 @@ CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 3. derived file: gzip -------------------------------------------------
 GZ=$WORK/flight.gz
-sc_sh gzip 'gzip -c -- "$1" >"$2" && exec socat -u "FILE:$2" "TCP4:$3:$4"' \
+sc_sh gzip "$SC_GZIP" \
 	"$LOG" "$GZ" "$FW_PEER_IP4" "$P_GZIP"
 MIN[$P_GZIP]=$(fw_size "$GZ" 2>/dev/null || echo 1)
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
@@ -372,7 +273,7 @@ MIN[$P_SCM]=$SIZE
 
 # ---- 12. multi-hop: pipe, gzip, base64, temporary file, pipe ----------------
 B64=$WORK/flight.b64
-sc_sh multi 'cat -- "$1" | gzip | base64 >"$2" && cat -- "$2" | socat -u - "TCP4:$3:$4"' \
+sc_sh multi "$SC_MULTI" \
 	"$LOG" "$B64" "$FW_PEER_IP4" "$P_MULTI"
 MIN[$P_MULTI]=$(fw_size "$B64" 2>/dev/null || echo 1)
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
@@ -412,7 +313,7 @@ fw_sc uring-skip "$FWURING" --skip send "$LOG" "$FW_PEER_IP4" "$P_URING_SKIP"
 MIN[$P_URING_SKIP]=$SIZE
 
 # ---- benign twins ----------------------------------------------------------
-sc_sh b-pipe 'head -c 70000 /dev/urandom | socat -u - "TCP4:$1:$2"' \
+sc_sh b-pipe "$SC_B_PIPE" \
 	"$FW_PEER_IP4" "$P_B_PIPE"
 sc_sh b-file 'head -c 70000 /dev/urandom | gzip -c >"$1" && exec socat -u "FILE:$1" "TCP4:$2:$3"' \
 	"$WORK/clean.gz" "$FW_PEER_IP4" "$P_B_FILE"

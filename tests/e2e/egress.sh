@@ -6,6 +6,8 @@
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/scenarios.sh
+. "$(dirname "$0")/scenarios.sh"
 
 P_TCP4=9001
 P_TCP6=9002
@@ -63,43 +65,10 @@ else
 		"none after 5000 ms"
 fi
 
-# --- transports and address families -----------------------------------------
-send udp4-sendto --read read "$LOG" --proto udp --send sendto \
-	--to "$FW_PEER_IP4" --port "$P_UDP4"
-send udp4-connected --read read "$LOG" --proto udp --connect --send send \
-	--to "$FW_PEER_IP4" --port "$P_UDP4"
-send tcp6 --read read "$LOG" --send write --to "$FW_PEER_IP6" --port "$P_TCP6"
-send udp6-sendto --read read "$LOG" --proto udp --send sendto \
-	--to "$FW_PEER_IP6" --port "$P_UDP6"
-send tcp-v4mapped --read read "$LOG" --send write \
-	--to "::ffff:$FW_PEER_IP4" --port "$P_TCP4"
-send udp-v4mapped --read read "$LOG" --proto udp --send sendto \
-	--to "::ffff:$FW_PEER_IP4" --port "$P_UDP4"
-
-# --- every read variant (sent with write over TCP) ----------------------------
-for mode in pread readv preadv preadv2; do
-	send "read-$mode" --read "$mode" "$LOG" --chunk 3000 --send write \
-		--to "$FW_PEER_IP4" --port "$P_TCP4"
-done
-
-# --- every send variant -------------------------------------------------------
-for mode in writev send sendto sendmsg sendmmsg; do
-	send "tcp-$mode" --read read "$LOG" --send "$mode" \
-		--to "$FW_PEER_IP4" --port "$P_TCP4"
-done
-for mode in sendmsg sendmmsg; do
-	send "udp-$mode" --read read "$LOG" --proto udp --send "$mode" \
-		--to "$FW_PEER_IP4" --port "$P_UDP4"
-done
-for mode in write writev sendmmsg; do
-	send "udp-connected-$mode" --read read "$LOG" --proto udp --connect \
-		--send "$mode" --to "$FW_PEER_IP4" --port "$P_UDP4"
-done
-
-# --- taint inherited across fork: the parent reads, the child sends -----------
-send fork --read read "$LOG" --fork --send write \
-	--to "$FW_PEER_IP4" --port "$P_TCP4"
-FORK_PARENT=$FW_BG
+# --- transports, address families, every read and send variant, fork ------
+# (scenarios.sh: enforce.sh runs the same calls)
+sc_egress_sends send "$LOG" "$P_TCP4" "$P_UDP4" "$P_TCP6" "$P_UDP6"
+FORK_PARENT=${PID[fork]}
 unset 'WAIT_SPECS[-1]' # the sender is the child, found below
 
 # --- a real program -----------------------------------------------------------

@@ -10,6 +10,8 @@
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/scenarios.sh
+. "$(dirname "$0")/scenarios.sh"
 
 P_TFO=9301
 P_B_TFO=9302
@@ -39,81 +41,7 @@ PLAIN=$WORK/plain.bin
 head -c "$SIZE" /dev/urandom >"$PLAIN"
 
 # ---- scenario programs (written by this untainted shell) ---------------------
-cat >"$WORK/icmp.py" <<'EOF'
-# a file's bytes as the payload of ICMP echo requests from a raw socket
-import socket, struct, sys
-path, family, ip = sys.argv[1], sys.argv[2], sys.argv[3]
-data = open(path, "rb").read()
-if family == "6":
-    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-    kind = 128  # echo request; the kernel fills in the checksum
-else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    kind = 8
-
-def checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    total = (total >> 16) + (total & 0xFFFF)
-    return ~(total + (total >> 16)) & 0xFFFF
-
-for seq, off in enumerate(range(0, len(data), 1024)):
-    chunk = data[off:off + 1024]
-    head = struct.pack("!BBHHH", kind, 0, 0, 0x4657, seq)
-    if family != "6":
-        head = struct.pack("!BBHHH", kind, 0, checksum(head + chunk),
-                           0x4657, seq)
-    s.sendto(head + chunk, (ip, 0))
-EOF
-cat >"$WORK/mmsg.py" <<'EOF'
-# one sendmmsg(2) call on an unconnected UDP socket: the file's halves to
-# two hosts (each message names its own destination)
-import ctypes, os, socket, struct, sys
-path, ip1, ip2, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-data = open(path, "rb").read()
-chunks = [data[i:i + 1024] for i in range(0, len(data), 1024)][:16]
-class iovec(ctypes.Structure):
-    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-class msghdr(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
-                ("iov", ctypes.POINTER(iovec)), ("iovlen", ctypes.c_size_t),
-                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
-                ("flags", ctypes.c_int)]
-class mmsghdr(ctypes.Structure):
-    _fields_ = [("hdr", msghdr), ("len", ctypes.c_uint)]
-def sockaddr(ip):
-    raw = struct.pack("!HH4s8x", socket.AF_INET, port, socket.inet_aton(ip))
-    raw = struct.pack("=H", socket.AF_INET) + raw[2:]
-    return ctypes.create_string_buffer(raw, len(raw))
-names = [sockaddr(ip1), sockaddr(ip2)]
-bufs = [ctypes.create_string_buffer(c, len(c)) for c in chunks]
-iovs = [iovec(ctypes.addressof(b), len(c)) for b, c in zip(bufs, chunks)]
-vec = (mmsghdr * len(chunks))()
-for i, iov in enumerate(iovs):
-    name = names[i % 2]
-    vec[i].hdr = msghdr(ctypes.addressof(name), 16, ctypes.pointer(iov), 1,
-                        None, 0, 0)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-libc = ctypes.CDLL(None, use_errno=True)
-n = libc.sendmmsg(s.fileno(), vec, len(chunks), 0)
-if n != len(chunks):
-    sys.exit("sendmmsg: %d: %s" % (n, os.strerror(ctypes.get_errno())))
-EOF
-cat >"$WORK/tfo.py" <<'EOF'
-# the first bytes in the SYN (TCP fast open), the rest on the connection
-import socket, sys
-path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-data = open(path, "rb").read()
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-# blocking: with a timeout Python's socket is non-blocking underneath and
-# the fast-open connect returns EINPROGRESS
-n = s.sendto(data[:1000], socket.MSG_FASTOPEN, (ip, port))
-s.settimeout(20)
-s.sendall(data[n:])
-s.shutdown(socket.SHUT_WR)
-s.close()
-EOF
+sc_write_scripts "$WORK"
 
 fw_tracer_start evasion --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"

@@ -52,7 +52,8 @@ check "json: the faster hook kinds probed" -eq 4 \
 	"$(jq '.faster_hook_kinds | length' <<<"$doc")"
 
 # ---- the same answer as a real run -----------------------------------------
-if fw_tracer_start run --no-default-rules --watch "$FW_TMP"; then
+# (check-kernel loads the enforcement programs too: a run with --enforce)
+if fw_tracer_start run --no-default-rules --watch "$FW_TMP" --enforce; then
 	ready=$(fw_json "$FW_OUT" | jq -c 'select(.event.action == "ready") | .flightwatch')
 	check "run: attaches what check-kernel attached" == \
 		"$(jq -c '.hooks_essential + .hooks_optional | sort' <<<"$doc")" \
@@ -60,6 +61,17 @@ if fw_tracer_start run --no-default-rules --watch "$FW_TMP"; then
 	check "run: leaves out what check-kernel left out, for the same reasons" == \
 		"$(jq -c '.hooks_not_attached | sort_by(.hook)' <<<"$doc")" \
 		"$(jq -c '.hooks_not_attached | sort_by(.hook)' <<<"$ready")"
+	fw_tracer_stop
+fi
+# without enforcement its programs are neither loaded nor reported
+if fw_tracer_start detect --no-default-rules --watch "$FW_TMP"; then
+	ready=$(fw_json "$FW_OUT" | jq -c 'select(.event.action == "ready") | .flightwatch')
+	check "detect: no enforcement hook attached" == "" \
+		"$(jq -r '.hooks[] | select(startswith("cgroup/") or . == "cgroup_skb/egress")' <<<"$ready")"
+	check "detect: no enforcement hook reported missing" == "" \
+		"$(jq -r '.hooks_not_attached[].hook | select(startswith("cgroup/") or . == "cgroup_skb/egress")' <<<"$ready")"
+	check "detect: the DNS cgroup program still attached (control)" == yes \
+		"$(jq -r 'if (.hooks | index("cgroup_skb/ingress")) != null then "yes" else "no" end' <<<"$ready")"
 	fw_tracer_stop
 fi
 

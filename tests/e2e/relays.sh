@@ -13,6 +13,8 @@
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/scenarios.sh
+. "$(dirname "$0")/scenarios.sh"
 
 P_TCP=9201 # the tainted TCP connection, forwarded by the proxy's 1st child
 P_REUSE=9202 # untainted, same 4-tuple, forwarded by its 2nd child
@@ -45,136 +47,31 @@ PLAIN=$WORK/plain.bin
 head -c "$SIZE" /dev/urandom >"$PLAIN"
 
 # ---- python helpers (written by this untainted shell) ----------------------
-cat >"$WORK/tcp_proxy.py" <<'EOF'
-# A forking loopback TCP proxy: connection i is read to the end by a new
-# child, which closes it (receiving side first), then sends what it got to
-# the peer's i-th port. The listener itself never reads data.
-import fwnet, os, socket, sys
-lport, ready, ip = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-ports = [int(p) for p in sys.argv[4:]]
-srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", lport))
-srv.listen(4)
-open(ready, "w").close()
-srv.settimeout(30)
-for port in ports:
-    c, _ = srv.accept()
-    pid = os.fork()
-    if pid == 0:
-        srv.close()
-        data = fwnet.recv_all(c)
-        c.close()
-        fwnet.upload(data, ip, port)
-        os._exit(0)
-    c.close()
-    _, status = os.waitpid(pid, 0)
-    if status:
-        sys.exit("child for port %d failed" % port)
-EOF
-cat >"$WORK/tcp_client.py" <<'EOF'
-# Send a file from 127.0.0.1:CPORT to the proxy; wait for the proxy to close
-# first, then reset, so the 4-tuple is free again at once (no TIME_WAIT)
-import socket, struct, sys, time
-path, cport, lport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-data = open(path, "rb").read()
-for attempt in range(100):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("127.0.0.1", cport))
-        s.connect(("127.0.0.1", lport))
-        break
-    except OSError:
-        s.close()
-        time.sleep(0.05)
-else:
-    sys.exit("cannot connect from port %d" % cport)
-s.settimeout(20)
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-while s.recv(65536):
-    pass
-s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-s.close()
-EOF
-cat >"$WORK/udp_proxy.py" <<'EOF'
-# A loopback UDP proxy: datagrams until one that says END, then all of
-# them to the peer over TCP
-import fwnet, socket, sys
-lport, ready, ip, port = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("127.0.0.1", lport))
-open(ready, "w").close()
-data = fwnet.recv_until_end(u)
-fwnet.upload(data, ip, port)
-EOF
-cat >"$WORK/udp_client.py" <<'EOF'
-# A file as 1 KiB datagrams to the proxy, then END
-import socket, sys, time
-path, lport = sys.argv[1], int(sys.argv[2])
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-with open(path, "rb") as f:
-    while True:
-        d = f.read(1024)
-        if not d:
-            break
-        u.sendto(d, ("127.0.0.1", lport))
-        time.sleep(0.0005)
-u.sendto(b"END", ("127.0.0.1", lport))
-EOF
+sc_write_scripts "$WORK"
 
 fw_tracer_start relays --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
 
 
-# start NAME READYFILE PROGRAM ARGS...: a background proxy in the ground
-# station, waited for until it created READYFILE
-start() {
-	local name=$1 ready=$2
-	shift 2
-	fw_gs_bg "$@" >"$FW_TMP/sc-$name.err" 2>&1
-	FW_PIDS[$name]=$FW_BG
-	FW_BG_PIDS+=("$FW_BG")
-	fw_wait_file "$ready" 10 ||
-		fail "$name: proxy listening" "$ready" "none after 10 s"
-}
-
 # ---- 1 + 2. forking TCP proxy: tainted connection, then the same 4-tuple --
-start tcp-proxy "$WORK/tcp.ready" "$PY" "$WORK/tcp_proxy.py" "$L_TCP" \
+sc_start tcp-proxy "$WORK/tcp.ready" "$PY" "$WORK/tcp_proxy.py" "$L_TCP" \
 	"$WORK/tcp.ready" "$FW_PEER_IP4" "$P_TCP" "$P_REUSE"
 fw_sc tcp-client "$PY" "$WORK/tcp_client.py" "$LOG" "$CPORT" "$L_TCP"
 fw_sc reuse-client "$PY" "$WORK/tcp_client.py" "$PLAIN" "$CPORT" "$L_TCP"
 fw_wait_pid "${FW_PIDS[tcp-proxy]}" 30
 check "tcp-proxy: exit status" -eq 0 "$FW_RC"
 
-# socat_proxy NAME ADDR LPORT PORT: socat listening on ADDR:LPORT in the
-# ground station forwards one connection to the peer's PORT; a socat client
-# sends it the log
-socat_proxy() {
-	local name=$1 addr=$2 lport=$3 port=$4 i
-	fw_gs_bg socat -u "TCP4-LISTEN:$lport,bind=$addr,reuseaddr" \
-		"TCP4:$FW_PEER_IP4:$port" >"$FW_TMP/sc-$name-proxy.err" 2>&1
-	FW_PIDS[$name-proxy]=$FW_BG
-	FW_BG_PIDS+=("$FW_BG")
-	for ((i = 0; i < 200; i++)); do
-		[ -n "$(ss -N "$FW_GS" -H -lnt "sport = :$lport" 2>/dev/null)" ] &&
-			break
-		sleep 0.05
-	done
-	fw_sc "$name-client" socat -u "FILE:$LOG" "TCP4:$addr:$lport"
-	fw_wait_pid "${FW_PIDS[$name-proxy]}" 30
-}
-
 # ---- 3. socat as the proxy ------------------------------------------------
-socat_proxy socat 127.0.0.1 "$L_SOCAT" "$P_SOCAT"
+sc_socat_proxy socat 127.0.0.1 "$L_SOCAT" "$P_SOCAT" "$LOG"
+fw_wait_pid "${FW_PIDS[socat-proxy]}" 30
 # ---- 3b. the same on the host's own address, not loopback ------------------
-socat_proxy local "$FW_GS_IP4" "$L_LOCAL" "$P_LOCAL"
+sc_socat_proxy local "$FW_GS_IP4" "$L_LOCAL" "$P_LOCAL" "$LOG"
+fw_wait_pid "${FW_PIDS[local-proxy]}" 30
 
 # ---- 4. UDP proxy, and its benign twin ------------------------------------
-start udp-proxy "$WORK/udp.ready" "$PY" "$WORK/udp_proxy.py" "$L_UDP" \
+sc_start udp-proxy "$WORK/udp.ready" "$PY" "$WORK/udp_proxy.py" "$L_UDP" \
 	"$WORK/udp.ready" "$FW_PEER_IP4" "$P_UDP"
-start b-udp-proxy "$WORK/b-udp.ready" "$PY" "$WORK/udp_proxy.py" \
+sc_start b-udp-proxy "$WORK/b-udp.ready" "$PY" "$WORK/udp_proxy.py" \
 	"$L_B_UDP" "$WORK/b-udp.ready" "$FW_PEER_IP4" "$P_B_UDP"
 fw_sc udp-client "$PY" "$WORK/udp_client.py" "$LOG" "$L_UDP"
 fw_sc b-udp-client "$PY" "$WORK/udp_client.py" "$PLAIN" "$L_B_UDP"

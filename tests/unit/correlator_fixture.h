@@ -33,6 +33,9 @@ struct captured {
 	uint64_t ts_ns;
 	uint64_t bytes;
 	uint64_t lost;
+	uint64_t blocked;
+	uint32_t block_hook;
+	bool dry_run;
 	int severity;
 	bool verified;
 	bool has_proc;
@@ -77,6 +80,9 @@ static inline void capture(const struct fw_alert *a, void *ctx)
 	cap->bytes = a->bytes;
 	cap->lost = a->lost;
 	cap->uncertain = a->uncertain;
+	cap->blocked = a->blocked;
+	cap->block_hook = a->block_hook;
+	cap->dry_run = a->dry_run;
 	cap->severity = a->severity;
 	cap->verified = a->verified;
 	cap->dest = a->dest;

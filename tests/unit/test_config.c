@@ -226,7 +226,7 @@ static void test_errors(void **state)
 		const char *want;
 	} cases[] = {
 		{ "watchh: 1\n",
-		  "1: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps)" },
+		  "1: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps, mode)" },
 		{ "watch:\n  builtin: true\n  dirs: [/a]\n",
 		  "3: unknown key 'dirs' in watch (known: builtin, directories, patterns)" },
 		{ "allow:\n  processes:\n    - executable: /bin/x\n      dest: []\n",
@@ -298,7 +298,7 @@ static void test_errors(void **state)
 		{ "maps:\n  events: 100000\n",
 		  "2: bad size 100000 for map 'events': expected a power of two from 65536 to 1073741824" },
 		{ "maps:\n  patterns: 64\n",
-		  "2: unknown map 'patterns' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs)" },
+		  "2: unknown map 'patterns' (known: events, tainted, reads, flows, carries, relays, embryos, watched_dirs, watched_files, watched_inodes, uring_reqs, blocked, enforce_marks)" },
 		{ "maps:\n  flows: 1024\n  flows: 2048\n",
 		  "3: duplicate key 'flows' in maps" },
 		{ "maps: 1024\n",

@@ -69,6 +69,19 @@ static void feed_lost(struct fixture *fx, uint64_t dropped, uint64_t full,
 	feed(fx, &e, sizeof(e));
 }
 
+static void feed_blocked(struct fixture *fx, uint32_t pid, struct fw_dest d,
+			 uint32_t hook, uint64_t count, uint32_t mode)
+{
+	struct fw_block_event e = { 0 };
+
+	set_hdr(&e.hdr, FW_EV_BLOCKED, pid, 6000 + count, sizeof(e));
+	e.dest = d;
+	e.count = count;
+	e.hook = hook;
+	e.mode = mode;
+	feed(fx, &e, sizeof(e));
+}
+
 /* ---- tests ---- */
 
 static void test_read_then_send_alerts_once(void **state)
@@ -772,6 +785,48 @@ static void test_many_processes(void **state)
 	assert_int_equal(fx->overflow, 0);
 }
 
+/* A refused flow: one alert with the carrier's origins, updated (not
+ * repeated) as the kernel's count grows; a count already told, or one
+ * after the process ended, changes nothing */
+static void test_blocked_flow_one_alert_with_count(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+
+	feed_exec(fx, 100, 1, "curl", "/usr/bin/curl", "curl\0", 5);
+	feed_read(fx, 100, 11, LOG_A, 4096, FW_CONTENT_TLOG);
+	feed_blocked(fx, 100, d, FW_BLOCK_EGRESS, 1, FW_ENFORCE_BLOCK);
+	feed_blocked(fx, 100, d, FW_BLOCK_EGRESS, 1, FW_ENFORCE_BLOCK);
+	feed_blocked(fx, 100, d, FW_BLOCK_EGRESS, 37, FW_ENFORCE_BLOCK);
+	assert_int_equal(count_kind(fx, FW_ALERT_DENIED), 2);
+	a = &fx->alerts[1];
+	assert_int_equal(a->kind, FW_ALERT_DENIED);
+	assert_false(a->update);
+	assert_int_equal(a->blocked, 1);
+	assert_int_equal(a->block_hook, FW_BLOCK_EGRESS);
+	assert_false(a->dry_run);
+	assert_int_equal(a->pid, 100);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	assert_memory_equal(&a->dest, &d, sizeof(d));
+	assert_true(a->verified);
+	a = &fx->alerts[2];
+	assert_true(a->update);
+	assert_int_equal(a->blocked, 37);
+	assert_int_equal(a->flow_id, fx->alerts[1].flow_id);
+	/* another hook of the same process is another flow */
+	feed_blocked(fx, 100, d, FW_BLOCK_CONNECT, 1, FW_ENFORCE_DRY_RUN);
+	a = &fx->alerts[3];
+	assert_false(a->update);
+	assert_true(a->dry_run);
+	assert_int_not_equal(a->flow_id, fx->alerts[1].flow_id);
+	feed_exit(fx, 100);
+	feed_blocked(fx, 100, d, FW_BLOCK_EGRESS, 40, FW_ENFORCE_BLOCK);
+	assert_int_equal(fx->n, 4);
+	assert_int_equal(proctab__count(correlator__procs(fx->c)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -802,6 +857,7 @@ int main(void)
 		T(test_ipv6_destination),
 		T(test_ipv6_allow_rule),
 		T(test_many_processes),
+		T(test_blocked_flow_one_alert_with_count),
 #undef T
 	};
 

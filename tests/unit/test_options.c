@@ -331,6 +331,25 @@ static void test_taint_expiry(void **state)
 		"invalid --taint-expiry '-5': expected a number of seconds");
 }
 
+static void test_enforce(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(fx->opts.enforce, FW_ENFORCE_OFF);
+	assert_int_equal(PARSE(fx, "--enforce"), 0);
+	assert_int_equal(fx->opts.enforce, FW_ENFORCE_BLOCK);
+	options__free(&fx->opts);
+	getopt_reset();
+	assert_int_equal(PARSE(fx, "--enforce=dry-run"), 0);
+	assert_int_equal(fx->opts.enforce, FW_ENFORCE_DRY_RUN);
+	options__free(&fx->opts);
+	getopt_reset();
+	assert_int_equal(PARSE(fx, "--enforce=block"), -1);
+	expect_error(
+		fx,
+		"bad --enforce '=block': --enforce alone, or --enforce=dry-run");
+}
+
 static void test_no_defaults_needs_rules(void **state)
 {
 	struct fixture *fx = *state;
@@ -519,6 +538,7 @@ int main(void)
 		T(test_help),
 		T(test_usage_mentions_every_option),
 		T(test_reparse_resets),
+		T(test_enforce),
 #undef T
 	};
 

@@ -200,6 +200,54 @@ static void test_egress_json(void **state)
 	assert_int_equal(fx->err_len, 0);
 }
 
+/* A refused flow: ECS denied/failure, the hook, the count, the chain */
+static void test_denied_json(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *j;
+
+	fx->alert.kind = FW_ALERT_DENIED;
+	fx->alert.bytes = 0;
+	fx->alert.blocked = 12;
+	fx->alert.block_hook = FW_BLOCK_EGRESS;
+	output__alert(&fx->alert, &fx->o);
+	j = one_json_line(fx);
+	expect_str(j, "event.kind", "alert");
+	expect_str(j, "event.action", "flightlog-egress-denied");
+	expect_str(j, "event.type", "denied");
+	expect_str(j, "event.outcome", "failure");
+	expect_str(j, "flightwatch.enforcement.hook", "egress");
+	expect_str(j, "flightwatch.enforcement.mode", "enforce");
+	expect_int(j, "flightwatch.enforcement.attempts", 12);
+	expect_str(j, "destination.ip", "192.0.2.7");
+	expect_str(
+		j, "message",
+		"flightwatch refused curl (pid 4242) the packets of its flow to 192.0.2.7:443/tcp: it carries flight log /home/alice/Documents/QGroundControl/Telemetry/a.tlog (12 attempts)");
+	assert_true(json_object_array_length(at(j, "flightwatch.chain")) >= 3);
+}
+
+static void test_denied_dry_run_socket_json(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *j;
+
+	fx->alert.kind = FW_ALERT_DENIED;
+	fx->alert.blocked = 12;
+	fx->alert.dry_run = true;
+	fx->alert.update = true;
+	fx->alert.block_hook = FW_BLOCK_SOCKET;
+	output__alert(&fx->alert, &fx->o);
+	j = one_json_line(fx);
+	expect_str(j, "event.action", "flightlog-egress-denied-update");
+	expect_str(j, "event.type", "info");
+	expect_str(j, "event.outcome", "success");
+	expect_str(
+		j, "message",
+		"flightwatch would have refused curl (pid 4242) a raw socket: it carries flight log /home/alice/Documents/QGroundControl/Telemetry/a.tlog (12 attempts)");
+	assert_null(at(j, "destination.ip"));
+	assert_null(at(j, "flightwatch.chain"));
+}
+
 static void test_egress_json_update_v6_many_origins(void **state)
 {
 	struct fixture *fx = *state;
@@ -510,9 +558,9 @@ static void test_event_names(void **state)
 static void test_lru_names(void **state)
 {
 	static const char *const want[FW_LRU_MAX] = {
-		"watched_files", "watched_inodes", "tainted",
-		"reads",	 "flows",	   "carries",
-		"relays",	 "embryos",	   "uring_reqs",
+		"watched_files", "watched_inodes", "tainted",	    "reads",
+		"flows",	 "carries",	   "relays",	    "embryos",
+		"uring_reqs",	 "blocked",	   "enforce_marks",
 	};
 
 	(void)state;
@@ -581,6 +629,7 @@ static void test_stats(void **state)
 	s.events[FW_EV_SEND] = 6;
 	s.events[FW_EV_CARRIER] = 7;
 	s.events[FW_EV_DNS] = 8;
+	s.events[FW_EV_BLOCKED] = 11;
 	s.events[FW_EV_SEND_BYTES] = 99; /* not a kernel event: not listed */
 	s.lost = 3;
 	s.pending_full = 2;
@@ -603,7 +652,8 @@ static void test_stats(void **state)
 		"flightwatch stopped: 5 kernel events lost, 0 map entries evicted, 2 flows, 1 alerts, 3 updates");
 	assert_int_equal(
 		json_object_object_length(at(j, "flightwatch.stats.events")),
-		8);
+		9);
+	expect_int(j, "flightwatch.stats.events.blocked", 11);
 	expect_int(j, "flightwatch.stats.events.exec", 10);
 	expect_int(j, "flightwatch.stats.events.fork", 20);
 	expect_int(j, "flightwatch.stats.events.exit", 30);
@@ -639,6 +689,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_egress_json),
 		T(test_egress_json_update_v6_many_origins),
+		T(test_denied_json),
+		T(test_denied_dry_run_socket_json),
 		T(test_egress_json_no_origin),
 		T(test_egress_json_domain_country),
 		T(test_egress_json_no_domain),

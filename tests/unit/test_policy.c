@@ -368,6 +368,70 @@ static void test_severity(void **state)
 	assert_int_equal(FW_SEVERITY_MEDIUM, 47);
 }
 
+static const struct fw_enforce_entry *
+entry_for(const struct fw_enforce_entry *e, size_t n, const char *addr,
+	  unsigned prefix)
+{
+	struct fw_allow_rule r;
+	char spec[64], err[128];
+
+	snprintf(spec, sizeof(spec), "%s/%u", addr, prefix);
+	assert_int_equal(policy__parse_allow(spec, &r, err, sizeof(err)), 0);
+	for (size_t i = 0; i < n; i++)
+		if (e[i].key.family == r.family &&
+		    e[i].key.prefixlen == 8 + prefix &&
+		    !memcmp(e[i].key.addr, r.addr, 16))
+			return &e[i];
+	fail_msg("no entry for %s", spec);
+	return NULL;
+}
+
+/* The kernel takes the longest prefix only: each network carries the
+ * ports of every rule that contains it, host bits are cleared, and the
+ * same network twice is one entry */
+static void test_enforce_entries(void **state)
+{
+	struct fw_policy p = { 0 };
+	struct fw_enforce_entry e[8];
+	const struct fw_enforce_entry *x;
+	char err[128];
+	bool overflow;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(
+		policy__add_allow(&p, "10.0.0.0/8:53", err, sizeof(err)), 0);
+	assert_int_equal(
+		policy__add_allow(&p, "10.1.2.3:443", err, sizeof(err)), 0);
+	assert_int_equal(
+		policy__add_allow(&p, "10.9.9.9/8:123", err, sizeof(err)), 0);
+	assert_int_equal(policy__add_allow(&p, "[fd00::/8]", err, sizeof(err)),
+			 0);
+	n = policy__enforce_entries(&p, e, 8, &overflow);
+	assert_false(overflow);
+	assert_int_equal(n, 3);
+	x = entry_for(e, n, "10.0.0.0", 8);
+	assert_false(x->allow.any_port);
+	assert_int_equal(x->allow.n_ports, 2);
+	assert_int_equal(x->allow.ports[0], 53);
+	assert_int_equal(x->allow.ports[1], 123);
+	x = entry_for(e, n, "10.1.2.3", 32);
+	assert_int_equal(x->allow.n_ports, 3); /* 53, 443, 123 */
+	x = entry_for(e, n, "fd00::", 8);
+	assert_true(x->allow.any_port);
+	/* more networks than room: said */
+	n = policy__enforce_entries(&p, e, 2, &overflow);
+	assert_int_equal(n, 2);
+	assert_true(overflow);
+	policy__free(&p);
+	assert_string_equal(policy__enforce_mode_name(FW_ENFORCE_BLOCK),
+			    "enforce");
+	assert_int_equal(policy__parse_enforce_mode("dry-run"),
+			 FW_ENFORCE_DRY_RUN);
+	assert_int_equal(policy__parse_enforce_mode("detect"), FW_ENFORCE_OFF);
+	assert_int_equal(policy__parse_enforce_mode("block"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_mapped_v4_is_v4),
 		cmocka_unit_test(test_add_allow_error_keeps_policy),
 		cmocka_unit_test(test_severity),
+		cmocka_unit_test(test_enforce_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

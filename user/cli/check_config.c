@@ -186,6 +186,12 @@ static void print_effective(FILE *out, const struct fw_config *o,
 	else
 		fputs("taint expiry: never\n", out);
 	fprintf(out, "output: %s\n", sinks[o->sink]);
+	fprintf(out, "mode: %s%s\n", policy__enforce_mode_name(o->enforce),
+		o->enforce == FW_ENFORCE_BLOCK ?
+			" (tainted processes are refused every destination not allowed by address)" :
+		o->enforce == FW_ENFORCE_DRY_RUN ?
+			" (what enforce would refuse is reported, nothing is refused)" :
+			" (flows are reported, nothing is refused)");
 	fputs("geoip: ", out);
 	put_safe(out, o->geoip_path ? o->geoip_path : "(none)");
 	fputc('\n', out);

@@ -492,6 +492,24 @@ static int top_output(struct cfg *c, yaml_node_t *v, void *arg)
 		s);
 }
 
+static int top_mode(struct cfg *c, yaml_node_t *v, void *arg)
+{
+	const char *s = cfg_scalar(c, v, "enforce, dry-run or detect");
+	int mode;
+
+	(void)arg;
+	if (!s)
+		return -1;
+	mode = policy__parse_enforce_mode(s);
+	if (mode < 0)
+		return cfg_fail_at(
+			c, v,
+			"bad mode '%s': expected enforce, dry-run or detect",
+			s);
+	c->cfg->enforce = mode;
+	return 0;
+}
+
 static int top_geoip(struct cfg *c, yaml_node_t *v, void *arg)
 {
 	char *path;
@@ -576,6 +594,7 @@ static const struct key top_keys[] = {
 	{ "output", .fn = top_output },
 	{ "geoip", .fn = top_geoip },
 	{ "maps", .fn = top_maps },
+	{ "mode", .fn = top_mode },
 };
 
 static void config_init(struct fw_config *cfg)

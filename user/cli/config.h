@@ -42,6 +42,7 @@ struct fw_config {
 	char *geoip_path; /* geoip:, or NULL */
 	struct fw_map_size map_sizes[FW_MAP_SIZES_MAX]; /* in file order */
 	size_t n_map_sizes;
+	int enforce; /* mode: enum fw_enforce_mode (default detect) */
 };
 
 /*

@@ -32,6 +32,7 @@ enum {
 	OPT_FRESH,
 	OPT_STATE_DIR,
 	OPT_RESOLVER,
+	OPT_ENFORCE,
 };
 
 #define DEFAULT_KEEP 5
@@ -55,6 +56,7 @@ static const struct option run_options[] = {
 	{ "fresh", no_argument, NULL, OPT_FRESH },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "resolver", required_argument, NULL, OPT_RESOLVER },
+	{ "enforce", optional_argument, NULL, OPT_ENFORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -88,6 +90,9 @@ void options__usage_run(FILE *out)
 		"  --fresh              start clean: forget the pinned state\n"
 		"  --resolver ADDR      a DNS server whose answers name destinations\n"
 		"                       (repeatable; default: /etc/resolv.conf's)\n"
+		"  --enforce[=dry-run]  refuse processes that carry flight-log data any\n"
+		"                       destination --allow (or allow:) does not list;\n"
+		"                       dry-run: report what would be refused, refuse nothing\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
 		"  -h, --help           this help\n"
 		"SIGHUP reloads the config file; taint state is kept.\n",
@@ -224,6 +229,7 @@ static void take_config(struct fw_options *opts, struct fw_config *cfg)
 		       "the same map sizes");
 	memcpy(opts->map_sizes, cfg->map_sizes, sizeof(opts->map_sizes));
 	opts->n_map_sizes = cfg->n_map_sizes;
+	opts->enforce = cfg->enforce;
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -364,6 +370,19 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 		}
 		case OPT_GEOIP:
 			opts->geoip_path = optarg;
+			break;
+		case OPT_ENFORCE:
+			if (!optarg) {
+				opts->enforce = FW_ENFORCE_BLOCK;
+			} else if (!strcmp(optarg, "dry-run")) {
+				opts->enforce = FW_ENFORCE_DRY_RUN;
+			} else {
+				snprintf(
+					err, err_size,
+					"bad --enforce '=%s': --enforce alone, or --enforce=dry-run",
+					optarg);
+				goto bad;
+			}
 			break;
 		case 'v':
 		case OPT_VERBOSE:

@@ -42,6 +42,7 @@ struct fw_options {
 	char *geoip_alloc; /* geoip_path when the config file gave it */
 	struct fw_map_size map_sizes[FW_MAP_SIZES_MAX]; /* before load */
 	size_t n_map_sizes;
+	int enforce; /* enum fw_enforce_mode: --enforce, config mode: */
 	/* the command line as given: SIGHUP parses it again, with the
 	 * config file re-read, so that options still add to the file */
 	int argc;

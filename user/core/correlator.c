@@ -55,6 +55,7 @@ struct fw_correlator {
 	struct hashmap *files; /* fw_file_key -> struct fw_file */
 	struct hashmap *channels; /* fw_flow_key -> struct channel */
 	struct hashmap *carriers; /* fw_file_key -> struct carrier */
+	struct hashmap *blocked; /* fw_block_key -> struct blocked_flow */
 	struct fw_dnscache *dns; /* destination names from FW_EV_DNS */
 	struct fw_geoip *geoip; /* NULL: no country */
 	uint64_t next_flow_id;
@@ -77,6 +78,7 @@ struct fw_correlator *correlator__new(const struct fw_policy *policy,
 	c->files = hashmap__new(sizeof(struct fw_file_key));
 	c->channels = hashmap__new(sizeof(struct fw_flow_key));
 	c->carriers = hashmap__new(sizeof(struct fw_file_key));
+	c->blocked = hashmap__new(sizeof(struct fw_block_key));
 	c->dns = dnscache__new(FW_DNSCACHE_DEFAULT_MAX);
 	c->next_flow_id = 1;
 	c->limits.carriers = FW_CARRIERS_MAX;
@@ -150,6 +152,10 @@ void correlator__free(struct fw_correlator *c)
 	memset(&cur, 0, sizeof(cur));
 	while (hashmap__next(c->carriers, &cur, NULL, &value))
 		carrier_free(value);
+	memset(&cur, 0, sizeof(cur));
+	while (hashmap__next(c->blocked, &cur, NULL, &value))
+		free(value);
+	hashmap__free(c->blocked);
 	hashmap__free(c->carriers);
 	dnscache__free(c->dns);
 	hashmap__free(c->channels);
@@ -751,6 +757,70 @@ static void on_fork(struct fw_correlator *c, const struct fw_fork_event *e)
 	proctab__fork(c->procs, e);
 }
 
+/* A refused flow: the kernel's first record, then its growing count */
+struct blocked_flow {
+	uint64_t id;
+	uint64_t count; /* reported so far */
+};
+
+/*
+ * The kernel refused (or in dry-run would have refused) a flow of a
+ * tainted process: one alert per (process, destination, hook), updated
+ * as the count grows, with the chain that made the process a carrier.
+ */
+static void on_blocked(struct fw_correlator *c, const struct fw_block_event *e)
+{
+	struct fw_block_key key = { .dest = e->dest,
+				    .tgid = e->hdr.tgid,
+				    .hook = e->hook };
+	struct blocked_flow *b = hashmap__get(c->blocked, &key);
+	struct fw_proc *p;
+	struct fw_alert a = { 0 };
+	struct fw_flow_facts facts = { 0 };
+
+	if (b && e->count <= b->count)
+		return; /* the collector's sync of a count already told */
+	p = proctab__get(c->procs, e->hdr.tgid);
+	if (b && !p)
+		return; /* a count after the exit: the process is forgotten */
+	if (!b) {
+		b = fw_xcalloc(1, sizeof(*b));
+		b->id = c->next_flow_id++;
+		hashmap__put(c->blocked, &key, b);
+	}
+	if (!p)
+		p = proctab__get_or_add(c->procs, e->hdr.tgid);
+	a.kind = FW_ALERT_DENIED;
+	a.update = b->count != 0;
+	b->count = e->count;
+	a.flow_id = b->id;
+	a.ts_ns = e->hdr.ts_ns;
+	a.proc = p;
+	a.dest = e->dest;
+	if (e->hook != FW_BLOCK_SOCKET) {
+		a.domain = correlator__dest_name(c, &a.dest, a.ts_ns);
+		a.country = NULL;
+	}
+	a.blocked = e->count;
+	a.block_hook = e->hook;
+	a.dry_run = e->mode == FW_ENFORCE_DRY_RUN;
+	a.origins = p->origins;
+	a.n_origins = p->n_origins;
+	for (size_t i = 0; i < a.n_origins; i++)
+		if (content__is_flight_log(a.origins[i].file->content))
+			a.verified = true;
+	facts.exe = p->exe;
+	facts.dest = e->hook != FW_BLOCK_SOCKET ? &a.dest : NULL;
+	facts.domain = a.domain;
+	facts.verified = a.verified;
+	a.severity = policy__severity(c->policy, &facts);
+	if (a.update)
+		c->stats.updates++;
+	else
+		c->stats.alerts++;
+	c->fn(&a, c->ctx);
+}
+
 static size_t expected_size(uint32_t type)
 {
 	switch (type) {
@@ -779,6 +849,8 @@ static size_t expected_size(uint32_t type)
 		return sizeof(struct fw_peek_event);
 	case FW_EV_PACKET_SOCKET:
 		return sizeof(struct fw_packet_socket_event);
+	case FW_EV_BLOCKED:
+		return sizeof(struct fw_block_event);
 	default:
 		return 0;
 	}
@@ -902,6 +974,9 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 		break;
 	case FW_EV_PACKET_SOCKET:
 		on_packet_socket(c, rec);
+		break;
+	case FW_EV_BLOCKED:
+		on_blocked(c, rec);
 		break;
 	case FW_EV_DNS: {
 		const struct fw_dns_event *e = rec;

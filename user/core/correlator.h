@@ -23,7 +23,9 @@ enum fw_alert_kind {
 	FW_ALERT_LOST =
 		2, /* kernel events were lost: the trace is incomplete */
 	FW_NOTICE_READ = 3, /* a process read a flight log (informational) */
-	/* 4: reserved (enforcement) */
+	/* the kernel refused a flow of a tainted process (--enforce), or
+	 * would have (dry_run) */
+	FW_ALERT_DENIED = 4,
 	/* a process carrying flight-log data opened a packet socket, whose
 	 * frames are not followed */
 	FW_ALERT_PACKET_SOCKET = 5,
@@ -55,6 +57,11 @@ struct fw_alert {
 	int severity;
 	bool verified; /* some origin's content is a known flight-log format */
 	uint64_t lost; /* FW_ALERT_LOST: events lost so far */
+	/* FW_ALERT_DENIED: attempts (egress: packets) refused so far, where
+	 * (enum fw_block_hook), and whether only reported (dry-run) */
+	uint64_t blocked;
+	uint32_t block_hook;
+	bool dry_run;
 	uint32_t uncertain; /* enum fw_uncertain bits: 0, every field holds */
 };
 

@@ -447,3 +447,98 @@ int policy__severity(const struct fw_policy *policy,
 			return policy->rules[i].severity;
 	return facts->verified ? FW_SEVERITY_HIGH : FW_SEVERITY_MEDIUM;
 }
+
+/* Does rule's network contain net (the same family, a prefix no longer,
+ * the same leading bits)? */
+static bool network_contains(const struct fw_allow_rule *rule,
+			     const struct fw_allow_rule *net)
+{
+	return rule->family == net->family && rule->prefix <= net->prefix &&
+	       prefix_equal(rule->addr, net->addr, rule->prefix);
+}
+
+/* Add rule's ports to e; false when they do not fit */
+static bool entry_take_ports(struct fw_enforce_entry *e,
+			     const struct fw_allow_rule *rule)
+{
+	struct fw_enforce_allow *a = &e->allow;
+
+	if (!rule->port) {
+		a->any_port = 1;
+		return true;
+	}
+	for (unsigned i = 0; i < a->n_ports; i++)
+		if (a->ports[i] == rule->port)
+			return true;
+	if (a->n_ports == FW_ENFORCE_PORTS)
+		return false;
+	a->ports[a->n_ports++] = rule->port;
+	return true;
+}
+
+size_t policy__enforce_entries(const struct fw_policy *policy,
+			       struct fw_enforce_entry *out, size_t max,
+			       bool *overflow)
+{
+	size_t n = 0;
+
+	*overflow = false;
+	for (size_t i = 0; i < policy->n_allow; i++) {
+		const struct fw_allow_rule *net = &policy->allow[i];
+		struct fw_enforce_entry e = { 0 };
+		size_t j;
+
+		e.key.family = net->family;
+		e.key.prefixlen = 8 + net->prefix;
+		for (j = 0; j < 16; j++) {
+			unsigned bits =
+				j * 8 >= net->prefix ? 0 : net->prefix - j * 8;
+
+			e.key.addr[j] =
+				bits >= 8 ?
+					net->addr[j] :
+					net->addr[j] &
+						(uint8_t)(0xFF << (8 - bits));
+		}
+		for (j = 0; j < n; j++)
+			if (!memcmp(&out[j].key, &e.key, sizeof(e.key)))
+				break;
+		if (j < n)
+			continue; /* this network is there, with every port */
+		/* the longest match alone decides in the kernel: give it the
+		 * ports of every rule whose network contains it */
+		for (j = 0; j < policy->n_allow; j++)
+			if (network_contains(&policy->allow[j], net) &&
+			    !entry_take_ports(&e, &policy->allow[j]))
+				*overflow = true;
+		if (n == max) {
+			*overflow = true;
+			break;
+		}
+		out[n++] = e;
+	}
+	return n;
+}
+
+const char *policy__enforce_mode_name(int mode)
+{
+	switch (mode) {
+	case FW_ENFORCE_BLOCK:
+		return "enforce";
+	case FW_ENFORCE_DRY_RUN:
+		return "dry-run";
+	default:
+		return "detect";
+	}
+}
+
+int policy__parse_enforce_mode(const char *s)
+{
+	if (!strcmp(s, "enforce"))
+		return FW_ENFORCE_BLOCK;
+	if (!strcmp(s, "dry-run"))
+		return FW_ENFORCE_DRY_RUN;
+	if (!strcmp(s, "detect"))
+		return FW_ENFORCE_OFF;
+	return -1;
+}

@@ -117,4 +117,25 @@ void policy__format_severity(int severity, char *buf, size_t size);
 int policy__severity(const struct fw_policy *policy,
 		     const struct fw_flow_facts *facts);
 
+/* An entry of the kernel's enforcement trie (enforce_allow) */
+struct fw_enforce_entry {
+	struct fw_enforce_key key;
+	struct fw_enforce_allow allow;
+};
+
+/* The allow rules by address as the kernel enforces them: one entry per
+ * distinct network, holding the ports of every rule whose network
+ * contains it (the kernel takes the longest match only). At most max
+ * entries into out; overflow set when a network has more ports than an
+ * entry holds or there are more networks than max (those are refused).
+ * Domain and process rules have no place here: the kernel knows neither
+ * names nor executables. */
+size_t policy__enforce_entries(const struct fw_policy *policy,
+			       struct fw_enforce_entry *out, size_t max,
+			       bool *overflow);
+/* "enforce", "dry-run", "detect" for enum fw_enforce_mode, and back
+ * (-1: none of those) */
+const char *policy__enforce_mode_name(int mode);
+int policy__parse_enforce_mode(const char *s);
+
 #endif /* FW_POLICY_H */

@@ -192,8 +192,8 @@ int check_kernel__main(int argc, char **argv)
 	uname(&u);
 	if (loader__preflight(btf_path))
 		return 1;
-	/* a check: no state pinned, none taken over */
-	struct fw_load_opts load = { .btf_path = btf_path };
+	/* a check: no state pinned, none taken over; the enforcement programs too */
+	struct fw_load_opts load = { .btf_path = btf_path, .enforce = true };
 
 	c.runs = !loader__open(&loader, &load, ignore_record, NULL);
 	if (c.runs) {

@@ -12,6 +12,9 @@ enum hook_group {
 	GROUP_DNS,
 	GROUP_DNS_QUERIES,
 	GROUP_SEED,
+	GROUP_ENFORCE_ADDR,
+	GROUP_ENFORCE_SOCKET,
+	GROUP_ENFORCE_EGRESS,
 	GROUP_COUNT,
 };
 
@@ -24,6 +27,11 @@ static const char *const group_lost[GROUP_COUNT] = {
 	[GROUP_DNS] = "destinations are not named",
 	[GROUP_DNS_QUERIES] = "DNS answers are not matched to the queries sent",
 	[GROUP_SEED] = "files opened before the start are not seen",
+	[GROUP_ENFORCE_ADDR] =
+		"connects and unconnected sends of tainted processes are not refused",
+	[GROUP_ENFORCE_SOCKET] =
+		"raw sockets of tainted processes are not refused",
+	[GROUP_ENFORCE_EGRESS] = "flows set up before the taint are not cut",
 };
 
 /*
@@ -79,12 +87,34 @@ static const struct hook_variant {
 	{ .prog = "fw_dns_ingress",
 	  .hook = "cgroup_skb/ingress",
 	  .group = GROUP_DNS },
+	/* a label of its own: the enforcement's egress program is another
+	 * program on the same hook, not a variant of this one */
 	{ .prog = "fw_dns_egress",
-	  .hook = "cgroup_skb/egress",
+	  .hook = "cgroup_skb/egress (DNS queries)",
 	  .group = GROUP_DNS_QUERIES },
 	{ .prog = "fw_seed_files",
 	  .hook = "iter/task_file",
 	  .group = GROUP_SEED },
+	/* enforcement (loaded only with it on): each cgroup hook refuses on
+	 * its own, so one the kernel lacks leaves the others working */
+	{ .prog = "fw_enforce_connect4",
+	  .hook = "cgroup/connect4",
+	  .group = GROUP_ENFORCE_ADDR },
+	{ .prog = "fw_enforce_connect6",
+	  .hook = "cgroup/connect6",
+	  .group = GROUP_ENFORCE_ADDR },
+	{ .prog = "fw_enforce_sendmsg4",
+	  .hook = "cgroup/sendmsg4",
+	  .group = GROUP_ENFORCE_ADDR },
+	{ .prog = "fw_enforce_sendmsg6",
+	  .hook = "cgroup/sendmsg6",
+	  .group = GROUP_ENFORCE_ADDR },
+	{ .prog = "fw_enforce_sock_create",
+	  .hook = "cgroup/sock_create",
+	  .group = GROUP_ENFORCE_SOCKET },
+	{ .prog = "fw_enforce_egress",
+	  .hook = "cgroup_skb/egress",
+	  .group = GROUP_ENFORCE_EGRESS },
 };
 
 /* Subprograms of their own (__noinline in bpf/) that a group's
@@ -118,11 +148,13 @@ bool hooks__optional(const char *prog)
 	return variant_of(prog) != NULL;
 }
 
-const char *hooks__label(const char *prog)
+bool hooks__enforcing(const char *prog)
 {
 	const struct hook_variant *v = variant_of(prog);
 
-	return v ? v->hook : prog;
+	return v && (v->group == GROUP_ENFORCE_ADDR ||
+		     v->group == GROUP_ENFORCE_SOCKET ||
+		     v->group == GROUP_ENFORCE_EGRESS);
 }
 
 const char *hooks__lost(const char *prog)
@@ -130,6 +162,13 @@ const char *hooks__lost(const char *prog)
 	const struct hook_variant *v = variant_of(prog);
 
 	return v ? group_lost[v->group] : "not followed";
+}
+
+const char *hooks__label(const char *prog)
+{
+	const struct hook_variant *v = variant_of(prog);
+
+	return v ? v->hook : prog;
 }
 
 bool hooks__section_optional(const char *sec)
@@ -260,7 +299,7 @@ static const struct hook_variant *hook_choice(const char *hook,
 
 void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		   const struct fw_refusal *refused, size_t n_refused,
-		   bool fentry, struct fw_hook_list *out)
+		   bool fentry, bool enforce, struct fw_hook_list *out)
 {
 	const char *broken_hook[GROUP_COUNT] = { 0 };
 	char broken_why[GROUP_COUNT][sizeof(((struct fw_refusal *)0)->reason)];
@@ -272,6 +311,8 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 	for (i = 0; i < FW_ARRAY_SIZE(variants); i++) {
 		enum hook_group g = variants[i].group;
 
+		if (!enforce && hooks__enforcing(variants[i].prog))
+			continue; /* not loaded: nothing to report */
 		if (broken_hook[g] ||
 		    hook_choice(variants[i].hook, btf, refused, n_refused,
 				fentry, why, sizeof(why)))
@@ -300,7 +341,8 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 			continue;
 		bpf_program__set_autoload(
 			prog,
-			!broken_hook[v->group] &&
+			(enforce || !hooks__enforcing(v->prog)) &&
+				!broken_hook[v->group] &&
 				hook_choice(v->hook, btf, refused, n_refused,
 					    fentry, why, sizeof(why)) == v);
 	}

@@ -34,22 +34,25 @@ struct fw_hook_list {
 
 /* Is prog (a program's name) one the tracer can run without? */
 bool hooks__optional(const char *prog);
+/* Is prog one of the enforcement programs, loaded only with --enforce? */
+bool hooks__enforcing(const char *prog);
+/* What is not followed (or enforced) without prog */
+const char *hooks__lost(const char *prog);
 /* The hook (section) a user knows a program by: "tp_btf/io_uring_complete"
  * for every variant of it; the program's own name when it is not listed */
 const char *hooks__label(const char *prog);
-/* What is not followed without the optional program prog */
-const char *hooks__lost(const char *prog);
 /* Is sec (an attached program's section) one of an optional program? */
 bool hooks__section_optional(const char *sec);
 /* Before load: keep of each optional hook the first variant that fits
  * (the signature btf declares; fentry variants only where fentry programs
  * load), leave out (autoload off) the other variants, the hooks the kernel
- * lacks, the programs refused before and every group one of those breaks;
+ * lacks, the programs refused before and every group one of those breaks,
+ * and the enforcement programs unless enforce;
  * each hook left out is added to out once, with what is not followed
  * without it */
 void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		   const struct fw_refusal *refused, size_t n_refused,
-		   bool fentry, struct fw_hook_list *out);
+		   bool fentry, bool enforce, struct fw_hook_list *out);
 /* Add hook and reason to list unless the hook is there already */
 void hooks__list_add(struct fw_hook_list *list, const char *hook,
 		     const char *fmt, ...)

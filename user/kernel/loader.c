@@ -178,6 +178,9 @@ static int on_ring_record(void *ctx, void *data, size_t size)
 	if (size > sizeof(copy))
 		size = sizeof(copy);
 	memcpy(copy, data, size);
+	if (size >= sizeof(struct fw_block_event) &&
+	    ((struct fw_event_header *)copy)->type == FW_EV_BLOCKED)
+		loader__blocked_told(l, (const struct fw_block_event *)copy);
 	l->fn(copy, size, l->ctx);
 	/* never stop on one bad record; stop (this one delivered) when the
 	 * loop's turn has come */
@@ -211,9 +214,24 @@ static int cgroup2_root(void)
 	return fd;
 }
 
+static bool is_cgroup_prog(const struct bpf_program *prog)
+{
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Cgroup programs attach by a link this process alone holds (nothing is
+ * pinned): when the collector exits, for whatever reason, the kernel
+ * detaches them, enforcement included (the fail mode, flightwatch(8)) */
 static struct bpf_link *attach_one(struct bpf_program *prog, int *cgroup_fd)
 {
-	if (bpf_program__type(prog) != BPF_PROG_TYPE_CGROUP_SKB)
+	if (!is_cgroup_prog(prog))
 		return bpf_program__attach(prog);
 	if (*cgroup_fd < 0)
 		*cgroup_fd = cgroup2_root();
@@ -247,8 +265,7 @@ static int attach_all(struct fw_loader *l)
 		link = attach_one(prog, &cgroup_fd);
 		if (!link && hooks__optional(bpf_program__name(prog))) {
 			/* go on, and say so in the start-up coverage */
-			bool cgroup = bpf_program__type(prog) ==
-				      BPF_PROG_TYPE_CGROUP_SKB;
+			bool cgroup = is_cgroup_prog(prog);
 
 			hooks__list_add(
 				&l->left_out,
@@ -329,7 +346,7 @@ static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 	l->left_out.n = 0;
 	hooks__select(l->skel->obj, btf, l->refused, l->n_refused,
-		      btf && probes__fentry(btf), &l->left_out);
+		      btf && probes__fentry(btf), o->enforce, &l->left_out);
 	btf__free(btf);
 	memset(&load_failure, 0, sizeof(load_failure));
 	load_failure.on = true;
@@ -424,6 +441,7 @@ void loader__close(struct fw_loader *l)
 	hashmap__free(l->seeded);
 	if (l->state_fd >= 0)
 		close(l->state_fd); /* the lock goes with it */
+	hashmap__free(l->blocked_seen);
 	flightwatch_bpf__destroy(l->skel);
 	free(l);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/policy.h"
 #include "core/rules.h"
 #include "sink/output.h"
 
@@ -32,6 +33,9 @@ struct fw_load_opts {
 	 * fresh: an earlier run's state there is dropped, not taken over */
 	const char *state_dir;
 	bool fresh;
+	/* load and attach the enforcement programs too (their mode starts
+	 * off: loader__set_enforce) */
+	bool enforce;
 };
 
 int loader__open(struct fw_loader **out, const struct fw_load_opts *opts,
@@ -65,6 +69,15 @@ int loader__seed_open_files(struct fw_loader *l);
  * directory before anything opened it is still known. Opens each with
  * O_PATH (never reads it). Returns 0 or -errno. */
 int loader__seed_dir_files(struct fw_loader *l, const struct fw_rules *rules);
+/* The enforcement mode (enum fw_enforce_mode) and the destinations a
+ * tainted process may still reach, from policy's allow rules by address.
+ * Returns how many networks are allowed, or -1 when they do not all fit
+ * (the kernel then refuses those left out: it fails closed). */
+int loader__set_enforce(struct fw_loader *l, int mode,
+			const struct fw_policy *policy);
+/* Deliver FW_EV_BLOCKED with the counts of refused flows (of pid only,
+ * unless 0) that grew since the kernel's record or the last sync */
+void loader__sync_blocked(struct fw_loader *l, uint32_t pid);
 /* Wait up to timeout_ms for records and deliver them, for at most about
  * 100 ms; > 0 when some were (more may wait), 0 none, -errno on failure */
 int loader__poll(struct fw_loader *l, int timeout_ms);

@@ -55,6 +55,9 @@ struct fw_loader {
 	/* optional programs the kernel refused at an earlier try */
 	struct fw_refusal refused[FW_UNATTACHED_MAX];
 	size_t n_refused;
+	/* refused flows already delivered, and their counts (key
+	 * struct fw_block_key, value uint64_t) */
+	struct hashmap *blocked_seen;
 };
 
 /* fn(key, value, ctx) for every entry of the hash map fd; 0 or -errno */
@@ -72,5 +75,8 @@ int loader__pin_state(struct fw_loader *l, const char *dir, bool fresh);
 void loader__baseline_lru(struct fw_loader *l);
 /* The rules' classification of files (not carriers) forgotten */
 void loader__forget_classified(struct fw_loader *l);
+/* The kernel's FW_EV_BLOCKED record e went by: later counts are updates
+ * (loader_enforce.c) */
+void loader__blocked_told(struct fw_loader *l, const struct fw_block_event *e);
 
 #endif /* FW_LOADER_PRIV_H */

@@ -68,6 +68,10 @@ int jentry__priority(const struct fw_alert *a)
 {
 	if (a->kind == FW_NOTICE_READ)
 		return 6; /* LOG_INFO */
+	if (a->kind == FW_ALERT_DENIED)
+		/* refused: nothing left, the attempt is what to act on;
+		 * dry-run: it did leave */
+		return a->dry_run ? 3 /* LOG_ERR */ : 4 /* LOG_WARNING */;
 	if (a->severity >= 99)
 		return 2; /* LOG_CRIT */
 	if (a->severity >= FW_SEVERITY_HIGH)
@@ -86,6 +90,8 @@ static const char *msgid(const struct fw_alert *a)
 		return FW_MSGID_LOST;
 	case FW_ALERT_PACKET_SOCKET:
 		return FW_MSGID_PACKET_SOCKET;
+	case FW_ALERT_DENIED:
+		return FW_MSGID_DENIED;
 	default:
 		return FW_MSGID_READ;
 	}
@@ -173,8 +179,22 @@ void jentry__alert(struct fw_jentry *e, const struct fw_output *o,
 	}
 	process_fields(e, a->proc);
 	origin_fields(e, a);
-	if (a->kind != FW_ALERT_EGRESS)
+	if (a->kind == FW_ALERT_DENIED) {
+		jentry__add(e, "FLIGHTWATCH_EVENT_TYPE", "%s",
+			    a->dry_run ? "info" : "denied");
+		jentry__add(e, "FLIGHTWATCH_EVENT_OUTCOME", "%s",
+			    a->dry_run ? "success" : "failure");
+		jentry__add(e, "FLIGHTWATCH_ENFORCEMENT_HOOK", "%s",
+			    output__block_hook_name(a->block_hook));
+		jentry__add(e, "FLIGHTWATCH_ENFORCEMENT_MODE", "%s",
+			    a->dry_run ? "dry-run" : "enforce");
+		jentry__add(e, "FLIGHTWATCH_ENFORCEMENT_ATTEMPTS", "%" PRIu64,
+			    a->blocked);
+		if (a->block_hook == FW_BLOCK_SOCKET)
+			return;
+	} else if (a->kind != FW_ALERT_EGRESS) {
 		return;
+	}
 	output__event_id(o, a, id, sizeof(id));
 	jentry__add(e, "FLIGHTWATCH_EVENT_ID", "%s", id);
 	jentry__add(e, "FLIGHTWATCH_FLOW_ID", "%" PRIu64, a->flow_id);

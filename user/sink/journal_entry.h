@@ -16,6 +16,7 @@
  * (etc/catalog/flightwatch.catalog): never change them */
 #define FW_MSGID_EGRESS "4eee73de679b47a9be7f6b54d969cd1e"
 #define FW_MSGID_PACKET_SOCKET "6f8759e66abc422289566f010f646c7e"
+#define FW_MSGID_DENIED "b4c1f4a0e3d94c5e9a6f2d7b8e1c0a53"
 #define FW_MSGID_LOST "3389c96385f546ae858496dc227f8865"
 #define FW_MSGID_READ "05d8f45744b5425999bf58926061d071"
 #define FW_MSGID_READY "4cc712c6346e46d4a4a876f92abbfded"

@@ -47,6 +47,7 @@ const char *output__event_name(uint32_t type)
 		[FW_EV_DNS] = "dns",
 		[FW_EV_PEEK] = "peek",
 		[FW_EV_PACKET_SOCKET] = "packet_socket",
+		[FW_EV_BLOCKED] = "blocked",
 	};
 
 	return type < FW_EV_TYPE_MAX && names[type] ? names[type] : "unknown";
@@ -77,6 +78,57 @@ const char *output__primary_path(const struct fw_alert *a)
 	return a->origins[best].file->path;
 }
 
+const char *output__block_hook_name(uint32_t hook)
+{
+	switch (hook) {
+	case FW_BLOCK_CONNECT:
+		return "connect";
+	case FW_BLOCK_SENDMSG:
+		return "sendmsg";
+	case FW_BLOCK_EGRESS:
+		return "egress";
+	case FW_BLOCK_SOCKET:
+		return "socket";
+	default:
+		return "?";
+	}
+}
+
+/* "flightwatch refused curl (pid 42) a connection to 192.0.2.1:443/tcp:
+ * it carries flight log /x.tlog (3 attempts)"; dry-run: "would have" */
+static void denied_message(const struct fw_alert *a, const char *first,
+			   char *buf, size_t size)
+{
+	char dest[FW_DEST_TEXT], what[FW_DEST_TEXT + 32];
+
+	switch (a->block_hook) {
+	case FW_BLOCK_SOCKET:
+		snprintf(what, sizeof(what), "a %s socket",
+			 a->dest.family == AF_INET ||
+					 a->dest.family == AF_INET6 ?
+				 "raw" :
+				 "packet");
+		break;
+	default:
+		dest_string(a, dest, sizeof(dest));
+		snprintf(what, sizeof(what), "%s %s",
+			 a->block_hook == FW_BLOCK_CONNECT ?
+				 "a connection to" :
+			 a->block_hook == FW_BLOCK_SENDMSG ?
+				 "a datagram to" :
+				 "the packets of its flow to",
+			 dest);
+	}
+	snprintf(
+		buf, size,
+		"flightwatch %s %s (pid %u) %s: it carries flight log %s%s (%" PRIu64
+		" attempt%s)",
+		a->dry_run ? "would have refused" : "refused", a->proc->comm,
+		a->proc->pid, what, a->n_origins ? first : "(origin unknown)",
+		a->n_origins > 1 ? " and others" : "", a->blocked,
+		a->blocked == 1 ? "" : "s");
+}
+
 void output__message(const struct fw_alert *a, char *buf, size_t size)
 {
 	const char *first = output__primary_path(a);
@@ -101,6 +153,9 @@ void output__message(const struct fw_alert *a, char *buf, size_t size)
 	case FW_NOTICE_READ:
 		snprintf(buf, size, "%s (pid %u) read flight log %s",
 			 a->proc->comm, a->proc->pid, first);
+		break;
+	case FW_ALERT_DENIED:
+		denied_message(a, first, buf, size);
 		break;
 	case FW_ALERT_PACKET_SOCKET:
 		snprintf(
@@ -145,6 +200,9 @@ const char *output__action_name(const struct fw_alert *a)
 		return "events-lost";
 	case FW_ALERT_PACKET_SOCKET:
 		return "flightlog-packet-socket";
+	case FW_ALERT_DENIED:
+		return a->update ? "flightlog-egress-denied-update" :
+				   "flightlog-egress-denied";
 	default:
 		return "flightlog-read";
 	}
@@ -336,9 +394,22 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	json_common(o, root, a->ts_ns,
 		    a->kind == FW_NOTICE_READ ? "event" : "alert",
 		    output__action_name(a));
-	if (a->kind == FW_ALERT_EGRESS) {
+	if (a->kind == FW_ALERT_EGRESS || a->kind == FW_ALERT_DENIED) {
 		output__event_id(o, a, id, sizeof(id));
 		json_set_str(root, "event.id", id);
+	}
+	if (a->kind == FW_ALERT_DENIED) {
+		/* ECS: a refused attempt; in dry-run nothing was refused */
+		json_set_str(root, "event.type",
+			     a->dry_run ? "info" : "denied");
+		json_set_str(root, "event.outcome",
+			     a->dry_run ? "success" : "failure");
+		json_set_str(root, "flightwatch.enforcement.hook",
+			     output__block_hook_name(a->block_hook));
+		json_set_str(root, "flightwatch.enforcement.mode",
+			     a->dry_run ? "dry-run" : "enforce");
+		json_set_u64(root, "flightwatch.enforcement.attempts",
+			     a->blocked);
 	}
 	json_set_u64(root, "event.severity", a->severity);
 	json_set_str(root, "message", msg);
@@ -349,7 +420,8 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	if (a->n_origins)
 		json_set_str(root, "file.path", output__primary_path(a));
 	json_process(root, a->proc);
-	if (a->kind == FW_ALERT_EGRESS) {
+	if (a->kind == FW_ALERT_EGRESS ||
+	    (a->kind == FW_ALERT_DENIED && a->block_hook != FW_BLOCK_SOCKET)) {
 		fw_format_ip(&a->dest, ip, sizeof(ip));
 		json_set_str(root, "destination.ip", ip);
 		if (a->domain)
@@ -380,7 +452,8 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 	json_set_str(root, "flightwatch.confidence",
 		     a->verified ? "high" : "medium");
 	json_set_obj(root, "flightwatch.origins", output__origins_json(a));
-	if (a->kind == FW_ALERT_EGRESS)
+	if (a->kind == FW_ALERT_EGRESS ||
+	    (a->kind == FW_ALERT_DENIED && a->block_hook != FW_BLOCK_SOCKET))
 		json_set_obj(root, "flightwatch.chain", output__chain_json(a));
 print:
 	fprintf(o->out, "%s\n", json_line(root));
@@ -402,7 +475,10 @@ static void alert_text(struct fw_output *o, const struct fw_alert *a)
 	fw_escape(msg, safe, sizeof(safe));
 	if (a->kind != FW_ALERT_EGRESS) {
 		fprintf(o->out, "%s %s %s\n", ts,
-			a->kind == FW_ALERT_LOST ? "WARNING" : "read   ", safe);
+			a->kind == FW_ALERT_LOST   ? "WARNING" :
+			a->kind == FW_ALERT_DENIED ? "DENIED " :
+						     "read   ",
+			safe);
 		fflush(o->out);
 		return;
 	}
@@ -460,6 +536,8 @@ void output__ready_message(const struct fw_ready_info *info, char *buf,
 		"flightwatch ready: %zu hooks attached, %zu watched directories, %zu patterns, %zu processes known, %.3f s",
 		info->n_hooks, info->n_dirs, info->n_patterns, info->n_procs,
 		info->startup_seconds);
+	if (info->mode && strcmp(info->mode, "detect") && n < size)
+		n += snprintf(buf + n, size - n, ", mode %s", info->mode);
 	if (info->state_reused && n < size)
 		n += snprintf(
 			buf + n, size - n,
@@ -515,6 +593,8 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	json_set_obj(root, "flightwatch.state_reused",
 		     json_object_new_boolean(info->state_reused));
 	json_set_u64(root, "flightwatch.reads_restored", info->n_restored);
+	json_set_str(root, "flightwatch.mode",
+		     info->mode ? info->mode : "detect");
 	json_set_obj(root, "flightwatch.startup_seconds",
 		     json_object_new_double(info->startup_seconds));
 	fprintf(o->out, "%s\n", json_line(root));
@@ -541,8 +621,8 @@ static struct json_object *stats_dns(const struct fw_dnscache_stats *d)
 }
 
 const uint32_t output__kernel_types[FW_KERNEL_TYPES] = {
-	FW_EV_EXEC,    FW_EV_FORK, FW_EV_EXIT,	  FW_EV_FILE_READ,
-	FW_EV_CONNECT, FW_EV_SEND, FW_EV_CARRIER, FW_EV_DNS,
+	FW_EV_EXEC, FW_EV_FORK,	   FW_EV_EXIT, FW_EV_FILE_READ, FW_EV_CONNECT,
+	FW_EV_SEND, FW_EV_CARRIER, FW_EV_DNS,  FW_EV_BLOCKED,
 };
 
 void output__stats_message(const struct fw_run_stats *s, char *buf, size_t size)

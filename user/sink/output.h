@@ -41,6 +41,7 @@ struct fw_ready_info {
 	 * flight-log reads of running processes restored from it */
 	bool state_reused;
 	size_t n_restored;
+	const char *mode; /* "detect", "dry-run", "enforce"; NULL: detect */
 	double startup_seconds;
 };
 
@@ -86,13 +87,15 @@ uint64_t output__wall_ns(const struct fw_output *o, uint64_t boot_ns);
 void output__ready_message(const struct fw_ready_info *info, char *buf,
 			   size_t size);
 /* The event types the kernel submits, as the statistics count them */
-#define FW_KERNEL_TYPES 8
+#define FW_KERNEL_TYPES 9
 extern const uint32_t output__kernel_types[FW_KERNEL_TYPES];
 /* The final statistics line's message */
 void output__stats_message(const struct fw_run_stats *s, char *buf,
 			   size_t size);
 /* The kernel map behind an enum fw_lru_map ("tainted") */
 const char *output__lru_name(uint32_t idx);
+/* "connect", "sendmsg", "egress", "socket" (enum fw_block_hook) */
+const char *output__block_hook_name(uint32_t hook);
 /* Lower-case name of an event type ("file_read") */
 const char *output__event_name(uint32_t type);
 

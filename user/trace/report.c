@@ -11,6 +11,7 @@
 #include "core/policy.h"
 #include "lib/hashmap.h"
 #include "lib/util.h"
+#include "sink/output.h"
 #include "trace/replay.h"
 #include "trace/report.h"
 #include "trace/report_model.h"
@@ -214,6 +215,16 @@ static void on_alert(const struct fw_alert *a, void *ctx)
 		break;
 	default:
 		break;
+	case FW_ALERT_DENIED: {
+		char msg[1024];
+
+		/* the timeline names each refused flow once, at its start */
+		if (a->update)
+			break;
+		output__message(a, msg, sizeof(msg));
+		report_tl_add(r, a->ts_ns, TL_ALERT, "%s", msg);
+		break;
+	}
 	}
 }
 
