@@ -99,7 +99,10 @@ static __always_inline void *event_reserve(__u32 size, __u32 type, __u32 tgid,
 	hdr->tgid = tgid;
 	hdr->tid = tid;
 	hdr->size = size;
-	if (tgid) {
+	/* tid 0: a record not about the current task (a packet's, whose
+	 * sender is named by tgid alone): the current task's start and name
+	 * are not its, and packet programs may not ask for them */
+	if (tid) {
 		hdr->start_ns = current_start_ns();
 		bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
 	} else {
