@@ -290,16 +290,16 @@ sc_sh uring-pipe '"$1" cat "$2" | socat -u - "TCP4:$3:$4"' \
 MIN[$P_URING_PIPE]=$SIZE
 # io_uring splice requests from the log straight into a pipe: no read or
 # write request, no read(2)
-sc_sh uring-splice '"$1" splice "$2" | socat -u - "TCP4:$3:$4"' \
+sc_sh uring-splice "$SC_URING_SPLICE" \
 	"$FWURING" "$LOG" "$FW_PEER_IP4" "$P_URING_SPLICE"
 MIN[$P_URING_SPLICE]=$SIZE
-sc_sh b-uring-splice '"$1" splice "$2" | socat -u - "TCP4:$3:$4"' \
+sc_sh b-uring-splice "$SC_URING_SPLICE" \
 	"$FWURING" "$PLAIN" "$FW_PEER_IP4" "$P_B_URING_SPLICE"
 # a POSIX message queue between a reader of the log and an uploader
-sc_sh mqueue '"$1" recv "/fwmq-$$" "$3" "$4" & "$1" send "/fwmq-$$" "$2"; wait $!' \
+sc_sh mqueue "$SC_MQUEUE" \
 	"$FWMQ" "$LOG" "$FW_PEER_IP4" "$P_MQUEUE"
 MIN[$P_MQUEUE]=$SIZE
-sc_sh b-mqueue '"$1" recv "/fwmq-b$$" "$3" "$4" & "$1" send "/fwmq-b$$" "$2"; wait $!' \
+sc_sh b-mqueue "$SC_MQUEUE" \
 	"$FWMQ" "$PLAIN" "$FW_PEER_IP4" "$P_B_MQUEUE"
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 

@@ -47,7 +47,16 @@ P_DF_URING_SENDTO=9329
 P_B_DF_PIPE=9330
 P_B_DF_SENDFILE=9331
 P_B_DF_URING=9332
+P_DF_URING_SPLICE=9333
+P_DF_MQUEUE=9334
+P_PEEK_VM=9335 # peek.sh's: another process's memory
+P_PEEK_PTRACE=9336
+P_B_DF_URING_SPLICE=9337
+P_B_DF_MQUEUE=9338
+P_B_PEEK=9339
 FWURING=$FW_HELPERS/fwuring
+FWMQ=$FW_HELPERS/fwmq
+FWPEEK=$FW_HELPERS/fwpeek
 L_SOCAT=7101
 L_B_SOCAT=7102
 L_TCP=7103
@@ -88,7 +97,8 @@ for p in $P_TCP $P_PRE $P_RELAY $P_ALLOWED $P_TWIN $P_DRY $P_AFTER $P_TFO \
 	$P_B_TFO $P_THREAD $P_B_THREAD $P_PTCP $P_B_PTCP $P_PUDP $P_B_PUDP \
 	$P_B_RELAY $P_RELOAD $P_PRE2 $P_DF_PIPE $P_DF_GZIP $P_DF_MULTI \
 	$P_DF_SENDFILE $P_DF_SPLICE $P_DF_URING $P_B_DF_PIPE $P_B_DF_SENDFILE \
-	$P_B_DF_URING; do
+	$P_B_DF_URING $P_DF_URING_SPLICE $P_DF_MQUEUE $P_PEEK_VM $P_PEEK_PTRACE \
+	$P_B_DF_URING_SPLICE $P_B_DF_MQUEUE $P_B_PEEK; do
 	fw_peer_keep tcp4 "$p"
 done
 fw_peer_keep tcp6 "$P_TCP"
@@ -159,7 +169,7 @@ except PermissionError:
 
 # tsend NAME ARGS...: fwsend in the ground-station namespace, to its end;
 # RC[NAME] its exit status, PID[NAME] its pid
-declare -A RC PID
+declare -A RC PID HOLD
 tsend() {
 	local name=$1
 	shift
@@ -307,6 +317,34 @@ fw_sc b-df-pipe bash -c "$SC_B_PIPE" b-df-pipe "$FW_PEER_IP4" "$P_B_DF_PIPE"
 fw_sc b-df-sendfile "$PY" "$WORK/sendfile.py" "$PLAIN" "$FW_PEER_IP4" \
 	"$P_B_DF_SENDFILE"
 fw_sc b-df-uring "$FWURING" send "$PLAIN" "$FW_PEER_IP4" "$P_B_DF_URING"
+# io_uring splice into a pipe, a POSIX message queue (whose uploader
+# connected before it received: its flow is dropped at egress)
+df_bg df-uring-splice bash -c "$SC_URING_SPLICE" df-uring-splice "$FWURING" \
+	"$LOG" "$FW_PEER_IP4" "$P_DF_URING_SPLICE"
+df_bg df-mqueue bash -c "$SC_MQUEUE" df-mqueue "$FWMQ" "$LOG" \
+	"$FW_PEER_IP4" "$P_DF_MQUEUE"
+fw_sc b-df-uring-splice bash -c "$SC_URING_SPLICE" b-df-uring-splice \
+	"$FWURING" "$PLAIN" "$FW_PEER_IP4" "$P_B_DF_URING_SPLICE"
+fw_sc b-df-mqueue bash -c "$SC_MQUEUE" b-df-mqueue "$FWMQ" "$PLAIN" \
+	"$FW_PEER_IP4" "$P_B_DF_MQUEUE"
+# peek.sh's: a holder of the log's bytes, read by process_vm_readv and
+# by ptrace; the holder of untainted bytes read the same way
+for h in tainted plain; do
+	f=$LOG
+	[ "$h" = plain ] && f=$PLAIN
+	fw_gs_bg "$FWSEND" --timeout 120 --read read "$f" \
+		--touch "$FW_TMP/held-$h" --wait-file "$FW_TMP/free-$h" --send none
+	HOLD[$h]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	fw_wait_file "$FW_TMP/held-$h" 20 || fail "holder $h" "its file read" none
+done
+fw_gs "$FWPEEK" vm "${HOLD[tainted]}" "$FW_PEER_IP4" "$P_PEEK_VM" \
+	>/dev/null 2>&1
+fw_gs "$FWPEEK" ptrace "${HOLD[tainted]}" "$FW_PEER_IP4" "$P_PEEK_PTRACE" \
+	>/dev/null 2>&1
+fw_gs "$FWPEEK" vm "${HOLD[plain]}" "$FW_PEER_IP4" "$P_B_PEEK" \
+	>"$FW_TMP/b-peek.out" 2>&1
+touch "$FW_TMP/free-tainted" "$FW_TMP/free-plain"
 
 # raw and packet sockets: refused to a tainted process, not to others.
 # What tainted processes print is read only after the tracer stopped:
@@ -348,6 +386,18 @@ check "b: sendfile of untainted data: whole" -eq "$SIZE" \
 	"$(rx tcp4 "$P_B_DF_SENDFILE")"
 check "b: io_uring send of untainted data: whole" -eq "$SIZE" \
 	"$(rx tcp4 "$P_B_DF_URING")"
+check "io_uring splice peer: 0 bytes" -eq 0 "$(rx tcp4 "$P_DF_URING_SPLICE")"
+check "message queue peer: 0 bytes" -eq 0 "$(rx tcp4 "$P_DF_MQUEUE")"
+check "b: io_uring splice of untainted data: whole" -eq "$SIZE" \
+	"$(rx tcp4 "$P_B_DF_URING_SPLICE")"
+check "b: message queue of untainted data: whole" -eq "$SIZE" \
+	"$(rx tcp4 "$P_B_DF_MQUEUE")"
+check "peeked memory (process_vm_readv) peer: 0 bytes" -eq 0 \
+	"$(rx tcp4 "$P_PEEK_VM")"
+check "peeked memory (ptrace) peer: 0 bytes" -eq 0 "$(rx tcp4 "$P_PEEK_PTRACE")"
+B_PEEKED=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$FW_TMP/b-peek.out")
+check "b: peek of untainted memory: whole" -eq "${B_PEEKED:-1}" \
+	"$(rx tcp4 "$P_B_PEEK")"
 check "b-mmsg: both hosts' datagrams (16 x 1 KiB)" -eq 16384 "$(rx udp4 "$P_B_MMSG")"
 check "tcp (v4, v6, mapped) peers: 0 bytes" -eq 0 \
 	"$(($(rx tcp4 "$P_TCP") + $(rx tcp6 "$P_TCP")))"

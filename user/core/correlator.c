@@ -473,10 +473,15 @@ static void carrier_take_origins(struct carrier *k, const struct fw_proc *w)
 	}
 }
 
+static void blocked_origins_grew(struct fw_correlator *c,
+				 const struct fw_proc *p);
+
 /* p's origin set grew: so did that of the carriers it writes into (a
- * sendfile or copy_file_range reports the carrier before the read) */
+ * sendfile or copy_file_range reports the carrier before the read), and
+ * its refused flows' alerts name the new origins */
 static void origins_grew(struct fw_correlator *c, const struct fw_proc *p)
 {
+	blocked_origins_grew(c, p);
 	for (size_t i = 0; i < p->n_written; i++) {
 		struct carrier *k = hashmap__get(c->carriers, &p->written[i]);
 
@@ -761,7 +766,51 @@ static void on_fork(struct fw_correlator *c, const struct fw_fork_event *e)
 struct blocked_flow {
 	uint64_t id;
 	uint64_t count; /* reported so far */
+	uint64_t ts_ns; /* of the last count */
+	uint32_t mode; /* enum fw_enforce_mode of the last count */
+	size_t n_origins; /* named in the last alert */
 };
+
+/* The alert of a refused flow b (key) of process p */
+static void report_blocked(struct fw_correlator *c,
+			   const struct fw_block_key *key,
+			   struct blocked_flow *b, const struct fw_proc *p,
+			   bool update)
+{
+	struct fw_alert a = { 0 };
+	struct fw_flow_facts facts = { 0 };
+
+	a.kind = FW_ALERT_DENIED;
+	a.update = update;
+	a.flow_id = b->id;
+	a.ts_ns = b->ts_ns;
+	a.proc = p;
+	a.dest = key->dest;
+	if (key->hook != FW_BLOCK_SOCKET) {
+		a.domain = correlator__dest_name(c, &a.dest, a.ts_ns);
+		a.country = NULL;
+	}
+	a.blocked = b->count;
+	a.block_hook = key->hook;
+	a.dry_run = b->mode == FW_ENFORCE_DRY_RUN;
+	a.origins = p->origins;
+	a.n_origins = p->n_origins;
+	for (size_t i = 0; i < a.n_origins; i++)
+		if (content__is_flight_log(a.origins[i].file->content))
+			a.verified = true;
+	facts.exe = p->exe;
+	facts.dest = key->hook != FW_BLOCK_SOCKET ? &a.dest : NULL;
+	facts.domain = a.domain;
+	facts.verified = a.verified;
+	a.severity = policy__severity(c->policy, &facts);
+	a.uncertain = uncertain(c, p, a.n_origins);
+	b->n_origins = p->n_origins;
+	if (a.update)
+		c->stats.updates++;
+	else
+		c->stats.alerts++;
+	c->fn(&a, c->ctx);
+}
 
 /*
  * The kernel refused (or in dry-run would have refused) a flow of a
@@ -775,8 +824,7 @@ static void on_blocked(struct fw_correlator *c, const struct fw_block_event *e)
 				    .hook = e->hook };
 	struct blocked_flow *b = hashmap__get(c->blocked, &key);
 	struct fw_proc *p;
-	struct fw_alert a = { 0 };
-	struct fw_flow_facts facts = { 0 };
+	bool update = b != NULL;
 
 	if (b && e->count <= b->count)
 		return; /* the collector's sync of a count already told */
@@ -790,35 +838,31 @@ static void on_blocked(struct fw_correlator *c, const struct fw_block_event *e)
 	}
 	if (!p)
 		p = proctab__get_or_add(c->procs, e->hdr.tgid);
-	a.kind = FW_ALERT_DENIED;
-	a.update = b->count != 0;
 	b->count = e->count;
-	a.flow_id = b->id;
-	a.ts_ns = e->hdr.ts_ns;
-	a.proc = p;
-	a.dest = e->dest;
-	if (e->hook != FW_BLOCK_SOCKET) {
-		a.domain = correlator__dest_name(c, &a.dest, a.ts_ns);
-		a.country = NULL;
+	b->ts_ns = e->hdr.ts_ns;
+	b->mode = e->mode;
+	report_blocked(c, &key, b, p, update);
+}
+
+/* p's origins grew: its refused flows alerted before the read's record
+ * came (a packet dropped during the very call that read the log, as a
+ * sendfile's) name them now */
+static void blocked_origins_grew(struct fw_correlator *c,
+				 const struct fw_proc *p)
+{
+	struct hashmap_cursor cur = { 0 };
+	const void *k;
+	void *value;
+
+	if (!hashmap__count(c->blocked))
+		return;
+	while (hashmap__next(c->blocked, &cur, &k, &value)) {
+		const struct fw_block_key *key = k;
+		struct blocked_flow *b = value;
+
+		if (key->tgid == p->pid && b->n_origins < p->n_origins)
+			report_blocked(c, key, b, p, true);
 	}
-	a.blocked = e->count;
-	a.block_hook = e->hook;
-	a.dry_run = e->mode == FW_ENFORCE_DRY_RUN;
-	a.origins = p->origins;
-	a.n_origins = p->n_origins;
-	for (size_t i = 0; i < a.n_origins; i++)
-		if (content__is_flight_log(a.origins[i].file->content))
-			a.verified = true;
-	facts.exe = p->exe;
-	facts.dest = e->hook != FW_BLOCK_SOCKET ? &a.dest : NULL;
-	facts.domain = a.domain;
-	facts.verified = a.verified;
-	a.severity = policy__severity(c->policy, &facts);
-	if (a.update)
-		c->stats.updates++;
-	else
-		c->stats.alerts++;
-	c->fn(&a, c->ctx);
 }
 
 static size_t expected_size(uint32_t type)
