@@ -313,7 +313,10 @@ static __always_inline void uring_opened(struct io_kiocb *req, long fd)
 	if (fd < 0 || !submitter ||
 	    BPF_CORE_READ(submitter, tgid) != current_tgid())
 		return;
-	file_open_exit(fd, false);
+	/* O_TRUNC empties a carrier, as an open(2) with it does */
+	file_open_exit(fd,
+		       BPF_CORE_READ((struct io_open *)&req->cmd, how.flags) &
+			       FW_O_TRUNC);
 }
 
 /* A request completed with res, user_data and cflags as its CQE says */

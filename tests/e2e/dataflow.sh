@@ -63,6 +63,7 @@ P_URING_SPLICE=9133
 P_B_URING_SPLICE=9134
 P_MQUEUE=9135
 P_B_MQUEUE=9136
+P_B_URING_TRUNC=9137
 FWMQ=$FW_HELPERS/fwmq
 FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
@@ -99,7 +100,8 @@ for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	"$P_B_RELAY" "$P_B_SENDFILE" "$P_B_FIFO" "$P_B_URING" \
 	"$P_B_URING_FIXED" "$P_URING_SKIP" "$P_B_URING_SKIP" "$P_PWRITE" \
 	"$P_VMSPLICE" "$P_B_PWRITE" "$P_B_VMSPLICE" "$P_CARRIER" "$P_B_TRUNC" \
-	"$P_URING_SPLICE" "$P_B_URING_SPLICE" "$P_MQUEUE" "$P_B_MQUEUE"; do
+	"$P_URING_SPLICE" "$P_B_URING_SPLICE" "$P_MQUEUE" "$P_B_MQUEUE" \
+	"$P_B_URING_TRUNC"; do
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
@@ -340,6 +342,12 @@ sc_sh b-vmsplice '"$1" "$2" "$3" | socat -u - "TCP4:$4:$5"' \
 sc_sh b-trunc 'cat -- "$1" >"$2" && head -c 70000 /dev/urandom >"$2" &&
 	exec socat -u "FILE:$2" "TCP4:$3:$4"' \
 	"$LOG" "$WORK/emptied.bin" "$FW_PEER_IP4" "$P_B_TRUNC"
+# the same, emptied and rewritten by io_uring requests (an io_uring open
+# with O_TRUNC)
+sc_sh b-uring-trunc 'cat -- "$1" >"$2" && "$3" rewrite "$2" &&
+	exec socat -u "FILE:$2" "TCP4:$4:$5"' \
+	"$LOG" "$WORK/emptied-uring.bin" "$FWURING" "$FW_PEER_IP4" \
+	"$P_B_URING_TRUNC"
 sc_sh b-fifo 'head -c 70000 /dev/urandom >"$1" & exec socat -u "OPEN:$1,rdonly" "TCP4:$2:$3"' \
 	"$FIFO_B" "$FW_PEER_IP4" "$P_B_FIFO"
 
@@ -595,6 +603,8 @@ check "benign io_uring datagrams of an unwatched file: no alert" == "" \
 	"$(port_alerts "$P_B_URING_SENDTO")"
 check "benign carrier emptied and rewritten by an untainted process: no alert" \
 	== "" "$(port_alerts "$P_B_TRUNC")"
+check "benign carrier emptied and rewritten by io_uring: no alert" == "" \
+	"$(port_alerts "$P_B_URING_TRUNC")"
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \

@@ -8,6 +8,9 @@
  *                                        (IORING_OP_WRITE)
  *   fwuring [--fixed] send FILE IP PORT  FILE to a TCP peer (IORING_OP_SEND);
  *                                        the connect is a plain connect(2)
+ *   fwuring rewrite FILE                 FILE opened with O_TRUNC and
+ *                                        filled with 70000 other bytes, by
+ *                                        io_uring requests only
  *   fwuring splice FILE                  FILE to standard output, which must
  *                                        be a pipe, with IORING_OP_SPLICE
  *                                        (no read or write request at all)
@@ -126,6 +129,26 @@ static int udp_socket(const char *ip, const char *port,
 	return fd;
 }
 
+/* FILE emptied (an io_uring open with O_TRUNC) and written again */
+static int rewrite(const char *path)
+{
+	static char buf[70000];
+	int fd, ret;
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = 'a' + i % 26;
+	ret = io_uring_queue_init(8, &ring, 0);
+	if (ret)
+		die("io_uring_queue_init", -ret);
+	io_uring_prep_openat(sqe(), AT_FDCWD, path, O_WRONLY | O_TRUNC, 0);
+	fd = run_one(path);
+	io_uring_prep_write(sqe(), fd, buf, sizeof(buf), 0);
+	if (run_one("write") != (int)sizeof(buf))
+		die("write", EIO);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
 /* FILE to the pipe on standard output, splice requests only */
 static int splice_out(const char *path)
 {
@@ -166,6 +189,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "splice"))
 		return splice_out(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "rewrite"))
+		return rewrite(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "cat")) {
 		send_mode = false;
 	} else if (argc == 5 && !strcmp(argv[1], "send")) {
