@@ -253,6 +253,7 @@ path, ip, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 fd = os.open(path, os.O_RDONLY)
 size = os.fstat(fd).st_size
 s = socket.create_connection((ip, port), timeout=20)
+s.settimeout(None)  # blocking: sendfile into a non-blocking socket fails
 off = 0
 while off < size:
     n = os.sendfile(s.fileno(), fd, off, size - off)
@@ -270,6 +271,9 @@ fd = os.open(path, os.O_RDONLY)
 size = os.fstat(fd).st_size
 r, w = os.pipe()
 s = socket.create_connection((ip, port), timeout=20)
+# blocking from here: with a timeout the socket is non-blocking underneath,
+# and splice into it fails with EAGAIN once the peer is slow to drain
+s.settimeout(None)
 off = 0
 while off < size:
     n = os.splice(fd, w, min(16384, size - off), offset_src=off)
