@@ -12,6 +12,7 @@ enum hook_group {
 	GROUP_DNS,
 	GROUP_DNS_QUERIES,
 	GROUP_SEED,
+	GROUP_DATAGRAM_DEST,
 	GROUP_ENFORCE_ADDR,
 	GROUP_ENFORCE_SOCKET,
 	GROUP_ENFORCE_EGRESS,
@@ -27,6 +28,8 @@ static const char *const group_lost[GROUP_COUNT] = {
 	[GROUP_DNS] = "destinations are not named",
 	[GROUP_DNS_QUERIES] = "DNS answers are not matched to the queries sent",
 	[GROUP_SEED] = "files opened before the start are not seen",
+	[GROUP_DATAGRAM_DEST] =
+		"a datagram's destination is read from the sender's memory, which another thread can change",
 	[GROUP_ENFORCE_ADDR] =
 		"connects and unconnected sends of tainted processes are not refused",
 	[GROUP_ENFORCE_SOCKET] =
@@ -95,6 +98,14 @@ static const struct hook_variant {
 	{ .prog = "fw_seed_files",
 	  .hook = "iter/task_file",
 	  .group = GROUP_SEED },
+	/* labels of their own: enforcement's programs on the same hooks are
+	 * others, not variants of these */
+	{ .prog = "fw_datagram_dest4",
+	  .hook = "cgroup/sendmsg4 (datagram destinations)",
+	  .group = GROUP_DATAGRAM_DEST },
+	{ .prog = "fw_datagram_dest6",
+	  .hook = "cgroup/sendmsg6 (datagram destinations)",
+	  .group = GROUP_DATAGRAM_DEST },
 	/* enforcement (loaded only with it on): each cgroup hook refuses on
 	 * its own, so one the kernel lacks leaves the others working */
 	{ .prog = "fw_enforce_connect4",
