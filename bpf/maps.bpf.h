@@ -296,12 +296,18 @@ struct {
  * sent to in its current call, in order (the cgroup sendmsg4/6 hooks,
  * bpf/datagrams.bpf.c): unlike the caller's memory, which another thread
  * can change once the kernel has copied it, they are where the datagrams
- * went. Tainted senders only. */
+ * went. Tainted senders only. The sending socket's identity (set at the
+ * call's entry) names the carrier when a datagram goes to a socket of
+ * this host (a relay). */
 struct fw_datagram_dests {
 	__u32 n;
-	__u32 pad;
+	__u32 has_sender;
+	struct fw_file_key sender;
 	struct fw_dest d[FW_MMSG_MAX];
 };
+
+/* An empty record, to create one from */
+static const struct fw_datagram_dests fw_no_dests;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

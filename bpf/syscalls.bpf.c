@@ -77,24 +77,39 @@ __noinline int fw_read_exit(long fd, long ret)
 }
 
 /* A send whose datagrams name their destination: the kernel's copies
- * collected from now on are this call's (fw_io_exit) */
-static __always_inline void send_named(struct fw_pending *p)
+ * collected from now on are this call's (fw_io_exit), and a datagram to
+ * a socket of this host is relayed from file's socket */
+static __always_inline void send_named(struct fw_pending *p, struct file *file)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fw_datagram_dests *kd;
 
-	if ((p->kind & FW_PENDING_SEND) && (p->dest.flags & FW_DEST_NAMED))
-		bpf_map_delete_elem(&datagram_dests, &tid);
+	if (!(p->kind & FW_PENDING_SEND) || !(p->dest.flags & FW_DEST_NAMED))
+		return;
+	kd = bpf_map_lookup_elem(&datagram_dests, &tid);
+	if (!kd) {
+		bpf_map_update_elem(&datagram_dests, &tid, &fw_no_dests,
+				    BPF_NOEXIST);
+		kd = bpf_map_lookup_elem(&datagram_dests, &tid);
+		if (!kd)
+			return;
+	}
+	kd->n = 0;
+	inode_key(file_inode(file), &kd->sender);
+	kd->has_sender = 1;
 }
 
 /* write, writev, sendto (send): uaddr may be NULL */
 __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 {
 	struct fw_pending p = { .user_dest = uaddr, .user_dest_len = addrlen };
+	struct file *file;
 
 	if (!is_tainted(current_tgid()))
 		return 0;
-	write_target(fd_to_file(fd), uaddr, addrlen, &p);
-	send_named(&p);
+	file = fd_to_file(fd);
+	write_target(file, uaddr, addrlen, &p);
+	send_named(&p, file);
 	if (p.kind)
 		pending_store(&p, fd);
 	return 0;
@@ -108,13 +123,15 @@ __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
 {
 	struct fw_user_msghdr m = { .msg_name = FW_UADDR_UNREAD };
 	struct fw_pending p = { .user_dest = umsg };
+	struct file *file;
 
 	if (!is_tainted(current_tgid()))
 		return 0;
 	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
 		m.msg_name = FW_UADDR_UNREAD;
-	write_target(fd_to_file(fd), m.msg_name, m.msg_namelen, &p);
-	send_named(&p);
+	file = fd_to_file(fd);
+	write_target(file, m.msg_name, m.msg_namelen, &p);
+	send_named(&p, file);
 	if (!p.kind)
 		return 0;
 	if (is_mmsg)
