@@ -344,6 +344,29 @@ fw_peer_listen() {
 	fw_abort "$kind listener on port $port did not come up ($(cat "$FW_TMP/peers.log"))"
 }
 
+# fw_peer_keep KIND PORT: a listener in the peer namespace that appends
+# what it receives to $FW_TMP/rx-KIND-PORT
+fw_peer_keep() {
+	local kind=$1 port=$2 addr proto i
+	case $kind in
+	tcp4) addr=TCP4-LISTEN:$port,reuseaddr,fork proto=-t ;;
+	tcp6) addr=TCP6-LISTEN:$port,ipv6only=1,reuseaddr,fork proto=-t ;;
+	udp4) addr=UDP4-RECV:$port proto=-u ;;
+	udp6) addr=UDP6-RECV:$port,ipv6only=1 proto=-u ;;
+	esac
+	: >"$FW_TMP/rx-$kind-$port"
+	nsenter --net="/run/netns/$FW_PEER" socat -u "$addr" \
+		"OPEN:$FW_TMP/rx-$kind-$port,append" </dev/null \
+		>/dev/null 2>>"$FW_TMP/peers.log" &
+	FW_BG_PIDS+=("$!")
+	for ((i = 0; i < 200; i++)); do
+		[ -n "$(ss -N "$FW_PEER" -H -ln "$proto" "sport = :$port" 2>/dev/null)" ] &&
+			return 0
+		sleep 0.05
+	done
+	fw_abort "$kind listener on port $port did not come up"
+}
+
 # fw_peers PORT4 PORT6: the namespaces, a TCP listener of each family in
 # the peer and a probe of both (the usual start of a suite)
 fw_peers() {

@@ -13,7 +13,11 @@
  *      (--cold-args: the sockaddr and msghdr a sendto/sendmsg names sit
  *      in pages this process never touched, mapped from a file for each
  *      call: the kernel faults them in as it copies them, while a reader
- *      that cannot fault, as a BPF program at the call's entry, fails)
+ *      that cannot fault, as a BPF program at the call's entry, fails;
+ *      --flip ADDR: while sendto sends, a second thread keeps switching
+ *      the destination's IPv4 address between --to and ADDR, so that what
+ *      the kernel copies may differ from what was there at the call's
+ *      entry)
  *      (TCP: connect, send, shut down writing, drain until the peer closes)
  *   6. wait for the --hold-file, if any, then exit
  *
@@ -27,6 +31,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -88,6 +94,7 @@ struct opts {
 	unsigned int timeout;
 	int stats;
 	int cold_args;
+	const char *flip;
 };
 
 struct payload {
@@ -124,7 +131,7 @@ static const char usage_text[] =
 	"              [--to ADDR --port N] [--connect] [--fork]\n"
 	"              [--pidfile PATH] [--touch PATH] [--wait-file PATH]\n"
 	"              [--hold-file PATH] [--timeout SECONDS] [--stats]\n"
-	"              [--cold-args]\n"
+	"              [--cold-args] [--flip ADDR]\n"
 	"  read MODE: read|pread|readv|preadv|preadv2\n"
 	"  send MODE: write|writev|send|sendto|sendmsg|sendmmsg|none\n";
 
@@ -435,6 +442,60 @@ static size_t send_mmsg(int fd, const unsigned char *p, size_t len,
 	return done;
 }
 
+/* --flip: the address the flipping thread writes, and its two values */
+static struct {
+	volatile in_addr_t *addr;
+	in_addr_t a, b;
+	volatile int stop, running;
+	pthread_t thread;
+} flip;
+
+/* Each address held for a moment (FWSEND_FLIP_SPINS turns of a loop, a
+ * few tens of nanoseconds: shorter than a sendto's way from its entry to
+ * the kernel's copy of the address), then the other */
+static int flip_spins = 10;
+
+static void flip_hold(void)
+{
+	for (volatile int i = 0; i < flip_spins; i++)
+		;
+}
+
+static void *flip_loop(void *unused)
+{
+	(void)unused;
+	flip.running = 1;
+	while (!flip.stop) {
+		*flip.addr = flip.a;
+		flip_hold();
+		*flip.addr = flip.b;
+		flip_hold();
+	}
+	return NULL;
+}
+
+static void flip_start(const char *other, struct dest *d)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&d->sa;
+
+	if (d->family != AF_INET || inet_pton(AF_INET, other, &flip.b) != 1)
+		die("--flip needs IPv4 addresses");
+	if (getenv("FWSEND_FLIP_SPINS"))
+		flip_spins = atoi(getenv("FWSEND_FLIP_SPINS"));
+	flip.addr = &sin->sin_addr.s_addr;
+	flip.a = sin->sin_addr.s_addr;
+	if (pthread_create(&flip.thread, NULL, flip_loop, NULL))
+		die("pthread_create failed");
+	while (!flip.running)
+		sched_yield();
+}
+
+static void flip_stop(void)
+{
+	flip.stop = 1;
+	pthread_join(flip.thread, NULL);
+}
+
 static void do_send(const struct opts *o, const struct payload *pl)
 {
 	struct timeval tv = { 20, 0 };
@@ -461,6 +522,8 @@ static void do_send(const struct opts *o, const struct payload *pl)
 			    strerror(errno));
 	} else {
 		to = &d;
+		if (o->flip)
+			flip_start(o->flip, &d);
 	}
 	while (off < pl->len) {
 		size_t c = pl->len - off < chunk ? pl->len - off : chunk;
@@ -472,6 +535,8 @@ static void do_send(const struct opts *o, const struct payload *pl)
 			off += send_once(fd, o->send_mode, pl->p + off, c, to,
 					 o->cold_args);
 	}
+	if (flip.addr)
+		flip_stop();
 	if (!o->udp) {
 		char sink[4096];
 		ssize_t n;
@@ -507,7 +572,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		O_HOLD,
 		O_TIMEOUT,
 		O_STATS,
-		O_COLD_ARGS
+		O_COLD_ARGS,
+		O_FLIP
 	};
 	static const struct option lopts[] = {
 		{ "read", required_argument, NULL, O_READ },
@@ -527,6 +593,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "stats", no_argument, NULL, O_STATS },
 		{ "cold-args", no_argument, NULL, O_COLD_ARGS },
+		{ "flip", required_argument, NULL, O_FLIP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -605,6 +672,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_COLD_ARGS:
 			o->cold_args = 1;
 			break;
+		case O_FLIP:
+			o->flip = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -621,6 +691,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		o->send_mode = o->to ? S_WRITE : S_NONE;
 	if (o->send_mode != S_NONE && (!o->to || !o->port))
 		usage("sending needs --to ADDR and --port N");
+	if (o->flip && (!o->udp || o->connect_udp || o->send_mode != S_SENDTO))
+		usage("--flip needs --proto udp and --send sendto, unconnected");
 	if (o->udp && !o->connect_udp &&
 	    (o->send_mode == S_WRITE || o->send_mode == S_WRITEV ||
 	     o->send_mode == S_SEND))
