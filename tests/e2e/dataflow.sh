@@ -44,6 +44,7 @@ P_URING_PIPE=9114
 P_URING_FIXED=9115
 P_URING_SKIP=9116
 P_PWRITE=9117
+P_SQLITE=9150
 P_VMSPLICE=9118
 P_CARRIER=9119
 P_URING_SENDTO=9120
@@ -56,6 +57,7 @@ P_B_URING=9126
 P_B_URING_FIXED=9127
 P_B_URING_SKIP=9128
 P_B_PWRITE=9129
+P_B_SQLITE=9151
 P_B_VMSPLICE=9130
 P_B_TRUNC=9131
 P_B_URING_SENDTO=9132
@@ -107,6 +109,8 @@ done
 fw_peer_listen tcp6 "$P_PIPE"
 fw_peer_listen udp4 "$P_URING_SENDTO"
 fw_peer_listen udp4 "$P_B_URING_SENDTO"
+fw_peer_listen tcp4 "$P_SQLITE"
+fw_peer_listen tcp4 "$P_B_SQLITE"
 RECEIVED=$FW_TMP/relay.received
 peer_count "$P_RELAY" "$RECEIVED"
 fw_probe_network "$P_PIPE" "$P_PIPE"
@@ -218,6 +222,21 @@ PWRITTEN=$WORK/pwritten.db
 sc_sh pwrite '"$1" "$2" "$3" "$4" && exec socat -u "FILE:$4" "TCP4:$5:$6"' \
 	"$PY" "$WORK/pwrite.py" "$LOG" "$PWRITTEN" "$FW_PEER_IP4" "$P_PWRITE"
 MIN[$P_PWRITE]=$SIZE
+CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
+
+# ---- 5b'. a database: sqlite3 stores the log as a blob (its pages written
+# in place with pwrite64), and the database file is uploaded
+SQLITE_DB=$WORK/flights.sqlite
+SC_SQLITE='sqlite3 "$2" "create table t(b blob); $1" </dev/null &&
+	exec socat -u "FILE:$2" "TCP4:$3:$4"'
+# sqlite_insert FILE: the statement that stores FILE (an SQL literal)
+sqlite_insert() {
+	local q="'"
+	echo "insert into t values(readfile('${1//$q/$q$q}'));"
+}
+sc_sh sqlite "$SC_SQLITE" "$(sqlite_insert "$LOG")" "$SQLITE_DB" \
+	"$FW_PEER_IP4" "$P_SQLITE"
+MIN[$P_SQLITE]=$SIZE
 CARRIER_SCENARIOS=$((CARRIER_SCENARIOS + 1))
 
 # ---- 5c. a pipe filled with vmsplice ----------------------------------------
@@ -335,6 +354,8 @@ fw_sc b-uring-skip "$FWURING" --skip send "$PLAIN" "$FW_PEER_IP4" \
 sc_sh b-pwrite '"$1" "$2" "$3" "$4" && exec socat -u "FILE:$4" "TCP4:$5:$6"' \
 	"$PY" "$WORK/pwrite.py" "$PLAIN" "$WORK/clean.db" "$FW_PEER_IP4" \
 	"$P_B_PWRITE"
+sc_sh b-sqlite "$SC_SQLITE" "$(sqlite_insert "$PLAIN")" "$WORK/clean.sqlite" \
+	"$FW_PEER_IP4" "$P_B_SQLITE"
 sc_sh b-vmsplice '"$1" "$2" "$3" | socat -u - "TCP4:$4:$5"' \
 	"$PY" "$WORK/vmsplice.py" "$PLAIN" "$FW_PEER_IP4" "$P_B_VMSPLICE"
 # the same carrier shape, then emptied (O_TRUNC) and rewritten with other
@@ -461,6 +482,11 @@ fi
 if flow pwrite "$P_PWRITE" "$SIZE" socat; then
 	chain pwrite origin,process,file,process,destination python3,socat
 	carrier_path pwrite file "$PWRITTEN"
+fi
+
+if flow sqlite "$P_SQLITE" "$SIZE" socat; then
+	chain sqlite origin,process,file,process,destination sqlite3,socat
+	carrier_path sqlite file "$SQLITE_DB"
 fi
 
 if flow vmsplice "$P_VMSPLICE" "$SIZE" socat; then
@@ -597,6 +623,8 @@ check "benign io_uring send without completions: no alert" == "" \
 	"$(port_alerts "$P_B_URING_SKIP")"
 check "benign file of untainted data written in place: no alert" == "" \
 	"$(port_alerts "$P_B_PWRITE")"
+check "benign sqlite3 database of untainted data: no alert" == "" \
+	"$(port_alerts "$P_B_SQLITE")"
 check "benign pipe of untainted data filled with vmsplice: no alert" == "" \
 	"$(port_alerts "$P_B_VMSPLICE")"
 check "benign io_uring datagrams of an unwatched file: no alert" == "" \
@@ -609,9 +637,11 @@ check "benign carrier emptied and rewritten by io_uring: no alert" == "" \
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c --argjson splice "$P_URING_SPLICE" \
-		--argjson mq "$P_MQUEUE" 'select(.event.kind == "alert" and
+		--argjson mq "$P_MQUEUE" --argjson sqlite "$P_SQLITE" '
+		select(.event.kind == "alert" and
 		(.destination.port < 9101 or .destination.port > 9120) and
-		.destination.port != $splice and .destination.port != $mq) |
+		.destination.port != $splice and .destination.port != $mq and
+		.destination.port != $sqlite) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |
