@@ -315,6 +315,15 @@ struct {
 	__type(value, struct fw_shared);
 } shared_members SEC(".maps") __weak;
 
+/* Whether a shmem (tmpfs) file was ever made a carrier: until one is, a
+ * member's send has nothing to check and costs no shared_members lookup */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} shmem_carriers SEC(".maps") __weak;
+
 /* A new entry of shared_members being made (too big for the stack) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -21,7 +21,9 @@
  *   carriers; a member that is not tainted, when it sends or writes, first
  *   checks whether one of its inodes is a carrier and if so reads it (is
  *   tainted with that carrier as origin) before the send is judged.
- * A process with no shared shmem mapping pays one lookup per send; shared
+ * Until a shmem file is a carrier a send pays an array read (inlined by
+ * the JIT); then a process with no shared shmem mapping pays one lookup
+ * per send; shared
  * mappings of processes that never meet a tainted one (systemd's, a
  * display server's) cause nothing. Mappings removed with munmap or shmdt
  * stay members until exec or exit: at worst a false taint, never a miss.
@@ -31,7 +33,6 @@
 
 #include "io.bpf.h"
 
-#define FW_TMPFS_MAGIC 0x01021994 /* shmem: tmpfs, memfd, SysV, anon shared */
 #define FW_VM_SHARED 0x00000008
 #define FW_VM_MAYWRITE 0x00000020
 
@@ -135,9 +136,12 @@ __noinline int fw_shared_spread(__u32 tgid)
  * handler's stack and the marking's are not added up) */
 static __always_inline int shared_after_read(int read)
 {
-	__u32 tgid = current_tgid();
+	__u32 tgid;
 
-	if (read && bpf_map_lookup_elem(&shared_members, &tgid))
+	if (!read)
+		return 0; /* every read of an unwatched file */
+	tgid = current_tgid();
+	if (bpf_map_lookup_elem(&shared_members, &tgid))
 		fw_shared_spread(tgid);
 	return 0;
 }
@@ -182,13 +186,18 @@ __noinline int fw_shared_receive(__u32 tgid)
 
 /*
  * Before a send or a write is judged (the caller, at sys_enter, so that
- * the stack of this call and of the send's handler are not added up):
- * one lookup for a process that maps no shared shmem file.
+ * the stack of this call and of the send's handler are not added up): an
+ * array read while no shmem file is a carrier, then one lookup for a
+ * process that maps no shared shmem file.
  */
 static __always_inline void shared_before_send(void)
 {
-	__u32 tgid = current_tgid();
+	__u32 tgid, zero = 0;
+	__u64 *any = bpf_map_lookup_elem(&shmem_carriers, &zero);
 
+	if (!any || !*any)
+		return; /* no shared memory carries anything (inlined) */
+	tgid = current_tgid();
 	if (bpf_map_lookup_elem(&shared_members, &tgid))
 		fw_shared_receive(tgid);
 }
