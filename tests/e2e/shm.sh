@@ -9,7 +9,8 @@
 # multiprocessing.shared_memory as the real library, both orders, two
 # processes attaching by name. Each upload alerts with the log as origin;
 # each benign twin (the same program moving a file that is not a log)
-# stays quiet.
+# stays quiet, and so does a child sharing memory with a process that read
+# the log but maps that memory read-only.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -120,6 +121,10 @@ for k in $KINDS; do
 	scenario "$k" "$FWSHM" "${k%-*}" "${k#*-}" "$LOG" "$FW_PEER_IP4"
 	scenario "b-$k" "$FWSHM" "${k%-*}" "${k#*-}" "$PLAIN" "$FW_PEER_IP4"
 done
+# a process that read the log but maps the memory read-only (it cannot
+# store into it) gives the child sharing it nothing (posix-reader, the
+# same with a writable mapping, is its control)
+scenario b-posix-readonly "$FWSHM" posix readonly "$LOG" "$FW_PEER_IP4"
 py_pair py-reader reader "$LOG"
 py_pair py-writer writer "$LOG"
 py_pair b-py-reader reader "$PLAIN"
@@ -162,6 +167,8 @@ for name in $KINDS py-reader py-writer; do
 	check "b-$name: the same move of a file that is not a log: no alert" \
 		== "" "$(uploads "b-$name")"
 done
+check "b-posix-readonly: a tainted process's read-only mapping: no alert" \
+	== "" "$(uploads b-posix-readonly)"
 s=$(fw_stats)
 check "stats: shared_mappings_unfollowed is reported" != "" \
 	"$(fw_get "$s" .shared_mappings_unfollowed)"

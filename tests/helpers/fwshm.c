@@ -15,8 +15,12 @@
  *           inherits the region and maps nothing itself (ORDER: reader)
  * ORDER is who maps first: "reader" (the child maps before the parent
  * reads FILE) or "writer" (the parent reads and copies, then the child
- * maps). The two only tell each other when to go by signals, which carry
- * no data, so only the shared memory moves the bytes.
+ * maps). "readonly" (posix only) is the child mapping first and the
+ * parent mapping the object read-only (opened O_RDONLY, PROT_READ): it
+ * reads FILE but cannot store into the memory, and copies nothing; the
+ * child sends what is there (zeros). The two only tell each other when to
+ * go by signals, which carry no data, so only the shared memory moves the
+ * bytes.
  *
  * Errors: one line on stderr, exit 1; usage errors exit 2.
  */
@@ -40,6 +44,7 @@
 #define MAX_SIZE (1 << 20)
 
 static const char *kind;
+static int readonly;
 static size_t size;
 static int memfd = -1;
 static char posix_name[64];
@@ -63,9 +68,11 @@ static void wait_signal(int sig)
 		die("waiting for the other process");
 }
 
-/* the shared memory of KIND, mapped read-write in the caller */
-static char *map_shared(void)
+/* the shared memory of KIND, mapped read-write in the caller (read-only:
+ * the posix object opened and mapped for reading only) */
+static char *map_shared(int read_only)
 {
+	int prot = read_only ? PROT_READ : PROT_READ | PROT_WRITE;
 	char *p;
 	int fd;
 
@@ -76,13 +83,13 @@ static char *map_shared(void)
 		return p;
 	}
 	if (!strcmp(kind, "posix")) {
-		fd = shm_open(posix_name, O_RDWR, 0);
+		fd = shm_open(posix_name, read_only ? O_RDONLY : O_RDWR, 0);
 		if (fd < 0)
 			die("shm_open");
 	} else {
 		fd = memfd;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		die("mmap");
 	return p;
@@ -135,11 +142,11 @@ static void receiver(char *region, int reader_first,
 	int s;
 
 	if (!region && reader_first)
-		region = map_shared();
+		region = map_shared(0);
 	kill(getppid(), SIGUSR2); /* mapped (or not yet: writer first) */
 	wait_signal(SIGUSR1); /* the data is in */
 	if (!region)
-		region = map_shared();
+		region = map_shared(0);
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	if (s < 0 || connect(s, (const struct sockaddr *)to, sizeof(*to)))
 		die("connect");
@@ -184,7 +191,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	kind = argv[1];
-	reader_first = !strcmp(argv[2], "reader");
+	readonly = !strcmp(argv[2], "readonly");
+	reader_first = readonly || !strcmp(argv[2], "reader");
 	to.sin_port = htons(atoi(argv[5]));
 	if (inet_pton(AF_INET, argv[4], &to.sin_addr) != 1) {
 		fprintf(stderr, "fwshm: bad address '%s'\n", argv[4]);
@@ -192,6 +200,10 @@ int main(int argc, char **argv)
 	}
 	if (!reader_first && strcmp(argv[2], "writer")) {
 		fprintf(stderr, "fwshm: unknown order '%s'\n", argv[2]);
+		return 2;
+	}
+	if (readonly && strcmp(kind, "posix")) {
+		fprintf(stderr, "fwshm: readonly is for posix only\n");
 		return 2;
 	}
 	if (stat(argv[3], &st))
@@ -219,11 +231,13 @@ int main(int argc, char **argv)
 	/* anon: mapped before the fork; reader first: mapped before the
 	 * read; writer first: tainted first, then the mapping */
 	if (!region && reader_first)
-		region = map_shared();
+		region = map_shared(readonly);
 	buf = read_file(argv[3]);
 	if (!region)
-		region = map_shared();
-	memcpy(region, buf, size); /* stores: no syscall moves the data */
+		region = map_shared(0);
+	if (!readonly)
+		memcpy(region, buf,
+		       size); /* stores: no syscall moves the data */
 	free(buf);
 	kill(child, SIGUSR1);
 	if (waitpid(child, &status, 0) != child)
