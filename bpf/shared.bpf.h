@@ -253,6 +253,27 @@ __noinline int fw_shared_join(__u32 tgid, __u64 addr, __u64 inode,
 	return true;
 }
 
+/* mremap moved the current process's mapping at from to to: a member
+ * entry follows it (the receive check looks for the file at its address) */
+static __always_inline int shared_moved(__u64 from, __u64 to)
+{
+	__u32 tgid = current_tgid(), i;
+	struct fw_shared *s;
+
+	if (from == to)
+		return 0;
+	s = bpf_map_lookup_elem(&shared_members, &tgid);
+	if (!s)
+		return 0;
+	for (i = 0; i < FW_SHARED_MAX; i++) {
+		if (i >= s->count)
+			break;
+		if (s->maps[i].addr == from)
+			s->maps[i].addr = to;
+	}
+	return 0;
+}
+
 /* What is left to do after fw_shared_exit, at the program's top level */
 enum fw_shared_todo {
 	FW_SHARED_NOTHING,

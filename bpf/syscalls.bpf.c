@@ -387,6 +387,12 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		if (sys_is_compat() || ret < 0)
 			return 0;
 		return shared_mapped(ret, true);
+	/* mremap(old, old_len, new_len, flags, new): a member's mapping
+	 * moved */
+	case FW_NR_mremap:
+		if (sys_is_compat() || ret < 0)
+			return 0;
+		return shared_moved(sys_arg(regs, 0), ret);
 	/* the read side first: it is what taints a sendfile's destination */
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
 		if (!sys_is_compat())

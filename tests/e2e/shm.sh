@@ -5,7 +5,8 @@
 # memory (tests/helpers/fwshm.c): a memfd, a POSIX shm_open object
 # (/dev/shm), a SysV segment (shmget/shmat), each with the receiver mapping
 # before the writer read the log and after it; and an anonymous MAP_SHARED
-# region a child forked before the read inherits. Python's
+# region a child forked before the read inherits; and a receiver that
+# moved its mapping with mremap before the data came. Python's
 # multiprocessing.shared_memory as the real library, both orders, two
 # processes attaching by name. Each upload alerts with the log as origin;
 # each benign twin (the same program moving a file that is not a log)
@@ -116,7 +117,7 @@ fw_tracer_start shm --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
 
 KINDS="memfd-reader memfd-writer posix-reader posix-writer sysv-reader
-	sysv-writer anon-reader"
+	sysv-writer anon-reader memfd-moved"
 for k in $KINDS; do
 	scenario "$k" "$FWSHM" "${k%-*}" "${k#*-}" "$LOG" "$FW_PEER_IP4"
 	scenario "b-$k" "$FWSHM" "${k%-*}" "${k#*-}" "$PLAIN" "$FW_PEER_IP4"

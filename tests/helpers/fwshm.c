@@ -15,7 +15,8 @@
  *           inherits the region and maps nothing itself (ORDER: reader)
  * ORDER is who maps first: "reader" (the child maps before the parent
  * reads FILE) or "writer" (the parent reads and copies, then the child
- * maps). "readonly" (posix only) is the child mapping first and the
+ * maps). "moved" is "reader" with the child moving its mapping elsewhere
+ * (mremap) before the data comes. "readonly" (posix only) is the child mapping first and the
  * parent mapping the object read-only (opened O_RDONLY, PROT_READ): it
  * reads FILE but cannot store into the memory, and copies nothing; the
  * child sends what is there (zeros). The two only tell each other when to
@@ -44,7 +45,7 @@
 #define MAX_SIZE (1 << 20)
 
 static const char *kind;
-static int readonly;
+static int readonly, moved;
 static size_t size;
 static int memfd = -1;
 static char posix_name[64];
@@ -134,6 +135,20 @@ static char *create_shared(void)
 	return NULL;
 }
 
+/* the same memory at another address: a reserved range is replaced */
+static char *move_mapping(char *region)
+{
+	char *to =
+		mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (to == MAP_FAILED)
+		die("mmap");
+	to = mremap(region, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (to == MAP_FAILED)
+		die("mremap");
+	return to;
+}
+
 static void receiver(char *region, int reader_first,
 		     const struct sockaddr_in *to)
 {
@@ -143,6 +158,8 @@ static void receiver(char *region, int reader_first,
 
 	if (!region && reader_first)
 		region = map_shared(0);
+	if (moved)
+		region = move_mapping(region);
 	kill(getppid(), SIGUSR2); /* mapped (or not yet: writer first) */
 	wait_signal(SIGUSR1); /* the data is in */
 	if (!region)
@@ -187,12 +204,13 @@ int main(int argc, char **argv)
 
 	if (argc != 6) {
 		fprintf(stderr,
-			"usage: fwshm memfd|posix|sysv|anon reader|writer FILE IP PORT\n");
+			"usage: fwshm memfd|posix|sysv|anon reader|writer|moved|readonly FILE IP PORT\n");
 		return 2;
 	}
 	kind = argv[1];
 	readonly = !strcmp(argv[2], "readonly");
-	reader_first = readonly || !strcmp(argv[2], "reader");
+	moved = !strcmp(argv[2], "moved");
+	reader_first = readonly || moved || !strcmp(argv[2], "reader");
 	to.sin_port = htons(atoi(argv[5]));
 	if (inet_pton(AF_INET, argv[4], &to.sin_addr) != 1) {
 		fprintf(stderr, "fwshm: bad address '%s'\n", argv[4]);
