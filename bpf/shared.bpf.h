@@ -23,9 +23,8 @@
  *   tainted with that carrier as origin) before the send is judged.
  * Until a shmem file is a carrier a send pays an array read (inlined by
  * the JIT); then a process with no shared shmem mapping pays one lookup
- * per send; shared
- * mappings of processes that never meet a tainted one (systemd's, a
- * display server's) cause nothing. Mappings removed with munmap or shmdt
+ * per send; shared mappings of processes that never meet a tainted one
+ * (systemd's, a display server's) cause nothing. Mappings removed with munmap or shmdt
  * stay members until exec or exit: at worst a false taint, never a miss.
  */
 #ifndef FW_SHARED_BPF_H
@@ -56,13 +55,18 @@ static long vma_found(struct task_struct *task, struct vm_area_struct *vma,
 	return 0;
 }
 
-/* The current process's mapping at addr; false when none (or its mm is
- * busy: bpf_find_vma only tries the lock) */
+#define FW_EBUSY 16
+
+/* The current process's mapping of a file at addr; false when none. Its
+ * address space busy (bpf_find_vma only tries the lock) is counted. */
 static __always_inline bool vma_at(__u64 addr, struct fw_vma *v)
 {
-	return !bpf_find_vma(bpf_get_current_task_btf(), addr, vma_found, v,
-			     0) &&
-	       v->file;
+	long err =
+		bpf_find_vma(bpf_get_current_task_btf(), addr, vma_found, v, 0);
+
+	if (err == -FW_EBUSY)
+		stat_add(FW_STAT_SHARED_UNFOLLOWED, 1);
+	return !err && v->file;
 }
 
 /* The file mapped at a member entry's address, if it is still the entry's
@@ -148,9 +152,9 @@ static __always_inline int shared_after_read(int read)
 
 /*
  * The current process, a member of shared mappings, is about to send or
- * write; if it is not tainted: if one of its shmem files is a carrier, it reads that
- * carrier now (the whole mapping), so the send is judged as a tainted
- * process's. Returns whether it is tainted.
+ * write. If it is not tainted and one of its shmem files is a carrier, it
+ * reads that carrier now (the whole mapping), so that the send is judged
+ * as a tainted process's. Returns whether it is tainted.
  */
 __noinline int fw_shared_receive(__u32 tgid)
 {
@@ -300,13 +304,7 @@ __noinline int fw_shared_exit(__u64 addr, long reads)
 
 	if (tgid == fw_self_tgid)
 		return FW_SHARED_NOTHING;
-	if (!vma_at(addr, &v)) {
-		/* private anonymous memory has no file; a busy mm is missed */
-		if (v.file || (v.flags & FW_VM_SHARED))
-			stat_add(FW_STAT_SHARED_UNFOLLOWED, 1);
-		return FW_SHARED_NOTHING;
-	}
-	if (!(v.flags & FW_VM_SHARED))
+	if (!vma_at(addr, &v) || !(v.flags & FW_VM_SHARED))
 		return FW_SHARED_NOTHING;
 	file = (struct file *)v.file;
 	writable = v.flags & FW_VM_MAYWRITE;
