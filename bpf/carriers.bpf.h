@@ -104,6 +104,20 @@ static __always_inline void carry_start(struct fw_pending *p)
 		emit_carrier(p);
 }
 
+/* Shared memory is checked before a send only once some shmem file is a
+ * carrier (shared.bpf.h): set once, read on every send */
+static __always_inline void shmem_carrier_marked(struct inode *inode)
+{
+	__u32 zero = 0;
+	__u64 *any;
+
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != FW_TMPFS_MAGIC)
+		return;
+	any = bpf_map_lookup_elem(&shmem_carriers, &zero);
+	if (any && !*any)
+		*any = 1;
+}
+
 /* file (a regular file, pipe, FIFO or unix socket) is a carrier now: mark
  * it and report the (writer, carrier) pair once */
 static __always_inline bool mark_carrier(struct file *file,
@@ -124,6 +138,7 @@ static __always_inline bool mark_carrier(struct file *file,
 	p->carrier_inode = (__u64)inode;
 	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &p->carrier_inode,
 		&p->carrier, true);
+	shmem_carrier_marked(inode);
 	p->carrier_file = (__u64)file;
 	carry_start(p);
 	return true;

@@ -19,6 +19,7 @@
 #define FW_S_IFSOCK 0140000
 #define FW_S_IFREG 0100000
 #define FW_O_TRUNC 01000
+#define FW_TMPFS_MAGIC 0x01021994 /* shmem: tmpfs, memfd, SysV, anon shared */
 
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {

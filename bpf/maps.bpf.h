@@ -315,6 +315,52 @@ struct {
 	__type(key, __u32); /* thread id */
 	__type(value, struct fw_datagram_dests);
 } datagram_dests SEC(".maps") __weak;
+/* Shared shmem mappings of a process (shared.bpf.h): where each is mapped,
+ * which inode, whether the process may store into it */
+#define FW_SHARED_MAX 8
+
+struct fw_shared_map {
+	__u64 addr;
+	__u64 inode; /* struct inode * */
+	__u8 writable;
+	__u8 marked; /* made a carrier by this process already */
+	__u8 pad[6];
+};
+
+struct fw_shared {
+	__u64 start_ns; /* the process's, against pid reuse */
+	__u32 count;
+	__u32 pad;
+	struct fw_shared_map maps[FW_SHARED_MAX];
+};
+
+/* tgid -> its shared shmem mappings; copied to a child at fork, dropped
+ * at exec and exit. Not kept across a restart: mappings made before the
+ * start are not known (docs/threat-model.md). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct fw_shared);
+} shared_members SEC(".maps") __weak;
+
+/* Whether a shmem (tmpfs) file was ever made a carrier: until one is, a
+ * member's send has nothing to check and costs no shared_members lookup */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} shmem_carriers SEC(".maps") __weak;
+
+/* A new entry of shared_members being made (too big for the stack) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_shared);
+} shared_scratch SEC(".maps") __weak;
 
 /* The collector itself: its own reads of flight logs (content checks)
  * must not taint it. Set before load. */

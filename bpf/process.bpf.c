@@ -17,6 +17,11 @@ int BPF_PROG(fw_exec, struct task_struct *p, pid_t old_pid,
 	struct fw_exec_event *e;
 	unsigned long arg_start, arg_end, len;
 	struct file *exe;
+	__u32 tgid;
+
+	/* the old image's shared mappings are gone */
+	tgid = id >> 32;
+	bpf_map_delete_elem(&shared_members, &tgid);
 
 	e = event_reserve(sizeof(*e), FW_EV_EXEC, id >> 32, (__u32)id);
 	if (!e)
@@ -51,6 +56,7 @@ int BPF_PROG(fw_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 child_tgid = BPF_CORE_READ(child, tgid);
 	__u32 child_pid = BPF_CORE_READ(child, pid);
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+	struct fw_shared *shared;
 	struct fw_fork_event *e;
 	struct fw_taint *t;
 
@@ -71,6 +77,18 @@ int BPF_PROG(fw_fork, struct task_struct *parent, struct task_struct *child)
 		inherited.start_ns = BPF_CORE_READ(child, start_boottime);
 		lru_put(&tainted, FW_LRU_TAINTED, &child_tgid, &inherited,
 			true);
+	}
+
+	/* and share what it maps shared (shared.bpf.h): an anonymous
+	 * MAP_SHARED region is how a parent hands data to a child */
+	shared = bpf_map_lookup_elem(&shared_members, &parent_tgid);
+	if (shared) {
+		struct fw_shared copy = *shared;
+
+		copy.start_ns = BPF_CORE_READ(child, start_boottime);
+		if (bpf_map_update_elem(&shared_members, &child_tgid, &copy,
+					BPF_ANY))
+			stat_add(FW_STAT_SHARED_UNFOLLOWED, 1);
 	}
 
 	e = event_reserve(sizeof(*e), FW_EV_FORK, child_tgid, child_pid);
@@ -102,6 +120,7 @@ int BPF_PROG(fw_exit, struct task_struct *p)
 	if (BPF_CORE_READ(p, signal, live.counter))
 		return 0;
 	lru_delete(&tainted, FW_LRU_TAINTED, &tgid);
+	bpf_map_delete_elem(&shared_members, &tgid);
 
 	e = event_reserve(sizeof(*e), FW_EV_EXIT, tgid, pid);
 	if (!e)

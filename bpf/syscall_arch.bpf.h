@@ -44,6 +44,8 @@
 #define FW_NR_socket 41
 #define FW_NR_mq_timedsend 242
 #define FW_NR_mq_timedreceive 243
+#define FW_NR_shmat 30
+#define FW_NR_mremap 25
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
@@ -114,6 +116,8 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_socket 198
 #define FW_NR_mq_timedsend 182
 #define FW_NR_mq_timedreceive 183
+#define FW_NR_shmat 196
+#define FW_NR_mremap 216
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {

@@ -19,7 +19,7 @@
  * returned. The handlers are global BPF functions: each is verified once,
  * on its own, and takes only scalars.
  */
-#include "io.bpf.h"
+#include "shared.bpf.h"
 #include "syscall_arch.bpf.h"
 
 static __always_inline void pending_store(struct fw_pending *p, long fd)
@@ -61,7 +61,8 @@ __noinline int fw_truncate_exit(long fd)
 }
 
 /* read, pread64, readv, preadv, preadv2, recvfrom, recvmsg, recvmmsg,
- * and the input side of sendfile, splice, tee and copy_file_range */
+ * and the input side of sendfile, splice, tee and copy_file_range.
+ * Returns 1 when a watched file or carrier was read (shared_after_read) */
 __noinline int fw_read_exit(long fd, long ret)
 {
 	struct fw_pending p = {};
@@ -70,10 +71,11 @@ __noinline int fw_read_exit(long fd, long ret)
 	if (ret <= 0 || current_tgid() == fw_self_tgid)
 		return 0;
 	file = fd_to_file(fd);
-	if (file_read_watched(file, &p) || relay_read(file, &p))
-		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
-			       bpf_ktime_get_boot_ns());
-	return 0;
+	if (!file_read_watched(file, &p) && !relay_read(file, &p))
+		return 0;
+	file_read_done(&p, bpf_get_current_pid_tgid(), ret,
+		       bpf_ktime_get_boot_ns());
+	return 1;
 }
 
 /* A send whose datagrams name their destination: the kernel's copies
@@ -310,16 +312,19 @@ int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 	case FW_NR_mq_timedsend:
 		if (sys_is_compat())
 			return 0;
+		shared_before_send();
 		return fw_send_enter(sys_arg(regs, 0), 0, 0);
 	case FW_NR_sendto:
 		if (sys_is_compat())
 			return 0;
+		shared_before_send();
 		return fw_send_enter(sys_arg(regs, 0), sys_arg(regs, 4),
 				     sys_arg(regs, 5));
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
 		if (sys_is_compat())
 			return 0;
+		shared_before_send();
 		return fw_sendmsg_enter(sys_arg(regs, 0), sys_arg(regs, 1),
 					id == FW_NR_sendmmsg);
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
@@ -383,7 +388,7 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 	case FW_NR_mq_timedreceive:
 		if (sys_is_compat())
 			return 0;
-		return fw_read_exit(sys_arg(regs, 0), ret);
+		return shared_after_read(fw_read_exit(sys_arg(regs, 0), ret));
 	case FW_NR_accept:
 	case FW_NR_accept4:
 		if (sys_is_compat())
@@ -407,19 +412,38 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 	 * watched file counts as reading len bytes of it; pages touched
 	 * later are not seen one by one */
 	case FW_NR_mmap:
-		if (sys_is_compat() || ret < 0 || !(sys_arg(regs, 2) & 1))
+		if (sys_is_compat() || ret < 0)
 			return 0;
-		return fw_read_exit(sys_arg(regs, 4), sys_arg(regs, 1));
+		if (sys_arg(regs, 2) & 1)
+			shared_after_read(fw_read_exit(sys_arg(regs, 4),
+						       sys_arg(regs, 1)));
+		/* MAP_SHARED 1, MAP_SHARED_VALIDATE 3: memory shared with
+		 * other processes (shared.bpf.h) */
+		if (sys_arg(regs, 3) & 1)
+			shared_mapped(ret, false);
+		return 0;
+	/* shmat(shmid, addr, flags): a SysV segment, always shared; a
+	 * carrier's counts as read */
+	case FW_NR_shmat:
+		if (sys_is_compat() || ret < 0)
+			return 0;
+		return shared_mapped(ret, true);
+	/* mremap(old, old_len, new_len, flags, new): a member's mapping
+	 * moved */
+	case FW_NR_mremap:
+		if (sys_is_compat() || ret < 0)
+			return 0;
+		return shared_moved(sys_arg(regs, 0), ret);
 	/* the read side first: it is what taints a sendfile's destination */
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
 		if (!sys_is_compat())
-			fw_read_exit(sys_arg(regs, 1), ret);
+			shared_after_read(fw_read_exit(sys_arg(regs, 1), ret));
 		return fw_io_exit(ret);
 	case FW_NR_tee:
 	case FW_NR_splice:
 	case FW_NR_copy_file_range:
 		if (!sys_is_compat())
-			fw_read_exit(sys_arg(regs, 0), ret);
+			shared_after_read(fw_read_exit(sys_arg(regs, 0), ret));
 		return fw_io_exit(ret);
 	case FW_NR_write:
 	case FW_NR_writev:

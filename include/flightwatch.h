@@ -154,6 +154,9 @@ enum fw_stat {
 	/* io_uring reads and sends on registered (fixed) files: not
 	 * followed, so counted */
 	FW_STAT_URING_FIXED = FW_STAT_EVENTS + FW_EV_TYPE_MAX,
+	/* shared mappings not recorded (a process's table or the map full,
+	 * its mm busy at mmap exit) */
+	FW_STAT_SHARED_UNFOLLOWED,
 	/* + enum fw_lru_map: new keys put into, and keys deleted from, each
 	 * LRU map by the programs; the collector derives evictions */
 	FW_STAT_LRU_INSERTS,

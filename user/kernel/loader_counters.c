@@ -255,6 +255,7 @@ void loader__stats(struct fw_loader *l, struct fw_run_stats *stats)
 	loader__check_evictions(l);
 	memcpy(stats->evicted, l->lru_evicted, sizeof(stats->evicted));
 	stats->uring_fixed = stat_sum(l, FW_STAT_URING_FIXED);
+	stats->shared_unfollowed = stat_sum(l, FW_STAT_SHARED_UNFOLLOWED);
 	for (__u32 t = 0; t < FW_EV_TYPE_MAX; t++)
 		stats->events[t] = stat_sum(l, FW_STAT_EVENTS + t);
 	stats->lost = stat_sum(l, FW_STAT_RB_DROPPED);

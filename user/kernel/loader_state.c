@@ -35,8 +35,9 @@
  * output has it), nor anything in flight (syscalls, io_uring requests).
  */
 static const char *const persisted[] = {
-	"tainted",     "reads",	  "carries",	   "relays",
-	"relay_count", "embryos", "watched_files", "watched_inodes",
+	"tainted",	 "reads",	   "carries",
+	"relays",	 "relay_count",	   "embryos",
+	"watched_files", "watched_inodes", "shmem_carriers",
 };
 
 static bool on_bpffs(const char *path)

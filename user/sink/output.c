@@ -667,6 +667,8 @@ void output__stats(struct fw_output *o, const struct fw_run_stats *s)
 	json_set_obj(root, "flightwatch.stats.evicted", evicted);
 	json_set_u64(root, "flightwatch.stats.uring_fixed_files",
 		     s->uring_fixed);
+	json_set_u64(root, "flightwatch.stats.shared_mappings_unfollowed",
+		     s->shared_unfollowed);
 	json_set_u64(root, "flightwatch.stats.trace_write_errors",
 		     s->trace_write_errors);
 	json_set_u64(root, "flightwatch.stats.trace_records_lost",

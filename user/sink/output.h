@@ -52,6 +52,7 @@ struct fw_run_stats {
 	uint64_t path_truncated;
 	uint64_t evicted[FW_LRU_MAX]; /* by enum fw_lru_map */
 	uint64_t uring_fixed; /* io_uring requests on registered files */
+	uint64_t shared_unfollowed; /* shared mappings not recorded */
 	uint64_t trace_write_errors; /* --record: 1 once a write failed */
 	uint64_t trace_records_lost; /* --record: not on disk because of it */
 	struct fw_correlator_stats correlator;
