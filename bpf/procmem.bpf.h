@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Other processes' memory: which process a /proc/PID/mem file (or
+ * /proc/PID/task/TID/mem) opens onto, which tracee a ptrace request names,
+ * and which process a pid names, for the peek and poke handlers of
+ * syscalls.bpf.c.
+ *
+ * Every read and write of every process would pay for recognising a
+ * /proc/PID/mem file by its file system and name (three dependent loads
+ * and a string). So the first one opened is recognised that way, at open
+ * (rarer than reads), and its file operations' address is kept: from then
+ * on a read or write compares one pointer. proc_mem_operations is static
+ * in the kernel and not in kallsyms without CONFIG_KALLSYMS_ALL, so it
+ * cannot be resolved at load instead. Until one is opened, no read or
+ * write can be of one, except through a descriptor opened before the
+ * tracer started or by io_uring (docs/threat-model.md).
+ */
+#ifndef FW_PROCMEM_BPF_H
+#define FW_PROCMEM_BPF_H
+
+#include "common.bpf.h"
+
+#define FW_PROC_SUPER_MAGIC 0x9fa0
+#define FW_S_IFREG 0100000
+
+/* Enough for every process of a ground station; bounded for the
+ * verifier. Only writes into another process by a tainted one walk. */
+#define FW_TASK_WALK_MAX 65536
+/* A debugger traces a handful of tasks at once */
+#define FW_PTRACED_MAX 64
+
+/* The f_op of /proc/PID/mem files, once one was opened (0: none yet) */
+__u64 fw_proc_mem_fops __weak = 0;
+
+/* At open: learn the f_op if file is procfs's regular file "mem" */
+static __always_inline void proc_mem_learn(struct file *file)
+{
+	struct inode *inode;
+	char name[4] = {};
+
+	if (fw_proc_mem_fops || !file)
+		return;
+	inode = file_inode(file);
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != FW_PROC_SUPER_MAGIC ||
+	    (BPF_CORE_READ(inode, i_mode) & FW_S_IFMT) != FW_S_IFREG)
+		return;
+	bpf_probe_read_kernel_str(name, sizeof(name),
+				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && !name[3])
+		fw_proc_mem_fops = (__u64)BPF_CORE_READ(file, f_op);
+}
+
+/* The task a /proc/PID/mem file opens onto, or NULL when file is not one
+ * (or its task is gone). One load when it is not. */
+static __always_inline struct task_struct *proc_mem_task(struct file *file)
+{
+	struct hlist_node *first;
+	struct inode *inode;
+	struct pid *pid;
+
+	if (!fw_proc_mem_fops || !file ||
+	    (__u64)BPF_CORE_READ(file, f_op) != fw_proc_mem_fops)
+		return NULL;
+	inode = file_inode(file);
+	/* the inode is the vfs_inode of a struct proc_inode */
+	pid = BPF_CORE_READ((struct proc_inode *)((void *)inode -
+			    bpf_core_field_offset(struct proc_inode, vfs_inode)),
+			    pid);
+	if (!pid)
+		return NULL;
+	first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+	if (!first)
+		return NULL;
+	return (void *)first - bpf_core_field_offset(struct task_struct,
+						     pid_links);
+}
+
+/* A pid number a syscall took names a task of the caller's pid
+ * namespace; the tasks' own numbers are the initial namespace's */
+static __always_inline bool caller_in_init_pid_ns(void)
+{
+	struct task_struct *me = bpf_get_current_task_btf();
+
+	return BPF_CORE_READ(me, thread_pid, level) == 0;
+}
+
+/* The caller's tracee of thread id tid (a ptrace request's pid), or NULL */
+static __always_inline struct task_struct *tracee_of(__u32 tid)
+{
+	struct task_struct *me = bpf_get_current_task_btf();
+	struct list_head *head = &me->ptraced, *pos;
+	struct task_struct *t;
+	int i;
+
+	pos = BPF_CORE_READ(me, ptraced.next);
+	for (i = 0; i < FW_PTRACED_MAX && pos && pos != head; i++) {
+		t = (void *)pos - bpf_core_field_offset(struct task_struct,
+							ptrace_entry);
+		if (BPF_CORE_READ(t, pid) == tid)
+			return t;
+		pos = BPF_CORE_READ(pos, next);
+	}
+	return NULL;
+}
+
+struct task_walk {
+	struct task_struct *head;
+	struct task_struct *pos;
+	struct task_struct *found;
+	__u32 tgid;
+};
+
+static long task_walk_step(__u32 i, void *ctx)
+{
+	struct task_walk *w = ctx;
+	/* a local: CO-RE would relocate w->pos inside BPF_CORE_READ */
+	struct task_struct *pos = w->pos;
+	struct list_head *next;
+
+	if (BPF_CORE_READ(pos, tgid) == w->tgid) {
+		w->found = pos;
+		return 1;
+	}
+	next = BPF_CORE_READ(pos, tasks.next);
+	if (!next)
+		return 1;
+	w->pos = (void *)next - bpf_core_field_offset(struct task_struct, tasks);
+	return w->pos == w->head;
+}
+
+/*
+ * The process tgid (its leader), found by walking the list of every
+ * process from the caller's: kernels before 6.2 have no
+ * bpf_task_from_pid, and one program must load on all of them. Costs
+ * microseconds per hundred processes, paid only by writes into another
+ * process from a tainted one.
+ */
+static __always_inline struct task_struct *process_of(__u32 tgid)
+{
+	struct task_struct *me = bpf_get_current_task_btf();
+	struct task_walk w = {};
+
+	w.head = BPF_CORE_READ(me, group_leader);
+	w.pos = w.head;
+	w.tgid = tgid;
+	bpf_loop(FW_TASK_WALK_MAX, task_walk_step, &w, 0);
+	return w.found;
+}
+
+#endif /* FW_PROCMEM_BPF_H */
