@@ -93,11 +93,12 @@ __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 	if (!is_tainted(current_tgid()))
 		return 0;
 	file = fd_to_file(fd);
+	/* another process's memory, not a file that could carry anything */
+	if (fw_proc_mem_write((__u64)file))
+		return 0;
 	write_target(file, uaddr, addrlen, &p);
 	if (p.kind)
 		pending_store(&p, fd);
-	else
-		fw_proc_mem_write((__u64)file);
 	return 0;
 }
 
@@ -279,11 +280,17 @@ __noinline int fw_proc_mem_read(__u64 file_addr)
 	return 0;
 }
 
-/* A tainted process writes to /proc/PID/mem (at enter: a failed write
- * still taints PID, which errs on the side of an alert) */
+/* A tainted process writes to file: when it is a /proc/PID/mem, PID is
+ * written into (at enter: a failed write still taints PID, which errs on
+ * the side of an alert). Returns 1 then. */
 __noinline int fw_proc_mem_write(__u64 file_addr)
 {
-	return poked(proc_mem_task((void *)file_addr), FW_POKE_PROC_MEM);
+	struct task_struct *task = proc_mem_task((void *)file_addr);
+
+	if (!task)
+		return 0;
+	poked(task, FW_POKE_PROC_MEM);
+	return 1;
 }
 
 /* socket(AF_PACKET, type, protocol) by a tainted process: its frames are

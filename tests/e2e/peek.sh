@@ -1,12 +1,19 @@
 #!/bin/bash
-# Data taken out of another process's memory: a process that read a flight
-# log holds it in its heap; another process reads that memory with
-# process_vm_readv or ptrace (PTRACE_ATTACH + PEEKDATA, as a debugger) and
-# uploads it. The upload alerts, named after the peeking process, with the
-# log as its origin and the holder in its chain. Benign twins: the same
-# peeks into a process holding no flight-log data stay quiet. And a
-# tainted process that opens a packet socket (AF_PACKET, whose frames are
-# not followed) is an alert by itself; an untainted one's is not.
+# Data moved through another process's memory. Reading: a process that
+# read a flight log holds it in its heap; another process reads that
+# memory with process_vm_readv, ptrace (PTRACE_ATTACH + PEEKDATA, as a
+# debugger), a pread of /proc/PID/mem (fwpeek) or a read of it (python)
+# and uploads it. The upload alerts, named after the reader, with the log
+# as its origin and the holder in its chain. gdb, a real debugger, dumps
+# the holder's heap to a file that another program uploads. Writing: a
+# process that read the log writes it into an untainted process (one
+# waiting to upload a file it read) by process_vm_writev, PTRACE_POKEDATA
+# or a pwrite of /proc/PID/mem; that process's upload alerts, with the
+# writer in its chain. Benign twins: the same reads of a process holding
+# no flight-log data, and the same writes by a process that read none,
+# stay quiet. And a tainted process that opens a packet socket
+# (AF_PACKET, whose frames are not followed) is an alert by itself; an
+# untainted one's is not.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -16,12 +23,22 @@ P_PTRACE=9312
 P_B_VM=9313
 P_B_PTRACE=9314
 P_PROBE6=9315
+P_MEM=9316
+P_B_MEM=9317
+P_PY=9318
+P_B_PY=9319
+P_GDB=9320
+P_B_GDB=9321
+# the processes written into upload to these
+declare -A P_TARGET=([vmw]=9322 [poke]=9323 [memw]=9324
+	[b-vmw]=9325 [b-poke]=9326 [b-memw]=9327)
 FWPEEK=$FW_HELPERS/fwpeek
 PY=/usr/bin/python3
 
 fw_init
 fw_peers "$P_VM" "$P_PROBE6"
-for port in "$P_PTRACE" "$P_B_VM" "$P_B_PTRACE"; do
+for port in "$P_PTRACE" "$P_B_VM" "$P_B_PTRACE" "$P_MEM" "$P_B_MEM" \
+	"$P_PY" "$P_B_PY" "$P_GDB" "$P_B_GDB" "${P_TARGET[@]}"; do
 	fw_peer_listen tcp4 "$port"
 done
 [ -x "$FWPEEK" ] || fw_abort "no $FWPEEK (run tests/run.sh)"
@@ -46,6 +63,52 @@ holder() {
 		fail "$name: holder read its file" "$FW_TMP/held-$name" none
 }
 
+# A target: reads its own file, waits to be written into, then uploads
+# what it holds to its port
+declare -A TARGET
+target() {
+	local name=$1
+	head -c 32768 /dev/urandom >"$FW_TMP/mark-$name"
+	fw_gs_bg "$FWSEND" --timeout 120 --read read "$FW_TMP/mark-$name" \
+		--touch "$FW_TMP/held-$name" --wait-file "$FW_TMP/free-$name" \
+		--send write --to "$FW_PEER_IP4" --port "${P_TARGET[$name]}"
+	TARGET[$name]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	fw_wait_file "$FW_TMP/held-$name" 20 ||
+		fail "$name: target read its file" "$FW_TMP/held-$name" none
+}
+
+# python3 reading a heap through /proc/PID/mem, as a script would
+cat >"$FW_TMP/procmem.py" <<'EOF'
+import socket, sys
+pid, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for line in open("/proc/%s/maps" % pid):
+    if line.rstrip().endswith("[heap]"):
+        lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+        break
+with open("/proc/%s/mem" % pid, "rb", buffering=0) as mem:
+    mem.seek(lo)
+    data = mem.read(min(hi - lo, 65536))
+s = socket.create_connection((addr, port))
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536):
+    pass
+print("read=%d" % len(data))
+EOF
+
+# gdb dumps PID's heap to OUT (gdb reads a process it attached to through
+# /proc/PID/mem, or PTRACE_PEEKDATA where that fails)
+gdb_dump() {
+	local pid=$1 out=$2 lo hi
+	read -r lo hi < <(awk '/\[heap\]$/ { split($1, r, "-");
+		print r[1], r[2]; exit }' "/proc/$pid/maps")
+	[ -n "$hi" ] || return 1
+	timeout 60 gdb -nx -batch -p "$pid" \
+		-ex "dump binary memory $out 0x$lo 0x$hi" >/dev/null 2>&1 &&
+		[ -s "$out" ]
+}
+
 fw_tracer_start peek --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
 
@@ -56,6 +119,31 @@ fw_sc ptrace "$FWPEEK" ptrace "${HOLDER[tainted]}" "$FW_PEER_IP4" "$P_PTRACE"
 fw_sc b-vm "$FWPEEK" vm "${HOLDER[plain]}" "$FW_PEER_IP4" "$P_B_VM"
 fw_sc b-ptrace "$FWPEEK" ptrace "${HOLDER[plain]}" "$FW_PEER_IP4" \
 	"$P_B_PTRACE"
+fw_sc mem "$FWPEEK" mem "${HOLDER[tainted]}" "$FW_PEER_IP4" "$P_MEM"
+fw_sc b-mem "$FWPEEK" mem "${HOLDER[plain]}" "$FW_PEER_IP4" "$P_B_MEM"
+fw_sc py "$PY" "$FW_TMP/procmem.py" "${HOLDER[tainted]}" "$FW_PEER_IP4" "$P_PY"
+fw_sc b-py "$PY" "$FW_TMP/procmem.py" "${HOLDER[plain]}" "$FW_PEER_IP4" \
+	"$P_B_PY"
+gdb_dump "${HOLDER[tainted]}" "$FW_TMP/gdb.dump" ||
+	fail "gdb: dumped the holder's heap" "$FW_TMP/gdb.dump" none
+gdb_dump "${HOLDER[plain]}" "$FW_TMP/b-gdb.dump" ||
+	fail "b-gdb: dumped the holder's heap" "$FW_TMP/b-gdb.dump" none
+fw_sc gdb "$FWSEND" --read read "$FW_TMP/gdb.dump" --send write \
+	--to "$FW_PEER_IP4" --port "$P_GDB"
+fw_sc b-gdb "$FWSEND" --read read "$FW_TMP/b-gdb.dump" --send write \
+	--to "$FW_PEER_IP4" --port "$P_B_GDB"
+
+# writes into another process: by a writer that read the log, and (b-)
+# by one that read a plain file; then each target uploads
+for how in vmw poke memw; do
+	target "$how"
+	target "b-$how"
+	fw_sc "w-$how" "$FWPEEK" "$how" "${TARGET[$how]}" "$LOG" \
+		"$FW_TMP/mark-$how"
+	fw_sc "w-b-$how" "$FWPEEK" "$how" "${TARGET[b-$how]}" "$PLAIN" \
+		"$FW_TMP/mark-b-$how"
+	touch "$FW_TMP/free-$how" "$FW_TMP/free-b-$how"
+done
 
 # packet sockets: opened by a process that read the log, and by one that
 # did not (no frame is sent: opening it is the alert)
@@ -69,15 +157,23 @@ EOF
 fw_sc packet "$PY" "$FW_TMP/packet.py" "$LOG"
 fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
 
-fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" ||
-	note "not every peeker's alert within 10 s"
+fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" \
+	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[gdb]}:1" \
+	"${TARGET[vmw]}:1" "${TARGET[poke]}:1" "${TARGET[memw]}:1" ||
+	note "not every peeker's or target's alert within 10 s"
+for name in "${!TARGET[@]}"; do
+	fw_wait_pid "${TARGET[$name]}" 20
+	check "$name: the target uploaded" -eq 0 "$FW_RC"
+done
 touch "$FW_TMP/free-tainted" "$FW_TMP/free-plain"
 fw_tracer_stop
 
-for how in vm ptrace; do
+for how in vm ptrace mem py; do
 	a=$(fw_last_alert "${FW_PIDS[$how]}")
 	check "$how: the peeker's upload alerts" != "" "$a" || continue
-	check "$how: process.name" == fwpeek "$(fw_get "$a" .process.name)"
+	[ "$how" = py ] ||
+		check "$how: process.name" == fwpeek \
+			"$(fw_get "$a" .process.name)"
 	check "$how: file.path (the holder's log)" == "$LOG" \
 		"$(fw_get "$a" .file.path)"
 	check "$how: the holder is in the chain" == "${HOLDER[tainted]}" \
@@ -88,6 +184,31 @@ fw_expect_no_alert "b-vm: peek of a process holding no flight log" \
 	"${FW_PIDS[b-vm]}"
 fw_expect_no_alert "b-ptrace: peek of a process holding no flight log" \
 	"${FW_PIDS[b-ptrace]}"
+fw_expect_no_alert "b-mem: /proc/PID/mem of a process holding no flight log" \
+	"${FW_PIDS[b-mem]}"
+fw_expect_no_alert "b-py: /proc/PID/mem of a process holding no flight log" \
+	"${FW_PIDS[b-py]}"
+
+# gdb: its dump is a carrier; the upload of it names the log
+a=$(fw_last_alert "${FW_PIDS[gdb]}")
+check "gdb: the upload of gdb's dump alerts" != "" "$a" &&
+	check "gdb: file.path (the holder's log)" == "$LOG" \
+		"$(fw_get "$a" .file.path)"
+fw_expect_no_alert "b-gdb: the dump of a process holding no flight log" \
+	"${FW_PIDS[b-gdb]}"
+
+for how in vmw poke memw; do
+	a=$(fw_last_alert "${TARGET[$how]}")
+	if check "$how: the written process's upload alerts" != "" "$a"; then
+		check "$how: file.path (the writer's log)" == "$LOG" \
+			"$(fw_get "$a" .file.path)"
+		check "$how: the writer is in the chain" == \
+			"${FW_PIDS[w-$how]}" \
+			"$(jq -r '[.flightwatch.chain[]? | select(.pid != null) | .pid][0] // empty' <<<"$a")"
+	fi
+	fw_expect_no_alert "b-$how: written into by a process that read no flight log" \
+		"${TARGET[b-$how]}"
+done
 
 a=$(fw_json | jq -c --arg pid "${FW_PIDS[packet]}" 'select(.event.kind ==
 	"alert" and .event.action == "flightlog-packet-socket" and
