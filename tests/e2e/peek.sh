@@ -29,6 +29,8 @@ P_PY=9318
 P_B_PY=9319
 P_GDB=9320
 P_B_GDB=9321
+P_THREAD=9328
+P_B_THREAD=9329
 # the processes written into upload to these
 declare -A P_TARGET=([vmw]=9322 [poke]=9323 [memw]=9324
 	[b-vmw]=9325 [b-poke]=9326 [b-memw]=9327)
@@ -38,7 +40,8 @@ PY=/usr/bin/python3
 fw_init
 fw_peers "$P_VM" "$P_PROBE6"
 for port in "$P_PTRACE" "$P_B_VM" "$P_B_PTRACE" "$P_MEM" "$P_B_MEM" \
-	"$P_PY" "$P_B_PY" "$P_GDB" "$P_B_GDB" "${P_TARGET[@]}"; do
+	"$P_PY" "$P_B_PY" "$P_GDB" "$P_B_GDB" "${P_TARGET[@]}" "$P_THREAD" \
+	"$P_B_THREAD"; do
 	fw_peer_listen tcp4 "$port"
 done
 [ -x "$FWPEEK" ] || fw_abort "no $FWPEEK (run tests/run.sh)"
@@ -97,6 +100,35 @@ while s.recv(65536):
 print("read=%d" % len(data))
 EOF
 
+# A holder whose second thread was started before it read FILE and reads
+# nothing itself: writes that thread's id to TIDFILE (before the read: a
+# file it wrote after would carry the log to whoever reads it), reads
+# FILE, creates HELDFILE (empty), waits for FREEFILE
+cat >"$FW_TMP/threaded.py" <<'EOF'
+import os, sys, threading, time
+free = threading.Event()
+t = threading.Thread(target=free.wait, args=(120,), daemon=True)
+t.start()
+with open(sys.argv[2], "w") as f:
+    f.write("%d\n" % t.native_id)
+data = open(sys.argv[1], "rb").read()
+open(sys.argv[3], "w").close()
+for _ in range(1200):
+    if os.path.exists(sys.argv[4]):
+        break
+    time.sleep(0.1)
+EOF
+declare -A THREAD
+threaded() {
+	local name=$1 file=$2
+	fw_gs_bg "$PY" "$FW_TMP/threaded.py" "$file" "$FW_TMP/tid-$name" \
+		"$FW_TMP/held-$name" "$FW_TMP/free-$name"
+	FW_BG_PIDS+=("$FW_BG")
+	fw_wait_file "$FW_TMP/held-$name" 20 ||
+		fail "$name: holder read its file" "$FW_TMP/held-$name" none
+	THREAD[$name]=$(cat "$FW_TMP/tid-$name")
+}
+
 # gdb dumps PID's heap to OUT (gdb reads a process it attached to through
 # /proc/PID/mem, or PTRACE_PEEKDATA where that fails)
 gdb_dump() {
@@ -133,6 +165,14 @@ fw_sc gdb "$FWSEND" --read read "$FW_TMP/gdb.dump" --send write \
 fw_sc b-gdb "$FWSEND" --read read "$FW_TMP/b-gdb.dump" --send write \
 	--to "$FW_PEER_IP4" --port "$P_B_GDB"
 
+# process_vm_readv naming a thread that was there before its process
+# read the log (and one of a process that read a plain file)
+threaded thread "$LOG"
+threaded b-thread "$PLAIN"
+fw_sc thread "$FWPEEK" vm "${THREAD[thread]}" "$FW_PEER_IP4" "$P_THREAD"
+fw_sc b-thread "$FWPEEK" vm "${THREAD[b-thread]}" "$FW_PEER_IP4" \
+	"$P_B_THREAD"
+
 # writes into another process: by a writer that read the log, and (b-)
 # by one that read a plain file; then each target uploads
 for how in vmw poke memw; do
@@ -159,13 +199,15 @@ fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
 
 fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" \
 	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[gdb]}:1" \
+	"${FW_PIDS[thread]}:1" \
 	"${TARGET[vmw]}:1" "${TARGET[poke]}:1" "${TARGET[memw]}:1" ||
 	note "not every peeker's or target's alert within 10 s"
 for name in "${!TARGET[@]}"; do
 	fw_wait_pid "${TARGET[$name]}" 20
 	check "$name: the target uploaded" -eq 0 "$FW_RC"
 done
-touch "$FW_TMP/free-tainted" "$FW_TMP/free-plain"
+touch "$FW_TMP/free-tainted" "$FW_TMP/free-plain" "$FW_TMP/free-thread" \
+	"$FW_TMP/free-b-thread"
 fw_tracer_stop
 
 for how in vm ptrace mem py; do
@@ -184,6 +226,12 @@ fw_expect_no_alert "b-vm: peek of a process holding no flight log" \
 	"${FW_PIDS[b-vm]}"
 fw_expect_no_alert "b-ptrace: peek of a process holding no flight log" \
 	"${FW_PIDS[b-ptrace]}"
+a=$(fw_last_alert "${FW_PIDS[thread]}")
+check "thread: a peek through a pre-taint thread's id alerts" != "" "$a" &&
+	check "thread: file.path (the holder's log)" == "$LOG" \
+		"$(fw_get "$a" .file.path)"
+fw_expect_no_alert "b-thread: a peek through a thread of a process holding no flight log" \
+	"${FW_PIDS[b-thread]}"
 fw_expect_no_alert "b-mem: /proc/PID/mem of a process holding no flight log" \
 	"${FW_PIDS[b-mem]}"
 fw_expect_no_alert "b-py: /proc/PID/mem of a process holding no flight log" \
