@@ -210,6 +210,14 @@ touch "$FW_TMP/free-tainted" "$FW_TMP/free-plain" "$FW_TMP/free-thread" \
 	"$FW_TMP/free-b-thread"
 fw_tracer_stop
 
+# how each process took the other's memory, as the chain names it
+declare -A VIA=([vm]=process_vm_readv [ptrace]=ptrace [mem]=proc_mem_read
+	[py]=proc_mem_read [thread]=process_vm_readv [vmw]=process_vm_writev
+	[poke]=ptrace_poke [memw]=proc_mem_write)
+via_of() {
+	jq -r '[.flightwatch.chain[]? | select(.via != null) | .via][0] // empty' <<<"$1"
+}
+
 for how in vm ptrace mem py; do
 	a=$(fw_last_alert "${FW_PIDS[$how]}")
 	check "$how: the peeker's upload alerts" != "" "$a" || continue
@@ -221,15 +229,18 @@ for how in vm ptrace mem py; do
 	check "$how: the holder is in the chain" == "${HOLDER[tainted]}" \
 		"$(jq -r '[.flightwatch.chain[]? | select(.pid != null) | .pid][0] // empty' <<<"$a")"
 	check "$how: destination.bytes" -gt 0 "$(fw_get "$a" .destination.bytes)"
+	check "$how: the chain names how" == "${VIA[$how]}" "$(via_of "$a")"
 done
 fw_expect_no_alert "b-vm: peek of a process holding no flight log" \
 	"${FW_PIDS[b-vm]}"
 fw_expect_no_alert "b-ptrace: peek of a process holding no flight log" \
 	"${FW_PIDS[b-ptrace]}"
 a=$(fw_last_alert "${FW_PIDS[thread]}")
-check "thread: a peek through a pre-taint thread's id alerts" != "" "$a" &&
+if check "thread: a peek through a pre-taint thread's id alerts" != "" "$a"; then
 	check "thread: file.path (the holder's log)" == "$LOG" \
 		"$(fw_get "$a" .file.path)"
+	check "thread: the chain names how" == "${VIA[thread]}" "$(via_of "$a")"
+fi
 fw_expect_no_alert "b-thread: a peek through a thread of a process holding no flight log" \
 	"${FW_PIDS[b-thread]}"
 fw_expect_no_alert "b-mem: /proc/PID/mem of a process holding no flight log" \
@@ -253,6 +264,8 @@ for how in vmw poke memw; do
 		check "$how: the writer is in the chain" == \
 			"${FW_PIDS[w-$how]}" \
 			"$(jq -r '[.flightwatch.chain[]? | select(.pid != null) | .pid][0] // empty' <<<"$a")"
+		check "$how: the chain names how" == "${VIA[$how]}" \
+			"$(via_of "$a")"
 	fi
 	fw_expect_no_alert "b-$how: written into by a process that read no flight log" \
 		"${TARGET[b-$how]}"
