@@ -15,6 +15,8 @@ packages=(
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
 	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3 mmdb-bin
 	bash-completion man-db
+	# a real debugger reading another process's memory (peek.sh)
+	gdb
 	# setcap for service.sh's file-capability programs
 	libcap2-bin
 	# the Debian package (make deb, tests/e2e/package.sh) and fleet
