@@ -23,9 +23,10 @@
 #define FW_PROC_SUPER_MAGIC 0x9fa0
 #define FW_S_IFREG 0100000
 
-/* Enough for every process of a ground station; bounded for the
- * verifier. Only writes into another process by a tainted one walk. */
-#define FW_TASK_WALK_MAX 65536
+/* Steps of a walk of every thread (one per thread and per process):
+ * enough for a ground station; bounded for the verifier. Only writes into
+ * another process by a tainted one walk. */
+#define FW_TASK_WALK_MAX 131072
 /* A debugger traces a handful of tasks at once */
 #define FW_PTRACED_MAX 64
 
@@ -103,46 +104,72 @@ static __always_inline struct task_struct *tracee_of(__u32 tid)
 	return NULL;
 }
 
+/* A walk of every thread of every process: the process list from the
+ * caller's leader, and each process's threads (signal->thread_head) */
 struct task_walk {
-	struct task_struct *head;
-	struct task_struct *pos;
+	struct task_struct *first; /* the leader the walk started at */
+	struct task_struct *leader; /* the process whose threads are walked */
+	struct list_head *head; /* its signal->thread_head */
+	struct list_head *pos; /* its thread walked next (head: none left) */
 	struct task_struct *found;
-	__u32 tgid;
+	__u32 tid;
 };
+
+/* pos, head: the thread list of leader */
+static __always_inline void task_walk_enter(struct task_walk *w,
+					    struct task_struct *leader)
+{
+	struct signal_struct *sig = BPF_CORE_READ(leader, signal);
+
+	w->leader = leader;
+	w->head = (void *)sig +
+		  bpf_core_field_offset(struct signal_struct, thread_head);
+	w->pos = sig ? BPF_CORE_READ(sig, thread_head.next) : w->head;
+}
 
 static long task_walk_step(__u32 i, void *ctx)
 {
 	struct task_walk *w = ctx;
-	/* a local: CO-RE would relocate w->pos inside BPF_CORE_READ */
-	struct task_struct *pos = w->pos;
+	/* locals: CO-RE would relocate w->... inside BPF_CORE_READ */
+	struct list_head *pos = w->pos;
+	struct task_struct *leader = w->leader, *t;
 	struct list_head *next;
 
-	if (BPF_CORE_READ(pos, tgid) == w->tgid) {
-		w->found = pos;
-		return 1;
+	if (pos && pos != w->head) {
+		t = (void *)pos - bpf_core_field_offset(struct task_struct,
+							thread_node);
+		if (BPF_CORE_READ(t, pid) == w->tid) {
+			w->found = t;
+			return 1;
+		}
+		w->pos = BPF_CORE_READ(pos, next);
+		return 0;
 	}
-	next = BPF_CORE_READ(pos, tasks.next);
+	/* this process's threads are done: the next process */
+	next = BPF_CORE_READ(leader, tasks.next);
 	if (!next)
 		return 1;
-	w->pos = (void *)next - bpf_core_field_offset(struct task_struct, tasks);
-	return w->pos == w->head;
+	leader = (void *)next - bpf_core_field_offset(struct task_struct, tasks);
+	if (leader == w->first)
+		return 1;
+	task_walk_enter(w, leader);
+	return 0;
 }
 
 /*
- * The process tgid (its leader), found by walking the list of every
- * process from the caller's: kernels before 6.2 have no
- * bpf_task_from_pid, and one program must load on all of them. Costs
- * microseconds per hundred processes, paid only by writes into another
- * process from a tainted one.
+ * The task of thread id tid (a process id is its leader's), found by
+ * walking every thread from the caller's process on: kernels before 6.2
+ * have no bpf_task_from_pid, and one program must load on all of them.
+ * About two loads per thread, paid only by writes into another process
+ * from a tainted one.
  */
-static __always_inline struct task_struct *process_of(__u32 tgid)
+static __always_inline struct task_struct *task_of(__u32 tid)
 {
 	struct task_struct *me = bpf_get_current_task_btf();
-	struct task_walk w = {};
+	struct task_walk w = { .tid = tid };
 
-	w.head = BPF_CORE_READ(me, group_leader);
-	w.pos = w.head;
-	w.tgid = tgid;
+	w.first = BPF_CORE_READ(me, group_leader);
+	task_walk_enter(&w, w.first);
 	bpf_loop(FW_TASK_WALK_MAX, task_walk_step, &w, 0);
 	return w.found;
 }

@@ -262,16 +262,12 @@ __noinline int fw_vm_readv_exit(long pid)
 	return peeked(pid, FW_PEEK_VM_READV);
 }
 
+/* process_vm_writev(pid) succeeded: pid is a process's or a thread's id */
 __noinline int fw_vm_writev_exit(long pid)
 {
-	__u32 tgid = pid, *leader;
-
 	if (!is_tainted(current_tgid()) || !caller_in_init_pid_ns())
 		return 0;
-	leader = bpf_map_lookup_elem(&threads, &tgid);
-	if (leader)
-		tgid = *leader;
-	return poked(process_of(tgid), FW_POKE_VM_WRITEV);
+	return poked(task_of(pid), FW_POKE_VM_WRITEV);
 }
 
 /* A read of /proc/PID/mem returned data: the caller holds PID's memory */

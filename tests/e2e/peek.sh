@@ -31,6 +31,8 @@ P_GDB=9320
 P_B_GDB=9321
 P_THREAD=9328
 P_B_THREAD=9329
+P_TVMW=9330
+P_B_TVMW=9331
 # the processes written into upload to these
 declare -A P_TARGET=([vmw]=9322 [poke]=9323 [memw]=9324
 	[b-vmw]=9325 [b-poke]=9326 [b-memw]=9327)
@@ -41,7 +43,7 @@ fw_init
 fw_peers "$P_VM" "$P_PROBE6"
 for port in "$P_PTRACE" "$P_B_VM" "$P_B_PTRACE" "$P_MEM" "$P_B_MEM" \
 	"$P_PY" "$P_B_PY" "$P_GDB" "$P_B_GDB" "${P_TARGET[@]}" "$P_THREAD" \
-	"$P_B_THREAD"; do
+	"$P_B_THREAD" "$P_TVMW" "$P_B_TVMW"; do
 	fw_peer_listen tcp4 "$port"
 done
 [ -x "$FWPEEK" ] || fw_abort "no $FWPEEK (run tests/run.sh)"
@@ -103,26 +105,35 @@ EOF
 # A holder whose second thread was started before it read FILE and reads
 # nothing itself: writes that thread's id to TIDFILE (before the read: a
 # file it wrote after would carry the log to whoever reads it), reads
-# FILE, creates HELDFILE (empty), waits for FREEFILE
+# FILE, creates HELDFILE (empty), waits for FREEFILE; then, given ADDR
+# and PORT, uploads what it holds
 cat >"$FW_TMP/threaded.py" <<'EOF'
-import os, sys, threading, time
+import os, socket, sys, threading, time
 free = threading.Event()
 t = threading.Thread(target=free.wait, args=(120,), daemon=True)
 t.start()
 with open(sys.argv[2], "w") as f:
     f.write("%d\n" % t.native_id)
-data = open(sys.argv[1], "rb").read()
+data = bytearray(open(sys.argv[1], "rb").read())
 open(sys.argv[3], "w").close()
 for _ in range(1200):
     if os.path.exists(sys.argv[4]):
         break
     time.sleep(0.1)
+if len(sys.argv) > 6:
+    s = socket.create_connection((sys.argv[5], int(sys.argv[6])))
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    while s.recv(65536):
+        pass
 EOF
-declare -A THREAD
+declare -A THREAD THREADED
 threaded() {
 	local name=$1 file=$2
+	shift 2
 	fw_gs_bg "$PY" "$FW_TMP/threaded.py" "$file" "$FW_TMP/tid-$name" \
-		"$FW_TMP/held-$name" "$FW_TMP/free-$name"
+		"$FW_TMP/held-$name" "$FW_TMP/free-$name" "$@"
+	THREADED[$name]=$FW_BG
 	FW_BG_PIDS+=("$FW_BG")
 	fw_wait_file "$FW_TMP/held-$name" 20 ||
 		fail "$name: holder read its file" "$FW_TMP/held-$name" none
@@ -184,6 +195,18 @@ for how in vmw poke memw; do
 		"$FW_TMP/mark-b-$how"
 	touch "$FW_TMP/free-$how" "$FW_TMP/free-b-$how"
 done
+# process_vm_writev naming one of the target's threads, not the process
+for name in tvmw b-tvmw; do
+	head -c 32768 /dev/urandom >"$FW_TMP/mark-$name"
+done
+threaded tvmw "$FW_TMP/mark-tvmw" "$FW_PEER_IP4" "$P_TVMW"
+threaded b-tvmw "$FW_TMP/mark-b-tvmw" "$FW_PEER_IP4" "$P_B_TVMW"
+fw_sc w-tvmw "$FWPEEK" vmw "${THREAD[tvmw]}" "$LOG" "$FW_TMP/mark-tvmw"
+fw_sc w-b-tvmw "$FWPEEK" vmw "${THREAD[b-tvmw]}" "$PLAIN" \
+	"$FW_TMP/mark-b-tvmw"
+touch "$FW_TMP/free-tvmw" "$FW_TMP/free-b-tvmw"
+TARGET[tvmw]=${THREADED[tvmw]}
+TARGET[b-tvmw]=${THREADED[b-tvmw]}
 
 # packet sockets: opened by a process that read the log, and by one that
 # did not (no frame is sent: opening it is the alert)
@@ -200,7 +223,8 @@ fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
 fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" \
 	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[gdb]}:1" \
 	"${FW_PIDS[thread]}:1" \
-	"${TARGET[vmw]}:1" "${TARGET[poke]}:1" "${TARGET[memw]}:1" ||
+	"${TARGET[vmw]}:1" "${TARGET[poke]}:1" "${TARGET[memw]}:1" \
+	"${TARGET[tvmw]}:1" ||
 	note "not every peeker's or target's alert within 10 s"
 for name in "${!TARGET[@]}"; do
 	fw_wait_pid "${TARGET[$name]}" 20
@@ -213,7 +237,7 @@ fw_tracer_stop
 # how each process took the other's memory, as the chain names it
 declare -A VIA=([vm]=process_vm_readv [ptrace]=ptrace [mem]=proc_mem_read
 	[py]=proc_mem_read [thread]=process_vm_readv [vmw]=process_vm_writev
-	[poke]=ptrace_poke [memw]=proc_mem_write)
+	[poke]=ptrace_poke [memw]=proc_mem_write [tvmw]=process_vm_writev)
 via_of() {
 	jq -r '[.flightwatch.chain[]? | select(.via != null) | .via][0] // empty' <<<"$1"
 }
@@ -256,7 +280,7 @@ check "gdb: the upload of gdb's dump alerts" != "" "$a" &&
 fw_expect_no_alert "b-gdb: the dump of a process holding no flight log" \
 	"${FW_PIDS[b-gdb]}"
 
-for how in vmw poke memw; do
+for how in vmw poke memw tvmw; do
 	a=$(fw_last_alert "${TARGET[$how]}")
 	if check "$how: the written process's upload alerts" != "" "$a"; then
 		check "$how: file.path (the writer's log)" == "$LOG" \

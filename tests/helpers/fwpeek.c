@@ -20,7 +20,8 @@
  * /proc/PID/mem (memw); prints "poked=N". The buffer is found with
  * process_vm_readv, which reads nothing the tests taint.
  *
- * Errors: one line on stderr, exit 1; usage: exit 2.
+ * PID may be a thread's id. Errors: one line on stderr, exit 1; usage:
+ * exit 2.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -81,13 +82,21 @@ static size_t region(pid_t pid, unsigned long *start)
 		exit(1);
 	}
 	*start = first_lo;
-	return first_hi - first_lo < PEEK_MAX ? first_hi - first_lo : PEEK_MAX;
+	return first_hi - first_lo;
+}
+
+/* The first PEEK_MAX bytes of that region */
+static size_t region_head(pid_t pid, unsigned long *start)
+{
+	size_t len = region(pid, start);
+
+	return len < PEEK_MAX ? len : PEEK_MAX;
 }
 
 static size_t peek_vm(pid_t pid)
 {
 	unsigned long start;
-	size_t len = region(pid, &start);
+	size_t len = region_head(pid, &start);
 	struct iovec local = { buf, len }, remote = { (void *)start, len };
 	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 
@@ -99,7 +108,7 @@ static size_t peek_vm(pid_t pid)
 static size_t peek_ptrace(pid_t pid)
 {
 	unsigned long start;
-	size_t len = region(pid, &start), n;
+	size_t len = region_head(pid, &start), n;
 
 	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL))
 		die("PTRACE_ATTACH");
@@ -122,7 +131,7 @@ static size_t peek_ptrace(pid_t pid)
 static size_t peek_mem(pid_t pid)
 {
 	unsigned long start;
-	size_t len = region(pid, &start);
+	size_t len = region_head(pid, &start);
 	char path[64];
 	ssize_t n;
 	int fd;
@@ -156,28 +165,35 @@ static size_t load(const char *file, unsigned char *to, size_t max)
 }
 
 /* Where in pid's heap the bytes of mark are, and how many bytes from
- * there may be overwritten (mark_size, within the region) */
+ * there may be overwritten (mark_size, within the region): the heap is
+ * searched a window at a time */
 static unsigned long find_mark(pid_t pid, const char *markfile, size_t *room)
 {
 	unsigned char mark[MARK_LEN];
-	unsigned long start;
-	size_t len = region(pid, &start), off;
-	struct iovec local = { heap, len }, remote = { (void *)start, len };
+	unsigned long start, at;
+	size_t len = region(pid, &start), off, step = PEEK_MAX - MARK_LEN;
 	struct stat st;
-	ssize_t n;
 
 	if (load(markfile, mark, MARK_LEN) < MARK_LEN || stat(markfile, &st))
 		die(markfile);
-	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	if (n < 0)
-		die("process_vm_readv");
-	for (off = 0; off + MARK_LEN <= (size_t)n; off += sizeof(long)) {
-		if (memcmp(heap + off, mark, MARK_LEN))
-			continue;
-		*room = (size_t)n - off;
-		if (*room > (size_t)st.st_size)
-			*room = st.st_size;
-		return start + off;
+	for (at = start; at < start + len; at += step) {
+		size_t want = start + len - at < PEEK_MAX ? start + len - at :
+							    PEEK_MAX;
+		struct iovec local = { heap, want }, remote = { (void *)at,
+								want };
+		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+		if (n < 0)
+			die("process_vm_readv");
+		for (off = 0; off + MARK_LEN <= (size_t)n;
+		     off += sizeof(long)) {
+			if (memcmp(heap + off, mark, MARK_LEN))
+				continue;
+			*room = start + len - (at + off);
+			if (*room > (size_t)st.st_size)
+				*room = st.st_size;
+			return at + off;
+		}
 	}
 	fprintf(stderr, "fwpeek: %s's bytes are not in %d's heap\n", markfile,
 		pid);
