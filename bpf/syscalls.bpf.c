@@ -79,7 +79,7 @@ __noinline int fw_read_exit(long fd, long ret)
 	if (file_read_watched(file, &p) || relay_read(file, &p))
 		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
 			       bpf_ktime_get_boot_ns());
-	else
+	else if (fw_proc_mem_fops) /* 0 until a /proc/PID/mem is opened */
 		fw_proc_mem_read((__u64)file);
 	return 0;
 }
