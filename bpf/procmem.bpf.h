@@ -11,9 +11,9 @@
  * (rarer than reads), and its file operations' address is kept: from then
  * on a read or write compares one pointer. proc_mem_operations is static
  * in the kernel and not in kallsyms without CONFIG_KALLSYMS_ALL, so it
- * cannot be resolved at load instead. Until one is opened, no read or
- * write can be of one, except through a descriptor opened before the
- * tracer started or by io_uring (docs/threat-model.md).
+ * cannot be resolved at load instead. The loader opens /proc/self/mem at
+ * start (loader_seed.c) so that the address is known from the beginning:
+ * descriptors opened before the start or by io_uring are recognised too.
  */
 #ifndef FW_PROCMEM_BPF_H
 #define FW_PROCMEM_BPF_H

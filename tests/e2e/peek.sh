@@ -33,6 +33,8 @@ P_THREAD=9328
 P_B_THREAD=9329
 P_TVMW=9330
 P_B_TVMW=9331
+P_LATE=9332
+P_B_LATE=9333
 # the processes written into upload to these
 declare -A P_TARGET=([vmw]=9322 [poke]=9323 [memw]=9324
 	[b-vmw]=9325 [b-poke]=9326 [b-memw]=9327)
@@ -43,7 +45,7 @@ fw_init
 fw_peers "$P_VM" "$P_PROBE6"
 for port in "$P_PTRACE" "$P_B_VM" "$P_B_PTRACE" "$P_MEM" "$P_B_MEM" \
 	"$P_PY" "$P_B_PY" "$P_GDB" "$P_B_GDB" "${P_TARGET[@]}" "$P_THREAD" \
-	"$P_B_THREAD" "$P_TVMW" "$P_B_TVMW"; do
+	"$P_B_THREAD" "$P_TVMW" "$P_B_TVMW" "$P_LATE" "$P_B_LATE"; do
 	fw_peer_listen tcp4 "$port"
 done
 [ -x "$FWPEEK" ] || fw_abort "no $FWPEEK (run tests/run.sh)"
@@ -152,8 +154,72 @@ gdb_dump() {
 		[ -s "$out" ]
 }
 
+# Opened before the tracer started: a reader holds /proc/PID/mem of a
+# holder that reads its file only once the tracer runs, then reads it
+#   late.py hold FILE GO HELD FREE
+#   late.py read PID OPENED GO ADDR PORT
+cat >"$FW_TMP/late.py" <<'EOF'
+import os, socket, sys, time
+def wait(path):
+    for _ in range(1200):
+        if os.path.exists(path):
+            return
+        time.sleep(0.1)
+    sys.exit("late.py: no " + path)
+if sys.argv[1] == "hold":
+    wait(sys.argv[3])
+    data = open(sys.argv[2], "rb").read()
+    open(sys.argv[4], "w").close()
+    wait(sys.argv[5])
+    sys.exit(0)
+for line in open("/proc/%s/maps" % sys.argv[2]):
+    if line.rstrip().endswith("[heap]"):
+        lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+        break
+mem = open("/proc/%s/mem" % sys.argv[2], "rb", buffering=0)
+open(sys.argv[3], "w").close()
+wait(sys.argv[4])
+mem.seek(lo)
+data = mem.read(min(hi - lo, 65536))
+s = socket.create_connection((sys.argv[5], int(sys.argv[6])))
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536):
+    pass
+EOF
+declare -A LATE
+late() {
+	local name=$1 file=$2 port=$3
+	fw_gs_bg "$PY" "$FW_TMP/late.py" hold "$file" "$FW_TMP/go-$name" \
+		"$FW_TMP/held-$name" "$FW_TMP/free-$name"
+	LATE[$name]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	fw_gs_bg "$PY" "$FW_TMP/late.py" read "${LATE[$name]}" \
+		"$FW_TMP/opened-$name" "$FW_TMP/read-$name" "$FW_PEER_IP4" \
+		"$port"
+	FW_PIDS[$name]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	fw_wait_file "$FW_TMP/opened-$name" 20 ||
+		fail "$name: reader opened /proc/PID/mem" \
+			"$FW_TMP/opened-$name" none
+}
+late late "$LOG" "$P_LATE"
+late b-late "$PLAIN" "$P_B_LATE"
+
 fw_tracer_start peek --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
+
+# first of all reads of /proc/PID/mem: through the descriptors opened
+# before the start (the f_op the loader taught, nothing opened since)
+for name in late b-late; do
+	touch "$FW_TMP/go-$name"
+	fw_wait_file "$FW_TMP/held-$name" 20 ||
+		fail "$name: holder read its file" "$FW_TMP/held-$name" none
+	touch "$FW_TMP/read-$name"
+	fw_wait_pid "${FW_PIDS[$name]}" 30
+	check "$name: scenario exit status" -eq 0 "$FW_RC"
+	touch "$FW_TMP/free-$name"
+done
 
 holder tainted "$LOG"
 holder plain "$PLAIN"
@@ -222,7 +288,7 @@ fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
 
 fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" \
 	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[gdb]}:1" \
-	"${FW_PIDS[thread]}:1" \
+	"${FW_PIDS[thread]}:1" "${FW_PIDS[late]}:1" \
 	"${TARGET[vmw]}:1" "${TARGET[poke]}:1" "${TARGET[memw]}:1" \
 	"${TARGET[tvmw]}:1" ||
 	note "not every peeker's or target's alert within 10 s"
@@ -237,20 +303,23 @@ fw_tracer_stop
 # how each process took the other's memory, as the chain names it
 declare -A VIA=([vm]=process_vm_readv [ptrace]=ptrace [mem]=proc_mem_read
 	[py]=proc_mem_read [thread]=process_vm_readv [vmw]=process_vm_writev
-	[poke]=ptrace_poke [memw]=proc_mem_write [tvmw]=process_vm_writev)
+	[poke]=ptrace_poke [memw]=proc_mem_write [tvmw]=process_vm_writev
+	[late]=proc_mem_read)
 via_of() {
 	jq -r '[.flightwatch.chain[]? | select(.via != null) | .via][0] // empty' <<<"$1"
 }
 
-for how in vm ptrace mem py; do
+for how in vm ptrace mem py late; do
+	holder=${HOLDER[tainted]}
+	[ "$how" = late ] && holder=${LATE[late]}
 	a=$(fw_last_alert "${FW_PIDS[$how]}")
 	check "$how: the peeker's upload alerts" != "" "$a" || continue
-	[ "$how" = py ] ||
+	[ "$how" = py ] || [ "$how" = late ] ||
 		check "$how: process.name" == fwpeek \
 			"$(fw_get "$a" .process.name)"
 	check "$how: file.path (the holder's log)" == "$LOG" \
 		"$(fw_get "$a" .file.path)"
-	check "$how: the holder is in the chain" == "${HOLDER[tainted]}" \
+	check "$how: the holder is in the chain" == "$holder" \
 		"$(jq -r '[.flightwatch.chain[]? | select(.pid != null) | .pid][0] // empty' <<<"$a")"
 	check "$how: destination.bytes" -gt 0 "$(fw_get "$a" .destination.bytes)"
 	check "$how: the chain names how" == "${VIA[$how]}" "$(via_of "$a")"
@@ -267,6 +336,8 @@ if check "thread: a peek through a pre-taint thread's id alerts" != "" "$a"; the
 fi
 fw_expect_no_alert "b-thread: a peek through a thread of a process holding no flight log" \
 	"${FW_PIDS[b-thread]}"
+fw_expect_no_alert "b-late: /proc/PID/mem opened before the start, of a process holding no flight log" \
+	"${FW_PIDS[b-late]}"
 fw_expect_no_alert "b-mem: /proc/PID/mem of a process holding no flight log" \
 	"${FW_PIDS[b-mem]}"
 fw_expect_no_alert "b-py: /proc/PID/mem of a process holding no flight log" \
