@@ -221,10 +221,11 @@ static __always_inline int peeked(__u32 source, __u32 how)
 	return 0;
 }
 
-/* A tainted caller wrote into the memory of task's process */
+/* The caller, tainted (the caller checked), wrote into the memory of
+ * task's process */
 static __always_inline int poked(struct task_struct *task, __u32 how)
 {
-	if (!task || !is_tainted(current_tgid()))
+	if (!task)
 		return 0;
 	taint_moved(current_tgid(), BPF_CORE_READ(task, tgid),
 		    BPF_CORE_READ(task, group_leader, start_boottime), how,
@@ -252,8 +253,10 @@ __noinline int fw_ptrace_exit(void)
  * of the caller's tracees */
 __noinline int fw_ptrace_poke_exit(long pid)
 {
-	if (!caller_in_init_pid_ns())
-		return 0; /* pid is not the number the tracee has here */
+	/* an untainted debugger's pokes cost one lookup; in another pid
+	 * namespace, pid is not the number the tracee has here */
+	if (!is_tainted(current_tgid()) || !caller_in_init_pid_ns())
+		return 0;
 	return poked(tracee_of(pid), FW_POKE_PTRACE);
 }
 
