@@ -173,7 +173,8 @@ static long thread_walk_step(__u32 i, void *ctx)
 
 	if (!pos || pos == w->head)
 		return 1;
-	t = (void *)pos - bpf_core_field_offset(struct task_struct, thread_node);
+	t = (void *)pos -
+	    bpf_core_field_offset(struct task_struct, thread_node);
 	tid = BPF_CORE_READ(t, pid);
 	if (tid != w->tgid)
 		bpf_map_update_elem(&threads, &tid, &w->tgid, BPF_ANY);

@@ -46,7 +46,8 @@ static __always_inline void proc_mem_learn(struct file *file)
 	    (BPF_CORE_READ(inode, i_mode) & FW_S_IFMT) != FW_S_IFREG)
 		return;
 	bpf_probe_read_kernel_str(name, sizeof(name),
-				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+				  BPF_CORE_READ(file, f_path.dentry,
+						d_name.name));
 	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && !name[3])
 		fw_proc_mem_fops = (__u64)BPF_CORE_READ(file, f_op);
 }
@@ -64,16 +65,18 @@ static __always_inline struct task_struct *proc_mem_task(struct file *file)
 		return NULL;
 	inode = file_inode(file);
 	/* the inode is the vfs_inode of a struct proc_inode */
-	pid = BPF_CORE_READ((struct proc_inode *)((void *)inode -
-			    bpf_core_field_offset(struct proc_inode, vfs_inode)),
-			    pid);
+	pid = BPF_CORE_READ(
+		(struct proc_inode *)((void *)inode -
+				      bpf_core_field_offset(struct proc_inode,
+							    vfs_inode)),
+		pid);
 	if (!pid)
 		return NULL;
 	first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
 	if (!first)
 		return NULL;
-	return (void *)first - bpf_core_field_offset(struct task_struct,
-						     pid_links);
+	return (void *)first -
+	       bpf_core_field_offset(struct task_struct, pid_links);
 }
 
 /* A pid number a syscall took names a task of the caller's pid
@@ -95,8 +98,8 @@ static __always_inline struct task_struct *tracee_of(__u32 tid)
 
 	pos = BPF_CORE_READ(me, ptraced.next);
 	for (i = 0; i < FW_PTRACED_MAX && pos && pos != head; i++) {
-		t = (void *)pos - bpf_core_field_offset(struct task_struct,
-							ptrace_entry);
+		t = (void *)pos -
+		    bpf_core_field_offset(struct task_struct, ptrace_entry);
 		if (BPF_CORE_READ(t, pid) == tid)
 			return t;
 		pos = BPF_CORE_READ(pos, next);
@@ -136,8 +139,8 @@ static long task_walk_step(__u32 i, void *ctx)
 	struct list_head *next;
 
 	if (pos && pos != w->head) {
-		t = (void *)pos - bpf_core_field_offset(struct task_struct,
-							thread_node);
+		t = (void *)pos -
+		    bpf_core_field_offset(struct task_struct, thread_node);
 		if (BPF_CORE_READ(t, pid) == w->tid) {
 			w->found = t;
 			return 1;
@@ -149,7 +152,8 @@ static long task_walk_step(__u32 i, void *ctx)
 	next = BPF_CORE_READ(leader, tasks.next);
 	if (!next)
 		return 1;
-	leader = (void *)next - bpf_core_field_offset(struct task_struct, tasks);
+	leader =
+		(void *)next - bpf_core_field_offset(struct task_struct, tasks);
 	if (leader == w->first)
 		return 1;
 	task_walk_enter(w, leader);

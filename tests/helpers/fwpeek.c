@@ -215,8 +215,8 @@ static unsigned long find_mark(pid_t pid, const char *markfile, size_t *room)
 	for (at = start; at < start + len; at += step) {
 		size_t want = start + len - at < PEEK_MAX ? start + len - at :
 							    PEEK_MAX;
-		struct iovec local = { heap, want }, remote = { (void *)at,
-								want };
+		struct iovec local = { heap, want },
+			     remote = { (void *)at, want };
 		ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 
 		if (n < 0)

@@ -359,8 +359,7 @@ static void test_memory_moves_carry_origins(void **state)
 	feed_read(fx, 700, 21, LOG_A, 4096, FW_CONTENT_TLOG);
 	feed_exec(fx, 701, 1, "python3", "/usr/bin/python3", "python3\0", 8);
 	feed_peek(fx, 701, 700, FW_PEEK_PROC_MEM);
-	feed_exec(fx, 702, 1, "uploader", "/usr/bin/uploader", "uploader\0",
-		  9);
+	feed_exec(fx, 702, 1, "uploader", "/usr/bin/uploader", "uploader\0", 9);
 	feed_peek(fx, 702, 700, FW_POKE_VM_WRITEV);
 	feed_exec(fx, 703, 1, "plain", "/usr/bin/plain", "plain\0", 6);
 	feed_exec(fx, 704, 1, "gdb", "/usr/bin/gdb", "gdb\0", 4);

@@ -560,9 +560,14 @@ static void test_chain_memory_move(void **state)
 {
 	struct fixture *fx = *state;
 	struct fw_hop hops[2] = {
-		{ .type = FW_HOP_PROCESS, .pid = 7, .name = "holder",
-		  .path = "/usr/bin/holder", .via = FW_POKE_VM_WRITEV },
-		{ .type = FW_HOP_PROCESS, .pid = 8, .name = "sh",
+		{ .type = FW_HOP_PROCESS,
+		  .pid = 7,
+		  .name = "holder",
+		  .path = "/usr/bin/holder",
+		  .via = FW_POKE_VM_WRITEV },
+		{ .type = FW_HOP_PROCESS,
+		  .pid = 8,
+		  .name = "sh",
 		  .path = "/bin/sh" },
 	};
 	struct json_object *chain;

@@ -390,7 +390,8 @@ void output__chain_text(const struct fw_alert *a, char *buf, size_t size)
 			json_object_object_get_ex(node, "via", &via);
 			snprintf(item, sizeof(item), "%s[%s]%s%s",
 				 json_object_get_string(v),
-				 json_object_get_string(pid), via ? " via " : "",
+				 json_object_get_string(pid),
+				 via ? " via " : "",
 				 via ? json_object_get_string(via) : "");
 		} else if (!strcmp(type, "destination")) {
 			dest_string(a, dest, sizeof(dest));
