@@ -155,6 +155,53 @@ static __always_inline bool is_tainted(__u32 tgid)
 	return true;
 }
 
+/* A process has at most this many threads put in threads at once */
+#define FW_THREADS_NOTE_MAX 4096
+
+struct thread_walk {
+	struct list_head *head;
+	struct list_head *pos;
+	__u32 tgid;
+};
+
+static long thread_walk_step(__u32 i, void *ctx)
+{
+	struct thread_walk *w = ctx;
+	/* a local: CO-RE would relocate w->pos inside BPF_CORE_READ */
+	struct list_head *pos = w->pos;
+	struct task_struct *t;
+	__u32 tid;
+
+	if (!pos || pos == w->head)
+		return 1;
+	t = (void *)pos -
+	    bpf_core_field_offset(struct task_struct, thread_node);
+	tid = BPF_CORE_READ(t, pid);
+	if (tid != w->tgid)
+		bpf_map_update_elem(&threads, &tid, &w->tgid, BPF_ANY);
+	w->pos = BPF_CORE_READ(pos, next);
+	return 0;
+}
+
+/*
+ * task's process (tgid) was just tainted: its threads that exist already
+ * go into threads, as those created later do at fork, so that
+ * process_vm_readv naming any of them finds the taint. Once per process,
+ * when its taint is new.
+ */
+static __always_inline void note_threads(struct task_struct *task, __u32 tgid)
+{
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	struct thread_walk w = { .tgid = tgid };
+
+	if (!sig)
+		return;
+	w.head = (void *)sig +
+		 bpf_core_field_offset(struct signal_struct, thread_head);
+	w.pos = BPF_CORE_READ(sig, thread_head.next);
+	bpf_loop(FW_THREADS_NOTE_MAX, thread_walk_step, &w, 0);
+}
+
 /* The process read flight-log data now: taint it, or restart its expiry */
 static __always_inline void taint_process(__u32 tgid, __u64 now,
 					  const struct fw_file_key *origin)
@@ -164,9 +211,12 @@ static __always_inline void taint_process(__u32 tgid, __u64 now,
 			      .origin = *origin };
 
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bool fresh = !bpf_map_lookup_elem(&tainted, &tgid);
 
 	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t, fw_taint_expiry_ns != 0);
-	if (tid != tgid)
+	if (fresh)
+		note_threads((void *)bpf_get_current_task(), tgid);
+	else if (tid != tgid)
 		bpf_map_update_elem(&threads, &tid, &tgid, BPF_ANY);
 }
 

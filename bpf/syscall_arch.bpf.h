@@ -41,6 +41,7 @@
 #define FW_NR_ftruncate 77
 #define FW_NR_ptrace 101
 #define FW_NR_process_vm_readv 310
+#define FW_NR_process_vm_writev 311
 #define FW_NR_socket 41
 #define FW_NR_mq_timedsend 242
 #define FW_NR_mq_timedreceive 243
@@ -113,6 +114,7 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_ftruncate 46
 #define FW_NR_ptrace 117
 #define FW_NR_process_vm_readv 270
+#define FW_NR_process_vm_writev 271
 #define FW_NR_socket 198
 #define FW_NR_mq_timedsend 182
 #define FW_NR_mq_timedreceive 183

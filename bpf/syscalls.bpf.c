@@ -19,8 +19,13 @@
  * returned. The handlers are global BPF functions: each is verified once,
  * on its own, and takes only scalars.
  */
+#include "io.bpf.h"
+#include "procmem.bpf.h"
 #include "shared.bpf.h"
 #include "syscall_arch.bpf.h"
+
+__noinline int fw_proc_mem_read(__u64 file_addr);
+__noinline int fw_proc_mem_write(__u64 file_addr);
 
 static __always_inline void pending_store(struct fw_pending *p, long fd)
 {
@@ -38,6 +43,8 @@ static __always_inline void pending_store(struct fw_pending *p, long fd)
 
 __noinline int fw_open_exit(long ret, __u64 flags)
 {
+	if (ret >= 0 && !fw_proc_mem_fops)
+		proc_mem_learn(fd_to_file(ret));
 	return file_open_exit(ret, flags & FW_O_TRUNC);
 }
 
@@ -71,11 +78,14 @@ __noinline int fw_read_exit(long fd, long ret)
 	if (ret <= 0 || current_tgid() == fw_self_tgid)
 		return 0;
 	file = fd_to_file(fd);
-	if (!file_read_watched(file, &p) && !relay_read(file, &p))
-		return 0;
-	file_read_done(&p, bpf_get_current_pid_tgid(), ret,
-		       bpf_ktime_get_boot_ns());
-	return 1;
+	if (file_read_watched(file, &p) || relay_read(file, &p)) {
+		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
+			       bpf_ktime_get_boot_ns());
+		return 1;
+	}
+	if (fw_proc_mem_fops) /* 0 until a /proc/PID/mem is opened */
+		fw_proc_mem_read((__u64)file);
+	return 0;
 }
 
 /* A send whose datagrams name their destination: the kernel's copies
@@ -110,6 +120,9 @@ __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 	if (!is_tainted(current_tgid()))
 		return 0;
 	file = fd_to_file(fd);
+	/* another process's memory, not a file that could carry anything */
+	if (fw_proc_mem_write((__u64)file))
+		return 0;
 	write_target(file, uaddr, addrlen, &p);
 	send_named(&p, file);
 	if (p.kind)
@@ -188,37 +201,68 @@ __noinline int fw_connect(long fd, __u64 uaddr, long addrlen)
 }
 
 /*
- * The caller read the memory of the process source (a thread's id): it
- * now holds what that process holds, as a child holds its parent's.
- * Writes into another process (process_vm_writev, PTRACE_POKEDATA) are
- * not followed: the target's start, which its taint needs, is not known
- * from here.
+ * Memory moved between processes: the process that receives another's
+ * memory now holds what that one holds, as a child holds its parent's.
+ * Reading (ptrace, process_vm_readv, /proc/PID/mem) moves it to the
+ * caller; writing (PTRACE_POKEDATA, process_vm_writev, a write to
+ * /proc/PID/mem) to the target, which needs the target's start for its
+ * taint: the handlers below find its task (procmem.bpf.h).
  */
-static __always_inline int peeked(__u32 source, __u32 how)
+static __always_inline void taint_moved(__u32 from, __u32 to, __u64 to_start,
+					__u32 how, struct task_struct *target)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, *leader;
 	struct fw_peek_event *e;
 	struct fw_taint *t, held;
 
-	leader = bpf_map_lookup_elem(&threads, &source);
-	if (leader)
-		source = *leader;
-	if (source == tgid || tgid == fw_self_tgid)
-		return 0;
-	t = bpf_map_lookup_elem(&tainted, &source);
+	if (from == to || to == fw_self_tgid)
+		return;
+	t = bpf_map_lookup_elem(&tainted, &from);
 	if (!t)
-		return 0;
+		return;
 	held = *t;
 	held.first_ns = bpf_ktime_get_boot_ns();
-	held.start_ns = current_start_ns();
-	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &held, false);
-	e = event_reserve(sizeof(*e), FW_EV_PEEK, tgid, (__u32)id);
+	held.start_ns = to_start;
+	/* tainted already, its own origin stays in the kernel (the
+	 * collector still adds source's) */
+	if (!lru_put(&tainted, FW_LRU_TAINTED, &to, &held, false))
+		note_threads(target ? target : (void *)bpf_get_current_task(),
+			     to);
+	e = event_reserve(sizeof(*e), FW_EV_PEEK, to, to);
 	if (!e)
-		return 0;
-	e->source = source;
+		return;
+	if (target) {
+		/* the header names the process written into, not the caller */
+		e->hdr.start_ns = to_start;
+		BPF_CORE_READ_STR_INTO(&e->hdr.comm, target, group_leader,
+				       comm);
+	} else {
+		e->hdr.tid = (__u32)bpf_get_current_pid_tgid();
+	}
+	e->source = from;
 	e->how = how;
 	event_submit(e);
+}
+
+/* The caller read the memory of the process source (a thread's id) */
+static __always_inline int peeked(__u32 source, __u32 how)
+{
+	__u32 *leader = bpf_map_lookup_elem(&threads, &source);
+
+	if (leader)
+		source = *leader;
+	taint_moved(source, current_tgid(), current_start_ns(), how, NULL);
+	return 0;
+}
+
+/* The caller, tainted (the caller checked), wrote into the memory of
+ * task's process */
+static __always_inline int poked(struct task_struct *task, __u32 how)
+{
+	if (!task)
+		return 0;
+	taint_moved(current_tgid(), BPF_CORE_READ(task, tgid),
+		    BPF_CORE_READ(task, group_leader, start_boottime), how,
+		    task);
 	return 0;
 }
 
@@ -238,9 +282,65 @@ __noinline int fw_ptrace_exit(void)
 	return peeked(BPF_CORE_READ(tracee, tgid), FW_PEEK_PTRACE);
 }
 
+/* ptrace(PTRACE_PEEKTEXT or PTRACE_PEEKDATA, pid) succeeded: a debugger
+ * attached before its tracee read anything reads it now. pid is one of
+ * the caller's tracees: found in its list, not looked up by number (from
+ * another pid namespace, no tracee matches: not followed, never another
+ * process's taint) */
+__noinline int fw_ptrace_peek_exit(long pid)
+{
+	struct task_struct *tracee = tracee_of(pid);
+
+	if (tracee)
+		peeked(BPF_CORE_READ(tracee, tgid), FW_PEEK_PTRACE);
+	return 0;
+}
+
+/* ptrace(PTRACE_POKETEXT or PTRACE_POKEDATA, pid) succeeded: pid is one
+ * of the caller's tracees */
+__noinline int fw_ptrace_poke_exit(long pid)
+{
+	/* an untainted debugger's pokes cost one lookup; in another pid
+	 * namespace, pid is not the number the tracee has here */
+	if (!is_tainted(current_tgid()) || !caller_in_init_pid_ns())
+		return 0;
+	return poked(tracee_of(pid), FW_POKE_PTRACE);
+}
+
 __noinline int fw_vm_readv_exit(long pid)
 {
 	return peeked(pid, FW_PEEK_VM_READV);
+}
+
+/* process_vm_writev(pid) succeeded: pid is a process's or a thread's id */
+__noinline int fw_vm_writev_exit(long pid)
+{
+	if (!is_tainted(current_tgid()) || !caller_in_init_pid_ns())
+		return 0;
+	return poked(task_of(pid), FW_POKE_VM_WRITEV);
+}
+
+/* A read of /proc/PID/mem returned data: the caller holds PID's memory */
+__noinline int fw_proc_mem_read(__u64 file_addr)
+{
+	struct task_struct *task = proc_mem_task((void *)file_addr);
+
+	if (task)
+		peeked(BPF_CORE_READ(task, tgid), FW_PEEK_PROC_MEM);
+	return 0;
+}
+
+/* A tainted process writes to file: when it is a /proc/PID/mem, PID is
+ * written into (at enter: a failed write still taints PID, which errs on
+ * the side of an alert). Returns 1 then. */
+__noinline int fw_proc_mem_write(__u64 file_addr)
+{
+	struct task_struct *task = proc_mem_task((void *)file_addr);
+
+	if (!task)
+		return 0;
+	poked(task, FW_POKE_PROC_MEM);
+	return 1;
 }
 
 /* socket(AF_PACKET, type, protocol) by a tainted process: its frames are
@@ -396,14 +496,25 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		return fw_accept_exit(ret);
 	case FW_NR_ptrace: /* (request, pid, addr, data) */
 		/* PTRACE_ATTACH 16, PTRACE_SEIZE 0x4206 */
-		if (sys_is_compat() || ret != 0 ||
-		    (sys_arg(regs, 0) != 16 && sys_arg(regs, 0) != 0x4206))
+		/* PTRACE_PEEKTEXT 1, PTRACE_PEEKDATA 2 (the raw call returns 0
+		 * and stores the word), PTRACE_POKETEXT 4, PTRACE_POKEDATA 5 */
+		if (sys_is_compat() || ret != 0)
+			return 0;
+		if (sys_arg(regs, 0) == 1 || sys_arg(regs, 0) == 2)
+			return fw_ptrace_peek_exit(sys_arg(regs, 1));
+		if (sys_arg(regs, 0) == 4 || sys_arg(regs, 0) == 5)
+			return fw_ptrace_poke_exit(sys_arg(regs, 1));
+		if (sys_arg(regs, 0) != 16 && sys_arg(regs, 0) != 0x4206)
 			return 0;
 		return fw_ptrace_exit();
 	case FW_NR_process_vm_readv: /* (pid, local, n, remote, n, flags) */
 		if (sys_is_compat() || ret <= 0)
 			return 0;
 		return fw_vm_readv_exit(sys_arg(regs, 0));
+	case FW_NR_process_vm_writev: /* (pid, local, n, remote, n, flags) */
+		if (sys_is_compat() || ret <= 0)
+			return 0;
+		return fw_vm_writev_exit(sys_arg(regs, 0));
 	case FW_NR_socket: /* (family, type, protocol); AF_PACKET 17 */
 		if (sys_is_compat() || ret < 0 || sys_arg(regs, 0) != 17)
 			return 0;

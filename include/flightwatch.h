@@ -402,15 +402,21 @@ struct fw_dns_event {
 	__u8 data[FW_DNS_MAX];
 };
 
-/* How a process read another's memory */
+/* How memory moved between processes: read by hdr's process (PEEK), or
+ * written into it by source (POKE) */
 enum fw_peek_how {
 	FW_PEEK_PTRACE = 1, /* PTRACE_ATTACH, PTRACE_SEIZE, PEEKDATA... */
 	FW_PEEK_VM_READV = 2, /* process_vm_readv */
+	FW_PEEK_PROC_MEM = 3, /* a read of /proc/PID/mem */
+	FW_POKE_PTRACE = 4, /* PTRACE_POKEDATA, PTRACE_POKETEXT */
+	FW_POKE_VM_WRITEV = 5, /* process_vm_writev */
+	FW_POKE_PROC_MEM = 6, /* a write to /proc/PID/mem */
 };
 
-/* FW_EV_PEEK: hdr's process read the memory of the tainted process
- * source (a tgid, or a thread's id that the collector maps to its
- * process) */
+/* FW_EV_PEEK: hdr's process now holds the memory of the tainted process
+ * source (a tgid): it read source's memory, or source wrote into its.
+ * For a write, hdr names the process written into (tgid, start, comm),
+ * not the task that ran the call. */
 struct fw_peek_event {
 	struct fw_event_header hdr;
 	__u32 source;

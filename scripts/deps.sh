@@ -17,6 +17,8 @@ packages=(
 	bash-completion man-db
 	# a real database writing a carrier in place (dataflow.sh)
 	sqlite3
+	# a real debugger reading another process's memory (peek.sh)
+	gdb
 	# setcap for service.sh's file-capability programs
 	libcap2-bin
 	# the Debian package (make deb, tests/e2e/package.sh) and fleet

@@ -19,6 +19,7 @@
 
 #define MAX_CAPTURED 32
 #define MAX_ORIGINS 4
+#define MAX_HOPS 4
 
 /* The process start and name the next records carry (0, NULL: none) */
 static uint64_t fixture_start_ns;
@@ -51,6 +52,9 @@ struct captured {
 	uint64_t origin_read[MAX_ORIGINS];
 	uint32_t origin_content[MAX_ORIGINS];
 	uint32_t uncertain;
+	size_t n_chain;
+	uint32_t chain_pid[MAX_HOPS];
+	uint32_t chain_via[MAX_HOPS]; /* enum fw_peek_how, 0: none */
 };
 
 struct fixture {
@@ -95,6 +99,11 @@ static inline void capture(const struct fw_alert *a, void *ctx)
 		snprintf(cap->exe, sizeof(cap->exe), "%s", a->proc->exe);
 		snprintf(cap->cmdline, sizeof(cap->cmdline), "%s",
 			 a->proc->cmdline);
+		cap->n_chain = a->proc->n_chain;
+		for (i = 0; i < a->proc->n_chain && i < MAX_HOPS; i++) {
+			cap->chain_pid[i] = a->proc->chain[i].pid;
+			cap->chain_via[i] = a->proc->chain[i].via;
+		}
 	}
 	cap->n_origins = a->n_origins;
 	for (i = 0; i < a->n_origins && i < MAX_ORIGINS; i++) {

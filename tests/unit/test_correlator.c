@@ -334,6 +334,62 @@ static void test_fork_inherits_origins(void **state)
 	assert_int_equal(a->flow_id, 2);
 }
 
+static void feed_peek(struct fixture *fx, uint32_t pid, uint32_t source,
+		      uint32_t how)
+{
+	struct fw_peek_event e = { 0 };
+
+	set_hdr(&e.hdr, FW_EV_PEEK, pid, 4000, sizeof(e));
+	e.source = source;
+	e.how = how;
+	feed(fx, &e, sizeof(e));
+}
+
+/* A process that took a tainted one's memory holds its origins, by a read
+ * of it (the record names the reader) or by the tainted one writing into
+ * it (the record names the one written into); the chain names the holder
+ * and how. Memory taken from a process holding nothing carries nothing. */
+static void test_memory_moves_carry_origins(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_dest d = dest4("192.0.2.7", 443);
+	const struct captured *a;
+
+	feed_exec(fx, 700, 1, "holder", "/usr/bin/holder", "holder\0", 7);
+	feed_read(fx, 700, 21, LOG_A, 4096, FW_CONTENT_TLOG);
+	feed_exec(fx, 701, 1, "python3", "/usr/bin/python3", "python3\0", 8);
+	feed_peek(fx, 701, 700, FW_PEEK_PROC_MEM);
+	feed_exec(fx, 702, 1, "uploader", "/usr/bin/uploader", "uploader\0", 9);
+	feed_peek(fx, 702, 700, FW_POKE_VM_WRITEV);
+	feed_exec(fx, 703, 1, "plain", "/usr/bin/plain", "plain\0", 6);
+	feed_exec(fx, 704, 1, "gdb", "/usr/bin/gdb", "gdb\0", 4);
+	feed_peek(fx, 704, 703, FW_POKE_PTRACE);
+
+	feed_send(fx, 701, d, 100, 5000);
+	feed_send(fx, 702, d, 100, 5001);
+	feed_send(fx, 704, d, 100, 5002);
+	assert_int_equal(count_kind(fx, FW_ALERT_EGRESS), 3);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 0);
+	assert_int_equal(a->pid, 701);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	assert_int_equal(a->n_chain, 1);
+	assert_int_equal(a->chain_pid[0], 700);
+	assert_int_equal(a->chain_via[0], FW_PEEK_PROC_MEM);
+	a = nth_kind(fx, FW_ALERT_EGRESS, 1);
+	assert_int_equal(a->pid, 702);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	assert_int_equal(a->n_chain, 1);
+	assert_int_equal(a->chain_pid[0], 700);
+	assert_int_equal(a->chain_via[0], FW_POKE_VM_WRITEV);
+	/* the kernel would not have sent this one: nothing came with it */
+	a = nth_kind(fx, FW_ALERT_EGRESS, 2);
+	assert_int_equal(a->pid, 704);
+	assert_int_equal(a->n_origins, 0);
+	assert_int_equal(a->n_chain, 0);
+}
+
 static void test_fork_of_clean_parent_untracked(void **state)
 {
 	struct fixture *fx = *state;
@@ -867,6 +923,7 @@ int main(void)
 		T(test_send_from_unknown_process),
 		T(test_zero_byte_send_waits_for_bytes),
 		T(test_fork_inherits_origins),
+		T(test_memory_moves_carry_origins),
 		T(test_fork_of_clean_parent_untracked),
 		T(test_exec_keeps_origins),
 		T(test_allowed_destination_never_alerts),

@@ -553,6 +553,52 @@ static void test_event_names(void **state)
 	assert_string_equal(output__event_name(0xffffffff), "unknown");
 }
 
+/* A process hop whose memory the next process took names how, in the
+ * JSON chain and in its one-line text; a hop without one (a parent) has
+ * no "via" */
+static void test_chain_memory_move(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_hop hops[2] = {
+		{ .type = FW_HOP_PROCESS,
+		  .pid = 7,
+		  .name = "holder",
+		  .path = "/usr/bin/holder",
+		  .via = FW_POKE_VM_WRITEV },
+		{ .type = FW_HOP_PROCESS,
+		  .pid = 8,
+		  .name = "sh",
+		  .path = "/bin/sh" },
+	};
+	struct json_object *chain;
+	char text[512];
+
+	fx->proc.chain = hops;
+	fx->proc.n_chain = 2;
+	chain = output__chain_json(&fx->alert);
+	expect_str(chain, "1.type", "process");
+	expect_int(chain, "1.pid", 7);
+	expect_str(chain, "1.via", "process_vm_writev");
+	assert_null(at(chain, "2.via"));
+	json_object_put(chain);
+	output__chain_text(&fx->alert, text, sizeof(text));
+	assert_non_null(strstr(text, " -> holder[7] via process_vm_writev -> "
+				     "sh[8] -> curl[4242] -> "));
+	fx->proc.chain = NULL;
+	fx->proc.n_chain = 0;
+
+	assert_string_equal(output__memory_move_name(FW_PEEK_PTRACE), "ptrace");
+	assert_string_equal(output__memory_move_name(FW_PEEK_VM_READV),
+			    "process_vm_readv");
+	assert_string_equal(output__memory_move_name(FW_PEEK_PROC_MEM),
+			    "proc_mem_read");
+	assert_string_equal(output__memory_move_name(FW_POKE_PTRACE),
+			    "ptrace_poke");
+	assert_string_equal(output__memory_move_name(FW_POKE_PROC_MEM),
+			    "proc_mem_write");
+	assert_string_equal(output__memory_move_name(99), "memory");
+}
+
 /* The evicted counts' names, in the order of the stats line (generated
  * from FW_SIZED_MAPS, which lists the maps in the config's order) */
 static void test_lru_names(void **state)
@@ -702,6 +748,7 @@ int main(void)
 		T(test_text_escapes_control_bytes),
 		T(test_text_lost_and_read),
 		T(test_message),
+		T(test_chain_memory_move),
 		cmocka_unit_test(test_event_names),
 		cmocka_unit_test(test_lru_names),
 		T(test_ready),

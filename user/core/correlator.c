@@ -647,6 +647,7 @@ static void on_peek(struct fw_correlator *c, const struct fw_peek_event *e)
 	if (!source || source == p || !source->n_origins)
 		return;
 	hop = hop__process(source);
+	hop.via = e->how;
 	for (size_t i = 0; i < source->n_origins; i++)
 		proc__add_origin(p, source->origins[i].file);
 	origins_grew(c, p);

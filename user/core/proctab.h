@@ -38,6 +38,9 @@ struct fw_hop {
 	uint32_t carrier_type; /* enum fw_carrier_type */
 	uint32_t pid;
 	uint64_t bytes; /* CARRIER: bytes the next process read from it */
+	/* PROCESS: how the next process got this one's memory (enum
+	 * fw_peek_how); 0: it did not (a child, an exec) */
+	uint32_t via;
 	char *name; /* comm, or the carrier's name ("pipe:[1234]") */
 	char *path; /* executable, or the carrier's path */
 };

@@ -56,8 +56,21 @@ out_link:
 	return err;
 }
 
+/* The kernel recognises a /proc/PID/mem file by the file operations of
+ * the first one opened since the start (bpf/procmem.bpf.h): one opened
+ * here, once the hooks are attached, teaches them at once, so that one
+ * opened before the start or by io_uring is recognised as well */
+static void teach_proc_mem(void)
+{
+	int fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+}
+
 int loader__seed_open_files(struct fw_loader *l)
 {
+	teach_proc_mem();
 	return run_seed_iter(l, false);
 }
 

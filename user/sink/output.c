@@ -275,6 +275,26 @@ static const char *carrier_kind(uint32_t type)
 	}
 }
 
+const char *output__memory_move_name(uint32_t how)
+{
+	switch (how) {
+	case FW_PEEK_PTRACE:
+		return "ptrace";
+	case FW_PEEK_VM_READV:
+		return "process_vm_readv";
+	case FW_PEEK_PROC_MEM:
+		return "proc_mem_read";
+	case FW_POKE_PTRACE:
+		return "ptrace_poke";
+	case FW_POKE_VM_WRITEV:
+		return "process_vm_writev";
+	case FW_POKE_PROC_MEM:
+		return "proc_mem_write";
+	default:
+		return "memory";
+	}
+}
+
 static struct json_object *json_hop_process(uint32_t pid, const char *name,
 					    const char *exe)
 {
@@ -306,6 +326,10 @@ struct json_object *output__chain_json(const struct fw_alert *a)
 
 		if (h->type == FW_HOP_PROCESS) {
 			node = json_hop_process(h->pid, h->name, h->path);
+			/* the next process took this one's memory */
+			if (h->via)
+				json_set_str(node, "via",
+					     output__memory_move_name(h->via));
 		} else {
 			node = json_object_new_object();
 			json_set_str(node, "type",
@@ -358,11 +382,17 @@ void output__chain_text(const struct fw_alert *a, char *buf, size_t size)
 		} else if (!strcmp(type, "process")) {
 			struct json_object *pid;
 
+			struct json_object *via = NULL;
+
 			json_object_object_get_ex(node, "name", &v);
 			json_object_object_get_ex(node, "pid", &pid);
-			snprintf(item, sizeof(item), "%s[%s]",
+			/* "holder[12] via process_vm_readv -> reader[13]" */
+			json_object_object_get_ex(node, "via", &via);
+			snprintf(item, sizeof(item), "%s[%s]%s%s",
 				 json_object_get_string(v),
-				 json_object_get_string(pid));
+				 json_object_get_string(pid),
+				 via ? " via " : "",
+				 via ? json_object_get_string(via) : "");
 		} else if (!strcmp(type, "destination")) {
 			dest_string(a, dest, sizeof(dest));
 			snprintf(item, sizeof(item), "%s", dest);

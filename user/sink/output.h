@@ -100,4 +100,8 @@ const char *output__block_hook_name(uint32_t hook);
 /* Lower-case name of an event type ("file_read") */
 const char *output__event_name(uint32_t type);
 
+/* How memory moved between processes (enum fw_peek_how), as the chain
+ * names it */
+const char *output__memory_move_name(uint32_t how);
+
 #endif /* FW_OUTPUT_H */
