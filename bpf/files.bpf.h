@@ -12,6 +12,7 @@
 #define FW_FILES_BPF_H
 
 #include "common.bpf.h"
+#include "pty.bpf.h"
 
 static __always_inline bool dir_watched(struct dentry *dir, __u32 dev)
 {
@@ -114,15 +115,14 @@ cache:
 }
 
 /*
- * The file was emptied (opened with O_TRUNC, ftruncate to 0). What it held
- * is gone: a carrier emptied by a process that carries no flight-log data
- * is a carrier no more, and what is written into it next decides again (a
- * tainted writer marks it anew). A flight log by directory or pattern
- * stays one.
+ * The inode was emptied (opened with O_TRUNC, ftruncate or truncate to 0).
+ * What it held is gone: a carrier emptied by a process that carries no
+ * flight-log data is a carrier no more, and what is written into it next
+ * decides again (a tainted writer marks it anew). A flight log by
+ * directory or pattern stays one.
  */
-static __always_inline void file_emptied(struct file *file)
+static __always_inline void inode_emptied(struct inode *inode)
 {
-	struct inode *inode = file_inode(file);
 	struct fw_file_key key;
 	__u64 inode_addr = (__u64)inode;
 	__u32 *match;
@@ -139,6 +139,11 @@ static __always_inline void file_emptied(struct file *file)
 	lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr);
 }
 
+static __always_inline void file_emptied(struct file *file)
+{
+	inode_emptied(file_inode(file));
+}
+
 /* sys_exit of open, openat, openat2, creat: is the new descriptor a flight
  * log? truncated: the open emptied it (O_TRUNC) */
 static __always_inline int file_open_exit(long ret, bool truncated)
@@ -152,6 +157,7 @@ static __always_inline int file_open_exit(long ret, bool truncated)
 		return 0;
 	if (truncated)
 		file_emptied(file);
+	pty_made(file);
 	classify_file(file);
 	return 0;
 }
@@ -170,18 +176,39 @@ static __always_inline bool file_read_watched(struct file *file,
 	inode = file_inode(file);
 	inode_addr = (__u64)inode;
 	known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
-	if (!known)
-		return false; /* the path every unwatched read takes */
+	if (!known) {
+		/* the path every unwatched read takes: one more field read */
+		if (inode_mode_type(inode) != FW_S_IFCHR)
+			return false;
+		/* a pty master is named by its slave (pty.bpf.h) */
+		inode = pty_inode(file, inode);
+		if (!inode || (__u64)inode == inode_addr)
+			return false;
+		inode_addr = (__u64)inode;
+		known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
+		if (!known)
+			return false;
+	}
 	inode_key(inode, &p->file);
 	if (known->dev == 0 && known->gen == FW_EMBRYO_GEN) {
 		/* a unix connection written into before its accept: reported
 		 * under the embryo's name (carriers.bpf.h) */
 		p->file = *known;
-	} else if (known->ino != p->file.ino || known->dev != p->file.dev ||
-		   known->gen != p->file.gen) {
+	} else if (known->ino != p->file.ino || known->dev != p->file.dev) {
 		/* the address now holds another inode */
 		lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr);
 		return false;
+	} else if (known->gen != p->file.gen) {
+		if (inode_mode_type(inode) != FW_S_IFCHR) {
+			lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES,
+				   &inode_addr);
+			return false;
+		}
+		/* a pty is named by its pair's generation (pty.bpf.h), and
+		 * known from its making on, marked or not */
+		p->file.gen = known->gen;
+		if (!bpf_map_lookup_elem(&watched_files, &p->file))
+			return false;
 	}
 	p->kind |= FW_PENDING_READ;
 	p->file_ptr = (__u64)file;

@@ -76,6 +76,7 @@ enum fw_carrier_type {
 	FW_CARRIER_FIFO = 3, /* a named pipe */
 	FW_CARRIER_UNIX = 4, /* the peer of an AF_UNIX socket */
 	FW_CARRIER_LOOPBACK = 5, /* a TCP/UDP flow to a local relay */
+	FW_CARRIER_PTY = 6, /* a terminal: pty master and slave */
 };
 
 /* What the collector found in the file header (filled in user space) */

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+# A terminal between two processes, for tests/e2e/tty.sh.
+#
+#   fwpty.py forward FILE IP PORT
+#     pty.fork(): the child (on the slave) execs cat FILE; the parent reads
+#     the master to the end and sends what it read to IP:PORT over TCP.
+#   fwpty.py reverse FILE IP PORT
+#     os.openpty() and fork: the child (the slave in raw mode as its
+#     terminal) reads as many bytes as FILE holds from the slave and sends
+#     them; the parent, which forked before reading anything, reads FILE
+#     and writes it into the master.
+#
+# Exit status 0 when every byte arrived at the right place.
+import os
+import pty
+import sys
+import tty
+
+from fwnet import upload
+
+
+def read_master(fd):
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the slave's last holder closed it
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def forward(path, ip, port):
+    pid, master = pty.fork()
+    if pid == 0:
+        os.execvp("cat", ["cat", "--", path])
+    data = read_master(master)
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        sys.exit(f"fwpty: cat exited with {status}, {len(data)} bytes read")
+    upload(data, ip, port)
+
+
+def reverse(path, ip, port):
+    size = os.stat(path).st_size
+    master, slave = os.openpty()
+    pid = os.fork()
+    if pid == 0:
+        os.close(master)
+        os.setsid()
+        tty.setraw(slave)  # no echo, no line editing, no signals: bytes
+        os.write(slave, b"R")
+        data = b""
+        while len(data) < size:
+            chunk = os.read(slave, size - len(data))
+            if not chunk:
+                break
+            data += chunk
+        if len(data) != size:
+            os._exit(3)
+        upload(data, ip, port)
+        os._exit(0)
+    os.close(slave)
+    if os.read(master, 1) != b"R":  # the child's terminal is raw now
+        sys.exit("fwpty: the child did not get ready")
+    with open(path, "rb") as f:
+        data = f.read()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(master, view):]
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        sys.exit(f"fwpty: the reader exited with {status}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5 or sys.argv[1] not in ("forward", "reverse"):
+        sys.exit("usage: fwpty.py forward|reverse FILE IP PORT")
+    {"forward": forward, "reverse": reverse}[sys.argv[1]](
+        sys.argv[2], sys.argv[3], int(sys.argv[4]))
