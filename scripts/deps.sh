@@ -15,6 +15,8 @@ packages=(
 	libcmocka-dev iproute2 socat jq util-linux procps graphviz
 	libclang-rt-14-dev liburing-dev dnsmasq-base systemd python3 mmdb-bin
 	bash-completion man-db
+	# terminals as carriers (tests/e2e/tty.sh): script(1) and tmux
+	bsdutils tmux
 	# setcap for service.sh's file-capability programs
 	libcap2-bin
 	# the Debian package (make deb, tests/e2e/package.sh) and fleet
