@@ -166,4 +166,17 @@ for twin in script:$P_B_SCRIPT typescript:$P_B_TYPESCRIPT tmux:$P_B_TMUX \
 		== "" "$(port_alerts "${twin#*:}")"
 done
 
+# a pty index (the slave's inode number) is reused once its pair is
+# closed: when the benign twin got the tainted pair's index, it must still
+# be quiet, since a pair's mark does not pass to the next pair of that
+# index (and tmux's origin above is its own log, not an earlier pair's)
+idx=$(sed -n 's/^fwpty: pts //p' "$FW_TMP/sc-forward.err")
+b_idx=$(sed -n 's/^fwpty: pts //p' "$FW_TMP/sc-b-forward.err")
+if [ -n "$idx" ] && [ "$idx" = "$b_idx" ]; then
+	pass "b-forward: /dev/pts/$b_idx, the tainted pair's index reused, stays quiet"
+else
+	skip "b-forward: a reused pty index" \
+		"pairs got /dev/pts/${idx:-?} and /dev/pts/${b_idx:-?} (another pty opened in between)"
+fi
+
 fw_finish

@@ -3,7 +3,8 @@
 #
 #   fwpty.py forward FILE IP PORT
 #     pty.fork(): the child (on the slave) execs cat FILE; the parent reads
-#     the master to the end and sends what it read to IP:PORT over TCP.
+#     the master to the end and sends what it read to IP:PORT over TCP;
+#     prints "fwpty: pts N" (the pair's index) on stderr.
 #   fwpty.py reverse FILE IP PORT
 #     os.openpty() and fork: the child (the slave in raw mode as its
 #     terminal) reads as many bytes as FILE holds from the slave and sends
@@ -11,12 +12,16 @@
 #     and writes it into the master.
 #
 # Exit status 0 when every byte arrived at the right place.
+import fcntl
 import os
 import pty
+import struct
 import sys
 import tty
 
 from fwnet import upload
+
+TIOCGPTN = 0x80045430  # _IOR('T', 0x30, unsigned int)
 
 
 def read_master(fd):
@@ -32,10 +37,16 @@ def read_master(fd):
     return b"".join(chunks)
 
 
+def pts_index(master):
+    """The pair's index (TIOCGPTN), N of /dev/pts/N."""
+    return struct.unpack("I", fcntl.ioctl(master, TIOCGPTN, b"\0" * 4))[0]
+
+
 def forward(path, ip, port):
     pid, master = pty.fork()
     if pid == 0:
         os.execvp("cat", ["cat", "--", path])
+    print(f"fwpty: pts {pts_index(master)}", file=sys.stderr, flush=True)
     data = read_master(master)
     _, status = os.waitpid(pid, 0)
     if status != 0 or not data:
