@@ -86,18 +86,15 @@ static __always_inline bool name_matches(struct file *file)
 	return false;
 }
 
-/* Is this open file a flight log? If so, remember its inode (by identity
- * and by address) so that reads of it are counted */
-static __always_inline void classify_file(struct file *file)
+/* Is this open regular file a flight log? If so, remember its inode (by
+ * identity and by address) so that reads of it are counted */
+static __always_inline void classify_regular(struct file *file,
+					     struct inode *inode)
 {
 	struct fw_file_key key;
-	struct inode *inode;
 	__u64 inode_addr;
 	__u32 match;
 
-	inode = file_inode(file);
-	if (inode_mode_type(inode) != FW_S_IFREG)
-		return;
 	inode_key(inode, &key);
 	inode_addr = (__u64)inode;
 	if (bpf_map_lookup_elem(&watched_files, &key))
@@ -112,6 +109,22 @@ static __always_inline void classify_file(struct file *file)
 cache:
 	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr, &key,
 		true);
+}
+
+/* An open file, new or found open at start: a flight log, or a pty's
+ * master to read through */
+static __always_inline void classify_file(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	switch (inode_mode_type(inode)) {
+	case FW_S_IFREG:
+		classify_regular(file, inode);
+		break;
+	case FW_S_IFCHR:
+		ptmx_known(inode);
+		break;
+	}
 }
 
 /*
@@ -148,6 +161,7 @@ static __always_inline void file_emptied(struct file *file)
  * log? truncated: the open emptied it (O_TRUNC) */
 static __always_inline int file_open_exit(long ret, bool truncated)
 {
+	struct inode *inode;
 	struct file *file;
 
 	if (ret < 0 || current_tgid() == fw_self_tgid)
@@ -157,8 +171,15 @@ static __always_inline int file_open_exit(long ret, bool truncated)
 		return 0;
 	if (truncated)
 		file_emptied(file);
-	pty_made(file);
-	classify_file(file);
+	inode = file_inode(file);
+	switch (inode_mode_type(inode)) {
+	case FW_S_IFREG:
+		classify_regular(file, inode);
+		break;
+	case FW_S_IFCHR:
+		pty_made(file, inode);
+		break;
+	}
 	return 0;
 }
 
@@ -176,13 +197,12 @@ static __always_inline bool file_read_watched(struct file *file,
 	inode = file_inode(file);
 	inode_addr = (__u64)inode;
 	known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
-	if (!known) {
-		/* the path every unwatched read takes: one more field read */
-		if (inode_mode_type(inode) != FW_S_IFCHR)
-			return false;
+	if (!known)
+		return false; /* the path every unwatched read takes */
+	if (known->dev == 0 && known->gen == FW_PTMX_GEN) {
 		/* a pty master is named by its slave (pty.bpf.h) */
 		inode = pty_inode(file, inode);
-		if (!inode || (__u64)inode == inode_addr)
+		if (!inode)
 			return false;
 		inode_addr = (__u64)inode;
 		known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);

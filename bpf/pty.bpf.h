@@ -13,6 +13,11 @@
  * dentry in the slave's driver_data (since 4.8; 6.1 and 6.12 alike). Only
  * Unix98 ptys are followed: the console, virtual terminals and serial
  * lines have other device numbers and take none of these reads.
+ *
+ * Reads cost nothing more for it: the ptmx inode is put in watched_inodes
+ * (under dev 0, FW_PTMX_GEN) when a master is opened or found open at
+ * start, so only a master's read leaves the one lookup every read makes
+ * for the mapping to the slave, and a slave is there by its own address.
  */
 #ifndef FW_PTY_BPF_H
 #define FW_PTY_BPF_H
@@ -75,15 +80,28 @@ static __always_inline void pty_key(struct inode *inode,
 		key->gen = made->gen;
 }
 
-/* A file was just opened: when it is a ptmx (a new pair), name the pair */
-static __always_inline void pty_made(struct file *file)
+/* inode (a character device) is a ptmx: make its reads take the pty path.
+ * True when it is one. */
+static __always_inline bool ptmx_known(struct inode *inode)
 {
-	struct inode *inode = file_inode(file);
+	struct fw_file_key key = { .dev = 0, .gen = FW_PTMX_GEN };
+	__u64 addr = (__u64)inode;
+
+	if (BPF_CORE_READ(inode, i_rdev) != FW_PTMX_RDEV)
+		return false;
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &addr, &key, true);
+	return true;
+}
+
+/* A character device was just opened: when it is a ptmx (a new pair),
+ * name the pair */
+static __always_inline void pty_made(struct file *file, struct inode *inode)
+{
 	struct fw_file_key key;
 	__u64 addr;
 
-	if (inode_mode_type(inode) != FW_S_IFCHR ||
-	    BPF_CORE_READ(inode, i_rdev) != FW_PTMX_RDEV)
+	if (!ptmx_known(inode))
 		return;
 	inode = pty_inode(file, inode);
 	if (!inode)

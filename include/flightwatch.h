@@ -175,6 +175,11 @@ struct fw_file_key {
  * address (ino), dev 0 and this generation (see bpf/carriers.bpf.h) */
 #define FW_EMBRYO_GEN 0xFFFFFFFFu
 
+/* watched_inodes holds the ptmx inode (every pty master's) under dev 0 and
+ * this generation: a read there is a pty's, named by its slave (see
+ * bpf/pty.bpf.h) */
+#define FW_PTMX_GEN 0xFFFFFFFEu
+
 /* A directory in the watched set (generation not needed: the collector
  * re-resolves directories when it rescans) */
 struct fw_dir_key {
