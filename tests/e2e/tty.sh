@@ -9,7 +9,8 @@
 # from pty.fork() or os.openpty()) in both directions: a child on the slave
 # cats the log and the parent uploads what it reads from the master, and a
 # parent writes the log into the master while the child on the slave reads
-# it and uploads it. Each alert must name the log as origin and hold a pty
+# it and uploads it; and a pty pair made before the tracer started. Each
+# alert must name the log as origin and hold a pty
 # in its chain. Benign twins, the same programs with files that are not
 # flight logs, stay quiet in the same run.
 #
@@ -29,6 +30,8 @@ P_B_TYPESCRIPT=9412
 P_B_TMUX=9413
 P_B_FORWARD=9414
 P_B_REVERSE=9415
+P_EARLY=9406
+P_B_EARLY=9416
 PY=/usr/bin/python3
 FWPTY=$FW_ROOT/tests/helpers/fwpty.py
 
@@ -39,7 +42,7 @@ done
 fw_netns_setup
 for p in "$P_SCRIPT" "$P_TYPESCRIPT" "$P_TMUX" "$P_FORWARD" "$P_REVERSE" \
 	"$P_B_SCRIPT" "$P_B_TYPESCRIPT" "$P_B_TMUX" "$P_B_FORWARD" \
-	"$P_B_REVERSE"; do
+	"$P_B_REVERSE" "$P_EARLY" "$P_B_EARLY"; do
 	fw_peer_listen tcp4 "$p"
 done
 
@@ -59,6 +62,20 @@ PLAIN_TXT=$WORK/notes.txt
 fw_mklog text 8k "$PLAIN_TXT"
 export TERM=xterm
 
+# pairs made before the tracer starts (their master found open by the
+# start's scan): the child on the slave waits for a go file to cat
+declare -A EARLY
+for name in early b-early; do
+	case $name in
+	early) file=$LOG port=$P_EARLY ;;
+	*) file=$PLAIN port=$P_B_EARLY ;;
+	esac
+	fw_gs_bg "$PY" "$FWPTY" forward "$file" "$FW_PEER_IP4" "$port" \
+		"$FW_TMP/go-$name" >"$FW_TMP/sc-$name.err" 2>&1
+	EARLY[$name]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+done
+
 fw_tracer_start tty --no-default-rules --watch "$WATCH" ||
 	fw_abort "tracer did not start"
 
@@ -70,6 +87,15 @@ sc_sh() {
 	shift 2
 	fw_sc "$name" bash -c "$script" "$name" "$@"
 }
+
+# first, before any pty is opened under the tracer: the ptmx entry that
+# maps master reads comes from the start's scan alone
+for name in early b-early; do
+	touch "$FW_TMP/go-$name"
+	fw_wait_pid "${EARLY[$name]}" 30
+	check "$name: scenario exit status" -eq 0 "$FW_RC"
+done
+MIN[$P_EARLY]=$SIZE
 
 # script(1) runs "cat FILE" on a pty and copies what it reads from the
 # master to its stdout, a pipe into the uploader
@@ -155,13 +181,14 @@ flow typescript "$P_TYPESCRIPT" socat "$LOG"
 flow tmux "$P_TMUX" socat "$TXT"
 flow forward "$P_FORWARD" python3 "$LOG"
 flow reverse "$P_REVERSE" python3 "$LOG"
+flow early "$P_EARLY" python3 "$LOG"
 # the reverse direction: the child, not the parent that read the log, sends
 a=$(port_alerts "$P_REVERSE" | tail -n 1)
 check "reverse: the sender is the child on the slave" != \
 	"${FW_PIDS[reverse]}" "$(fw_get "$a" .process.pid)"
 
 for twin in script:$P_B_SCRIPT typescript:$P_B_TYPESCRIPT tmux:$P_B_TMUX \
-	forward:$P_B_FORWARD reverse:$P_B_REVERSE; do
+	forward:$P_B_FORWARD reverse:$P_B_REVERSE early:$P_B_EARLY; do
 	check "b-${twin%%:*}: the same terminal with no flight log: no alert" \
 		== "" "$(port_alerts "${twin#*:}")"
 done

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # A terminal between two processes, for tests/e2e/tty.sh.
 #
-#   fwpty.py forward FILE IP PORT
-#     pty.fork(): the child (on the slave) execs cat FILE; the parent reads
+#   fwpty.py forward FILE IP PORT [GO]
+#     pty.fork(): the child (on the slave) execs cat FILE, once the file GO
+#     exists when it is given (the pair is made before); the parent reads
 #     the master to the end and sends what it read to IP:PORT over TCP;
 #     prints "fwpty: pts N" (the pair's index) on stderr.
 #   fwpty.py reverse FILE IP PORT
@@ -17,6 +18,7 @@ import os
 import pty
 import struct
 import sys
+import time
 import tty
 
 from fwnet import upload
@@ -42,10 +44,14 @@ def pts_index(master):
     return struct.unpack("I", fcntl.ioctl(master, TIOCGPTN, b"\0" * 4))[0]
 
 
-def forward(path, ip, port):
+def forward(path, ip, port, go=None):
     pid, master = pty.fork()
     if pid == 0:
-        os.execvp("cat", ["cat", "--", path])
+        for _ in range(400):
+            if go is None or os.path.exists(go):
+                os.execvp("cat", ["cat", "--", path])
+            time.sleep(0.05)
+        os._exit(4)
     print(f"fwpty: pts {pts_index(master)}", file=sys.stderr, flush=True)
     data = read_master(master)
     _, status = os.waitpid(pid, 0)
@@ -87,7 +93,11 @@ def reverse(path, ip, port):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5 or sys.argv[1] not in ("forward", "reverse"):
-        sys.exit("usage: fwpty.py forward|reverse FILE IP PORT")
-    {"forward": forward, "reverse": reverse}[sys.argv[1]](
-        sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    if len(sys.argv) not in (5, 6) or sys.argv[1] not in ("forward",
+                                                           "reverse"):
+        sys.exit("usage: fwpty.py forward FILE IP PORT [GO] | "
+                 "reverse FILE IP PORT")
+    if sys.argv[1] == "forward":
+        forward(sys.argv[2], sys.argv[3], int(sys.argv[4]), *sys.argv[5:])
+    else:
+        reverse(sys.argv[2], sys.argv[3], int(sys.argv[4]))
