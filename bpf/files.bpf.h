@@ -25,40 +25,105 @@ static __always_inline bool dir_watched(struct dentry *dir, __u32 dev)
 }
 
 /* Is an ancestor directory of the file watched? Walks up d_parent a
- * bounded number of steps, crossing into the parent mount at a mount root.
- * The mounted root is what stat() of a mount point shows user space, so it
+ * bounded number of steps, within the file system first: a bind mount of
+ * a directory (another mount namespace's view, a container's volume)
+ * shows the same directories under other names, so its files are under
+ * the watched directory whatever path they were opened by. At the root of
+ * the file system the walk crosses into the mount it hangs from. The
+ * mounted root is what stat() of a mount point shows user space, so it
  * is checked, not the directory it covers. Each iteration has the same
  * shape so that the verifier's branches rejoin (see build_path). */
-static __always_inline bool under_watched_dir(struct file *file)
+static __always_inline bool under_watched_dir(struct dentry *dentry,
+					      struct mount *mnt, __u32 dev)
 {
-	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
-	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	__u32 dev = BPF_CORE_READ(vfsmnt, mnt_sb, s_dev);
 	int i;
 
 	for (i = 0; i < FW_DIR_DEPTH; i++) {
-		struct dentry *parent;
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 
-		if (dentry == mnt_root) {
-			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+		if (parent == dentry) {
+			struct mount *up;
 
+			if (!mnt)
+				return false;
+			up = BPF_CORE_READ(mnt, mnt_parent);
 			if (up == mnt)
 				return false;
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
-			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 			dev = BPF_CORE_READ(mnt, mnt.mnt_sb, s_dev);
+			parent = BPF_CORE_READ(dentry, d_parent);
+			if (parent == dentry)
+				return false;
 		}
-		parent = BPF_CORE_READ(dentry, d_parent);
-		if (parent == dentry)
-			return false;
 		dentry = parent;
 		if (dir_watched(dentry, dev))
 			return true;
 	}
 	return false;
+}
+
+static __always_inline bool file_under_watched_dir(struct file *file)
+{
+	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+
+	return under_watched_dir(BPF_CORE_READ(file, f_path.dentry),
+				 container_of(vfsmnt, struct mount, mnt),
+				 BPF_CORE_READ(vfsmnt, mnt_sb, s_dev));
+}
+
+#define FW_OVERLAYFS_MAGIC 0x794c7630
+
+/* A file of a layer, not of an overlay: the real file behind one */
+static __always_inline bool layer_file(struct file *f)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+	return inode && inode_mode_type(inode) == FW_S_IFREG &&
+	       BPF_CORE_READ(inode, i_sb, s_magic) != FW_OVERLAYFS_MAGIC;
+}
+
+/*
+ * The inode underneath a file opened through an overlay mount (a
+ * container's root, a merged directory), or NULL for any other file. An
+ * open overlay file reads through a file of the layer that holds the data:
+ * its private_data is that file up to 6.12, and a struct ovl_file whose
+ * first member is that file from 6.13. Overlay's own types are in a
+ * module's BTF, if loaded, so both shapes are tried and checked instead.
+ */
+static __always_inline struct inode *overlay_real_inode(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct file *real;
+	void *priv;
+
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != FW_OVERLAYFS_MAGIC)
+		return NULL;
+	priv = BPF_CORE_READ(file, private_data);
+	if (!priv)
+		return NULL;
+	real = priv;
+	if (!layer_file(real)) {
+		real = NULL;
+		if (bpf_probe_read_kernel(&real, sizeof(real), priv) || !real ||
+		    !layer_file(real))
+			return NULL;
+	}
+	return BPF_CORE_READ(real, f_inode);
+}
+
+/* Is the inode under a watched directory, by its own name in its file
+ * system (the first dentry that names it; no mount to cross: the walk
+ * ends at the file system's root)? */
+static __always_inline bool inode_under_watched_dir(struct inode *inode)
+{
+	struct hlist_node *alias = BPF_CORE_READ(inode, i_dentry.first);
+	struct dentry *dentry;
+
+	if (!alias)
+		return false;
+	dentry = container_of(alias, struct dentry, d_u.d_alias);
+	return under_watched_dir(dentry, NULL, BPF_CORE_READ(inode, i_sb, s_dev));
 }
 
 static __always_inline bool name_matches(struct file *file)
@@ -92,14 +157,19 @@ static __always_inline void classify_regular(struct file *file,
 					     struct inode *inode)
 {
 	struct fw_file_key key;
+	struct inode *real;
 	__u64 inode_addr;
 	__u32 match;
 
-	inode_key(inode, &key);
 	inode_addr = (__u64)inode;
+	/* through an overlay: the file underneath is the one known or
+	 * watched; reads of the overlay's inode are reads of it */
+	real = overlay_real_inode(file);
+	inode_key(real ? real : inode, &key);
 	if (bpf_map_lookup_elem(&watched_files, &key))
 		goto cache;
-	if (under_watched_dir(file))
+	if (file_under_watched_dir(file) ||
+	    (real && inode_under_watched_dir(real)))
 		match = FW_MATCH_DIR;
 	else if (name_matches(file))
 		match = FW_MATCH_PATTERN;
@@ -214,20 +284,30 @@ static __always_inline bool file_read_watched(struct file *file,
 		/* a unix connection written into before its accept: reported
 		 * under the embryo's name (carriers.bpf.h) */
 		p->file = *known;
-	} else if (known->ino != p->file.ino || known->dev != p->file.dev) {
-		/* the address now holds another inode */
-		lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr);
-		return false;
-	} else if (known->gen != p->file.gen) {
-		if (inode_mode_type(inode) != FW_S_IFCHR) {
+	} else if (known->ino != p->file.ino || known->dev != p->file.dev ||
+		   known->gen != p->file.gen) {
+		/* an overlay's inode stands for the file underneath */
+		struct inode *real = overlay_real_inode(file);
+		bool pty = false;
+
+		if (real) {
+			inode_key(real, &p->file);
+		} else if (known->ino == p->file.ino &&
+			   known->dev == p->file.dev &&
+			   inode_mode_type(inode) == FW_S_IFCHR) {
+			/* a pty is named by its pair's generation (pty.bpf.h),
+			 * and known from its making on, marked or not */
+			p->file.gen = known->gen;
+			pty = true;
+		}
+		if (known->ino != p->file.ino || known->dev != p->file.dev ||
+		    known->gen != p->file.gen) {
+			/* the address now holds another inode */
 			lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES,
 				   &inode_addr);
 			return false;
 		}
-		/* a pty is named by its pair's generation (pty.bpf.h), and
-		 * known from its making on, marked or not */
-		p->file.gen = known->gen;
-		if (!bpf_map_lookup_elem(&watched_files, &p->file))
+		if (pty && !bpf_map_lookup_elem(&watched_files, &p->file))
 			return false;
 	}
 	p->kind |= FW_PENDING_READ;

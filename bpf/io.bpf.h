@@ -22,7 +22,10 @@ static __always_inline void write_target(struct file *file, __u64 uaddr,
 {
 	struct sock *sk = send_dest(file, uaddr, addrlen, &p->dest);
 
-	if (sk) {
+	if (sk && (p->dest.flags & FW_DEST_LATE)) {
+		/* nowhere known yet to mark: settled at exit */
+		p->kind |= FW_PENDING_SEND;
+	} else if (sk) {
 		/* bytes the egress hook will drop have not left */
 		if (!enforce_mark(sk, &p->dest))
 			p->kind |= FW_PENDING_SEND;
@@ -42,17 +45,71 @@ static __always_inline void send_done(const struct fw_dest *dest, __u64 id,
 }
 
 /*
+ * The exit of a send whose entry could not settle where it goes, or whose
+ * datagram names its destination: the kernel's copy of that destination
+ * (kd: the cgroup sendmsg hooks, for UDP) decides; else the user memory
+ * that names it, which the kernel has faulted in by now; else the socket
+ * (a fast open connected it). false: still unknown.
+ */
+static __always_inline bool send_dest_settle(struct fw_pending *p,
+					     const struct fw_datagram_dests *kd)
+{
+	struct fw_dest *d = &p->dest;
+	bool late = d->flags & FW_DEST_LATE;
+	struct fw_user_msghdr m = {};
+	__u64 uaddr = p->user_dest;
+	__u32 len = p->user_dest_len;
+	__u16 family, type;
+	struct sock *sk;
+	__u8 proto;
+
+	d->flags &= ~(FW_DEST_NAMED | FW_DEST_LATE);
+	if (kd && kd->n) {
+		*d = kd->d[0];
+		return true;
+	}
+	if (!late)
+		return true;
+	sk = inet_sock_of(fd_to_file(p->fd), &family, &proto, &type);
+	if (!sk)
+		return false;
+	if (!len && !bpf_probe_read_user(&m, sizeof(m), (void *)uaddr)) {
+		uaddr = m.msg_name; /* a msghdr */
+		len = m.msg_namelen;
+	}
+	if ((type == SOCK_DGRAM || type == SOCK_RAW) &&
+	    dest_from_user(d, uaddr, len) > 0) {
+		if (type == SOCK_RAW)
+			d->port = 0;
+		return true;
+	}
+	if (!dest_from_sock(d, sk, family))
+		return false;
+	if (sock_is_self(sk, family))
+		d->flags |= FW_DEST_LOCAL;
+	return true;
+}
+
+/*
  * sendmmsg sent count messages: each is charged to its own destination.
  * On a datagram or raw socket every message may name another peer in its
  * msg_name (one call, several hosts); the others go where the socket does.
- * The kernel stored each message's byte count in msg_len.
+ * When the kernel's copies (kd) number the messages sent, every message
+ * was named and they say where each went; otherwise the names are read
+ * back from the caller's memory. The kernel stored each message's byte
+ * count in msg_len.
  */
-static __always_inline void mmsg_done(struct fw_pending *p, __u64 id,
-				      long count, __u64 now)
+static __always_inline void mmsg_done(struct fw_pending *p,
+				      const struct fw_datagram_dests *kd,
+				      __u64 id, long count, __u64 now)
 {
 	bool by_name = p->dest.proto != IPPROTO_TCP;
+	bool each = kd && kd->n == count;
 	int i;
 
+	if (!each && (p->dest.flags & FW_DEST_LATE))
+		send_dest_settle(p, NULL); /* the socket's peer, if any */
+	p->dest.flags &= ~(FW_DEST_NAMED | FW_DEST_LATE);
 	for (i = 0; i < FW_MMSG_MAX && i < count; i++) {
 		__u64 hdr = p->mmsg_vec + i * sizeof(struct mmsghdr);
 		struct fw_user_msghdr m = {};
@@ -63,15 +120,21 @@ static __always_inline void mmsg_done(struct fw_pending *p, __u64 id,
 			    &len, sizeof(len),
 			    (void *)(hdr + offsetof(struct mmsghdr, msg_len))))
 			continue;
-		if (by_name &&
-		    !bpf_probe_read_user(&m, sizeof(m), (void *)hdr) &&
-		    m.msg_name) {
+		if (each) {
+			d = kd->d[i & (FW_MMSG_MAX - 1)];
+		} else if (by_name &&
+			   !bpf_probe_read_user(&m, sizeof(m), (void *)hdr) &&
+			   m.msg_name) {
 			struct fw_dest named = { .proto = p->dest.proto };
 
-			if (dest_from_user(&named, m.msg_name, m.msg_namelen))
+			if (dest_from_user(&named, m.msg_name,
+					   m.msg_namelen) > 0)
 				d = named;
 		}
-		send_done(&d, id, len, p->fd, now);
+		if (d.family)
+			send_done(&d, id, len, p->fd, now);
+		else
+			stat_add(FW_STAT_PENDING_FULL, 1); /* not followed */
 	}
 }
 

@@ -32,10 +32,14 @@ struct fw_pending {
 	__u64 carrier_file; /* CARRY: struct file *, for the path */
 	__u64 carrier_inode; /* CARRY: struct inode * */
 	__u64 mmsg_vec; /* sendmmsg: user vector, to sum msg_len at exit */
+	/* SEND with FW_DEST_LATE: the sockaddr (user_dest_len > 0) or the
+	 * msghdr (user_dest_len 0) that names the destination, unreadable at
+	 * entry, read again at exit */
+	__u64 user_dest;
 	__u32 kind;
 	__u32 fd;
 	__u32 carrier_type; /* enum fw_carrier_type */
-	__u32 pad;
+	__u32 user_dest_len;
 };
 
 /* Bytes a tainted process wrote into a carrier */
@@ -287,6 +291,33 @@ struct {
 	__type(key, struct fw_enforce_flow);
 	__type(value, struct fw_enforce_mark);
 } enforce_marks SEC(".maps") __weak;
+
+/* sendmmsg: the messages whose byte counts and destinations are read back */
+#define FW_MMSG_MAX 16
+
+/* The kernel's own copies of the destinations a thread's datagrams were
+ * sent to in its current call, in order (the cgroup sendmsg4/6 hooks,
+ * bpf/datagrams.bpf.c): unlike the caller's memory, which another thread
+ * can change once the kernel has copied it, they are where the datagrams
+ * went. Tainted senders only. The sending socket's identity (set at the
+ * call's entry) names the carrier when a datagram goes to a socket of
+ * this host (a relay). */
+struct fw_datagram_dests {
+	__u32 n;
+	__u32 has_sender;
+	struct fw_file_key sender;
+	struct fw_dest d[FW_MMSG_MAX];
+};
+
+/* An empty record, to create one from */
+static const struct fw_datagram_dests fw_no_dests;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* thread id */
+	__type(value, struct fw_datagram_dests);
+} datagram_dests SEC(".maps") __weak;
 
 /* The collector itself: its own reads of flight logs (content checks)
  * must not taint it. Set before load. */

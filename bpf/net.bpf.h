@@ -40,28 +40,42 @@ static __always_inline void dest_set_v6(struct fw_dest *d, const __u8 *a)
 	__builtin_memcpy(d->addr, a, 16);
 }
 
-static __always_inline bool dest_from_user(struct fw_dest *d, __u64 uaddr,
-					   __u32 len)
+/*
+ * Internal to the BPF side, never in an event: the call names its
+ * destination in user memory (FW_DEST_NAMED: a datagram's, whose kernel
+ * copy the cgroup sendmsg hooks give at exit), and that memory could not
+ * be read at entry (FW_DEST_LATE: a page the caller never touched, which
+ * the kernel faults in when it copies it; a BPF program cannot)
+ */
+#define FW_DEST_NAMED 0x40
+#define FW_DEST_LATE 0x80
+/* uaddr of a call whose msghdr could not be read: it may name one */
+#define FW_UADDR_UNREAD (~0ULL)
+
+/* 1: d is the sockaddr at uaddr; 0: none there (NULL, another family,
+ * too short); -1: not readable now */
+static __always_inline int dest_from_user(struct fw_dest *d, __u64 uaddr,
+					  __u32 len)
 {
 	struct fw_sockaddr sa = {};
 
 	if (!uaddr || len < 8)
-		return false;
+		return 0;
 	if (bpf_probe_read_user(&sa, sizeof(sa), (void *)uaddr))
 		/* a short sockaddr_in may end at a page boundary */
 		if (bpf_probe_read_user(&sa, 8, (void *)uaddr))
-			return false;
+			return -1;
 	d->port = bpf_ntohs(sa.port);
 	if (sa.family == FW_AF_INET) {
 		d->family = FW_AF_INET;
 		__builtin_memcpy(d->addr, &sa.v4, 4);
-		return true;
+		return 1;
 	}
 	if (sa.family == FW_AF_INET6 && len >= 24) {
 		dest_set_v6(d, sa.v6);
-		return true;
+		return 1;
 	}
-	return false;
+	return 0;
 }
 
 /* Is sk connected to an address of this host? The kernel gives a
@@ -130,32 +144,51 @@ inet_sock_of(struct file *file, __u16 *family, __u8 *proto, __u16 *type)
 
 /*
  * Resolve the destination of a send by a tainted process. uaddr is the
- * caller's sockaddr (sendto, msg_name). Datagram and raw sockets send to
- * it when given (their port is meaningless for raw: 0); connection
- * sockets ignore it, except an unconnected TCP socket's sendto with
- * MSG_FASTOPEN, which connects there and carries data in the handshake.
+ * caller's sockaddr (sendto, msg_name), or FW_UADDR_UNREAD. Datagram and
+ * raw sockets send to it when given (their port is meaningless for raw:
+ * 0); connection sockets ignore it, except an unconnected TCP socket's
+ * sendto with MSG_FASTOPEN, which connects there and carries data in the
+ * handshake. A destination that cannot be read now is marked
+ * FW_DEST_LATE, for fw_io_exit to settle.
  */
 static __always_inline struct sock *send_dest(struct file *file, __u64 uaddr,
 					      __u32 addrlen, struct fw_dest *d)
 {
-	__u16 family, type;
-	__u8 proto;
+	__u16 family = 0, type = 0;
+	__u8 proto = 0;
 	struct sock *sk = inet_sock_of(file, &family, &proto, &type);
-	bool by_addr = type == SOCK_DGRAM || type == SOCK_RAW;
+	int named = uaddr == FW_UADDR_UNREAD ? -1 : 0;
+	bool by_addr;
 
 	if (!sk)
 		return NULL;
+	by_addr = type == SOCK_DGRAM || type == SOCK_RAW;
 	d->proto = proto;
-	if (by_addr && dest_from_user(d, uaddr, addrlen))
-		goto found;
+	if (by_addr && uaddr) {
+		d->flags |= FW_DEST_NAMED;
+		if (!named)
+			named = dest_from_user(d, uaddr, addrlen);
+		if (named > 0)
+			goto found;
+		if (named < 0) {
+			d->flags |= FW_DEST_LATE;
+			goto found;
+		}
+	}
 	if (dest_from_sock(d, sk, family)) {
 		if (sock_is_self(sk, family))
 			d->flags |= FW_DEST_LOCAL;
 		goto found;
 	}
 	/* not connected yet: a fast-open sendto names its peer */
-	if (!by_addr && dest_from_user(d, uaddr, addrlen))
+	if (!by_addr && !named)
+		named = dest_from_user(d, uaddr, addrlen);
+	if (named > 0)
 		goto found;
+	if (named < 0 && !by_addr) {
+		d->flags |= FW_DEST_LATE;
+		goto found;
+	}
 	return NULL;
 found:
 	if (type == SOCK_RAW)
@@ -163,8 +196,6 @@ found:
 	return sk;
 }
 
-/* sendmmsg: the messages whose byte counts and destinations are read back */
-#define FW_MMSG_MAX 16
 
 static __always_inline void
 emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)

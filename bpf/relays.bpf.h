@@ -59,25 +59,18 @@ static __always_inline void relay_key(struct fw_relay_key *k,
 	}
 }
 
-/* A tainted process is about to send on sk to dest: if dest is local,
- * record the flow and report the carrier once */
-static __always_inline void
-relay_mark(struct sock *sk, const struct fw_dest *dest, struct file *file)
+/* The current (tainted) process sends into the local flow key, from its
+ * socket named carrier: record it and report the carrier once */
+static __always_inline void relay_mark_key(const struct fw_relay_key *key,
+					   const struct fw_file_key *carrier)
 {
-	struct fw_relay_key key = {};
 	struct fw_relay relay = {}, *known;
-	struct fw_dest self = {};
-	struct fw_pending p = {};
+	struct fw_pending p = { .carrier = *carrier };
 	__u32 zero = 0;
 	__u64 *count;
 
-	if (!is_loopback(dest) && !(dest->flags & FW_DEST_LOCAL))
-		return;
-	sock_local(sk, &self);
-	relay_key(&key, dest, &self, dest->proto);
-	inode_key(file_inode(file), &p.carrier);
 	relay.marked_ns = bpf_ktime_get_boot_ns();
-	known = bpf_map_lookup_elem(&relays, &key);
+	known = bpf_map_lookup_elem(&relays, key);
 	if (known && known->carrier.ino == p.carrier.ino &&
 	    known->carrier.dev == p.carrier.dev &&
 	    known->carrier.gen == p.carrier.gen) {
@@ -86,13 +79,32 @@ relay_mark(struct sock *sk, const struct fw_dest *dest, struct file *file)
 		return;
 	}
 	relay.carrier = p.carrier;
-	if (lru_put(&relays, FW_LRU_RELAYS, &key, &relay, true))
+	if (lru_put(&relays, FW_LRU_RELAYS, key, &relay, true))
 		return;
 	count = bpf_map_lookup_elem(&relay_count, &zero);
 	if (count && !*count)
 		__sync_fetch_and_add(count, 1);
 	p.carrier_type = FW_CARRIER_LOOPBACK;
 	carry_start(&p);
+}
+
+/* A tainted process is about to send on sk to dest: if dest is local,
+ * record the flow and report the carrier once. (A datagram to any other
+ * address of this host is marked by the kernel's own delivery lookup:
+ * bpf/datagrams.bpf.c.) */
+static __always_inline void
+relay_mark(struct sock *sk, const struct fw_dest *dest, struct file *file)
+{
+	struct fw_relay_key key = {};
+	struct fw_file_key carrier;
+	struct fw_dest self = {};
+
+	if (!is_loopback(dest) && !(dest->flags & FW_DEST_LOCAL))
+		return;
+	sock_local(sk, &self);
+	relay_key(&key, dest, &self, dest->proto);
+	inode_key(file_inode(file), &carrier);
+	relay_mark_key(&key, &carrier);
 }
 
 /* Is file (NULL: none) an INET socket receiving a recorded flow? Fills

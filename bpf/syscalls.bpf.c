@@ -107,31 +107,62 @@ __noinline int fw_read_exit(long fd, long ret)
 	return 0;
 }
 
+/* A send whose datagrams name their destination: the kernel's copies
+ * collected from now on are this call's (fw_io_exit), and a datagram to
+ * a socket of this host is relayed from file's socket */
+static __always_inline void send_named(struct fw_pending *p, struct file *file)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fw_datagram_dests *kd;
+
+	if (!(p->kind & FW_PENDING_SEND) || !(p->dest.flags & FW_DEST_NAMED))
+		return;
+	kd = bpf_map_lookup_elem(&datagram_dests, &tid);
+	if (!kd) {
+		bpf_map_update_elem(&datagram_dests, &tid, &fw_no_dests,
+				    BPF_NOEXIST);
+		kd = bpf_map_lookup_elem(&datagram_dests, &tid);
+		if (!kd)
+			return;
+	}
+	kd->n = 0;
+	inode_key(file_inode(file), &kd->sender);
+	kd->has_sender = 1;
+}
+
 /* write, writev, sendto (send): uaddr may be NULL */
 __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 {
-	struct fw_pending p = {};
+	struct fw_pending p = { .user_dest = uaddr, .user_dest_len = addrlen };
+	struct file *file;
 
 	if (!is_tainted(current_tgid()))
 		return 0;
-	write_target(fd_to_file(fd), uaddr, addrlen, &p);
+	file = fd_to_file(fd);
+	write_target(file, uaddr, addrlen, &p);
+	send_named(&p, file);
 	if (p.kind)
 		pending_store(&p, fd);
 	return 0;
 }
 
 /* sendmsg(fd, msg, flags), sendmmsg(fd, vec, vlen, flags): the (first)
- * message names the destination; a mmsghdr starts with a msghdr */
+ * message names the destination; a mmsghdr starts with a msghdr. One
+ * the caller never touched cannot be read here: its destination is
+ * settled at exit. */
 __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
 {
-	struct fw_user_msghdr m = {};
-	struct fw_pending p = {};
+	struct fw_user_msghdr m = { .msg_name = FW_UADDR_UNREAD };
+	struct fw_pending p = { .user_dest = umsg };
+	struct file *file;
 
 	if (!is_tainted(current_tgid()))
 		return 0;
 	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
-		return 0;
-	write_target(fd_to_file(fd), m.msg_name, m.msg_namelen, &p);
+		m.msg_name = FW_UADDR_UNREAD;
+	file = fd_to_file(fd);
+	write_target(file, m.msg_name, m.msg_namelen, &p);
+	send_named(&p, file);
 	if (!p.kind)
 		return 0;
 	if (is_mmsg)
@@ -179,7 +210,7 @@ __noinline int fw_connect(long fd, __u64 uaddr, long addrlen)
 	if (!inet_sock_of(fd_to_file(fd), &family, &proto, &type))
 		return 0;
 	d.proto = proto;
-	if (!dest_from_user(&d, uaddr, addrlen))
+	if (dest_from_user(&d, uaddr, addrlen) <= 0)
 		return 0;
 	emit_net(FW_EV_CONNECT, id, &d, 0, fd);
 	return 0;
@@ -263,20 +294,30 @@ __noinline int fw_socket_exit(long type, long protocol)
 __noinline int fw_io_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_datagram_dests *kd = NULL;
 	struct fw_pending p, *pp;
+	__u32 tid = (__u32)id;
 
 	pp = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
 	if (!pp || !pp->kind)
 		return 0; /* the path every untracked call takes */
 	p = *pp;
 	pp->kind = 0;
-	if (ret <= 0)
-		return 0;
-	if (p.mmsg_vec && (p.kind & FW_PENDING_SEND)) {
+	if ((p.kind & FW_PENDING_SEND) &&
+	    (p.dest.flags & (FW_DEST_NAMED | FW_DEST_LATE)))
+		kd = bpf_map_lookup_elem(&datagram_dests, &tid);
+	if (ret > 0 && p.mmsg_vec && (p.kind & FW_PENDING_SEND)) {
 		/* ret is a message count: each to its own destination */
-		mmsg_done(&p, id, ret, bpf_ktime_get_boot_ns());
+		mmsg_done(&p, kd, id, ret, bpf_ktime_get_boot_ns());
+		p.kind &= ~FW_PENDING_SEND;
+	} else if ((p.kind & FW_PENDING_SEND) && !send_dest_settle(&p, kd)) {
+		stat_add(FW_STAT_PENDING_FULL, 1); /* not followed */
 		p.kind &= ~FW_PENDING_SEND;
 	}
+	if (kd)
+		bpf_map_delete_elem(&datagram_dests, &tid);
+	if (ret <= 0)
+		return 0;
 	write_done(&p, id, ret, bpf_ktime_get_boot_ns());
 	return 0;
 }

@@ -245,6 +245,12 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 				alen = len;
 		}
 		write_target(file, uaddr, alen, &u->p);
+		if (u->p.dest.flags & FW_DEST_LATE) {
+			/* a msg_name not readable here: not followed */
+			stat_add(FW_STAT_PENDING_FULL, 1);
+			goto unfollowed;
+		}
+		u->p.dest.flags &= ~FW_DEST_NAMED;
 		if (!u->p.kind)
 			goto unfollowed;
 	}

@@ -4,8 +4,10 @@
 # TCP handshake (sendto with MSG_FASTOPEN on an unconnected socket), and
 # from a thread that goes on sending after the main thread that read the
 # log has exited (pthread_exit: the process outlives its leader), and
-# one sendmmsg call whose UDP messages go to two hosts. Each
-# must alert with the destination, the transport and the bytes; benign
+# one sendmmsg call whose UDP messages go to two hosts, and sends whose
+# destination (sockaddr, msghdr) sits in pages the sender never touched
+# (--cold-args: the kernel faults them in as it copies them; a BPF program
+# reading them at the call's entry cannot). Each must alert with the destination, the transport and the bytes; benign
 # twins of the same shapes carrying untainted data must not.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -18,6 +20,11 @@ P_B_TFO=9302
 P_THREAD=9303
 P_B_THREAD=9304
 P_MMSG=9305
+P_COLD_UDP=9306
+P_COLD_MSG=9307
+P_COLD_TCP=9308
+P_B_COLD=9309
+FWSEND=$FW_HELPERS/fwsend
 FWTHREAD=$FW_HELPERS/fwthread
 PY=/usr/bin/python3
 
@@ -28,6 +35,10 @@ fw_peer_listen tcp4 "$P_B_TFO"
 fw_peer_listen tcp4 "$P_THREAD"
 fw_peer_listen tcp4 "$P_B_THREAD"
 fw_peer_listen udp4 "$P_MMSG"
+fw_peer_listen udp4 "$P_COLD_UDP"
+fw_peer_listen udp4 "$P_COLD_MSG"
+fw_peer_listen tcp4 "$P_COLD_TCP"
+fw_peer_listen udp4 "$P_B_COLD"
 fw_peer_listen tcp6 "$P_TFO"
 fw_probe_network "$P_TFO" "$P_TFO"
 
@@ -51,7 +62,16 @@ fw_sc icmp6 "$PY" "$WORK/icmp.py" "$LOG" 6 "$FW_PEER_IP6"
 fw_sc tfo "$PY" "$WORK/tfo.py" "$LOG" "$FW_PEER_IP4" "$P_TFO"
 fw_sc thread "$FWTHREAD" "$LOG" "$FW_PEER_IP4" "$P_THREAD"
 fw_sc mmsg "$PY" "$WORK/mmsg.py" "$LOG" "$FW_PEER_IP4" "$FW_PEER_IP4B" "$P_MMSG"
+cold() {
+	local name=$1 file=$2 mode=$3 proto=$4 port=$5
+	fw_sc "$name" "$FWSEND" --timeout 30 --read read "$file" --cold-args \
+		--send "$mode" --proto "$proto" --to "$FW_PEER_IP4" --port "$port"
+}
+cold cold-udp "$LOG" sendto udp "$P_COLD_UDP"
+cold cold-msg "$LOG" sendmsg udp "$P_COLD_MSG"
+cold cold-tcp "$LOG" sendmsg tcp "$P_COLD_TCP"
 fw_sc b-icmp4 "$PY" "$WORK/icmp.py" "$PLAIN" 4 "$FW_PEER_IP4"
+cold b-cold "$PLAIN" sendto udp "$P_B_COLD"
 fw_sc b-tfo "$PY" "$WORK/tfo.py" "$PLAIN" "$FW_PEER_IP4" "$P_B_TFO"
 fw_sc b-thread "$FWTHREAD" "$PLAIN" "$FW_PEER_IP4" "$P_B_THREAD"
 
@@ -64,7 +84,8 @@ alerts_to() {
 # every scenario's final byte count, then stop
 fw_wait_alerts 15 "${FW_PIDS[icmp4]}:$SIZE" "${FW_PIDS[icmp6]}:$SIZE" \
 	"${FW_PIDS[tfo]}:$SIZE" "${FW_PIDS[thread]}:$SIZE" \
-	"${FW_PIDS[mmsg]}:8192" || note "not every alert reached $SIZE bytes"
+	"${FW_PIDS[mmsg]}:8192" "${FW_PIDS[cold-udp]}:$SIZE" \
+	"${FW_PIDS[cold-msg]}:$SIZE" "${FW_PIDS[cold-tcp]}:$SIZE" || note "not every alert reached $SIZE bytes"
 fw_tracer_stop
 
 # (the positive controls of the benign twins below: the same programs on
@@ -88,6 +109,14 @@ for host in "$FW_PEER_IP4" "$FW_PEER_IP4B"; do
 	check "mmsg: $host: network.transport" == udp \
 		"$(fw_get "$a" .network.transport)"
 done
+fw_expect_flow cold-udp "${FW_PIDS[cold-udp]}" "$FW_PEER_IP4" "$P_COLD_UDP" \
+	udp ipv4 "$SIZE" "$LOG"
+fw_expect_flow cold-msg "${FW_PIDS[cold-msg]}" "$FW_PEER_IP4" "$P_COLD_MSG" \
+	udp ipv4 "$SIZE" "$LOG"
+fw_expect_flow cold-tcp "${FW_PIDS[cold-tcp]}" "$FW_PEER_IP4" "$P_COLD_TCP" \
+	tcp ipv4 "$SIZE" "$LOG"
+check "benign UDP sendto of untainted data, cold sockaddr: no alert" == "" \
+	"$(alerts_to "${FW_PIDS[b-cold]}" "$FW_PEER_IP4")"
 check "benign ICMP echo of untainted data: no alert" == "" \
 	"$(alerts_to "${FW_PIDS[b-icmp4]}" "$FW_PEER_IP4")"
 check "benign fast open of untainted data: no alert" == "" \

@@ -66,8 +66,13 @@ fi
 # without enforcement its programs are neither loaded nor reported
 if fw_tracer_start detect --no-default-rules --watch "$FW_TMP"; then
 	ready=$(fw_json "$FW_OUT" | jq -c 'select(.event.action == "ready") | .flightwatch')
+	# (the datagram destinations' sendmsg programs are detection's own)
 	check "detect: no enforcement hook attached" == "" \
-		"$(jq -r '.hooks[] | select(startswith("cgroup/"))' <<<"$ready")"
+		"$(jq -r '.hooks[] | select(startswith("cgroup/") and
+			(startswith("cgroup/sendmsg") | not))' <<<"$ready")"
+	check "detect: one program on each sendmsg hook, the datagram destinations'" \
+		== "cgroup/sendmsg4 cgroup/sendmsg6" \
+		"$(jq -r '[.hooks[] | select(startswith("cgroup/sendmsg"))] | sort | join(" ")' <<<"$ready")"
 	# one cgroup_skb/egress program: the DNS queries', not enforcement's
 	check "detect: one egress program, the DNS queries'" == 1 \
 		"$(jq -r '[.hooks[] | select(. == "cgroup_skb/egress")] | length' <<<"$ready")"

@@ -4,7 +4,9 @@
 # Local relays: a tainted process hands flight-log data to a local proxy
 # over loopback TCP or UDP, and the proxy sends it out. The alert must name
 # the proxy as the sender, the tainted client in its chain and a loopback
-# hop between them. Benign twins: the same proxies forwarding untainted
+# hop between them (also a UDP proxy reached at the host's own
+# non-loopback address, bound to it and bound to the wildcard address,
+# and one on loopback bound to the wildcard). Benign twins: the same proxies forwarding untainted
 # data, and a later connection that reuses the exact 4-tuple of a tainted
 # one (the relay must have forgotten the first flow when it closed).
 #
@@ -22,18 +24,27 @@ P_SOCAT=9203 # socat as the proxy
 P_UDP=9204 # UDP datagrams, forwarded over TCP
 P_B_UDP=9205 # untainted datagrams through another UDP proxy
 P_LOCAL=9206 # socat as the proxy on the host's own non-loopback address
+P_UDP_HOST=9207 # a UDP proxy bound to the host's own address
+P_UDP_ANY=9208 # a UDP proxy bound to the wildcard, reached at that address
+P_UDP_LO_ANY=9209 # a UDP proxy bound to the wildcard, reached on loopback
+P_B_UDP_ANY=9210 # untainted datagrams through a wildcard-bound proxy
 L_TCP=7001
 L_SOCAT=7002
 L_UDP=7003
 L_B_UDP=7004
 L_LOCAL=7005
+L_UDP_HOST=7006
+L_UDP_ANY=7007
+L_UDP_LO_ANY=7008
+L_B_UDP_ANY=7009
 CPORT=40123 # the client's fixed source port: the reused 4-tuple
 PY=/usr/bin/python3
 
 fw_init
 command -v "$PY" >/dev/null || fw_abort "$PY is needed"
 fw_netns_setup
-for p in "$P_TCP" "$P_REUSE" "$P_SOCAT" "$P_UDP" "$P_B_UDP" "$P_LOCAL"; do
+for p in "$P_TCP" "$P_REUSE" "$P_SOCAT" "$P_UDP" "$P_B_UDP" "$P_LOCAL" \
+	"$P_UDP_HOST" "$P_UDP_ANY" "$P_UDP_LO_ANY" "$P_B_UDP_ANY"; do
 	fw_peer_listen tcp4 "$p"
 done
 
@@ -80,8 +91,22 @@ check "udp-proxy: exit status" -eq 0 "$FW_RC"
 fw_wait_pid "${FW_PIDS[b-udp-proxy]}" 30
 check "b-udp-proxy: exit status" -eq 0 "$FW_RC"
 
+# ---- 5. UDP proxies elsewhere than 127.0.0.1 (NAME LPORT PORT BIND FILE HOST)
+udp_relay() {
+	sc_start "$1-proxy" "$WORK/$1.ready" "$PY" "$WORK/udp_proxy.py" "$2" \
+		"$WORK/$1.ready" "$FW_PEER_IP4" "$3" "$4"
+	fw_sc "$1-client" "$PY" "$WORK/udp_client.py" "$5" "$2" "$6"
+	fw_wait_pid "${FW_PIDS[$1-proxy]}" 30
+	check "$1-proxy: exit status" -eq 0 "$FW_RC"
+}
+udp_relay udp-host "$L_UDP_HOST" "$P_UDP_HOST" "$FW_GS_IP4" "$LOG" "$FW_GS_IP4"
+udp_relay udp-any "$L_UDP_ANY" "$P_UDP_ANY" "" "$LOG" "$FW_GS_IP4"
+udp_relay udp-lo-any "$L_UDP_LO_ANY" "$P_UDP_LO_ANY" "" "$LOG" 127.0.0.1
+udp_relay b-udp-any "$L_B_UDP_ANY" "$P_B_UDP_ANY" "" "$PLAIN" "$FW_GS_IP4"
+
 fw_wait_alerts_by .destination.port 15 "$P_TCP:$SIZE" "$P_SOCAT:$SIZE" \
-	"$P_UDP:$SIZE" "$P_LOCAL:$SIZE" || note "not every relay's alert reached $SIZE bytes"
+	"$P_UDP:$SIZE" "$P_LOCAL:$SIZE" "$P_UDP_HOST:$SIZE" "$P_UDP_ANY:$SIZE" \
+	"$P_UDP_LO_ANY:$SIZE" || note "not every relay's alert reached $SIZE bytes"
 fw_tracer_stop INT
 
 # ---- assertions ------------------------------------------------------------
@@ -136,11 +161,23 @@ if relayed udp "$P_UDP" "${FW_PIDS[udp-client]}" python3; then
 fi
 check "benign UDP proxy of untainted data: no alert" == "" \
 	"$(port_alerts "$P_B_UDP")"
+for name in udp-host udp-any udp-lo-any; do
+	port=P_${name//-/_}
+	port=${port^^}
+	if relayed "$name" "${!port}" "${FW_PIDS[$name-client]}" python3; then
+		check "$name: the proxy itself sends" -eq \
+			"${FW_PIDS[$name-proxy]}" "$(fw_get "$A" .process.pid)"
+	fi
+	check "$name: the client's datagrams to this host are no egress" \
+		== "" "$(fw_alerts "${FW_PIDS[$name-client]}")"
+done
+check "benign wildcard-bound UDP proxy of untainted data: no alert" == "" \
+	"$(port_alerts "$P_B_UDP_ANY")"
 check "the clients alert on nothing (loopback is not egress)" == "" \
 	"$(fw_alerts "${FW_PIDS[tcp-client]}")$(fw_alerts "${FW_PIDS[udp-client]}")"
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9201 or .destination.port > 9206)) |
+		(.destination.port < 9201 or .destination.port > 9210)) |
 		[.process.pid, .process.name, .destination.port]')"
 stats=$(fw_stats)
 check "stats: lost" -eq 0 "$(fw_get "$stats" .lost)"

@@ -136,29 +136,32 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 s.close()
 EOF
 	cat >"$dir/udp_proxy.py" <<'EOF'
-# A loopback UDP proxy: datagrams until one that says END, then all of
-# them to the peer over TCP
+# A local UDP proxy: datagrams until one that says END, then all of
+# them to the peer over TCP. Bound to 127.0.0.1, or to BIND ("" for the
+# wildcard address)
 import fwnet, socket, sys
 lport, ready, ip, port = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+bind = sys.argv[5] if len(sys.argv) > 5 else "127.0.0.1"
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("127.0.0.1", lport))
+u.bind((bind, lport))
 open(ready, "w").close()
 data = fwnet.recv_until_end(u)
 fwnet.upload(data, ip, port)
 EOF
 	cat >"$dir/udp_client.py" <<'EOF'
-# A file as 1 KiB datagrams to the proxy, then END
+# A file as 1 KiB datagrams to the proxy (at 127.0.0.1, or HOST), then END
 import socket, sys, time
 path, lport = sys.argv[1], int(sys.argv[2])
+host = sys.argv[3] if len(sys.argv) > 3 else "127.0.0.1"
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 with open(path, "rb") as f:
     while True:
         d = f.read(1024)
         if not d:
             break
-        u.sendto(d, ("127.0.0.1", lport))
+        u.sendto(d, (host, lport))
         time.sleep(0.0005)
-u.sendto(b"END", ("127.0.0.1", lport))
+u.sendto(b"END", (host, lport))
 EOF
 }
 

@@ -10,6 +10,10 @@
  *   3. with --fork: the parent waits for a forked child, which sends
  *   4. write the --pidfile (pid of the sending process)
  *   5. send payload + --bytes filler bytes to --to/--port with --send MODE
+ *      (--cold-args: the sockaddr and msghdr a sendto/sendmsg names sit
+ *      in pages this process never touched, mapped from a file for each
+ *      call: the kernel faults them in as it copies them, while a reader
+ *      that cannot fault, as a BPF program at the call's entry, fails)
  *      (TCP: connect, send, shut down writing, drain until the peer closes)
  *   6. wait for the --hold-file, if any, then exit
  *
@@ -29,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -82,6 +87,7 @@ struct opts {
 	const char *hold_file;
 	unsigned int timeout;
 	int stats;
+	int cold_args;
 };
 
 struct payload {
@@ -118,6 +124,7 @@ static const char usage_text[] =
 	"              [--to ADDR --port N] [--connect] [--fork]\n"
 	"              [--pidfile PATH] [--touch PATH] [--wait-file PATH]\n"
 	"              [--hold-file PATH] [--timeout SECONDS] [--stats]\n"
+	"              [--cold-args]\n"
 	"  read MODE: read|pread|readv|preadv|preadv2\n"
 	"  send MODE: write|writev|send|sendto|sendmsg|sendmmsg|none\n";
 
@@ -300,10 +307,44 @@ static void count_sent(ssize_t n)
 	cnt.bytes_sent += n;
 }
 
+/* --cold-args: a temporary file that holds each call's arguments */
+static int cold_fd = -1;
+
+/* A copy of len bytes of p in a fresh private mapping of page slot of
+ * the temporary file, which this process does not touch: the first
+ * access is the kernel's. Unmapped by cold_free. */
+static void *cold_copy(const void *p, size_t len, int slot)
+{
+	off_t off = (off_t)slot * sysconf(_SC_PAGESIZE);
+	void *m;
+
+	if (cold_fd < 0) {
+		char path[] = "/tmp/fwsend-cold-XXXXXX";
+
+		cold_fd = mkstemp(path);
+		if (cold_fd < 0)
+			die("mkstemp: %s", strerror(errno));
+		unlink(path);
+	}
+	if (pwrite(cold_fd, p, len, off) != (ssize_t)len)
+		die("cold arguments: %s", strerror(errno));
+	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, cold_fd, off);
+	if (m == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	return m;
+}
+
+static void cold_free(void *m, size_t len)
+{
+	if (m)
+		munmap(m, len);
+}
+
 /* One send call of up to len bytes; returns bytes taken */
 static size_t send_once(int fd, int mode, const unsigned char *p, size_t len,
-			const struct dest *to)
+			const struct dest *to, int cold)
 {
+	void *cold_sa = NULL, *cold_msg = NULL;
 	size_t half = len / 2 ? len / 2 : len;
 	struct iovec iov[2] = {
 		{ (void *)p, half },
@@ -321,6 +362,13 @@ static size_t send_once(int fd, int mode, const unsigned char *p, size_t len,
 	};
 	ssize_t n;
 
+	if (cold && sa) {
+		cold_sa = cold_copy(sa, salen, 0);
+		sa = cold_sa;
+		msg.msg_name = cold_sa;
+	}
+	if (cold && mode == S_SENDMSG)
+		cold_msg = cold_copy(&msg, sizeof(msg), 1);
 	switch (mode) {
 	case S_WRITE:
 		n = write(fd, p, len);
@@ -335,9 +383,11 @@ static size_t send_once(int fd, int mode, const unsigned char *p, size_t len,
 		n = sendto(fd, p, len, 0, sa, salen);
 		break;
 	default:
-		n = sendmsg(fd, &msg, 0);
+		n = sendmsg(fd, cold_msg ? cold_msg : &msg, 0);
 		break;
 	}
+	cold_free(cold_sa, salen);
+	cold_free(cold_msg, sizeof(msg));
 	if (n < 0 && errno == EINTR)
 		return 0;
 	if (n < 0)
@@ -419,7 +469,8 @@ static void do_send(const struct opts *o, const struct payload *pl)
 			off += send_mmsg(fd, pl->p + off, pl->len - off, chunk,
 					 to);
 		else
-			off += send_once(fd, o->send_mode, pl->p + off, c, to);
+			off += send_once(fd, o->send_mode, pl->p + off, c, to,
+					 o->cold_args);
 	}
 	if (!o->udp) {
 		char sink[4096];
@@ -455,7 +506,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		O_WAIT,
 		O_HOLD,
 		O_TIMEOUT,
-		O_STATS
+		O_STATS,
+		O_COLD_ARGS
 	};
 	static const struct option lopts[] = {
 		{ "read", required_argument, NULL, O_READ },
@@ -474,6 +526,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "hold-file", required_argument, NULL, O_HOLD },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "stats", no_argument, NULL, O_STATS },
+		{ "cold-args", no_argument, NULL, O_COLD_ARGS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -548,6 +601,9 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case O_STATS:
 			o->stats = 1;
+			break;
+		case O_COLD_ARGS:
+			o->cold_args = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

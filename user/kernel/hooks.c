@@ -14,6 +14,7 @@ enum hook_group {
 	GROUP_SEED,
 	GROUP_EMPTIED_PAGES,
 	GROUP_EMPTIED_EXT4,
+	GROUP_DATAGRAM_DEST,
 	GROUP_ENFORCE_ADDR,
 	GROUP_ENFORCE_SOCKET,
 	GROUP_ENFORCE_EGRESS,
@@ -33,6 +34,8 @@ static const char *const group_lost[GROUP_COUNT] = {
 		"truncate(path) to 0 does not end a carrier's mark",
 	[GROUP_EMPTIED_EXT4] =
 		"truncate(path) to 0 of an uncached ext4 file does not end a carrier's mark",
+	[GROUP_DATAGRAM_DEST] =
+		"a datagram's destination is read from the sender's memory, which another thread can change",
 	[GROUP_ENFORCE_ADDR] =
 		"connects and unconnected sends of tainted processes are not refused",
 	[GROUP_ENFORCE_SOCKET] =
@@ -111,6 +114,14 @@ static const struct hook_variant {
 	  .tracepoint = "ext4_truncate_enter",
 	  .args = 1,
 	  .group = GROUP_EMPTIED_EXT4 },
+	/* labels of their own: enforcement's programs on the same hooks are
+	 * others, not variants of these */
+	{ .prog = "fw_datagram_dest4",
+	  .hook = "cgroup/sendmsg4 (datagram destinations)",
+	  .group = GROUP_DATAGRAM_DEST },
+	{ .prog = "fw_datagram_dest6",
+	  .hook = "cgroup/sendmsg6 (datagram destinations)",
+	  .group = GROUP_DATAGRAM_DEST },
 	/* enforcement (loaded only with it on): each cgroup hook refuses on
 	 * its own, so one the kernel lacks leaves the others working */
 	{ .prog = "fw_enforce_connect4",
