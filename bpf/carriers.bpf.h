@@ -5,12 +5,14 @@
  * is identified by its inode, like a watched file: a pipe (both ends share
  * one inode), a FIFO, a regular file (a copy, an archive, a re-encoding),
  * or, for an AF_UNIX socket, the peer's socket inode, which is what the
- * receiving process reads from.
+ * receiving process reads from, or, for either end of a pty, the slave's
+ * devpts inode (pty.bpf.h).
  */
 #ifndef FW_CARRIERS_BPF_H
 #define FW_CARRIERS_BPF_H
 
 #include "common.bpf.h"
+#include "pty.bpf.h"
 
 #define FW_AF_UNIX 1
 #define FW_S_IFIFO 0010000
@@ -29,15 +31,17 @@ static __always_inline bool is_embryo_key(const struct fw_file_key *k)
 	return k->dev == 0 && k->gen == FW_EMBRYO_GEN;
 }
 
-/* The inode a write to file lands in, for AF_UNIX the connected peer's */
+/* The file a write to file lands in, for AF_UNIX the connected peer's;
+ * *inode is the inode that names the carrier (a pty's slave) */
 static __always_inline struct file *carrier_file(struct file *file, __u32 *type,
-						 struct sock **embryo)
+						 struct sock **embryo,
+						 struct inode **inode)
 {
-	struct inode *inode = file_inode(file);
 	struct socket *sock;
 	struct sock *sk, *peer;
 
-	switch (inode_mode_type(inode)) {
+	*inode = file_inode(file);
+	switch (inode_mode_type(*inode)) {
 	case FW_S_IFREG:
 		*type = FW_CARRIER_FILE;
 		return file;
@@ -63,7 +67,13 @@ static __always_inline struct file *carrier_file(struct file *file, __u32 *type,
 		file = BPF_CORE_READ(peer, sk_socket, file);
 		if (!file)
 			*embryo = peer;
+		else
+			*inode = file_inode(file);
 		return file;
+	case FW_S_IFCHR:
+		*type = FW_CARRIER_PTY;
+		*inode = pty_inode(file, *inode);
+		return *inode ? file : NULL;
 	default:
 		return NULL;
 	}
@@ -118,17 +128,18 @@ static __always_inline void shmem_carrier_marked(struct inode *inode)
 		*any = 1;
 }
 
-/* file (a regular file, pipe, FIFO or unix socket) is a carrier now: mark
- * it and report the (writer, carrier) pair once */
-static __always_inline bool mark_carrier(struct file *file,
+/* file (a regular file, pipe, FIFO, unix socket or pty), named by inode,
+ * is a carrier now: mark it and report the (writer, carrier) pair once */
+static __always_inline bool mark_carrier(struct file *file, struct inode *inode,
 					 struct fw_pending *p)
 {
 	__u32 carrier = FW_MATCH_CARRIER;
-	struct inode *inode;
 	__u32 *match;
 
-	inode = file_inode(file);
-	inode_key(inode, &p->carrier);
+	if (p->carrier_type == FW_CARRIER_PTY)
+		pty_key(inode, &p->carrier);
+	else
+		inode_key(inode, &p->carrier);
 	match = bpf_map_lookup_elem(&watched_files, &p->carrier);
 	if (match && *match != FW_MATCH_CARRIER)
 		return false; /* a flight log already: keep it as such */
@@ -153,12 +164,13 @@ static __always_inline bool mark_carrier(struct file *file,
 static __always_inline bool carrier_of(struct file *file, struct fw_pending *p)
 {
 	struct sock *embryo = NULL;
+	struct inode *inode;
 
 	if (!file)
 		return false;
-	file = carrier_file(file, &p->carrier_type, &embryo);
+	file = carrier_file(file, &p->carrier_type, &embryo, &inode);
 	if (!embryo)
-		return file && mark_carrier(file, p);
+		return file && mark_carrier(file, inode, p);
 	/* not accepted yet: remember it for the accept */
 	p->carrier.ino = (__u64)embryo;
 	p->carrier.dev = 0;
@@ -192,7 +204,7 @@ static __always_inline void unix_data_ready(struct sock *sk)
 		return;
 	file = BPF_CORE_READ(sk, sk_socket, file);
 	if (file)
-		mark_carrier(file, &p);
+		mark_carrier(file, file_inode(file), &p);
 }
 
 /* accept/accept4 returned fd: if it is a unix connection a carrying

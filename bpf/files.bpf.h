@@ -12,6 +12,7 @@
 #define FW_FILES_BPF_H
 
 #include "common.bpf.h"
+#include "pty.bpf.h"
 
 static __always_inline bool dir_watched(struct dentry *dir, __u32 dev)
 {
@@ -150,18 +151,16 @@ static __always_inline bool name_matches(struct file *file)
 	return false;
 }
 
-/* Is this open file a flight log? If so, remember its inode (by identity
- * and by address) so that reads of it are counted */
-static __always_inline void classify_file(struct file *file)
+/* Is this open regular file a flight log? If so, remember its inode (by
+ * identity and by address) so that reads of it are counted */
+static __always_inline void classify_regular(struct file *file,
+					     struct inode *inode)
 {
-	struct inode *inode, *real;
 	struct fw_file_key key;
+	struct inode *real;
 	__u64 inode_addr;
 	__u32 match;
 
-	inode = file_inode(file);
-	if (inode_mode_type(inode) != FW_S_IFREG)
-		return;
 	inode_addr = (__u64)inode;
 	/* through an overlay: the file underneath is the one known or
 	 * watched; reads of the overlay's inode are reads of it */
@@ -182,16 +181,31 @@ cache:
 		true);
 }
 
-/*
- * The file was emptied (opened with O_TRUNC, ftruncate to 0). What it held
- * is gone: a carrier emptied by a process that carries no flight-log data
- * is a carrier no more, and what is written into it next decides again (a
- * tainted writer marks it anew). A flight log by directory or pattern
- * stays one.
- */
-static __always_inline void file_emptied(struct file *file)
+/* An open file, new or found open at start: a flight log, or a pty's
+ * master to read through */
+static __always_inline void classify_file(struct file *file)
 {
 	struct inode *inode = file_inode(file);
+
+	switch (inode_mode_type(inode)) {
+	case FW_S_IFREG:
+		classify_regular(file, inode);
+		break;
+	case FW_S_IFCHR:
+		ptmx_known(inode);
+		break;
+	}
+}
+
+/*
+ * The inode was emptied (opened with O_TRUNC, ftruncate or truncate to 0).
+ * What it held is gone: a carrier emptied by a process that carries no
+ * flight-log data is a carrier no more, and what is written into it next
+ * decides again (a tainted writer marks it anew). A flight log by
+ * directory or pattern stays one.
+ */
+static __always_inline void inode_emptied(struct inode *inode)
+{
 	struct fw_file_key key;
 	__u64 inode_addr = (__u64)inode;
 	__u32 *match;
@@ -208,10 +222,16 @@ static __always_inline void file_emptied(struct file *file)
 	lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr);
 }
 
+static __always_inline void file_emptied(struct file *file)
+{
+	inode_emptied(file_inode(file));
+}
+
 /* sys_exit of open, openat, openat2, creat: is the new descriptor a flight
  * log? truncated: the open emptied it (O_TRUNC) */
 static __always_inline int file_open_exit(long ret, bool truncated)
 {
+	struct inode *inode;
 	struct file *file;
 
 	if (ret < 0 || current_tgid() == fw_self_tgid)
@@ -221,7 +241,15 @@ static __always_inline int file_open_exit(long ret, bool truncated)
 		return 0;
 	if (truncated)
 		file_emptied(file);
-	classify_file(file);
+	inode = file_inode(file);
+	switch (inode_mode_type(inode)) {
+	case FW_S_IFREG:
+		classify_regular(file, inode);
+		break;
+	case FW_S_IFCHR:
+		pty_made(file, inode);
+		break;
+	}
 	return 0;
 }
 
@@ -241,6 +269,16 @@ static __always_inline bool file_read_watched(struct file *file,
 	known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
 	if (!known)
 		return false; /* the path every unwatched read takes */
+	if (known->dev == 0 && known->gen == FW_PTMX_GEN) {
+		/* a pty master is named by its slave (pty.bpf.h) */
+		inode = pty_inode(file, inode);
+		if (!inode)
+			return false;
+		inode_addr = (__u64)inode;
+		known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
+		if (!known)
+			return false;
+	}
 	inode_key(inode, &p->file);
 	if (known->dev == 0 && known->gen == FW_EMBRYO_GEN) {
 		/* a unix connection written into before its accept: reported
@@ -250,9 +288,18 @@ static __always_inline bool file_read_watched(struct file *file,
 		   known->gen != p->file.gen) {
 		/* an overlay's inode stands for the file underneath */
 		struct inode *real = overlay_real_inode(file);
+		bool pty = false;
 
-		if (real)
+		if (real) {
 			inode_key(real, &p->file);
+		} else if (known->ino == p->file.ino &&
+			   known->dev == p->file.dev &&
+			   inode_mode_type(inode) == FW_S_IFCHR) {
+			/* a pty is named by its pair's generation (pty.bpf.h),
+			 * and known from its making on, marked or not */
+			p->file.gen = known->gen;
+			pty = true;
+		}
 		if (known->ino != p->file.ino || known->dev != p->file.dev ||
 		    known->gen != p->file.gen) {
 			/* the address now holds another inode */
@@ -260,6 +307,8 @@ static __always_inline bool file_read_watched(struct file *file,
 				   &inode_addr);
 			return false;
 		}
+		if (pty && !bpf_map_lookup_elem(&watched_files, &p->file))
+			return false;
 	}
 	p->kind |= FW_PENDING_READ;
 	p->file_ptr = (__u64)file;

@@ -21,6 +21,7 @@ enum fw_pending_kind {
 	FW_PENDING_READ = 1, /* from a watched file or carrier */
 	FW_PENDING_SEND = 2, /* to an INET destination */
 	FW_PENDING_CARRY = 4, /* into a carrier (pipe, file, unix peer) */
+	FW_PENDING_EMPTYING = 8, /* truncate(path, 0): see truncate.bpf.c */
 };
 
 struct fw_pending {
@@ -93,6 +94,8 @@ struct {
  * the read path tests one pointer instead of reading the inode's identity.
  * An address can be reused once an inode is evicted, so the value holds
  * the identity and a hit is checked against it; the open path refills it.
+ * A pty's slave is here from the pair's making, to name it (pty.bpf.h),
+ * and is read as watched only once its name is in watched_files.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -365,6 +368,9 @@ struct {
 /* The collector itself: its own reads of flight logs (content checks)
  * must not taint it. Set before load. */
 const volatile __u32 fw_self_tgid __weak = 0;
+/* Threads inside truncate(path, 0) now (truncate.bpf.c): lets the page
+ * cache's hot tracepoint return after one load when there are none */
+__u64 fw_emptying __weak = 0;
 /* 0: taint never expires */
 const volatile __u64 fw_taint_expiry_ns __weak = 0;
 

@@ -106,7 +106,7 @@ __noinline int fw_shared_mark(__u64 addr, __u64 inode)
 	struct fw_vma v = {};
 	struct file *file = member_file(&m, &v);
 
-	if (!file || !mark_carrier(file, &p))
+	if (!file || !mark_carrier(file, file_inode(file), &p))
 		return 0;
 	carry_done(&p, bpf_get_current_pid_tgid(), v.end - v.start,
 		   bpf_ktime_get_boot_ns());

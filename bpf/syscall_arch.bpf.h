@@ -39,6 +39,7 @@
 #define FW_NR_vmsplice 278
 #define FW_NR_creat 85
 #define FW_NR_ftruncate 77
+#define FW_NR_truncate 76
 #define FW_NR_ptrace 101
 #define FW_NR_process_vm_readv 310
 #define FW_NR_process_vm_writev 311
@@ -112,6 +113,7 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_vmsplice 75
 #define FW_NR_creat -2 /* none (not -1: FW_NR_open) */
 #define FW_NR_ftruncate 46
+#define FW_NR_truncate 45
 #define FW_NR_ptrace 117
 #define FW_NR_process_vm_readv 270
 #define FW_NR_process_vm_writev 271

@@ -67,6 +67,37 @@ __noinline int fw_truncate_exit(long fd)
 	return 0;
 }
 
+/* truncate(path, 0): only the path is known here, the inode is taken
+ * inside the call (truncate.bpf.c) while this thread's flag is up */
+__noinline int fw_truncate_path_enter(void)
+{
+	struct fw_pending *slot;
+
+	if (current_tgid() == fw_self_tgid)
+		return 0;
+	slot = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot) {
+		stat_add(FW_STAT_PENDING_FULL, 1);
+		return 0;
+	}
+	slot->kind = FW_PENDING_EMPTYING;
+	__sync_fetch_and_add(&fw_emptying, 1);
+	return 0;
+}
+
+__noinline int fw_truncate_path_exit(void)
+{
+	struct fw_pending *pp;
+
+	pp = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!pp || !(pp->kind & FW_PENDING_EMPTYING))
+		return 0;
+	pp->kind = 0;
+	__sync_fetch_and_add(&fw_emptying, -1);
+	return 0;
+}
+
 /* read, pread64, readv, preadv, preadv2, recvfrom, recvmsg, recvmmsg,
  * and the input side of sendfile, splice, tee and copy_file_range.
  * Returns 1 when a watched file or carrier was read (shared_after_read) */
@@ -440,6 +471,10 @@ int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 		if (sys_is_compat())
 			return 0;
 		return fw_splice_enter(sys_arg(regs, 0), sys_arg(regs, 2));
+	case FW_NR_truncate: /* (path, length): emptied when length is 0 */
+		if (sys_is_compat() || sys_arg(regs, 1) != 0)
+			return 0;
+		return fw_truncate_path_enter();
 	case FW_NR_connect:
 		if (sys_is_compat())
 			return 0;
@@ -475,6 +510,8 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		if (sys_is_compat() || ret != 0 || sys_arg(regs, 1) != 0)
 			return 0;
 		return fw_truncate_exit(sys_arg(regs, 0));
+	case FW_NR_truncate:
+		return fw_truncate_path_exit();
 	case FW_NR_read:
 	case FW_NR_pread64:
 	case FW_NR_readv:

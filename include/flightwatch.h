@@ -76,6 +76,7 @@ enum fw_carrier_type {
 	FW_CARRIER_FIFO = 3, /* a named pipe */
 	FW_CARRIER_UNIX = 4, /* the peer of an AF_UNIX socket */
 	FW_CARRIER_LOOPBACK = 5, /* a TCP/UDP flow to a local relay */
+	FW_CARRIER_PTY = 6, /* a terminal: pty master and slave */
 };
 
 /* What the collector found in the file header (filled in user space) */
@@ -176,6 +177,11 @@ struct fw_file_key {
  * has no inode yet: until the accept it is named by the embryo sock's
  * address (ino), dev 0 and this generation (see bpf/carriers.bpf.h) */
 #define FW_EMBRYO_GEN 0xFFFFFFFFu
+
+/* watched_inodes holds the ptmx inode (every pty master's) under dev 0 and
+ * this generation: a read there is a pty's, named by its slave (see
+ * bpf/pty.bpf.h) */
+#define FW_PTMX_GEN 0xFFFFFFFEu
 
 /* A directory in the watched set (generation not needed: the collector
  * re-resolves directories when it rescans) */

@@ -19,6 +19,8 @@ packages=(
 	sqlite3
 	# a real debugger reading another process's memory (peek.sh)
 	gdb
+	# terminals as carriers (tests/e2e/tty.sh): script(1) and tmux
+	bsdutils tmux
 	# setcap for service.sh's file-capability programs
 	libcap2-bin
 	# the Debian package (make deb, tests/e2e/package.sh) and fleet

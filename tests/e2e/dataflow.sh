@@ -66,6 +66,11 @@ P_B_URING_SPLICE=9134
 P_MQUEUE=9135
 P_B_MQUEUE=9136
 P_B_URING_TRUNC=9137
+# truncate(path): the control (appended to, never emptied) and the twins
+P_APPENDED=9138
+P_B_TRUNCATE=9139
+P_B_TRUNCATE_SHM=9140
+P_B_TRUNCATE_COLD=9141
 FWMQ=$FW_HELPERS/fwmq
 FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
@@ -104,6 +109,10 @@ for p in "$P_PIPE" "$P_FIFO" "$P_GZIP" "$P_TAR" "$P_CP" "$P_PAIR" \
 	"$P_VMSPLICE" "$P_B_PWRITE" "$P_B_VMSPLICE" "$P_CARRIER" "$P_B_TRUNC" \
 	"$P_URING_SPLICE" "$P_B_URING_SPLICE" "$P_MQUEUE" "$P_B_MQUEUE" \
 	"$P_B_URING_TRUNC"; do
+	fw_peer_listen tcp4 "$p"
+done
+for p in "$P_APPENDED" "$P_B_TRUNCATE" "$P_B_TRUNCATE_SHM" \
+	"$P_B_TRUNCATE_COLD"; do
 	fw_peer_listen tcp4 "$p"
 done
 fw_peer_listen tcp6 "$P_PIPE"
@@ -369,6 +378,33 @@ sc_sh b-uring-trunc 'cat -- "$1" >"$2" && "$3" rewrite "$2" &&
 	exec socat -u "FILE:$2" "TCP4:$4:$5"' \
 	"$LOG" "$WORK/emptied-uring.bin" "$FWURING" "$FW_PEER_IP4" \
 	"$P_B_URING_TRUNC"
+# the same carrier shape emptied by truncate(path, 0), the coreutils
+# program, then appended to (no O_TRUNC): on ext4 (this directory), on
+# tmpfs (/dev/shm), and on ext4 with its pages dropped from the cache
+# first (fsync + POSIX_FADV_DONTNEED), so that only ext4's truncate sees it.
+# Its control: the same file appended to without the truncate alerts.
+SHM_FILE=/dev/shm/fwe2e-dataflow-$$.bin
+APPEND='cat -- "$1" >"$2" && ${4:+"$4" "$2"} && ${5:+truncate -s 0 "$2"} &&
+	head -c 70000 /dev/urandom >>"$2" && exec socat -u "FILE:$2" "TCP4:$3"'
+cat >"$WORK/uncache" <<'PYEOF'
+#!/usr/bin/python3
+# write a file's pages back and drop them from the page cache
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.fsync(fd)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+PYEOF
+chmod 755 "$WORK/uncache"
+sc_sh appended "$APPEND" "$LOG" "$WORK/appended.bin" \
+	"$FW_PEER_IP4:$P_APPENDED" "" ""
+MIN[$P_APPENDED]=$SIZE
+sc_sh b-truncate "$APPEND" "$LOG" "$WORK/truncated.bin" \
+	"$FW_PEER_IP4:$P_B_TRUNCATE" "" yes
+sc_sh b-truncate-shm "$APPEND" "$LOG" "$SHM_FILE" \
+	"$FW_PEER_IP4:$P_B_TRUNCATE_SHM" "" yes
+rm -f "$SHM_FILE"
+sc_sh b-truncate-cold "$APPEND" "$LOG" "$WORK/truncated-cold.bin" \
+	"$FW_PEER_IP4:$P_B_TRUNCATE_COLD" "$WORK/uncache" yes
 sc_sh b-fifo 'head -c 70000 /dev/urandom >"$1" & exec socat -u "OPEN:$1,rdonly" "TCP4:$2:$3"' \
 	"$FIFO_B" "$FW_PEER_IP4" "$P_B_FIFO"
 
@@ -496,6 +532,10 @@ fi
 if flow carrier "$P_CARRIER" "$SIZE" socat; then
 	chain carrier origin,process,file,process,destination cat,socat
 	carrier_path carrier file "$CARRIER"
+fi
+
+if flow appended "$P_APPENDED" "$SIZE" socat; then
+	chain appended origin,process,file,process,destination cat,socat
 fi
 
 if flow cp "$P_CP" "$SIZE" socat; then
@@ -633,15 +673,22 @@ check "benign carrier emptied and rewritten by an untainted process: no alert" \
 	== "" "$(port_alerts "$P_B_TRUNC")"
 check "benign carrier emptied and rewritten by io_uring: no alert" == "" \
 	"$(port_alerts "$P_B_URING_TRUNC")"
+check "benign carrier emptied by truncate -s 0 (ext4) and appended to: no alert" \
+	== "" "$(port_alerts "$P_B_TRUNCATE")"
+check "benign carrier emptied by truncate -s 0 (tmpfs) and appended to: no alert" \
+	== "" "$(port_alerts "$P_B_TRUNCATE_SHM")"
+check "benign carrier emptied by truncate -s 0 (ext4, not cached) and appended to: no alert" \
+	== "" "$(port_alerts "$P_B_TRUNCATE_COLD")"
 # (the tracer sees the whole machine: an alert for another port means that
 # taint leaked out of these scenarios; shown as pid, name, port, chain)
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c --argjson splice "$P_URING_SPLICE" \
-		--argjson mq "$P_MQUEUE" --argjson sqlite "$P_SQLITE" '
+		--argjson mq "$P_MQUEUE" --argjson sqlite "$P_SQLITE" \
+		--argjson appended "$P_APPENDED" '
 		select(.event.kind == "alert" and
 		(.destination.port < 9101 or .destination.port > 9120) and
 		.destination.port != $splice and .destination.port != $mq and
-		.destination.port != $sqlite) |
+		.destination.port != $sqlite and .destination.port != $appended) |
 		[.process.pid, .process.name, .process.command_line,
 		 .destination.ip, .destination.port, .destination.bytes,
 		 [.flightwatch.chain[] | [.type, .pid, .name, .path] |

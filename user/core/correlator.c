@@ -445,6 +445,8 @@ static const char *carrier_type_name(uint32_t type)
 		return "socket";
 	case FW_CARRIER_LOOPBACK:
 		return "loopback";
+	case FW_CARRIER_PTY:
+		return "pty";
 	default:
 		return "carrier";
 	}

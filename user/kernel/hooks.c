@@ -12,6 +12,8 @@ enum hook_group {
 	GROUP_DNS,
 	GROUP_DNS_QUERIES,
 	GROUP_SEED,
+	GROUP_EMPTIED_PAGES,
+	GROUP_EMPTIED_EXT4,
 	GROUP_DATAGRAM_DEST,
 	GROUP_ENFORCE_ADDR,
 	GROUP_ENFORCE_SOCKET,
@@ -28,6 +30,10 @@ static const char *const group_lost[GROUP_COUNT] = {
 	[GROUP_DNS] = "destinations are not named",
 	[GROUP_DNS_QUERIES] = "DNS answers are not matched to the queries sent",
 	[GROUP_SEED] = "files opened before the start are not seen",
+	[GROUP_EMPTIED_PAGES] =
+		"truncate(path) to 0 does not end a carrier's mark",
+	[GROUP_EMPTIED_EXT4] =
+		"truncate(path) to 0 of an uncached ext4 file does not end a carrier's mark",
 	[GROUP_DATAGRAM_DEST] =
 		"a datagram's destination is read from the sender's memory, which another thread can change",
 	[GROUP_ENFORCE_ADDR] =
@@ -98,6 +104,16 @@ static const struct hook_variant {
 	{ .prog = "fw_seed_files",
 	  .hook = "iter/task_file",
 	  .group = GROUP_SEED },
+	{ .prog = "fw_emptied_pages",
+	  .hook = "tp_btf/mm_filemap_delete_from_page_cache",
+	  .tracepoint = "mm_filemap_delete_from_page_cache",
+	  .args = 1,
+	  .group = GROUP_EMPTIED_PAGES },
+	{ .prog = "fw_emptied_ext4",
+	  .hook = "tp_btf/ext4_truncate_enter",
+	  .tracepoint = "ext4_truncate_enter",
+	  .args = 1,
+	  .group = GROUP_EMPTIED_EXT4 },
 	/* labels of their own: enforcement's programs on the same hooks are
 	 * others, not variants of these */
 	{ .prog = "fw_datagram_dest4",

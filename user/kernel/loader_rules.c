@@ -101,8 +101,10 @@ static bool drop_inode(int fd, const void *key, void *ctx)
 
 	if (bpf_map_lookup_elem(fd, key, &target))
 		return false;
-	/* a unix connection's embryo name (carriers.bpf.h) stays */
-	if (target.dev == 0 && target.gen == FW_EMBRYO_GEN)
+	/* a unix connection's embryo name (carriers.bpf.h) and the ptmx
+	 * entry (pty.bpf.h) stay */
+	if (target.dev == 0 &&
+	    (target.gen == FW_EMBRYO_GEN || target.gen == FW_PTMX_GEN))
 		return false;
 	return bpf_map_lookup_elem(files_fd, &target, &match) != 0;
 }

@@ -270,6 +270,8 @@ static const char *carrier_kind(uint32_t type)
 		return "unix_socket";
 	case FW_CARRIER_LOOPBACK:
 		return "loopback";
+	case FW_CARRIER_PTY:
+		return "pty";
 	default:
 		return "file";
 	}
