@@ -21,6 +21,8 @@ packages=(
 	gdb
 	# terminals as carriers (tests/e2e/tty.sh): script(1) and tmux
 	bsdutils tmux
+	# a real remote shell (remote.sh runs its own sshd on loopback)
+	openssh-server openssh-client
 	# setcap for service.sh's file-capability programs
 	libcap2-bin
 	# the Debian package (make deb, tests/e2e/package.sh) and fleet
