@@ -17,7 +17,9 @@
 #
 # Environment: N (iterations of the pread loop; others scale from it),
 # REPEAT, PEERS (subset of "opensnoop bpftrace auditd"), RATES, RATE_SECS,
-# PROCS, CPU_W (workload CPU), CPU_T (tracer CPU). Results also go to
+# PROCS, CPU_W (workload CPU), CPU_T (tracer CPU), SECTIONS (a subset of
+# "overhead loss procs hooks", all by default: `SECTIONS=hooks` measures
+# only the per-hook cost, a minute). Results also go to
 # build/bench/results.txt.
 set -u
 cd "$(dirname "$0")/../.."
@@ -38,6 +40,7 @@ CPU_W=${CPU_W:-0}
 CPU_T=${CPU_T:-1}
 PORT=${PORT:-19099}
 WORKLOADS=(pread send openclose forkexec wpread tsend)
+SECTIONS=${SECTIONS:-overhead loss procs hooks}
 
 if ((EUID != 0)); then
 	echo "bench: needs root (BPF, auditd)" >&2
@@ -365,9 +368,14 @@ hook_costs() {
 : >"$results"
 setup
 machine
-overhead
-loss_onset
-many_procs
-hook_costs
+for s in $SECTIONS; do
+	case $s in
+	overhead) overhead ;;
+	loss) loss_onset ;;
+	procs) many_procs ;;
+	hooks) hook_costs ;;
+	*) echo "bench: unknown section $s" >&2; exit 1 ;;
+	esac
+done
 log ""
 log "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
