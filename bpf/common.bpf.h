@@ -154,18 +154,30 @@ static __always_inline bool is_tainted(__u32 tgid)
 	return true;
 }
 
-/* The process read flight-log data now: taint it, or restart its expiry */
+/*
+ * The process read flight-log data now: taint it, or restart its expiry.
+ * Every read of a flight log comes here: a process tainted already (and
+ * no expiry to restart) costs a lookup, not an LRU update, which takes a
+ * free node from the LRU before it finds the key there and gives it back.
+ */
 static __always_inline void taint_process(__u32 tgid, __u64 now,
 					  const struct fw_file_key *origin)
 {
 	struct fw_taint t = { .first_ns = now,
 			      .start_ns = current_start_ns(),
 			      .origin = *origin };
-
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fw_taint *old = bpf_map_lookup_elem(&tainted, &tgid);
+	__u32 *leader;
 
-	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t, fw_taint_expiry_ns != 0);
-	if (tid != tgid)
+	/* a stale entry (another process had this pid) gives way */
+	if (!old || old->start_ns != t.start_ns || fw_taint_expiry_ns)
+		lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t,
+			old || fw_taint_expiry_ns);
+	if (tid == tgid)
+		return;
+	leader = bpf_map_lookup_elem(&threads, &tid);
+	if (!leader || *leader != tgid)
 		bpf_map_update_elem(&threads, &tid, &tgid, BPF_ANY);
 }
 

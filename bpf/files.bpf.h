@@ -60,6 +60,74 @@ static __always_inline bool under_watched_dir(struct file *file)
 	return false;
 }
 
+/*
+ * Something that may change which directories are above which moved
+ * (a rename, a mount or unmount) or the watched directories changed:
+ * what dir_cache holds is stale. Bumped after the change, so a walk that
+ * read the epoch before it stores an entry that no longer holds.
+ */
+static __always_inline void dir_epoch_bump(void)
+{
+	__u32 slot = FW_DIR_EPOCH_MOVES;
+	__u32 *epoch = bpf_map_lookup_elem(&dir_epoch, &slot);
+
+	if (epoch)
+		__sync_fetch_and_add(epoch, 1);
+}
+
+/* Both slots of dir_epoch, or false if the map failed us */
+static __always_inline bool dir_epoch_now(__u64 *now)
+{
+	__u32 moves_slot = FW_DIR_EPOCH_MOVES, rules_slot = FW_DIR_EPOCH_RULES;
+	__u32 *moves = bpf_map_lookup_elem(&dir_epoch, &moves_slot);
+	__u32 *rules = bpf_map_lookup_elem(&dir_epoch, &rules_slot);
+	__u64 rules_now;
+
+	if (!moves || !rules)
+		return false;
+	rules_now = *(volatile __u32 *)rules;
+	*now = rules_now << 32 | *(volatile __u32 *)moves;
+	return true;
+}
+
+/*
+ * under_watched_dir() through dir_cache: the walk reads about two dozen
+ * kernel words and looks up every ancestor, the larger part of what an
+ * open costs the opener; files opened in a directory seen before cost one
+ * lookup. A file that is itself a mount root (a bind-mounted file) has
+ * its parent in another mount: it is walked every time.
+ */
+static __always_inline bool under_watched_dir_cached(struct file *file)
+{
+	struct fw_dir_cache_key key;
+	struct fw_dir_cache fresh = {}, *known;
+	struct dentry *dentry, *parent;
+	struct vfsmount *mnt;
+	struct inode *dir;
+
+	/* read before the walk: a change during it leaves the entry stale */
+	if (!dir_epoch_now(&fresh.epoch))
+		return under_watched_dir(file);
+	mnt = BPF_CORE_READ(file, f_path.mnt);
+	dentry = BPF_CORE_READ(file, f_path.dentry);
+	if (dentry == BPF_CORE_READ(mnt, mnt_root))
+		return under_watched_dir(file);
+	parent = BPF_CORE_READ(dentry, d_parent);
+	dir = BPF_CORE_READ(parent, d_inode);
+	key.dentry = (__u64)parent;
+	key.mnt = (__u64)mnt;
+	fresh.ino = BPF_CORE_READ(dir, i_ino);
+	fresh.gen = BPF_CORE_READ(dir, i_generation);
+	known = bpf_map_lookup_elem(&dir_cache, &key);
+	if (known && known->epoch == fresh.epoch && known->ino == fresh.ino &&
+	    known->gen == fresh.gen)
+		return known->watched;
+	fresh.watched = under_watched_dir(file);
+	/* a cache: an entry the LRU evicts is walked again, nothing lost */
+	bpf_map_update_elem(&dir_cache, &key, &fresh, BPF_ANY);
+	return fresh.watched;
+}
+
 static __always_inline bool name_matches(struct file *file)
 {
 	struct qstr qname = BPF_CORE_READ(file, f_path.dentry, d_name);
@@ -101,7 +169,7 @@ static __always_inline void classify_file(struct file *file)
 	inode_addr = (__u64)inode;
 	if (bpf_map_lookup_elem(&watched_files, &key))
 		goto cache;
-	if (under_watched_dir(file))
+	if (under_watched_dir_cached(file))
 		match = FW_MATCH_DIR;
 	else if (name_matches(file))
 		match = FW_MATCH_PATTERN;

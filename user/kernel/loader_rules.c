@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The rules in the kernel: watched directories by device and inode, name
  * patterns, and forgetting what the rules classified when they change */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -16,6 +17,21 @@ static bool dir_key_in(const struct fw_dir_key *keys, size_t n,
 		if (!memcmp(&keys[i], key, sizeof(*key)))
 			return true;
 	return false;
+}
+
+/* The open path's cache of walked directories (dir_cache) was filled
+ * under the rules before: moving its epoch makes every entry stale. The
+ * collector owns slot 1 of dir_epoch; the programs step slot 0. */
+static void dir_epoch_bump(struct fw_loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.dir_epoch);
+	__u32 rules_slot = 1, epoch = 0;
+
+	bpf_map_lookup_elem(fd, &rules_slot, &epoch);
+	epoch++;
+	if (bpf_map_update_elem(fd, &rules_slot, &epoch, BPF_ANY))
+		fw_warn("the directory cache could not be reset: %s",
+			strerror(errno));
 }
 
 size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
@@ -45,6 +61,7 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 			prev = NULL;
 	}
 	free(keys);
+	dir_epoch_bump(l);
 	for (__u32 i = 0; i < FW_PATTERN_MAX; i++) {
 		struct fw_pattern empty = { 0 };
 		const struct fw_pattern *p =
