@@ -72,12 +72,23 @@ static __always_inline __u32 current_tgid(void)
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
-/* When the current process started: its identity beside the pid */
+/*
+ * When the current process started: its identity beside the pid. Every
+ * read of a flight log and every send of a tainted process asks. A file
+ * of tracing programs only (FW_TASK_BTF defined before its includes)
+ * follows the task's BTF pointers with plain loads; the others (cgroup
+ * programs) may not call bpf_get_current_task_btf and pay two
+ * bpf_probe_read_kernel calls.
+ */
 static __always_inline __u64 current_start_ns(void)
 {
+#ifdef FW_TASK_BTF
+	return bpf_get_current_task_btf()->group_leader->start_boottime;
+#else
 	struct task_struct *task = (void *)bpf_get_current_task();
 
 	return BPF_CORE_READ(task, group_leader, start_boottime);
+#endif
 }
 
 /*

@@ -97,25 +97,23 @@ static __always_inline bool dir_epoch_now(__u64 *now)
  * lookup. A file that is itself a mount root (a bind-mounted file) has
  * its parent in another mount: it is walked every time.
  */
-static __always_inline bool under_watched_dir_cached(struct file *file)
+static __always_inline bool under_watched_dir_cached(struct file *file,
+						     const struct path *path)
 {
 	struct fw_dir_cache_key key;
 	struct fw_dir_cache fresh = {}, *known;
-	struct dentry *dentry, *parent;
-	struct vfsmount *mnt;
+	struct dentry *parent;
 	struct inode *dir;
 
 	/* read before the walk: a change during it leaves the entry stale */
 	if (!dir_epoch_now(&fresh.epoch))
 		return under_watched_dir(file);
-	mnt = BPF_CORE_READ(file, f_path.mnt);
-	dentry = BPF_CORE_READ(file, f_path.dentry);
-	if (dentry == BPF_CORE_READ(mnt, mnt_root))
+	if (path->dentry == BPF_CORE_READ(path->mnt, mnt_root))
 		return under_watched_dir(file);
-	parent = BPF_CORE_READ(dentry, d_parent);
+	parent = BPF_CORE_READ(path->dentry, d_parent);
 	dir = BPF_CORE_READ(parent, d_inode);
 	key.dentry = (__u64)parent;
-	key.mnt = (__u64)mnt;
+	key.mnt = (__u64)path->mnt;
 	fresh.ino = BPF_CORE_READ(dir, i_ino);
 	fresh.gen = BPF_CORE_READ(dir, i_generation);
 	known = bpf_map_lookup_elem(&dir_cache, &key);
@@ -128,12 +126,17 @@ static __always_inline bool under_watched_dir_cached(struct file *file)
 	return fresh.watched;
 }
 
-static __always_inline bool name_matches(struct file *file)
+static __always_inline bool name_matches(struct dentry *dentry)
 {
-	struct qstr qname = BPF_CORE_READ(file, f_path.dentry, d_name);
 	__u32 zero = 0, i;
+	struct fw_pattern *first = bpf_map_lookup_elem(&patterns, &zero);
+	struct qstr qname;
 	char *name;
 
+	/* no pattern: the name is not even read */
+	if (!first || !first->used)
+		return false;
+	qname = BPF_CORE_READ(dentry, d_name);
 	if (qname.len >= FW_NAME_MAX)
 		return false;
 	name = bpf_map_lookup_elem(&name_scratch, &zero);
@@ -159,6 +162,7 @@ static __always_inline void classify_file(struct file *file)
 {
 	struct fw_file_key key;
 	struct inode *inode;
+	struct path path;
 	__u64 inode_addr;
 	__u32 match;
 
@@ -169,9 +173,12 @@ static __always_inline void classify_file(struct file *file)
 	inode_addr = (__u64)inode;
 	if (bpf_map_lookup_elem(&watched_files, &key))
 		goto cache;
-	if (under_watched_dir_cached(file))
+	/* mount and dentry in one read: both tests below need them */
+	if (bpf_core_read(&path, sizeof(path), &file->f_path))
+		return;
+	if (under_watched_dir_cached(file, &path))
 		match = FW_MATCH_DIR;
-	else if (name_matches(file))
+	else if (name_matches(path.dentry))
 		match = FW_MATCH_PATTERN;
 	else
 		return;

@@ -19,6 +19,8 @@
  * returned. The handlers are global BPF functions: each is verified once,
  * on its own, and takes only scalars.
  */
+/* tp_btf programs only: the task's fields by BTF (common.bpf.h) */
+#define FW_TASK_BTF
 #include "io.bpf.h"
 #include "syscall_arch.bpf.h"
 
