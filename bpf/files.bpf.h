@@ -61,10 +61,9 @@ static __always_inline bool under_watched_dir(struct file *file)
 }
 
 /*
- * Something that may change which directories are above which moved
- * (a rename, a mount or unmount) or the watched directories changed:
- * what dir_cache holds is stale. Bumped after the change, so a walk that
- * read the epoch before it stores an entry that no longer holds.
+ * A rename, a mount or an unmount may have put a directory under another
+ * one: what dir_cache holds is stale. Called after the change, so that a
+ * walk that read the epoch before it stores an entry that no longer holds.
  */
 static __always_inline void dir_epoch_bump(void)
 {

@@ -41,13 +41,16 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 	struct fw_dir_key *keys = fw_xcalloc(rules->n_dirs + 1, sizeof(*keys));
 	struct fw_dir_key key, next, *prev = NULL;
 	size_t found = 0;
-	__u8 one = 1;
+	bool changed = false;
+	__u8 one = 1, had;
 
 	for (size_t i = 0; i < rules->n_dirs; i++) {
 		/* built-in directories that do not exist yet are picked up
 		 * by a later call */
 		if (rules__resolve_dir(rules->dirs[i], &keys[found]))
 			continue;
+		if (bpf_map_lookup_elem(dirs_fd, &keys[found], &had))
+			changed = true;
 		if (!bpf_map_update_elem(dirs_fd, &keys[found], &one, BPF_ANY))
 			found++;
 	}
@@ -57,11 +60,15 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 		key = next;
 		prev = &key;
 		if (!dir_key_in(keys, found, &key) &&
-		    !bpf_map_delete_elem(dirs_fd, &key))
+		    !bpf_map_delete_elem(dirs_fd, &key)) {
 			prev = NULL;
+			changed = true;
+		}
 	}
 	free(keys);
-	dir_epoch_bump(l);
+	/* the periodic rescan calls this too: most calls change nothing */
+	if (changed)
+		dir_epoch_bump(l);
 	for (__u32 i = 0; i < FW_PATTERN_MAX; i++) {
 		struct fw_pattern empty = { 0 };
 		const struct fw_pattern *p =
