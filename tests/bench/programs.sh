@@ -52,12 +52,15 @@ clang -g -O2 -target bpf -D__TARGET_ARCH_"$(uname -m | sed 's/x86_64/x86/;s/aarc
 cc -O2 -Wall -Wextra -Werror tests/bench/floor.c -o "$out/floor" -lbpf || exit 1
 
 tmp=$(mktemp -d /tmp/fwprograms.XXXXXX)
+# a taint state of its own, started fresh: nothing taken over from the
+# service or an earlier run
+state=/sys/fs/bpf/fwprograms-$$
 tracer=
 sink=
 cleanup() {
 	[[ -n $tracer ]] && kill -INT "$tracer" 2>/dev/null && wait "$tracer" 2>/dev/null
 	[[ -n $sink ]] && kill "$sink" 2>/dev/null && wait "$sink" 2>/dev/null
-	rm -rf "$tmp"
+	rm -rf "$tmp" "$state"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -73,8 +76,12 @@ start_tracer() {
 	case $name in
 	none) return 0 ;;
 	floor) taskset -c "$CPU_T" "$out/floor" "$out/floor.bpf.o" >"$o" 2>"$tmp/$name.err" & ;;
-	flightwatch) taskset -c "$CPU_T" "$fw" run --json --watch "$tmp/watched" >"$o" 2>"$tmp/$name.err" & ;;
-	before) taskset -c "$CPU_T" "$FW_BEFORE" run --json --watch "$tmp/watched" >"$o" 2>"$tmp/$name.err" & ;;
+	flightwatch | before)
+		local bin=$fw
+		[[ $name == before ]] && bin=$FW_BEFORE
+		taskset -c "$CPU_T" "$bin" run --json --state-dir "$state" --fresh \
+			--watch "$tmp/watched" >"$o" 2>"$tmp/$name.err" &
+		;;
 	esac
 	tracer=$!
 	for ((i = 0; i < 1000; i++)); do
