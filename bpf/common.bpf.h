@@ -73,12 +73,23 @@ static __always_inline __u32 current_tgid(void)
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
-/* When the current process started: its identity beside the pid */
+/*
+ * When the current process started: its identity beside the pid. Every
+ * read of a flight log and every send of a tainted process asks. A file
+ * of tracing programs only (FW_TASK_BTF defined before its includes)
+ * follows the task's BTF pointers with plain loads; the others (cgroup
+ * programs) may not call bpf_get_current_task_btf and pay two
+ * bpf_probe_read_kernel calls.
+ */
 static __always_inline __u64 current_start_ns(void)
 {
+#ifdef FW_TASK_BTF
+	return bpf_get_current_task_btf()->group_leader->start_boottime;
+#else
 	struct task_struct *task = (void *)bpf_get_current_task();
 
 	return BPF_CORE_READ(task, group_leader, start_boottime);
+#endif
 }
 
 /*
@@ -202,21 +213,35 @@ static __always_inline void note_threads(struct task_struct *task, __u32 tgid)
 	bpf_loop(FW_THREADS_NOTE_MAX, thread_walk_step, &w, 0);
 }
 
-/* The process read flight-log data now: taint it, or restart its expiry */
+/*
+ * The process read flight-log data now: taint it, or restart its expiry.
+ * Every read of a flight log comes here: a process tainted already (and
+ * no expiry to restart) costs a lookup, not an LRU update, which takes a
+ * free node from the LRU before it finds the key there and gives it back.
+ */
 static __always_inline void taint_process(__u32 tgid, __u64 now,
 					  const struct fw_file_key *origin)
 {
 	struct fw_taint t = { .first_ns = now,
 			      .start_ns = current_start_ns(),
 			      .origin = *origin };
-
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	bool fresh = !bpf_map_lookup_elem(&tainted, &tgid);
+	struct fw_taint *old = bpf_map_lookup_elem(&tainted, &tgid);
+	bool fresh = !old || old->start_ns != t.start_ns;
+	__u32 *leader;
 
-	lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t, fw_taint_expiry_ns != 0);
-	if (fresh)
+	/* a stale entry (another process had this pid) gives way */
+	if (fresh || fw_taint_expiry_ns)
+		lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t,
+			old || fw_taint_expiry_ns);
+	if (fresh) {
 		note_threads((void *)bpf_get_current_task(), tgid);
-	else if (tid != tgid)
+		return;
+	}
+	if (tid == tgid)
+		return;
+	leader = bpf_map_lookup_elem(&threads, &tid);
+	if (!leader || *leader != tgid)
 		bpf_map_update_elem(&threads, &tid, &tgid, BPF_ANY);
 }
 

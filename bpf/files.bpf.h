@@ -126,12 +126,82 @@ static __always_inline bool inode_under_watched_dir(struct inode *inode)
 	return under_watched_dir(dentry, NULL, BPF_CORE_READ(inode, i_sb, s_dev));
 }
 
-static __always_inline bool name_matches(struct file *file)
+/*
+ * A rename, a mount or an unmount may have put a directory under another
+ * one: what dir_cache holds is stale. Called after the change, so that a
+ * walk that read the epoch before it stores an entry that no longer holds.
+ */
+static __always_inline void dir_epoch_bump(void)
 {
-	struct qstr qname = BPF_CORE_READ(file, f_path.dentry, d_name);
+	__u32 slot = FW_DIR_EPOCH_MOVES;
+	__u32 *epoch = bpf_map_lookup_elem(&dir_epoch, &slot);
+
+	if (epoch)
+		__sync_fetch_and_add(epoch, 1);
+}
+
+/* Both slots of dir_epoch, or false if the map failed us */
+static __always_inline bool dir_epoch_now(__u64 *now)
+{
+	__u32 moves_slot = FW_DIR_EPOCH_MOVES, rules_slot = FW_DIR_EPOCH_RULES;
+	__u32 *moves = bpf_map_lookup_elem(&dir_epoch, &moves_slot);
+	__u32 *rules = bpf_map_lookup_elem(&dir_epoch, &rules_slot);
+	__u64 rules_now;
+
+	if (!moves || !rules)
+		return false;
+	rules_now = *(volatile __u32 *)rules;
+	*now = rules_now << 32 | *(volatile __u32 *)moves;
+	return true;
+}
+
+/*
+ * under_watched_dir() through dir_cache: the walk reads about two dozen
+ * kernel words and looks up every ancestor, the larger part of what an
+ * open costs the opener; files opened in a directory seen before cost one
+ * lookup. A file that is itself a mount root (a bind-mounted file) has
+ * its parent in another mount: it is walked every time.
+ */
+static __always_inline bool under_watched_dir_cached(struct file *file,
+						     const struct path *path)
+{
+	struct fw_dir_cache_key key;
+	struct fw_dir_cache fresh = {}, *known;
+	struct dentry *parent;
+	struct inode *dir;
+
+	/* read before the walk: a change during it leaves the entry stale */
+	if (!dir_epoch_now(&fresh.epoch))
+		return file_under_watched_dir(file);
+	if (path->dentry == BPF_CORE_READ(path->mnt, mnt_root))
+		return file_under_watched_dir(file);
+	parent = BPF_CORE_READ(path->dentry, d_parent);
+	dir = BPF_CORE_READ(parent, d_inode);
+	key.dentry = (__u64)parent;
+	key.mnt = (__u64)path->mnt;
+	fresh.ino = BPF_CORE_READ(dir, i_ino);
+	fresh.gen = BPF_CORE_READ(dir, i_generation);
+	known = bpf_map_lookup_elem(&dir_cache, &key);
+	if (known && known->epoch == fresh.epoch && known->ino == fresh.ino &&
+	    known->gen == fresh.gen)
+		return known->watched;
+	fresh.watched = file_under_watched_dir(file);
+	/* a cache: an entry the LRU evicts is walked again, nothing lost */
+	bpf_map_update_elem(&dir_cache, &key, &fresh, BPF_ANY);
+	return fresh.watched;
+}
+
+static __always_inline bool name_matches(struct dentry *dentry)
+{
 	__u32 zero = 0, i;
+	struct fw_pattern *first = bpf_map_lookup_elem(&patterns, &zero);
+	struct qstr qname;
 	char *name;
 
+	/* no pattern: the name is not even read */
+	if (!first || !first->used)
+		return false;
+	qname = BPF_CORE_READ(dentry, d_name);
 	if (qname.len >= FW_NAME_MAX)
 		return false;
 	name = bpf_map_lookup_elem(&name_scratch, &zero);
@@ -158,6 +228,7 @@ static __always_inline void classify_regular(struct file *file,
 {
 	struct fw_file_key key;
 	struct inode *real;
+	struct path path;
 	__u64 inode_addr;
 	__u32 match;
 
@@ -168,10 +239,13 @@ static __always_inline void classify_regular(struct file *file,
 	inode_key(real ? real : inode, &key);
 	if (bpf_map_lookup_elem(&watched_files, &key))
 		goto cache;
-	if (file_under_watched_dir(file) ||
+	/* mount and dentry in one read: both tests below need them */
+	if (bpf_core_read(&path, sizeof(path), &file->f_path))
+		return;
+	if (under_watched_dir_cached(file, &path) ||
 	    (real && inode_under_watched_dir(real)))
 		match = FW_MATCH_DIR;
-	else if (name_matches(file))
+	else if (name_matches(path.dentry))
 		match = FW_MATCH_PATTERN;
 	else
 		return;

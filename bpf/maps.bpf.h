@@ -73,6 +73,45 @@ struct {
 	__type(value, __u8);
 } watched_dirs SEC(".maps") __weak;
 
+/*
+ * What the directory walk of the open path found for a file's parent
+ * directory (files.bpf.h): keyed by the parent's dentry and mount. An
+ * entry holds only while the epoch it was filled in is the current one:
+ * the epoch moves when the answer may change (a rename or a mount change
+ * seen by sys_exit or io_uring, the rules written by the collector).
+ */
+struct fw_dir_cache_key {
+	__u64 dentry;
+	__u64 mnt;
+};
+
+struct fw_dir_cache {
+	__u64 ino; /* the parent's inode, against a reused dentry */
+	__u32 gen;
+	__u32 watched;
+	__u64 epoch; /* both dir_epoch slots when it was filled */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct fw_dir_cache_key);
+	__type(value, struct fw_dir_cache);
+} dir_cache SEC(".maps") __weak;
+
+/* The epoch of dir_cache: slot FW_DIR_EPOCH_MOVES moved by the programs
+ * (atomically), slot FW_DIR_EPOCH_RULES written by the collector alone, so
+ * neither overwrites the other's step */
+#define FW_DIR_EPOCH_MOVES 0
+#define FW_DIR_EPOCH_RULES 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} dir_epoch SEC(".maps") __weak;
+
 /* File-name patterns; the first unused slot ends the list */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -48,6 +48,21 @@
 #define FW_NR_mq_timedreceive 243
 #define FW_NR_shmat 30
 #define FW_NR_mremap 25
+#define FW_NR_rename 82
+#define FW_NR_renameat 264
+#define FW_NR_renameat2 316
+#define FW_NR_mount 165
+#define FW_NR_umount2 166
+#define FW_NR_pivot_root 155
+#define FW_NR_move_mount 429
+/* arch/x86/entry/syscalls/syscall_32.tbl: the calls a 32-bit task moves
+ * directories or mounts with (sys_exit's cases for them check the task) */
+#define FW_NR_IA32_rename 38
+#define FW_NR_IA32_renameat 302
+#define FW_NR_IA32_renameat2 353
+#define FW_NR_IA32_mount 21
+#define FW_NR_IA32_umount2 52
+#define FW_NR_IA32_pivot_root 217
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
@@ -122,6 +137,13 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_mq_timedreceive 183
 #define FW_NR_shmat 196
 #define FW_NR_mremap 216
+#define FW_NR_rename -3 /* none */
+#define FW_NR_renameat 38
+#define FW_NR_renameat2 276
+#define FW_NR_mount 40
+#define FW_NR_umount2 39
+#define FW_NR_pivot_root 41
+#define FW_NR_move_mount 429
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {

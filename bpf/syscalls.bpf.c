@@ -19,6 +19,8 @@
  * returned. The handlers are global BPF functions: each is verified once,
  * on its own, and takes only scalars.
  */
+/* tp_btf programs only: the task's fields by BTF (common.bpf.h) */
+#define FW_TASK_BTF
 #include "io.bpf.h"
 #include "procmem.bpf.h"
 #include "shared.bpf.h"
@@ -605,6 +607,30 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 		return fw_io_exit(ret);
 	case FW_NR_mq_timedsend: /* 0 on success: the length asked */
 		return fw_io_exit(ret ? ret : sys_arg(regs, 2));
+	/* directories moved or mounts changed: the open path's cache of
+	 * which directories are watched starts again */
+	case FW_NR_rename:
+	case FW_NR_renameat:
+	case FW_NR_renameat2:
+	case FW_NR_mount:
+	case FW_NR_umount2:
+	case FW_NR_pivot_root:
+	case FW_NR_move_mount:
+		if (ret == 0)
+			dir_epoch_bump();
+		return 0;
+#ifdef FW_NR_IA32_rename
+	/* the same calls of a 32-bit task (move_mount has one number) */
+	case FW_NR_IA32_rename:
+	case FW_NR_IA32_renameat:
+	case FW_NR_IA32_renameat2:
+	case FW_NR_IA32_mount:
+	case FW_NR_IA32_umount2:
+	case FW_NR_IA32_pivot_root:
+		if (ret == 0 && sys_is_compat())
+			dir_epoch_bump();
+		return 0;
+#endif
 	}
 	return 0;
 }

@@ -336,6 +336,8 @@ static __always_inline int uring_completed(struct io_kiocb *req, long res,
 
 	if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2)
 		uring_opened(req, res);
+	if (op == IORING_OP_RENAMEAT && res == 0)
+		dir_epoch_bump(); /* as a rename(2) does (syscalls.bpf.c) */
 	pu = bpf_map_lookup_elem(&uring_reqs, &key);
 	if (!pu)
 		return 0; /* the path every unfollowed request takes */

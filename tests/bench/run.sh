@@ -14,19 +14,26 @@
 # 4. Start-up: ready time and peak RSS with $PROCS extra processes alive.
 # 5. Per-hook cost: bpftool run_time_ns / run_cnt (kernel.bpf_stats_enabled=1,
 #    restored afterwards) of each flightwatch program during each workload.
+# 6. Whole programs (tar, grep -r, a loopback transfer, python start-up, a
+#    compile) with no tracer, the floor and flightwatch: tests/bench/programs.sh.
 #
 # Environment: N (iterations of the pread loop; others scale from it),
 # REPEAT, PEERS (subset of "opensnoop bpftrace auditd"), RATES, RATE_SECS,
-# PROCS, CPU_W (workload CPU), CPU_T (tracer CPU). Results also go to
+# PROCS, CPU_W (workload CPU), CPU_T (tracer CPU), FW (the binary,
+# build/flightwatch by default), SECTIONS (a subset of
+# "overhead loss procs hooks programs", all by default: `SECTIONS=hooks` measures
+# only the per-hook cost, a minute). Results also go to
 # build/bench/results.txt.
 set -u
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 root=$PWD
 out=build/bench
 mkdir -p "$out"
 cc -O2 -Wall -Wextra -Werror tests/bench/workload.c -o "$out/workload" || exit 1
 wl=$root/$out/workload
-fw=$root/build/flightwatch
+fw=${FW:-$root/build/flightwatch}
 
 N=${N:-1000000}
 REPEAT=${REPEAT:-7}
@@ -38,6 +45,7 @@ CPU_W=${CPU_W:-0}
 CPU_T=${CPU_T:-1}
 PORT=${PORT:-19099}
 WORKLOADS=(pread send openclose forkexec wpread tsend)
+SECTIONS=${SECTIONS:-overhead loss procs hooks programs}
 
 if ((EUID != 0)); then
 	echo "bench: needs root (BPF, auditd)" >&2
@@ -177,7 +185,6 @@ fw_stat() {
 	jq -r ".flightwatch.stats.$1" <<<"$line"
 }
 
-median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 declare -A wcmd=(
 	[pread]="pread $tmp/unwatched.dat $N"
@@ -225,8 +232,7 @@ overhead() {
 	log ""
 	log "== overhead: median of $REPEAT interleaved repetitions, workload on CPU $CPU_W, tracer on CPU $CPU_T"
 	for ((r = 0; r < REPEAT; r++)); do
-		order=("${tracers[@]}")
-		((r % 2)) && order=($(printf '%s\n' "${tracers[@]}" | tac))
+		mapfile -t order < <(round_order "$r" "${tracers[@]}")
 		for t in "${order[@]}"; do
 			start_tracer "$t"
 			[[ $t == flightwatch ]] && echo "$t_start $t_ready" >>"$tmp/fw.readytimes" &&
@@ -326,12 +332,11 @@ hook_costs() {
 	log ""
 	log "== per-hook cost, one run of each workload (bpftool prog show, kernel.bpf_stats_enabled=1)"
 	sysctl -qw kernel.bpf_stats_enabled=1
-	# our programs: fw_* loaded after this point (bpftool here lists no pids)
-	local last
-	last=$(bpftool prog show -j | jq '[.[].id] | max // 0')
+	# our programs: the ones this tracer holds descriptors of (bpftool
+	# here lists no pids; other tracers may load fw_* programs meanwhile)
 	start_tracer flightwatch
-	ids=$(bpftool prog show -j | jq -r --argjson last "$last" \
-		'.[] | select(.id > $last and (.name | startswith("fw_"))) | .id' | tr '\n' ' ')
+	ids=$(grep -h '^prog_id:' /proc/"$tracer"/fdinfo/* 2>/dev/null |
+		awk '{print $2}' | sort -un | tr '\n' ' ')
 	log "$(printf '%-24s %-16s %10s %9s %12s' workload program 'runs/op' 'ns/run' 'ns/op')"
 	for w in "${WORKLOADS[@]}"; do
 		before=$(prog_stats "$ids")
@@ -365,9 +370,16 @@ hook_costs() {
 : >"$results"
 setup
 machine
-overhead
-loss_onset
-many_procs
-hook_costs
+for s in $SECTIONS; do
+	case $s in
+	overhead) overhead ;;
+	loss) loss_onset ;;
+	procs) many_procs ;;
+	hooks) hook_costs ;;
+	# its own tracers, CPUs (tracer on CPU 0) and repetitions (REPEAT=5)
+	programs) tests/bench/programs.sh || exit 1 ;;
+	*) echo "bench: unknown section $s" >&2; exit 1 ;;
+	esac
+done
 log ""
 log "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

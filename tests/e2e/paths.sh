@@ -11,7 +11,10 @@
 #   - a unix datagram socketpair between a reader and a sender;
 #   - unconnected unix datagrams sent by path to an unrelated receiver;
 #   - a file derived from a log, deleted: a new file that gets its inode
-#     number is not a carrier (identity includes the inode generation).
+#     number is not a carrier (identity includes the inode generation);
+#   - a directory whose files were opened while it was unwatched, then
+#     moved into the watched directory (the open path's cache of walked
+#     directories starts again after a rename).
 # Each has a benign twin with an unwatched file, which must stay quiet.
 # Then, with a second tracer run with --taint-expiry 1: a reader that sends
 # within the expiry alerts, one that waits longer does not. And with a
@@ -40,6 +43,8 @@ P_B_OPEN=9313
 P_B_DGRAM=9314
 P_DERIVED=9315
 P_INODE=9316
+P_MOVEDIR=9317
+P_B_MOVEDIR=9318
 PY=/usr/bin/python3
 
 fw_init
@@ -47,7 +52,8 @@ command -v "$PY" >/dev/null || fw_abort "$PY is needed"
 fw_netns_setup
 for p in "$P_MMAP" "$P_LINK" "$P_RENAME" "$P_OPEN" "$P_DGRAM" "$P_FRESH" \
 	"$P_STALE" "$P_B_LINK" "$P_UNIXPATH" "$P_B_UNIXPATH" "$P_B_MMAP" \
-	"$P_B_RENAME" "$P_B_OPEN" "$P_B_DGRAM" "$P_DERIVED" "$P_INODE"; do
+	"$P_B_RENAME" "$P_B_OPEN" "$P_B_DGRAM" "$P_DERIVED" "$P_INODE" \
+	"$P_MOVEDIR" "$P_B_MOVEDIR"; do
 	fw_peer_listen tcp4 "$p"
 done
 
@@ -229,9 +235,27 @@ if [ -n "$REUSED" ]; then
 		"$P_INODE"
 fi
 
+# ---- 8. a directory moved into the watched one, after its files were
+# opened while it was not: from then on they are flight logs ---------------
+MOVEDIR=$WORK/incoming
+B_MOVEDIR=$WORK/b-incoming
+mkdir -p "$MOVEDIR" "$B_MOVEDIR"
+mklog "$MOVEDIR/moved-in.tlog"
+cp "$PLAIN" "$B_MOVEDIR/b-moved-in.bin"
+# read while unwatched (taints nothing): the open path has seen both
+# directories as unwatched
+fw_sc movedir-before "$PY" -c 'import sys; [open(f, "rb").read() for f in sys.argv[1:]]' \
+	"$MOVEDIR/moved-in.tlog" "$B_MOVEDIR/b-moved-in.bin"
+mv "$MOVEDIR" "$WATCH/incoming" || fail "movedir: mv" "a rename" "mv failed"
+mv "$B_MOVEDIR" "$WORK/b-moved" || fail "b-movedir: mv" "a rename" "mv failed"
+fw_sc movedir "$PY" "$WORK/send.py" read "$WATCH/incoming/moved-in.tlog" \
+	"$FW_PEER_IP4" "$P_MOVEDIR"
+fw_sc b-movedir "$PY" "$WORK/send.py" read "$WORK/b-moved/b-moved-in.bin" \
+	"$FW_PEER_IP4" "$P_B_MOVEDIR"
+
 fw_wait_alerts_by .destination.port 15 "$P_MMAP:$SIZE" "$P_LINK:$SIZE" \
 	"$P_RENAME:$SIZE" "$P_OPEN:$SIZE" "$P_DGRAM:$SIZE" \
-	"$P_UNIXPATH:$SIZE" "$P_DERIVED:$SIZE" ||
+	"$P_UNIXPATH:$SIZE" "$P_DERIVED:$SIZE" "$P_MOVEDIR:$SIZE" ||
 	note "not every scenario's alert reached $SIZE bytes"
 fw_tracer_stop INT
 
@@ -286,6 +310,10 @@ check "benign unix datagram pair of untainted data: no alert" == "" \
 	"$(port_alerts "$P_B_DGRAM")"
 expect derived "$P_DERIVED" "${FW_PIDS[derived]}" "$LOG_REUSE" \
 	origin,process,file,process,destination
+expect movedir "$P_MOVEDIR" "${FW_PIDS[movedir]}" "$WATCH/incoming/moved-in.tlog" \
+	origin,process,destination
+check "benign directory moved within unwatched ones: no alert" == "" \
+	"$(port_alerts "$P_B_MOVEDIR")"
 if [ -n "$REUSED" ]; then
 	check "a new file on a deleted carrier's inode number: no alert" == "" \
 		"$(port_alerts "$P_INODE")"
@@ -294,7 +322,8 @@ else
 fi
 check "no alert names a port outside the scenarios" == "" \
 	"$(fw_json "$FW_OUT" | jq -c 'select(.event.kind == "alert" and
-		(.destination.port < 9301 or .destination.port > 9315 or
+		(.destination.port < 9301 or .destination.port > 9317 or
+		 .destination.port == 9316 or
 		 (.destination.port >= 9308 and .destination.port <= 9314 and
 		  .destination.port != 9309))) |
 		[.process.pid, .process.name, .destination.port]')"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The rules in the kernel: watched directories by device and inode, name
  * patterns, and forgetting what the rules classified when they change */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -18,6 +19,21 @@ static bool dir_key_in(const struct fw_dir_key *keys, size_t n,
 	return false;
 }
 
+/* The open path's cache of walked directories (dir_cache) was filled
+ * under the rules before: moving its epoch makes every entry stale. The
+ * collector owns slot 1 of dir_epoch; the programs step slot 0. */
+static void dir_epoch_bump(struct fw_loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.dir_epoch);
+	__u32 rules_slot = 1, epoch = 0;
+
+	bpf_map_lookup_elem(fd, &rules_slot, &epoch);
+	epoch++;
+	if (bpf_map_update_elem(fd, &rules_slot, &epoch, BPF_ANY))
+		fw_warn("the directory cache could not be reset: %s",
+			strerror(errno));
+}
+
 size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 {
 	int dirs_fd = bpf_map__fd(l->skel->maps.watched_dirs);
@@ -25,13 +41,16 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 	struct fw_dir_key *keys = fw_xcalloc(rules->n_dirs + 1, sizeof(*keys));
 	struct fw_dir_key key, next, *prev = NULL;
 	size_t found = 0;
-	__u8 one = 1;
+	bool changed = false;
+	__u8 one = 1, had;
 
 	for (size_t i = 0; i < rules->n_dirs; i++) {
 		/* built-in directories that do not exist yet are picked up
 		 * by a later call */
 		if (rules__resolve_dir(rules->dirs[i], &keys[found]))
 			continue;
+		if (bpf_map_lookup_elem(dirs_fd, &keys[found], &had))
+			changed = true;
 		if (!bpf_map_update_elem(dirs_fd, &keys[found], &one, BPF_ANY))
 			found++;
 	}
@@ -41,10 +60,15 @@ size_t loader__set_rules(struct fw_loader *l, const struct fw_rules *rules)
 		key = next;
 		prev = &key;
 		if (!dir_key_in(keys, found, &key) &&
-		    !bpf_map_delete_elem(dirs_fd, &key))
+		    !bpf_map_delete_elem(dirs_fd, &key)) {
 			prev = NULL;
+			changed = true;
+		}
 	}
 	free(keys);
+	/* the periodic rescan calls this too: most calls change nothing */
+	if (changed)
+		dir_epoch_bump(l);
 	for (__u32 i = 0; i < FW_PATTERN_MAX; i++) {
 		struct fw_pattern empty = { 0 };
 		const struct fw_pattern *p =
