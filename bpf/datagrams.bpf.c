@@ -70,8 +70,8 @@ static __always_inline bool addr_is_local(const struct fw_dest *d)
 	int i, j;
 
 	for (i = 0; i < FW_LOCAL_DEVS && pos && pos != head; i++) {
-		struct net_device *dev = container_of(pos, struct net_device,
-						      dev_list);
+		struct net_device *dev =
+			container_of(pos, struct net_device, dev_list);
 
 		if (d->family == FW_AF_INET) {
 			struct in_ifaddr *ifa =
@@ -88,7 +88,8 @@ static __always_inline bool addr_is_local(const struct fw_dest *d)
 			struct list_head *a =
 				BPF_CORE_READ(idev, addr_list.next);
 
-			for (j = 0; j < FW_LOCAL_ADDRS && idev && a && a != ahead;
+			for (j = 0;
+			     j < FW_LOCAL_ADDRS && idev && a && a != ahead;
 			     j++) {
 				struct inet6_ifaddr *ifa = container_of(
 					a, struct inet6_ifaddr, if_list);

@@ -123,7 +123,8 @@ static __always_inline bool inode_under_watched_dir(struct inode *inode)
 	if (!alias)
 		return false;
 	dentry = container_of(alias, struct dentry, d_u.d_alias);
-	return under_watched_dir(dentry, NULL, BPF_CORE_READ(inode, i_sb, s_dev));
+	return under_watched_dir(dentry, NULL,
+				 BPF_CORE_READ(inode, i_sb, s_dev));
 }
 
 /*

@@ -127,8 +127,8 @@ static __always_inline void mmsg_done(struct fw_pending *p,
 			   m.msg_name) {
 			struct fw_dest named = { .proto = p->dest.proto };
 
-			if (dest_from_user(&named, m.msg_name,
-					   m.msg_namelen) > 0)
+			if (dest_from_user(&named, m.msg_name, m.msg_namelen) >
+			    0)
 				d = named;
 		}
 		if (d.family)

@@ -196,7 +196,6 @@ found:
 	return sk;
 }
 
-
 static __always_inline void
 emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)
 {
