@@ -72,9 +72,12 @@ bounded() {
 	return "$rc"
 }
 
+# Every failing test's line, repeated before the summary: a long run's
+# failures are then in its last lines (CI shows a run's tail)
+failures=$(mktemp)
 say_fail() {
 	failed=$((failed + 1))
-	printf 'not ok - %s\n' "$1"
+	printf 'not ok - %s\n' "$1" | tee -a "$failures"
 }
 
 # ---- helpers -----------------------------------------------------------------
@@ -101,6 +104,8 @@ run_tap() {
 	passed=$((passed + ok))
 	skipped=$((skipped + skip))
 	failed=$((failed + bad))
+	grep -E '^not ok [0-9]+' "$log" | grep -vE '# *SKIP' |
+		sed "s/^/$kind: $name: /" >>"$failures"
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		say_fail "$kind: $name exited with status $rc"
 	elif [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && [ "$skip" -eq 0 ]; then
@@ -195,7 +200,7 @@ if [ "$run_e2e" = 1 ]; then
 			echo "# e2e: $name"
 			: >"$results"
 			start=$(date +%s)
-			FW_RESULTS=$results FW_HELPERS=$OUT \
+			FW_RESULTS=$results FW_FAILURES=$failures FW_HELPERS=$OUT \
 				bounded "$SUITE_TIMEOUT" bash "$s"
 			rc=$?
 			ok=$(grep -cx ok "$results")
@@ -218,7 +223,15 @@ if [ "$skipped" -gt 0 ]; then
 else
 	summary="$passed passed, $failed failed"
 fi
+mkdir -p "$OUT"
+if [ -s "$failures" ]; then
+	echo "# what failed:"
+	sed 's/^/#   /' "$failures"
+fi
 echo "$summary"
-# for the kernel matrix's table (tests/vm/vmtest.sh): this kernel's run
-mkdir -p "$OUT" && printf '%s %s\n' "$(uname -r)" "$summary" >"$OUT/summary"
+# for the kernel matrix (tests/vm/vmtest.sh): this kernel's counts and
+# failures, which it repeats at its end
+printf '%s %s\n' "$(uname -r)" "$summary" >"$OUT/summary"
+cp "$failures" "$OUT/failures"
+rm -f "$failures"
 [ "$failed" -eq 0 ]

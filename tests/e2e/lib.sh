@@ -23,6 +23,7 @@ FW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FW_BIN=${FW_BIN:-$FW_ROOT/build/flightwatch}
 FW_HELPERS=${FW_HELPERS:-$FW_ROOT/build/tests}
 FW_RESULTS=${FW_RESULTS:-}
+FW_FAILURES=${FW_FAILURES:-}
 FWSEND=$FW_HELPERS/fwsend
 # the python scenarios' shared module, fwnet.py
 export PYTHONPATH=$FW_ROOT/tests/helpers${PYTHONPATH:+:$PYTHONPATH}
@@ -89,10 +90,16 @@ pass() {
 
 # fail NAME EXPECTED ACTUAL
 fail() {
+	local line
 	FW_FAIL=$((FW_FAIL + 1))
 	_fw_result fail
-	printf 'not ok - %s: %s: expected %s, got %s\n' "$FW_SUITE" "$1" \
-		"$(_fw_show "$2")" "$(_fw_show "$3")"
+	line=$(printf 'not ok - %s: %s: expected %s, got %s' "$FW_SUITE" "$1" \
+		"$(_fw_show "$2")" "$(_fw_show "$3")")
+	printf '%s\n' "$line"
+	# the runner repeats every failure at the end of its output
+	if [ -n "$FW_FAILURES" ]; then
+		printf '%s\n' "$line" >>"$FW_FAILURES"
+	fi
 }
 
 skip() {

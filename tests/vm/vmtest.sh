@@ -343,5 +343,12 @@ kernels_table >"$OUT/kernels.md"
 echo "# vmtest: the supported-kernels table is in $OUT/kernels.md:"
 sed 's/^/#   /' "$OUT/kernels.md"
 echo "# vmtest: matrix took $(($(date +%s) - matrix_start)) s"
+# make test runs this kernel's suites first: their failures, if any, would
+# otherwise be far above the matrix's output
+if [ -s "$ROOT/build/tests/failures" ] && [ -r "$ROOT/build/tests/summary" ] &&
+	[ "$(cut -d' ' -f1 "$ROOT/build/tests/summary")" = "$(uname -r)" ]; then
+	echo "# what failed on this kernel, natively (tests/run.sh):"
+	sed 's/^/#   /' "$ROOT/build/tests/failures"
+fi
 echo "$good kernels passed, $bad failed"
 [ "$bad" -eq 0 ]
