@@ -12,6 +12,7 @@
 #define FW_FILES_BPF_H
 
 #include "common.bpf.h"
+#include "procmem_files.bpf.h"
 #include "pty.bpf.h"
 
 static __always_inline bool dir_watched(struct dentry *dir, __u32 dev)
@@ -264,7 +265,8 @@ static __always_inline void classify_file(struct file *file)
 
 	switch (inode_mode_type(inode)) {
 	case FW_S_IFREG:
-		classify_regular(file, inode);
+		if (!proc_mem_known(file, inode))
+			classify_regular(file, inode);
 		break;
 	case FW_S_IFCHR:
 		ptmx_known(inode);
@@ -319,7 +321,8 @@ static __always_inline int file_open_exit(long ret, bool truncated)
 	inode = file_inode(file);
 	switch (inode_mode_type(inode)) {
 	case FW_S_IFREG:
-		classify_regular(file, inode);
+		if (!proc_mem_known(file, inode))
+			classify_regular(file, inode);
 		break;
 	case FW_S_IFCHR:
 		pty_made(file, inode);
@@ -344,6 +347,12 @@ static __always_inline bool file_read_watched(struct file *file,
 	known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
 	if (!known)
 		return false; /* the path every unwatched read takes */
+	if (known->dev == 0 && known->gen == FW_PROC_MEM_GEN) {
+		/* another process's memory: not a file that carries a log
+		 * itself; the caller may follow it (procmem.bpf.h) */
+		p->file.gen = FW_PROC_MEM_GEN;
+		return false;
+	}
 	if (known->dev == 0 && known->gen == FW_PTMX_GEN) {
 		/* a pty master is named by its slave (pty.bpf.h) */
 		inode = pty_inode(file, inode);

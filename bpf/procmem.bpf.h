@@ -5,23 +5,13 @@
  * and which process a pid names, for the peek and poke handlers of
  * syscalls.bpf.c.
  *
- * Every read and write of every process would pay for recognising a
- * /proc/PID/mem file by its file system and name (three dependent loads
- * and a string). So the first one opened is recognised that way, at open
- * (rarer than reads), and its file operations' address is kept: from then
- * on a read or write compares one pointer. proc_mem_operations is static
- * in the kernel and not in kallsyms without CONFIG_KALLSYMS_ALL, so it
- * cannot be resolved at load instead. The loader opens /proc/self/mem at
- * start (loader_seed.c) so that the address is known from the beginning:
- * descriptors opened before the start or by io_uring are recognised too.
+ * Which files are /proc/PID/mem files: procmem_files.bpf.h.
  */
 #ifndef FW_PROCMEM_BPF_H
 #define FW_PROCMEM_BPF_H
 
 #include "common.bpf.h"
-
-#define FW_PROC_SUPER_MAGIC 0x9fa0
-#define FW_S_IFREG 0100000
+#include "procmem_files.bpf.h"
 
 /* Steps of a walk of every thread (one per thread and per process):
  * enough for a ground station; bounded for the verifier. Only writes into
@@ -29,28 +19,6 @@
 #define FW_TASK_WALK_MAX 131072
 /* A debugger traces a handful of tasks at once */
 #define FW_PTRACED_MAX 64
-
-/* The f_op of /proc/PID/mem files, once one was opened (0: none yet) */
-__u64 fw_proc_mem_fops __weak = 0;
-
-/* At open: learn the f_op if file is procfs's regular file "mem" */
-static __always_inline void proc_mem_learn(struct file *file)
-{
-	struct inode *inode;
-	char name[4] = {};
-
-	if (fw_proc_mem_fops || !file)
-		return;
-	inode = file_inode(file);
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != FW_PROC_SUPER_MAGIC ||
-	    (BPF_CORE_READ(inode, i_mode) & FW_S_IFMT) != FW_S_IFREG)
-		return;
-	bpf_probe_read_kernel_str(name, sizeof(name),
-				  BPF_CORE_READ(file, f_path.dentry,
-						d_name.name));
-	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && !name[3])
-		fw_proc_mem_fops = (__u64)BPF_CORE_READ(file, f_op);
-}
 
 /* The task a /proc/PID/mem file opens onto, or NULL when file is not one
  * (or its task is gone). One load when it is not. */
@@ -60,8 +28,7 @@ static __always_inline struct task_struct *proc_mem_task(struct file *file)
 	struct inode *inode;
 	struct pid *pid;
 
-	if (!fw_proc_mem_fops || !file ||
-	    (__u64)BPF_CORE_READ(file, f_op) != fw_proc_mem_fops)
+	if (!is_proc_mem(file))
 		return NULL;
 	inode = file_inode(file);
 	/* the inode is the vfs_inode of a struct proc_inode */

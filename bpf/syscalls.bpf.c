@@ -111,13 +111,18 @@ __noinline int fw_read_exit(long fd, long ret)
 	if (ret <= 0 || current_tgid() == fw_self_tgid)
 		return 0;
 	file = fd_to_file(fd);
-	if (file_read_watched(file, &p) || relay_read(file, &p)) {
+	if (file_read_watched(file, &p)) {
 		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
 			       bpf_ktime_get_boot_ns());
 		return 1;
 	}
-	if (fw_proc_mem_fops) /* 0 until a /proc/PID/mem is opened */
-		fw_proc_mem_read((__u64)file);
+	if (p.file.gen == FW_PROC_MEM_GEN) /* marked at its open */
+		return fw_proc_mem_read((__u64)file);
+	if (relay_read(file, &p)) {
+		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
+			       bpf_ktime_get_boot_ns());
+		return 1;
+	}
 	return 0;
 }
 
@@ -356,8 +361,17 @@ __noinline int fw_vm_writev_exit(long pid)
 /* A read of /proc/PID/mem returned data: the caller holds PID's memory */
 __noinline int fw_proc_mem_read(__u64 file_addr)
 {
-	struct task_struct *task = proc_mem_task((void *)file_addr);
+	struct file *file = (void *)file_addr;
+	struct task_struct *task;
+	__u64 inode_addr;
 
+	if (!is_proc_mem(file)) {
+		/* the marked inode was freed and its address reused */
+		inode_addr = (__u64)file_inode(file);
+		lru_delete(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr);
+		return 0;
+	}
+	task = proc_mem_task(file);
 	if (task)
 		peeked(BPF_CORE_READ(task, tgid), FW_PEEK_PROC_MEM);
 	return 0;

@@ -183,6 +183,11 @@ struct fw_file_key {
  * bpf/pty.bpf.h) */
 #define FW_PTMX_GEN 0xFFFFFFFEu
 
+/* watched_inodes holds each /proc/PID/mem inode opened under dev 0 and this
+ * generation: a read there reads another process's memory (see
+ * bpf/procmem_files.bpf.h) */
+#define FW_PROC_MEM_GEN 0xFFFFFFFDu
+
 /* A directory in the watched set (generation not needed: the collector
  * re-resolves directories when it rescans) */
 struct fw_dir_key {

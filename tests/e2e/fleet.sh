@@ -216,8 +216,10 @@ check "TLS: it says why" =~ "[Cc]ertificate|SSL|issuer" "$(cat "$FW_TMP/rogue.lo
 # --- the stations: tracer, recording and uploader ----------------------------------
 for x in a b; do
 	mkdir -p "$FW_TMP/$x/Telemetry"
-	# each station's taint state of its own, as on two machines
-	on_bg "$x" "$FW_BIN" run --output journal --no-default-rules \
+	# each station's taint state and journald spool of its own, as on
+	# two machines
+	mkdir -p "$FW_TMP/$x/state"
+	on_bg "$x" env STATE_DIRECTORY="$FW_TMP/$x/state" "$FW_BIN" run --output journal --no-default-rules \
 		--state-dir "$FW_STATE_DIR-$x" --fresh \
 		--watch "$FW_TMP/$x/Telemetry" --record "$FW_TMP/$x.fwt" \
 		</dev/null >"$FW_TMP/tracer-$x.out" 2>"$FW_TMP/tracer-$x.err"
@@ -304,6 +306,8 @@ expect_alerts() {
 
 # the fields that tell entries apart
 KEY='[.MESSAGE_ID, .FLIGHTWATCH_TIMESTAMP, .FLIGHTWATCH_EVENT_ACTION, (.FLIGHTWATCH_EVENT_ID // ""), (.FLIGHTWATCH_DESTINATION_BYTES // "")] | @tsv'
+# an entry in brief, when they differ
+BRIEF='{t: .__REALTIME_TIMESTAMP, id: .MESSAGE_ID, a: .FLIGHTWATCH_EVENT_ACTION, e: .FLIGHTWATCH_EVENT_ID, b: .FLIGHTWATCH_DESTINATION_BYTES, spooled: .FLIGHTWATCH_SPOOLED, pid: ._PID}'
 keys_local() { journal "$1" | jq -r "$KEY" | sort; }
 keys_collected() { collected "_HOSTNAME=${HOST[$1]}" | jq -r "$KEY" | sort; }
 same() { [ "$(keys_local "$1")" = "$(keys_collected "$1")" ]; }
@@ -381,7 +385,11 @@ for x in a b; do
 	check "all: ${HOST[$x]}'s journal has its alerts, ready and stats entries" \
 		-ge 5 "$n_local"
 	check "all: the collector has every one of ${HOST[$x]}'s $n_local entries" \
-		== "" "$(diff <(keys_local "$x") <(keys_collected "$x") | head -n 5)"
+		== "" "$(diff <(keys_local "$x") <(keys_collected "$x") | head -n 5)" ||
+		{ # which entries, as each journal holds them
+			note "${HOST[$x]}'s journal: $(journal "$x" | jq -c "$BRIEF")"
+			note "at the collector: $(collected "_HOSTNAME=${HOST[$x]}" | jq -c "$BRIEF")"
+		}
 	note "${HOST[$x]}: $n_local flightwatch entries, $(keys_collected "$x" | grep -c .) at the collector"
 done
 kill -TERM "$REMOTE_PID"

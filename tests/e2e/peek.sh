@@ -2,7 +2,8 @@
 # Data moved through another process's memory. Reading: a process that
 # read a flight log holds it in its heap; another process reads that
 # memory with process_vm_readv, ptrace (PTRACE_ATTACH + PEEKDATA, as a
-# debugger), a pread of /proc/PID/mem (fwpeek) or a read of it (python)
+# debugger), a pread of /proc/PID/mem (fwpeek), a read of it (python) or
+# a pread through a descriptor of it another process opened and passed
 # and uploads it. The upload alerts, named after the reader, with the log
 # as its origin and the holder in its chain. gdb, a real debugger, dumps
 # the holder's heap to a file that another program uploads. Writing: a
@@ -37,6 +38,8 @@ P_LATE=9332
 P_B_LATE=9333
 P_EARLY=9334
 P_B_EARLY=9335
+P_PASS=9336
+P_B_PASS=9337
 # the processes written into upload to these
 declare -A P_TARGET=([vmw]=9322 [poke]=9323 [memw]=9324
 	[b-vmw]=9325 [b-poke]=9326 [b-memw]=9327)
@@ -48,7 +51,7 @@ fw_peers "$P_VM" "$P_PROBE6"
 for port in "$P_PTRACE" "$P_B_VM" "$P_B_PTRACE" "$P_MEM" "$P_B_MEM" \
 	"$P_PY" "$P_B_PY" "$P_GDB" "$P_B_GDB" "${P_TARGET[@]}" "$P_THREAD" \
 	"$P_B_THREAD" "$P_TVMW" "$P_B_TVMW" "$P_LATE" "$P_B_LATE" \
-	"$P_EARLY" "$P_B_EARLY"; do
+	"$P_EARLY" "$P_B_EARLY" "$P_PASS" "$P_B_PASS"; do
 	fw_peer_listen tcp4 "$port"
 done
 [ -x "$FWPEEK" ] || fw_abort "no $FWPEEK (run tests/run.sh)"
@@ -99,6 +102,33 @@ for line in open("/proc/%s/maps" % pid):
 with open("/proc/%s/mem" % pid, "rb", buffering=0) as mem:
     mem.seek(lo)
     data = mem.read(min(hi - lo, 65536))
+s = socket.create_connection((addr, port))
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536):
+    pass
+print("read=%d" % len(data))
+EOF
+
+# The same read through a descriptor another process opened and passed
+# over a unix socket (SCM_RIGHTS): the reader never opens /proc/PID/mem
+cat >"$FW_TMP/passed.py" <<'EOF'
+import os, socket, sys
+pid, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+mine, theirs = socket.socketpair()
+if os.fork() == 0:
+    mine.close()
+    fd = os.open("/proc/%s/mem" % pid, os.O_RDONLY)
+    socket.send_fds(theirs, [b"m"], [fd])
+    os._exit(0)
+theirs.close()
+_, fds, _, _ = socket.recv_fds(mine, 1, 1)
+os.wait()
+for line in open("/proc/%s/maps" % pid):
+    if line.rstrip().endswith("[heap]"):
+        lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+        break
+data = os.pread(fds[0], min(hi - lo, 65536), lo)
 s = socket.create_connection((addr, port))
 s.sendall(data)
 s.shutdown(socket.SHUT_WR)
@@ -236,6 +266,10 @@ fw_sc b-mem "$FWPEEK" mem "${HOLDER[plain]}" "$FW_PEER_IP4" "$P_B_MEM"
 fw_sc py "$PY" "$FW_TMP/procmem.py" "${HOLDER[tainted]}" "$FW_PEER_IP4" "$P_PY"
 fw_sc b-py "$PY" "$FW_TMP/procmem.py" "${HOLDER[plain]}" "$FW_PEER_IP4" \
 	"$P_B_PY"
+fw_sc pass "$PY" "$FW_TMP/passed.py" "${HOLDER[tainted]}" "$FW_PEER_IP4" \
+	"$P_PASS"
+fw_sc b-pass "$PY" "$FW_TMP/passed.py" "${HOLDER[plain]}" "$FW_PEER_IP4" \
+	"$P_B_PASS"
 gdb_dump "${HOLDER[tainted]}" "$FW_TMP/gdb.dump" ||
 	fail "gdb: dumped the holder's heap" "$FW_TMP/gdb.dump" none
 gdb_dump "${HOLDER[plain]}" "$FW_TMP/b-gdb.dump" ||
@@ -312,7 +346,8 @@ fw_sc packet "$PY" "$FW_TMP/packet.py" "$LOG"
 fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
 
 fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" \
-	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[gdb]}:1" \
+	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[pass]}:1" \
+	"${FW_PIDS[gdb]}:1" \
 	"${FW_PIDS[thread]}:1" "${FW_PIDS[late]}:1" "${FW_PIDS[early]}:1" \
 	"${TARGET[vmw]}:1" "${TARGET[poke]}:1" "${TARGET[memw]}:1" \
 	"${TARGET[tvmw]}:1" ||
@@ -327,18 +362,18 @@ fw_tracer_stop
 
 # how each process took the other's memory, as the chain names it
 declare -A VIA=([vm]=process_vm_readv [ptrace]=ptrace [mem]=proc_mem_read
-	[py]=proc_mem_read [thread]=process_vm_readv [vmw]=process_vm_writev
+	[py]=proc_mem_read [pass]=proc_mem_read [thread]=process_vm_readv [vmw]=process_vm_writev
 	[poke]=ptrace_poke [memw]=proc_mem_write [tvmw]=process_vm_writev
 	[late]=proc_mem_read [early]=ptrace)
 via_of() {
 	jq -r '[.flightwatch.chain[]? | select(.via != null) | .via][0] // empty' <<<"$1"
 }
 
-for how in vm ptrace mem py late early; do
+for how in vm ptrace mem py pass late early; do
 	holder=${LATE[$how]:-${HOLDER[tainted]}}
 	a=$(fw_last_alert "${FW_PIDS[$how]}")
 	check "$how: the peeker's upload alerts" != "" "$a" || continue
-	[ "$how" = py ] || [ "$how" = late ] ||
+	[ "$how" = py ] || [ "$how" = pass ] || [ "$how" = late ] ||
 		check "$how: process.name" == fwpeek \
 			"$(fw_get "$a" .process.name)"
 	check "$how: file.path (the holder's log)" == "$LOG" \
@@ -368,6 +403,8 @@ fw_expect_no_alert "b-mem: /proc/PID/mem of a process holding no flight log" \
 	"${FW_PIDS[b-mem]}"
 fw_expect_no_alert "b-py: /proc/PID/mem of a process holding no flight log" \
 	"${FW_PIDS[b-py]}"
+fw_expect_no_alert "b-pass: a passed /proc/PID/mem of a process holding no flight log" \
+	"${FW_PIDS[b-pass]}"
 
 # gdb: its dump is a carrier; the upload of it names the log
 a=$(fw_last_alert "${FW_PIDS[gdb]}")
