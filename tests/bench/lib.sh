@@ -15,3 +15,12 @@ round_order() {
 		printf '%s\n' "$@"
 	fi
 }
+
+# build_floor DIR: DIR/floor and DIR/floor.bpf.o, the empty tp_btf sys_enter
+# and sys_exit programs (tests/bench/floor.bpf.c) every syscall tracer of
+# this kind pays at least; run from the project's root after make
+build_floor() {
+	clang -g -O2 -target bpf -D__TARGET_ARCH_"$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')" \
+		-Wall -Werror -Ibuild -c tests/bench/floor.bpf.c -o "$1/floor.bpf.o" &&
+		cc -O2 -Wall -Wextra -Werror tests/bench/floor.c -o "$1/floor" -lbpf
+}

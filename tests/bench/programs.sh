@@ -47,9 +47,7 @@ for c in clang cc tar grep python3 socat taskset jq; do
 	command -v "$c" >/dev/null || { echo "bench: $c missing" >&2; exit 1; }
 done
 [[ -x $fw && -r $out/../vmlinux.h ]] || { echo "bench: run make first" >&2; exit 1; }
-clang -g -O2 -target bpf -D__TARGET_ARCH_"$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')" \
-	-Wall -Werror -Ibuild -c tests/bench/floor.bpf.c -o "$out/floor.bpf.o" || exit 1
-cc -O2 -Wall -Wextra -Werror tests/bench/floor.c -o "$out/floor" -lbpf || exit 1
+build_floor "$out" || exit 1
 
 tmp=$(mktemp -d /tmp/fwprograms.XXXXXX)
 # a taint state of its own, started fresh: nothing taken over from the

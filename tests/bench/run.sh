@@ -18,7 +18,9 @@
 #    compile) with no tracer, the floor and flightwatch: tests/bench/programs.sh.
 #
 # Environment: N (iterations of the pread loop; others scale from it),
-# REPEAT, PEERS (subset of "opensnoop bpftrace auditd"), RATES, RATE_SECS,
+# REPEAT, PEERS (subset of "floor opensnoop bpftrace auditd"; floor is the
+# empty tp_btf sys_enter and sys_exit programs of tests/bench/floor.bpf.c,
+# what flightwatch's tier pays before doing anything), RATES, RATE_SECS,
 # PROCS, CPU_W (workload CPU), CPU_T (tracer CPU), FW (the binary,
 # build/flightwatch by default), SECTIONS (a subset of
 # "overhead loss procs hooks programs", all by default: `SECTIONS=hooks` measures
@@ -37,7 +39,7 @@ fw=${FW:-$root/build/flightwatch}
 
 N=${N:-1000000}
 REPEAT=${REPEAT:-7}
-PEERS=${PEERS:-opensnoop bpftrace auditd}
+PEERS=${PEERS:-floor opensnoop bpftrace auditd}
 RATES=${RATES:-0 10000 30000 100000 200000 400000}
 RATE_SECS=${RATE_SECS:-5}
 PROCS=${PROCS:-10000}
@@ -53,6 +55,7 @@ if ((EUID != 0)); then
 fi
 for t in $PEERS; do
 	case $t in
+	floor) build_floor "$out" || exit 1 ;;
 	opensnoop) command -v opensnoop >/dev/null || { echo "bench: opensnoop missing (make deps-bench)" >&2; exit 1; } ;;
 	bpftrace) command -v bpftrace >/dev/null || { echo "bench: bpftrace missing (make deps-bench)" >&2; exit 1; } ;;
 	auditd) command -v auditd >/dev/null && command -v auditctl >/dev/null || { echo "bench: auditd missing (make deps-bench)" >&2; exit 1; } ;;
@@ -121,6 +124,12 @@ start_tracer() {
 			--watch "$watched" >"$o" 2>"$e" &
 		tracer=$!
 		wait_for "$o" '"action":"ready"' 10
+		;;
+	floor)
+		taskset -c "$CPU_T" "$root/$out/floor" "$root/$out/floor.bpf.o" \
+			>"$o" 2>"$e" &
+		tracer=$!
+		wait_for "$o" '^ready' 10
 		;;
 	opensnoop)
 		taskset -c "$CPU_T" stdbuf -oL opensnoop >"$o" 2>"$e" &
