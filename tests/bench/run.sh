@@ -63,6 +63,14 @@ for t in $PEERS; do
 	esac
 done
 
+# opensnoop and bpftrace attach per-syscall tracepoints, found in tracefs,
+# which a machine may not mount at boot (flightwatch itself needs none)
+if [[ " $PEERS " == *" opensnoop "* || " $PEERS " == *" bpftrace "* ]] &&
+	[[ ! -d /sys/kernel/tracing/events ]]; then
+	mount -t tracefs tracefs /sys/kernel/tracing ||
+		{ echo "bench: cannot mount tracefs on /sys/kernel/tracing" >&2; exit 1; }
+fi
+
 tmp=$(mktemp -d /tmp/fwbench.XXXXXX)
 watched=$tmp/watched
 flightlog=$watched/2026-11-21_10-00-00.tlog
