@@ -47,7 +47,9 @@ def pts_index(master):
 def forward(path, ip, port, go=None):
     pid, master = pty.fork()
     if pid == 0:
-        for _ in range(400):
+        # up to 120 s for the go file: a tracer started meanwhile took 26 s
+        # to be ready in a TCG guest
+        for _ in range(2400):
             if go is None or os.path.exists(go):
                 os.execvp("cat", ["cat", "--", path])
             time.sleep(0.05)
