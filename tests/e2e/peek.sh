@@ -91,44 +91,33 @@ target() {
 		fail "$name: target read its file" "$FW_TMP/held-$name" none
 }
 
-# python3 reading a heap through /proc/PID/mem, as a script would
-cat >"$FW_TMP/procmem.py" <<'EOF'
-import socket, sys
-pid, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for line in open("/proc/%s/maps" % pid):
-    if line.rstrip().endswith("[heap]"):
-        lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
-        break
-with open("/proc/%s/mem" % pid, "rb", buffering=0) as mem:
-    mem.seek(lo)
-    data = mem.read(min(hi - lo, 65536))
-s = socket.create_connection((addr, port))
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-while s.recv(65536):
-    pass
-print("read=%d" % len(data))
-EOF
-
-# The same read through a descriptor another process opened and passed
+# python3 reading a heap through /proc/PID/mem, as a script would; with
+# "passed", a pread through a descriptor another process opened and passed
 # over a unix socket (SCM_RIGHTS): the reader never opens /proc/PID/mem
-cat >"$FW_TMP/passed.py" <<'EOF'
+cat >"$FW_TMP/procmem.py" <<'EOF'
 import os, socket, sys
 pid, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-mine, theirs = socket.socketpair()
-if os.fork() == 0:
-    mine.close()
-    fd = os.open("/proc/%s/mem" % pid, os.O_RDONLY)
-    socket.send_fds(theirs, [b"m"], [fd])
-    os._exit(0)
-theirs.close()
-_, fds, _, _ = socket.recv_fds(mine, 1, 1)
-os.wait()
+passed = sys.argv[4:] == ["passed"]
 for line in open("/proc/%s/maps" % pid):
     if line.rstrip().endswith("[heap]"):
         lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
         break
-data = os.pread(fds[0], min(hi - lo, 65536), lo)
+size = min(hi - lo, 65536)
+if passed:
+    mine, theirs = socket.socketpair()
+    if os.fork() == 0:
+        mine.close()
+        fd = os.open("/proc/%s/mem" % pid, os.O_RDONLY)
+        socket.send_fds(theirs, [b"m"], [fd])
+        os._exit(0)
+    theirs.close()
+    _, fds, _, _ = socket.recv_fds(mine, 1, 1)
+    os.wait()
+    data = os.pread(fds[0], size, lo)
+else:
+    with open("/proc/%s/mem" % pid, "rb", buffering=0) as mem:
+        mem.seek(lo)
+        data = mem.read(size)
 s = socket.create_connection((addr, port))
 s.sendall(data)
 s.shutdown(socket.SHUT_WR)
@@ -266,10 +255,10 @@ fw_sc b-mem "$FWPEEK" mem "${HOLDER[plain]}" "$FW_PEER_IP4" "$P_B_MEM"
 fw_sc py "$PY" "$FW_TMP/procmem.py" "${HOLDER[tainted]}" "$FW_PEER_IP4" "$P_PY"
 fw_sc b-py "$PY" "$FW_TMP/procmem.py" "${HOLDER[plain]}" "$FW_PEER_IP4" \
 	"$P_B_PY"
-fw_sc pass "$PY" "$FW_TMP/passed.py" "${HOLDER[tainted]}" "$FW_PEER_IP4" \
-	"$P_PASS"
-fw_sc b-pass "$PY" "$FW_TMP/passed.py" "${HOLDER[plain]}" "$FW_PEER_IP4" \
-	"$P_B_PASS"
+fw_sc pass "$PY" "$FW_TMP/procmem.py" "${HOLDER[tainted]}" "$FW_PEER_IP4" \
+	"$P_PASS" passed
+fw_sc b-pass "$PY" "$FW_TMP/procmem.py" "${HOLDER[plain]}" "$FW_PEER_IP4" \
+	"$P_B_PASS" passed
 gdb_dump "${HOLDER[tainted]}" "$FW_TMP/gdb.dump" ||
 	fail "gdb: dumped the holder's heap" "$FW_TMP/gdb.dump" none
 gdb_dump "${HOLDER[plain]}" "$FW_TMP/b-gdb.dump" ||
