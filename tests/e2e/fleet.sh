@@ -241,7 +241,7 @@ collected() {
 }
 has_ready() { [ -n "$(journal "$1" "MESSAGE_ID=$ID_READY")" ]; }
 for x in a b; do
-	if fw_wait_for 30 has_ready "$x"; then
+	if fw_wait_for "$FW_READY_TIMEOUT" has_ready "$x"; then
 		pass "${HOST[$x]}: tracer ready (its journal has the ready entry)"
 	else
 		fw_abort "the tracer of ${HOST[$x]} did not start: $(tail -n 5 "$FW_TMP/tracer-$x.err")"

@@ -106,10 +106,10 @@ check "second: the ready message says so" contains "taint state of the previous 
 	"$(ready_field '.message')"
 # a second tracer on the same state while this one runs (a `record` next
 # to the service) keeps none, rather than share this one's taint
-timeout 20 "$FW_BIN" record -o "$FW_TMP/side.fwt" --no-default-rules \
+timeout $((FW_READY_TIMEOUT + 10)) "$FW_BIN" record -o "$FW_TMP/side.fwt" --no-default-rules \
 	--watch "$WATCH" </dev/null >/dev/null 2>"$FW_TMP/side.err" &
 SIDE=$!
-fw_wait_for 15 grep -q "ready" "$FW_TMP/side.err"
+fw_wait_for "$FW_READY_TIMEOUT" grep -q "ready" "$FW_TMP/side.err"
 kill -INT "$SIDE" 2>/dev/null
 fw_wait_pid "$SIDE" 10
 check "a second tracer on the state in use keeps none" contains \
