@@ -24,6 +24,12 @@
 
 #define FW_PROC_SUPER_MAGIC 0x9fa0
 
+/* A read of a marked file returned data, a tainted process writes to one:
+ * the reader holds PID's memory, PID holds the writer's (global
+ * functions of syscalls.bpf.c, called from io_uring's submissions too) */
+__noinline int fw_proc_mem_read(__u64 file_addr);
+__noinline int fw_proc_mem_write(__u64 file_addr);
+
 /* The f_op of /proc/PID/mem files, once one was opened (0: none yet) */
 __u64 fw_proc_mem_fops __weak = 0;
 

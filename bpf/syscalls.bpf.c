@@ -26,9 +26,6 @@
 #include "shared.bpf.h"
 #include "syscall_arch.bpf.h"
 
-__noinline int fw_proc_mem_read(__u64 file_addr);
-__noinline int fw_proc_mem_write(__u64 file_addr);
-
 static __always_inline void pending_store(struct fw_pending *p, long fd)
 {
 	struct fw_pending *slot;
@@ -107,22 +104,23 @@ __noinline int fw_read_exit(long fd, long ret)
 {
 	struct fw_pending p = {};
 	struct file *file;
+	__u64 id;
 
-	if (ret <= 0 || current_tgid() == fw_self_tgid)
+	if (ret <= 0)
 		return 0;
 	file = fd_to_file(fd);
-	if (file_read_watched(file, &p)) {
-		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
-			       bpf_ktime_get_boot_ns());
+	/* the collector's own reads are asked about only once something was
+	 * read: an unwatched read, the common case, makes no helper call
+	 * for it */
+	if (file_read_watched(file, &p) || relay_read(file, &p)) {
+		id = bpf_get_current_pid_tgid();
+		if ((id >> 32) == fw_self_tgid)
+			return 0;
+		file_read_done(&p, id, ret, bpf_ktime_get_boot_ns());
 		return 1;
 	}
-	if (p.file.gen == FW_PROC_MEM_GEN) /* marked at its open */
-		return fw_proc_mem_read((__u64)file);
-	if (relay_read(file, &p)) {
-		file_read_done(&p, bpf_get_current_pid_tgid(), ret,
-			       bpf_ktime_get_boot_ns());
-		return 1;
-	}
+	if (p.file.gen == FW_PROC_MEM_GEN && current_tgid() != fw_self_tgid)
+		return fw_proc_mem_read((__u64)file); /* marked at its open */
 	return 0;
 }
 

@@ -216,13 +216,20 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 	if (uring_op_moves(op))
 		return uring_move(req, file, key);
 	if (uring_op_reads(op)) {
-		if (!file_read_watched(file, &u->p) && !relay_read(file, &u->p))
-			goto unfollowed;
+		if (file_read_watched(file, &u->p) || relay_read(file, &u->p))
+			goto followed;
+		/* another process's memory: taken at submission, as a
+		 * write(2) into one is at enter (a read that then fails
+		 * errs on the side of an alert) */
+		if (u->p.file.gen == FW_PROC_MEM_GEN)
+			fw_proc_mem_read((__u64)file);
+		goto unfollowed;
 	} else {
 		__u64 uaddr = 0;
 		long alen = 0;
 
-		if (!is_tainted(current_tgid()))
+		if (!is_tainted(current_tgid()) ||
+		    fw_proc_mem_write((__u64)file))
 			goto unfollowed;
 		/* an unconnected datagram socket's destination is the
 		 * message's msg_name, in the submitter's memory (an SQPOLL
@@ -254,6 +261,7 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 		if (!u->p.kind)
 			goto unfollowed;
 	}
+followed:
 	u->p.fd = fd;
 	u->id = bpf_get_current_pid_tgid();
 	if (req->flags & REQ_F_CQE_SKIP) {

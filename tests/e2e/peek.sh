@@ -3,13 +3,15 @@
 # read a flight log holds it in its heap; another process reads that
 # memory with process_vm_readv, ptrace (PTRACE_ATTACH + PEEKDATA, as a
 # debugger), a pread of /proc/PID/mem (fwpeek), a read of it (python) or
-# a pread through a descriptor of it another process opened and passed
+# a pread through a descriptor of it another process opened and passed,
+# or io_uring requests alone (fwuring: the open, the reads, the sends)
 # and uploads it. The upload alerts, named after the reader, with the log
 # as its origin and the holder in its chain. gdb, a real debugger, dumps
 # the holder's heap to a file that another program uploads. Writing: a
 # process that read the log writes it into an untainted process (one
 # waiting to upload a file it read) by process_vm_writev, PTRACE_POKEDATA
-# or a pwrite of /proc/PID/mem; that process's upload alerts, with the
+# or a pwrite of /proc/PID/mem, or an io_uring write request on it
+# (fwpeek uringw); that process's upload alerts, with the
 # writer in its chain. Benign twins: the same reads of a process holding
 # no flight-log data, and the same writes by a process that read none,
 # stay quiet. And a tainted process that opens a packet socket
@@ -40,10 +42,13 @@ P_EARLY=9334
 P_B_EARLY=9335
 P_PASS=9336
 P_B_PASS=9337
+P_URING=9338
+P_B_URING=9339
 # the processes written into upload to these
 declare -A P_TARGET=([vmw]=9322 [poke]=9323 [memw]=9324
-	[b-vmw]=9325 [b-poke]=9326 [b-memw]=9327)
+	[b-vmw]=9325 [b-poke]=9326 [b-memw]=9327 [uringw]=9340 [b-uringw]=9341)
 FWPEEK=$FW_HELPERS/fwpeek
+FWURING=$FW_HELPERS/fwuring
 PY=/usr/bin/python3
 
 fw_init
@@ -51,10 +56,13 @@ fw_peers "$P_VM" "$P_PROBE6"
 for port in "$P_PTRACE" "$P_B_VM" "$P_B_PTRACE" "$P_MEM" "$P_B_MEM" \
 	"$P_PY" "$P_B_PY" "$P_GDB" "$P_B_GDB" "${P_TARGET[@]}" "$P_THREAD" \
 	"$P_B_THREAD" "$P_TVMW" "$P_B_TVMW" "$P_LATE" "$P_B_LATE" \
-	"$P_EARLY" "$P_B_EARLY" "$P_PASS" "$P_B_PASS"; do
+	"$P_EARLY" "$P_B_EARLY" "$P_PASS" "$P_B_PASS" "$P_URING" \
+	"$P_B_URING"; do
 	fw_peer_listen tcp4 "$port"
 done
-[ -x "$FWPEEK" ] || fw_abort "no $FWPEEK (run tests/run.sh)"
+for helper in "$FWPEEK" "$FWURING"; do
+	[ -x "$helper" ] || fw_abort "no $helper (run tests/run.sh)"
+done
 
 WATCH=$FW_TMP/Telemetry
 mkdir -p "$WATCH"
@@ -164,6 +172,18 @@ threaded() {
 	THREAD[$name]=$(cat "$FW_TMP/tid-$name")
 }
 
+# fwuring sends PID's heap (at most 64 KiB of it) to PORT: its open of
+# /proc/PID/mem, its reads and its sends are all io_uring requests
+uring_peek() {
+	local name=$1 pid=$2 port=$3 lo hi
+	read -r lo hi < <(awk '/\[heap\]$/ { split($1, r, "-");
+		print r[1], r[2]; exit }' "/proc/$pid/maps")
+	[ -n "$hi" ] || fail "$name: the holder has a heap" "a [heap] line" none
+	fw_sc "$name" "$FWURING" --from "$((16#$lo))" \
+		--max "$(((16#$hi - 16#$lo) < 65536 ? 16#$hi - 16#$lo : 65536))" \
+		send "/proc/$pid/mem" "$FW_PEER_IP4" "$port"
+}
+
 # gdb dumps PID's heap to OUT (gdb reads a process it attached to through
 # /proc/PID/mem, or PTRACE_PEEKDATA where that fails)
 gdb_dump() {
@@ -259,6 +279,8 @@ fw_sc pass "$PY" "$FW_TMP/procmem.py" "${HOLDER[tainted]}" "$FW_PEER_IP4" \
 	"$P_PASS" passed
 fw_sc b-pass "$PY" "$FW_TMP/procmem.py" "${HOLDER[plain]}" "$FW_PEER_IP4" \
 	"$P_B_PASS" passed
+uring_peek uring "${HOLDER[tainted]}" "$P_URING"
+uring_peek b-uring "${HOLDER[plain]}" "$P_B_URING"
 gdb_dump "${HOLDER[tainted]}" "$FW_TMP/gdb.dump" ||
 	fail "gdb: dumped the holder's heap" "$FW_TMP/gdb.dump" none
 gdb_dump "${HOLDER[plain]}" "$FW_TMP/b-gdb.dump" ||
@@ -300,7 +322,7 @@ fw_sc b-thread "$FWPEEK" vm "${THREAD[b-thread]}" "$FW_PEER_IP4" \
 
 # writes into another process: by a writer that read the log, and (b-)
 # by one that read a plain file; then each target uploads
-for how in vmw poke memw; do
+for how in vmw poke memw uringw; do
 	target "$how"
 	target "b-$how"
 	fw_sc "w-$how" "$FWPEEK" "$how" "${TARGET[$how]}" "$LOG" \
@@ -336,9 +358,11 @@ fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
 
 fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" \
 	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[pass]}:1" \
+	"${FW_PIDS[uring]}:1" \
 	"${FW_PIDS[gdb]}:1" \
 	"${FW_PIDS[thread]}:1" "${FW_PIDS[late]}:1" "${FW_PIDS[early]}:1" \
 	"${TARGET[vmw]}:1" "${TARGET[poke]}:1" "${TARGET[memw]}:1" \
+	"${TARGET[uringw]}:1" \
 	"${TARGET[tvmw]}:1" ||
 	note "not every peeker's or target's alert within 10 s"
 for name in "${!TARGET[@]}"; do
@@ -351,20 +375,26 @@ fw_tracer_stop
 
 # how each process took the other's memory, as the chain names it
 declare -A VIA=([vm]=process_vm_readv [ptrace]=ptrace [mem]=proc_mem_read
-	[py]=proc_mem_read [pass]=proc_mem_read [thread]=process_vm_readv [vmw]=process_vm_writev
-	[poke]=ptrace_poke [memw]=proc_mem_write [tvmw]=process_vm_writev
+	[py]=proc_mem_read [pass]=proc_mem_read [uring]=proc_mem_read
+	[thread]=process_vm_readv [vmw]=process_vm_writev
+	[poke]=ptrace_poke [memw]=proc_mem_write [uringw]=proc_mem_write
+	[tvmw]=process_vm_writev
 	[late]=proc_mem_read [early]=ptrace)
 via_of() {
 	jq -r '[.flightwatch.chain[]? | select(.via != null) | .via][0] // empty' <<<"$1"
 }
 
-for how in vm ptrace mem py pass late early; do
+for how in vm ptrace mem py pass uring late early; do
 	holder=${LATE[$how]:-${HOLDER[tainted]}}
 	a=$(fw_last_alert "${FW_PIDS[$how]}")
 	check "$how: the peeker's upload alerts" != "" "$a" || continue
-	[ "$how" = py ] || [ "$how" = pass ] || [ "$how" = late ] ||
-		check "$how: process.name" == fwpeek \
-			"$(fw_get "$a" .process.name)"
+	case $how in
+	py | pass | late) ;;
+	uring) check "$how: process.name" == fwuring \
+		"$(fw_get "$a" .process.name)" ;;
+	*) check "$how: process.name" == fwpeek \
+		"$(fw_get "$a" .process.name)" ;;
+	esac
 	check "$how: file.path (the holder's log)" == "$LOG" \
 		"$(fw_get "$a" .file.path)"
 	check "$how: the holder is in the chain" == "$holder" \
@@ -394,6 +424,8 @@ fw_expect_no_alert "b-py: /proc/PID/mem of a process holding no flight log" \
 	"${FW_PIDS[b-py]}"
 fw_expect_no_alert "b-pass: a passed /proc/PID/mem of a process holding no flight log" \
 	"${FW_PIDS[b-pass]}"
+fw_expect_no_alert "b-uring: /proc/PID/mem through io_uring, of a process holding no flight log" \
+	"${FW_PIDS[b-uring]}"
 
 # gdb: its dump is a carrier; the upload of it names the log
 a=$(fw_last_alert "${FW_PIDS[gdb]}")
@@ -403,7 +435,7 @@ check "gdb: the upload of gdb's dump alerts" != "" "$a" &&
 fw_expect_no_alert "b-gdb: the dump of a process holding no flight log" \
 	"${FW_PIDS[b-gdb]}"
 
-for how in vmw poke memw tvmw; do
+for how in vmw poke memw uringw tvmw; do
 	a=$(fw_last_alert "${TARGET[$how]}")
 	if check "$how: the written process's upload alerts" != "" "$a"; then
 		check "$how: file.path (the writer's log)" == "$LOG" \

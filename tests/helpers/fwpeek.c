@@ -6,7 +6,7 @@
  *
  *   fwpeek vm|ptrace|mem PID ADDR PORT
  *   fwpeek early PID ADDR PORT ATTACHED HELD
- *   fwpeek vmw|poke|memw PID FILE MARKFILE
+ *   fwpeek vmw|poke|memw|uringw PID FILE MARKFILE
  *
  * Reading: up to 64 KiB of PID's heap (its "[heap]" mapping in
  * /proc/PID/maps, else its first writable private mapping) with
@@ -19,8 +19,9 @@
  * Writing: reads FILE (up to 64 KiB), finds in PID's heap the buffer that
  * holds MARKFILE's first bytes (PID read MARKFILE and will send it), and
  * overwrites it with FILE's bytes (no more than MARKFILE's size) by
- * process_vm_writev (vmw), PTRACE_POKEDATA (poke) or pwrite on
- * /proc/PID/mem (memw); prints "poked=N". The buffer is found with
+ * process_vm_writev (vmw), PTRACE_POKEDATA (poke), pwrite on
+ * /proc/PID/mem (memw) or an io_uring write request on it (uringw);
+ * prints "poked=N". The buffer is found with
  * process_vm_readv, which reads nothing the tests taint.
  *
  * PID may be a thread's id. Errors: one line on stderr, exit 1; usage:
@@ -30,6 +31,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,21 +269,57 @@ static size_t poke_ptrace(pid_t pid, unsigned long at, size_t len)
 	return n;
 }
 
-static size_t poke_mem(pid_t pid, unsigned long at, size_t len)
+static int open_mem_for_writing(pid_t pid)
 {
 	char path[64];
-	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		die(path);
-	n = pwrite(fd, buf, len, at);
+	return fd;
+}
+
+static size_t poke_mem(pid_t pid, unsigned long at, size_t len)
+{
+	int fd = open_mem_for_writing(pid);
+	ssize_t n = pwrite(fd, buf, len, at);
+
 	if (n < 0)
 		die("pwrite /proc/PID/mem");
 	close(fd);
 	return n;
+}
+
+/* The same write as an io_uring request (IORING_OP_WRITE at offset at) */
+static size_t poke_uring(pid_t pid, unsigned long at, size_t len)
+{
+	int fd = open_mem_for_writing(pid), ret;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+
+	ret = io_uring_queue_init(2, &ring, 0);
+	if (ret) {
+		errno = -ret;
+		die("io_uring_queue_init");
+	}
+	io_uring_prep_write(io_uring_get_sqe(&ring), fd, buf, len, at);
+	ret = io_uring_submit_and_wait(&ring, 1);
+	if (ret < 1) {
+		errno = ret < 0 ? -ret : EIO;
+		die("io_uring_submit_and_wait");
+	}
+	ret = io_uring_wait_cqe(&ring, &cqe);
+	if (!ret)
+		ret = cqe->res;
+	if (ret < 0) {
+		errno = -ret;
+		die("io_uring write /proc/PID/mem");
+	}
+	io_uring_queue_exit(&ring);
+	close(fd);
+	return ret;
 }
 
 static int poke(const char *how, pid_t pid, const char *file,
@@ -296,6 +334,8 @@ static int poke(const char *how, pid_t pid, const char *file,
 		done = poke_vm(pid, at, len);
 	else if (!strcmp(how, "poke"))
 		done = poke_ptrace(pid, at, len);
+	else if (!strcmp(how, "uringw"))
+		done = poke_uring(pid, at, len);
 	else
 		done = poke_mem(pid, at, len);
 	printf("poked=%zu\n", done);
@@ -310,7 +350,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc == 5 && (!strcmp(argv[1], "vmw") || !strcmp(argv[1], "poke") ||
-			  !strcmp(argv[1], "memw")))
+			  !strcmp(argv[1], "memw") || !strcmp(argv[1], "uringw")))
 		return poke(argv[1], atoi(argv[2]), argv[3], argv[4]);
 	if ((argc != 5 || (strcmp(argv[1], "vm") && strcmp(argv[1], "ptrace") &&
 			   strcmp(argv[1], "mem"))) &&
@@ -318,7 +358,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: fwpeek vm|ptrace|mem PID ADDR PORT\n"
 			"       fwpeek early PID ADDR PORT ATTACHED HELD\n"
-			"       fwpeek vmw|poke|memw PID FILE MARKFILE\n");
+			"       fwpeek vmw|poke|memw|uringw PID FILE MARKFILE\n");
 		return 2;
 	}
 	pid = atoi(argv[2]);

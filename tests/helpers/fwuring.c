@@ -22,6 +22,8 @@
  *
  * --fixed: register both descriptors with the ring and name them by their
  * index (IOSQE_FIXED_FILE) in the reads and writes.
+ * --from OFFSET, --max BYTES (cat, send): read FILE from OFFSET on, at most
+ * BYTES of it (another process's heap through /proc/PID/mem).
  * --skip: the sends succeed without a completion (IOSQE_CQE_SKIP_SUCCESS),
  * each linked to a NOP whose completion says it is done.
  *
@@ -174,6 +176,7 @@ int main(int argc, char **argv)
 {
 	static char buf[CHUNK];
 	bool send_mode, dgram = false, fixed = false, skip = false;
+	long long from = 0, max = -1;
 	struct sockaddr_storage peer;
 	socklen_t peer_len = 0;
 	int in, out, ret, fds[2];
@@ -184,6 +187,10 @@ int main(int argc, char **argv)
 			fixed = true;
 		else if (!strcmp(argv[1], "--skip"))
 			skip = true;
+		else if (!strcmp(argv[1], "--from") && argc > 2)
+			from = strtoll((argc--, ++argv)[1], NULL, 0);
+		else if (!strcmp(argv[1], "--max") && argc > 2)
+			max = strtoll((argc--, ++argv)[1], NULL, 0);
 		else
 			break;
 	}
@@ -199,7 +206,7 @@ int main(int argc, char **argv)
 		send_mode = dgram = true;
 	} else {
 		fprintf(stderr,
-			"usage: fwuring [--fixed] [--skip] cat FILE | splice FILE | send FILE IP PORT | sendto FILE IP PORT\n");
+			"usage: fwuring [--fixed] [--skip] [--from OFFSET] [--max BYTES] cat FILE | splice FILE | send FILE IP PORT | sendto FILE IP PORT\n");
 		return 2;
 	}
 	ret = io_uring_queue_init(8, &ring, 0);
@@ -218,12 +225,18 @@ int main(int argc, char **argv)
 		if (ret)
 			die("io_uring_register_files", -ret);
 	}
+	off = from;
 	for (;;) {
 		struct io_uring_sqe *s = sqe();
+		unsigned int want = sizeof(buf);
 		int n, done = 0;
 
+		if (max >= 0 && off - from + want > max)
+			want = max - (off - from);
+		if (want == 0)
+			break;
 		/* with --fixed, index 0 is in and 1 is out */
-		io_uring_prep_read(s, fixed ? 0 : in, buf, sizeof(buf), off);
+		io_uring_prep_read(s, fixed ? 0 : in, buf, want, off);
 		if (fixed)
 			s->flags |= IOSQE_FIXED_FILE;
 		n = run_one("read");
