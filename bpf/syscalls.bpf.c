@@ -409,14 +409,16 @@ __noinline int fw_socket_exit(long type, long protocol)
 /* Every followed call returns here: account what its enter decided */
 __noinline int fw_io_exit(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_datagram_dests *kd = NULL;
 	struct fw_pending p, *pp;
-	__u32 tid = (__u32)id;
+	__u64 id;
+	__u32 tid;
 
 	pp = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
 	if (!pp || !pp->kind)
 		return 0; /* the path every untracked call takes */
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
 	p = *pp;
 	pp->kind = 0;
 	if ((p.kind & FW_PENDING_SEND) &&
