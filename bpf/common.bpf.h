@@ -297,47 +297,9 @@ static __always_inline struct inode *file_inode(struct file *file)
 	return inode;
 }
 
-/*
- * A kernel address read as a typed pointer (6.2 and later): its fields are
- * then plain loads that the JIT guards against faults, where
- * bpf_probe_read_kernel is a helper call of about 10 ns each. The verifier
- * turns the call into a register move. Weak, and called only under
- * fw_rdonly_cast: 6.1 loads the same object with the call left out. In
- * the syscall programs' object only (FW_TYPED_READS defined before its
- * includes): the linker of libbpf 1.1 fails on a kfunc declared in more
- * than one object.
- */
-#ifdef FW_TYPED_READS
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-#define fw_typed_reads fw_rdonly_cast
-#define fw_typed(ptr, type)                                                    \
-	((type *)bpf_rdonly_cast((ptr), bpf_core_type_id_kernel(type)))
-#else
-#define fw_typed_reads false
-#define fw_typed(ptr, type) ((type *)(ptr))
-#endif
-
-/* The inode of file, for reads whose result only keys a map or is read
- * from (never handed to a global function: where the cast exists, it is
- * a typed pointer, not a number) */
-static __always_inline struct inode *file_inode_typed(struct file *file)
-{
-	if (fw_typed_reads)
-		return fw_typed(file, struct file)->f_inode;
-	return file_inode(file);
-}
-
 static __always_inline void inode_key(struct inode *inode,
 				      struct fw_file_key *key)
 {
-	if (fw_typed_reads) {
-		struct inode *typed = fw_typed(inode, struct inode);
-
-		key->ino = typed->i_ino;
-		key->dev = typed->i_sb->s_dev;
-		key->gen = typed->i_generation;
-		return;
-	}
 	key->ino = BPF_CORE_READ(inode, i_ino);
 	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key->gen = BPF_CORE_READ(inode, i_generation);

@@ -342,7 +342,7 @@ static __always_inline bool file_read_watched(struct file *file,
 
 	if (!file)
 		return false;
-	inode = file_inode_typed(file);
+	inode = file_inode(file);
 	inode_addr = (__u64)inode;
 	known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
 	if (!known)

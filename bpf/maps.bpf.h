@@ -412,9 +412,5 @@ const volatile __u32 fw_self_tgid __weak = 0;
 __u64 fw_emptying __weak = 0;
 /* 0: taint never expires */
 const volatile __u64 fw_taint_expiry_ns __weak = 0;
-/* The kernel has bpf_rdonly_cast (6.2 and later; common.bpf.h). Set
- * before load: where it is false the verifier drops every branch that
- * calls it, so the unresolved weak kfunc is never called */
-const volatile bool fw_rdonly_cast __weak = false;
 
 #endif /* FW_MAPS_BPF_H */

@@ -21,8 +21,6 @@
  */
 /* tp_btf programs only: the task's fields by BTF (common.bpf.h) */
 #define FW_TASK_BTF
-/* files' and inodes' fields by BTF where the kernel allows (common.bpf.h) */
-#define FW_TYPED_READS
 #include "io.bpf.h"
 #include "procmem.bpf.h"
 #include "shared.bpf.h"

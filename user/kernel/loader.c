@@ -344,9 +344,6 @@ static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 		loader__pin_state(l, o->state_dir, o->fresh);
 	/* without BTF here the load fails and says why */
 	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
-	l->skel->rodata->fw_rdonly_cast =
-		btf && btf__find_by_name_kind(btf, "bpf_rdonly_cast",
-					      BTF_KIND_FUNC) >= 0;
 	l->left_out.n = 0;
 	hooks__select(l->skel->obj, btf, l->refused, l->n_refused,
 		      btf && probes__fentry(btf), o->enforce, &l->left_out);
