@@ -16,6 +16,18 @@ round_order() {
 	fi
 }
 
+# bpf_stats_off: kernel.bpf_stats_enabled to 0 for the timed runs, saying so
+# when it was on (run statistics read the clock twice around every BPF
+# program run: about 50 ns per syscall hook here, twice what an empty
+# program costs). The caller restores $bpf_stats_was at exit.
+bpf_stats_was=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+bpf_stats_off() {
+	if [[ $(sysctl -n kernel.bpf_stats_enabled) != 0 ]]; then
+		log "kernel.bpf_stats_enabled was on: off for the timed runs, restored at exit"
+		sysctl -qw kernel.bpf_stats_enabled=0
+	fi
+}
+
 # build_floor DIR: DIR/floor and DIR/floor.bpf.o, the empty tp_btf sys_enter
 # and sys_exit programs (tests/bench/floor.bpf.c) every syscall tracer of
 # this kind pays at least; run from the project's root after make

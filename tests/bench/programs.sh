@@ -59,11 +59,13 @@ cleanup() {
 	[[ -n $tracer ]] && kill -INT "$tracer" 2>/dev/null && wait "$tracer" 2>/dev/null
 	[[ -n $sink ]] && kill "$sink" 2>/dev/null && wait "$sink" 2>/dev/null
 	rm -rf "$tmp" "$state"
+	sysctl -qw kernel.bpf_stats_enabled="$bpf_stats_was"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log() { printf '%s\n' "$*" | tee -a "$results"; }
+bpf_stats_off
 
 mkdir -p "$tmp/watched" "$tmp/objs"
 

@@ -82,7 +82,6 @@ sink=
 procs_pid=
 procs_in=
 audit_was_enabled=$(auditctl -s 2>/dev/null | awk '$1 == "enabled" {print $2}')
-bpf_stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 
 log() { printf '%s\n' "$*" | tee -a "$results"; }
 
@@ -388,13 +387,9 @@ hook_costs() {
 : >"$results"
 setup
 machine
-# Run statistics read the clock twice around every BPF program run: about
-# 45 ns per syscall hook here, more than half of the empty programs' floor.
-# Every timed section runs without them; only section 5 turns them on.
-if [[ $bpf_stats_was != 0 ]]; then
-	log "kernel.bpf_stats_enabled was $bpf_stats_was: off for the timed sections, restored at exit"
-	sysctl -qw kernel.bpf_stats_enabled=0
-fi
+# every timed section runs without run statistics; only section 5 turns
+# them on
+bpf_stats_off
 for s in $SECTIONS; do
 	case $s in
 	overhead) overhead ;;

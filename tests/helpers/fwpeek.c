@@ -349,8 +349,9 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int fd;
 
-	if (argc == 5 && (!strcmp(argv[1], "vmw") || !strcmp(argv[1], "poke") ||
-			  !strcmp(argv[1], "memw") || !strcmp(argv[1], "uringw")))
+	if (argc == 5 &&
+	    (!strcmp(argv[1], "vmw") || !strcmp(argv[1], "poke") ||
+	     !strcmp(argv[1], "memw") || !strcmp(argv[1], "uringw")))
 		return poke(argv[1], atoi(argv[2]), argv[3], argv[4]);
 	if ((argc != 5 || (strcmp(argv[1], "vm") && strcmp(argv[1], "ptrace") &&
 			   strcmp(argv[1], "mem"))) &&
