@@ -227,14 +227,15 @@ int main(int argc, char **argv)
 	}
 	off = from;
 	for (;;) {
-		struct io_uring_sqe *s = sqe();
 		unsigned int want = sizeof(buf);
+		struct io_uring_sqe *s;
 		int n, done = 0;
 
 		if (max >= 0 && off - from + want > max)
 			want = max - (off - from);
 		if (want == 0)
 			break;
+		s = sqe();
 		/* with --fixed, index 0 is in and 1 is out */
 		io_uring_prep_read(s, fixed ? 0 : in, buf, want, off);
 		if (fixed)
