@@ -172,12 +172,17 @@ threaded() {
 	THREAD[$name]=$(cat "$FW_TMP/tid-$name")
 }
 
+# heap_range PID: the start and end of PID's heap, in hex, on one line
+heap_range() {
+	awk '/\[heap\]$/ { split($1, r, "-"); print r[1], r[2]; exit }' \
+		"/proc/$1/maps"
+}
+
 # fwuring sends PID's heap (at most 64 KiB of it) to PORT: its open of
 # /proc/PID/mem, its reads and its sends are all io_uring requests
 uring_peek() {
 	local name=$1 pid=$2 port=$3 lo hi
-	read -r lo hi < <(awk '/\[heap\]$/ { split($1, r, "-");
-		print r[1], r[2]; exit }' "/proc/$pid/maps")
+	read -r lo hi < <(heap_range "$pid")
 	[ -n "$hi" ] || fail "$name: the holder has a heap" "a [heap] line" none
 	fw_sc "$name" "$FWURING" --from "$((16#$lo))" \
 		--max "$(((16#$hi - 16#$lo) < 65536 ? 16#$hi - 16#$lo : 65536))" \
@@ -188,8 +193,7 @@ uring_peek() {
 # /proc/PID/mem, or PTRACE_PEEKDATA where that fails)
 gdb_dump() {
 	local pid=$1 out=$2 lo hi
-	read -r lo hi < <(awk '/\[heap\]$/ { split($1, r, "-");
-		print r[1], r[2]; exit }' "/proc/$pid/maps")
+	read -r lo hi < <(heap_range "$pid")
 	[ -n "$hi" ] || return 1
 	timeout 60 gdb -nx -batch -p "$pid" \
 		-ex "dump binary memory $out 0x$lo 0x$hi" >/dev/null 2>&1 &&
