@@ -102,13 +102,42 @@ $(OUT)/flightwatch.skel.h: $(OUT)/flightwatch.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name flightwatch_bpf > $@
 
+# The same object with the syscall programs built for typed reads
+# (FW_TYPED_READS, bpf/common.bpf.h), for kernels that have
+# bpf_rdonly_cast (6.2 and later): the loader opens the same skeleton on
+# its bytes. Only the code differs, in the same place of the link, so
+# maps, programs and globals keep their layout; the skeletons are compared
+# to be sure. A separate object because libbpf 1.1 (Debian 12's) fails to
+# load one that declares a kfunc the kernel lacks without CAP_SYS_ADMIN.
+$(OUT)/bpf/syscalls_typed.bpf.o: bpf/syscalls.bpf.c $(OUT)/vmlinux.h
+	$(Q)mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DFW_TYPED_READS -MMD -MP -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUT)/flightwatch_typed.bpf.o: $(patsubst %/syscalls.bpf.o,%/syscalls_typed.bpf.o,$(BPF_OBJS))
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/flightwatch_typed.skel.h: $(OUT)/flightwatch_typed.bpf.o $(OUT)/flightwatch.skel.h
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name flightwatch_typed_bpf > $@.tmp
+	$(Q)scripts/skel-layout $(OUT)/flightwatch.skel.h flightwatch_bpf > $@.a
+	$(Q)scripts/skel-layout $@.tmp flightwatch_typed_bpf > $@.b
+	$(Q)if ! cmp -s $@.a $@.b; then \
+		echo "error: the typed object's layout differs from the plain one's:" >&2; \
+		diff $@.a $@.b | head -20 >&2; rm -f $@.tmp; exit 1; fi
+	$(Q)rm -f $@.a $@.b
+	$(Q)mv $@.tmp $@
+
 $(OUT)/user/%.o: user/%.c
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
 # The loader embeds the skeleton
-$(filter $(OUT)/user/kernel/loader%,$(APP_OBJS)): $(OUT)/flightwatch.skel.h
+$(filter $(OUT)/user/kernel/loader%,$(APP_OBJS)): $(OUT)/flightwatch.skel.h \
+	$(OUT)/flightwatch_typed.skel.h
 
 $(OUT)/flightwatch: $(CORE_OBJS) $(APP_OBJS)
 	$(call msg,LD,$@)

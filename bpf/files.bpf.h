@@ -331,22 +331,29 @@ static __always_inline int file_open_exit(long ret, bool truncated)
 	return 0;
 }
 
-/* Is file (NULL: none) a watched file or a carrier? Fills the READ part
- * of p */
-static __always_inline bool file_read_watched(struct file *file,
-					      struct fw_pending *p)
+/* The watched_inodes entry of file's inode (file NULL: none), and the
+ * inode. Every read asks: an unwatched one ends here */
+static __always_inline struct fw_file_key *watched_lookup(struct file *file,
+							  struct inode **inode)
 {
-	struct fw_file_key *known;
-	struct inode *inode;
 	__u64 inode_addr;
 
 	if (!file)
-		return false;
-	inode = file_inode(file);
-	inode_addr = (__u64)inode;
-	known = bpf_map_lookup_elem(&watched_inodes, &inode_addr);
-	if (!known)
-		return false; /* the path every unwatched read takes */
+		return NULL;
+	*inode = file_inode_typed(file);
+	inode_addr = (__u64)*inode;
+	return bpf_map_lookup_elem(&watched_inodes, &inode_addr);
+}
+
+/* file, whose inode has the watched_inodes entry known: is it a watched
+ * file or a carrier? Fills the READ part of p */
+static __always_inline bool file_read_known(struct file *file,
+					    struct inode *inode,
+					    struct fw_file_key *known,
+					    struct fw_pending *p)
+{
+	__u64 inode_addr = (__u64)inode;
+
 	if (known->dev == 0 && known->gen == FW_PROC_MEM_GEN) {
 		/* another process's memory: not a file that carries a log
 		 * itself; the caller may follow it (procmem.bpf.h) */
@@ -397,6 +404,17 @@ static __always_inline bool file_read_watched(struct file *file,
 	p->kind |= FW_PENDING_READ;
 	p->file_ptr = (__u64)file;
 	return true;
+}
+
+/* Is file (NULL: none) a watched file or a carrier? Fills the READ part
+ * of p */
+static __always_inline bool file_read_watched(struct file *file,
+					      struct fw_pending *p)
+{
+	struct inode *inode = NULL;
+	struct fw_file_key *known = watched_lookup(file, &inode);
+
+	return known && file_read_known(file, inode, known, p);
 }
 
 static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,

@@ -107,6 +107,15 @@ relay_mark(struct sock *sk, const struct fw_dest *dest, struct file *file)
 	relay_mark_key(&key, &carrier);
 }
 
+/* Was a relay ever recorded? Until one is, socket reads cost nothing */
+static __always_inline bool relays_exist(void)
+{
+	__u32 zero = 0;
+	__u64 *count = bpf_map_lookup_elem(&relay_count, &zero);
+
+	return count && *count;
+}
+
 /* Is file (NULL: none) an INET socket receiving a recorded flow? Fills
  * the READ part of p */
 static __always_inline bool relay_read(struct file *file, struct fw_pending *p)
@@ -114,15 +123,12 @@ static __always_inline bool relay_read(struct file *file, struct fw_pending *p)
 	struct fw_relay_key key = {};
 	struct fw_dest local = {}, remote = {};
 	struct fw_relay *relay;
-	__u32 zero = 0;
-	__u64 *count;
 	struct sock *sk;
 	__u16 family, type;
 	__u8 proto;
 
-	count = bpf_map_lookup_elem(&relay_count, &zero);
-	if (!count || !*count)
-		return false; /* no relay ever: socket reads cost nothing */
+	if (!relays_exist())
+		return false;
 	sk = inet_sock_of(file, &family, &proto, &type);
 	if (!sk)
 		return false;

@@ -102,17 +102,25 @@ __noinline int fw_truncate_path_exit(void)
  * Returns 1 when a watched file or carrier was read (shared_after_read) */
 __noinline int fw_read_exit(long fd, long ret)
 {
-	struct fw_pending p = {};
+	struct inode *inode = NULL;
+	struct fw_file_key *known;
+	struct fw_pending p;
 	struct file *file;
 	__u64 id;
 
 	if (ret <= 0)
 		return 0;
 	file = fd_to_file(fd);
-	/* the collector's own reads are asked about only once something was
-	 * read: an unwatched read, the common case, makes no helper call
-	 * for it */
-	if (file_read_watched(file, &p) || relay_read(file, &p)) {
+	known = watched_lookup(file, &inode);
+	/* an unwatched file, no relay: the common case ends here, before p
+	 * (120 bytes) is cleared or the caller's id asked for (the
+	 * collector's own reads are told apart only once something was
+	 * read) */
+	if (!known && !relays_exist())
+		return 0;
+	__builtin_memset(&p, 0, sizeof(p));
+	if ((known && file_read_known(file, inode, known, &p)) ||
+	    relay_read(file, &p)) {
 		id = bpf_get_current_pid_tgid();
 		if ((id >> 32) == fw_self_tgid)
 			return 0;
@@ -150,11 +158,12 @@ static __always_inline void send_named(struct fw_pending *p, struct file *file)
 /* write, writev, sendto (send): uaddr may be NULL */
 __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 {
-	struct fw_pending p = { .user_dest = uaddr, .user_dest_len = addrlen };
+	struct fw_pending p;
 	struct file *file;
 
 	if (!is_tainted(current_tgid()))
-		return 0;
+		return 0; /* before p is cleared: every untainted send */
+	p = (struct fw_pending){ .user_dest = uaddr, .user_dest_len = addrlen };
 	file = fd_to_file(fd);
 	/* another process's memory, not a file that could carry anything */
 	if (fw_proc_mem_write((__u64)file))
@@ -173,11 +182,12 @@ __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
 {
 	struct fw_user_msghdr m = { .msg_name = FW_UADDR_UNREAD };
-	struct fw_pending p = { .user_dest = umsg };
+	struct fw_pending p;
 	struct file *file;
 
 	if (!is_tainted(current_tgid()))
 		return 0;
+	p = (struct fw_pending){ .user_dest = umsg };
 	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
 		m.msg_name = FW_UADDR_UNREAD;
 	file = fd_to_file(fd);

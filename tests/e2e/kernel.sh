@@ -51,6 +51,25 @@ check "json: a reason for every hook not attached" == "" \
 check "json: the faster hook kinds probed" -eq 4 \
 	"$(jq '.faster_hook_kinds | length' <<<"$doc")"
 
+# ---- typed reads: the object built for them where the kernel has the kfunc --
+# (6.2 and later). The kernel's own BTF says; a --btf file, even the
+# kernel's, makes the loader take the object every kernel loads: the
+# same kernel runs both.
+kfunc=false
+bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null |
+	grep -q "FUNC 'bpf_rdonly_cast'" && kfunc=true
+check "json: typed reads exactly where the kernel has bpf_rdonly_cast ($kfunc)" \
+	== "$kfunc" "$(jq -r .typed_reads <<<"$doc")"
+expect="bpf_probe_read_kernel (no bpf_rdonly_cast here)"
+$kfunc && expect="typed pointers (bpf_rdonly_cast)"
+check "text: says how files and inodes are read" contains \
+	"reads of files and inodes: $expect" "$text"
+"$FW_BIN" check-kernel --json --btf /sys/kernel/btf/vmlinux \
+	>"$FW_TMP/plain.out" 2>"$FW_TMP/plain.err"
+check "json --btf: the plain object runs here too, not typed" == "true false" \
+	"$(jq -r '"\(.runs) \(.typed_reads)"' "$FW_TMP/plain.out" 2>/dev/null)" ||
+	note "stderr: $(cat "$FW_TMP/plain.err")"
+
 # ---- the same answer as a real run -----------------------------------------
 # (check-kernel loads the enforcement programs too: a run with --enforce)
 if fw_tracer_start run --no-default-rules --watch "$FW_TMP" --enforce; then

@@ -65,6 +65,7 @@ struct coverage {
 	size_t n_left_out;
 	struct fw_feature features[FW_FEATURE_COUNT];
 	bool runs;
+	bool typed_reads;
 };
 
 static void print_text(const struct utsname *u, const char *btf_path,
@@ -93,6 +94,10 @@ static void print_text(const struct utsname *u, const char *btf_path,
 	for (size_t i = 0; i < c->n_left_out; i++)
 		printf("  %s: %s\n", c->left_out[i].hook,
 		       c->left_out[i].reason);
+	printf("reads of files and inodes: %s\n",
+	       c->typed_reads ?
+		       "typed pointers (bpf_rdonly_cast)" :
+		       "bpf_probe_read_kernel (no bpf_rdonly_cast here)");
 	printf("faster hook kinds (not used by this version):\n");
 	for (size_t i = 0; i < FW_FEATURE_COUNT; i++)
 		printf("  %s: %s (%s)\n", c->features[i].name,
@@ -118,6 +123,8 @@ static void print_json(const struct utsname *u, const char *btf_path,
 	json_set_str(root, "kernel.machine", u->machine);
 	json_set_str(root, "kernel.btf", btf_path);
 	json_object_object_add(root, "runs", json_object_new_boolean(c->runs));
+	json_object_object_add(root, "typed_reads",
+			       json_object_new_boolean(c->typed_reads));
 	for (size_t i = 0; i < c->n_hooks; i++)
 		json_object_array_add(hooks__section_optional(c->hooks[i]) ?
 					      optional :
@@ -199,6 +206,7 @@ int check_kernel__main(int argc, char **argv)
 	if (c.runs) {
 		c.hooks = loader__hooks(loader, &c.n_hooks);
 		c.left_out = loader__unattached(loader, &c.n_left_out);
+		c.typed_reads = loader__typed_reads(loader);
 		btf = btf_path ? btf__parse(btf_path, NULL) :
 				 btf__load_vmlinux_btf();
 		if (btf)

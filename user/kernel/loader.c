@@ -15,6 +15,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "cli/config.h"
+#include "flightwatch_typed.skel.h"
 #include "kernel/hooks.h"
 #include "kernel/loader_priv.h"
 #include "kernel/probes.h"
@@ -321,6 +322,35 @@ static int set_map_sizes(struct fw_loader *l, const struct fw_map_size *maps,
 	return 0;
 }
 
+/*
+ * The skeleton, opened on the object built for typed reads
+ * (flightwatch_typed.skel.h: the same maps, programs and globals, checked
+ * at build) when typed, else on its own. NULL and errno on failure.
+ */
+static struct flightwatch_bpf *
+skeleton_open(const struct bpf_object_open_opts *opts, bool typed)
+{
+	struct flightwatch_bpf *skel = calloc(1, sizeof(*skel));
+	int err;
+
+	if (!skel) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = flightwatch_bpf__create_skeleton(skel);
+	if (!err && typed)
+		skel->skeleton->data = (void *)flightwatch_typed_bpf__elf_bytes(
+			&skel->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(skel->skeleton, opts);
+	if (err) {
+		flightwatch_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
 /* Open the BPF object, size its maps, leave out the optional programs that
  * cannot load here and load it; -errno */
 static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
@@ -330,9 +360,17 @@ static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 	struct btf *btf;
 	int err;
 
-	l->skel = flightwatch_bpf__open_opts(&opts);
+	/* without BTF here the load fails and says why */
+	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	/* typed reads need the kfunc in the running kernel's own BTF (libbpf
+	 * resolves it there, not in a --btf file) */
+	l->typed_reads = !btf_path && !l->untyped && btf &&
+			 btf__find_by_name_kind(btf, "bpf_rdonly_cast",
+						BTF_KIND_FUNC) >= 0;
+	l->skel = skeleton_open(&opts, l->typed_reads);
 	if (!l->skel) {
 		fw_err("cannot open the BPF object: %s", strerror(errno));
+		btf__free(btf);
 		return -ENOMEM; /* not a kernel's refusal: no second try */
 	}
 	l->skel->rodata->fw_self_tgid = getpid();
@@ -342,8 +380,6 @@ static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 	/* a state that cannot be kept is said; the run goes on */
 	if (o->state_dir)
 		loader__pin_state(l, o->state_dir, o->fresh);
-	/* without BTF here the load fails and says why */
-	btf = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 	l->left_out.n = 0;
 	hooks__select(l->skel->obj, btf, l->refused, l->n_refused,
 		      btf && probes__fentry(btf), o->enforce, &l->left_out);
@@ -367,6 +403,18 @@ static int load_what_loads(struct fw_loader *l, const struct fw_load_opts *o)
 		err = open_and_load(l, o);
 		if (!err || err == -ENOMEM)
 			return err;
+		if (l->typed_reads && f->prog[0] && !hooks__optional(f->prog)) {
+			/* a verifier that takes the object every kernel
+			 * loads but not the typed one: the plain one, with
+			 * the optional programs refused so far */
+			fw_warn("this kernel refuses the typed reads of %s (%s): reading files with bpf_probe_read_kernel",
+				f->prog,
+				f->reason[0] ? f->reason : strerror(-err));
+			l->untyped = true;
+			flightwatch_bpf__destroy(l->skel);
+			l->skel = NULL;
+			continue;
+		}
 		if (!f->prog[0] || !hooks__optional(f->prog) ||
 		    l->n_refused == FW_ARRAY_SIZE(l->refused))
 			break;
@@ -499,6 +547,11 @@ bool loader__attached(const struct fw_loader *l, const char *prog)
 bool loader__state_reused(const struct fw_loader *l)
 {
 	return l->state_reused;
+}
+
+bool loader__typed_reads(const struct fw_loader *l)
+{
+	return l->typed_reads;
 }
 
 const char **loader__hooks(struct fw_loader *l, size_t *n)

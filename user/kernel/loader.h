@@ -97,6 +97,9 @@ void loader__stats(struct fw_loader *l, struct fw_run_stats *stats);
  * -errno; ctx is the struct fw_loader (an fw_bpf_check_fn) */
 int loader__maps_usable(void *ctx);
 /* The sections of the programs attached, in attach order */
+/* Do the syscall programs read files and inodes as typed pointers (the
+ * kernel has bpf_rdonly_cast), not with bpf_probe_read_kernel? */
+bool loader__typed_reads(const struct fw_loader *l);
 const char **loader__hooks(struct fw_loader *l, size_t *n);
 /* Optional hooks left out or not attached, with the reason (at most
  * FW_UNATTACHED_MAX) */

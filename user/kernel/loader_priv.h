@@ -50,6 +50,10 @@ struct fw_loader {
 	/* the taint state pinned by an earlier run was taken over
 	 * (loader_state.c), and its maps' entries then (evictions) */
 	bool state_reused;
+	/* the syscall programs read files and inodes as typed pointers
+	 * (6.2 and later); untyped: the kernel refused that object */
+	bool typed_reads;
+	bool untyped;
 	int state_fd; /* the state directory, locked while this run uses it */
 	uint64_t lru_at_start[FW_LRU_MAX];
 	/* optional programs the kernel refused at an earlier try */
