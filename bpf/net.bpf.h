@@ -126,6 +126,27 @@ inet_sock_of(struct file *file, __u16 *family, __u8 *proto, __u16 *type)
 
 	if (!file)
 		return NULL;
+	if (fw_typed_reads) {
+		/* one helper call where the other object makes seven: sk
+		 * itself stays a number, as callers hand it on */
+		struct file *f = fw_typed(file, struct file);
+		struct sock *typed;
+
+		if ((f->f_inode->i_mode & FW_S_IFMT) != FW_S_IFSOCK)
+			return NULL;
+		sock = f->private_data;
+		sk = BPF_CORE_READ(sock, sk);
+		if (!sk)
+			return NULL;
+		typed = fw_typed(sk, struct sock);
+		*family = typed->__sk_common.skc_family;
+		*proto = typed->sk_protocol;
+		*type = typed->sk_type;
+		asm volatile("" ::: "memory"); /* see inode_key */
+		if (*family != FW_AF_INET && *family != FW_AF_INET6)
+			return NULL;
+		return sk;
+	}
 	if (inode_mode_type(file_inode(file)) != FW_S_IFSOCK)
 		return NULL;
 	sock = BPF_CORE_READ(file, private_data);
