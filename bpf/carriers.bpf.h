@@ -121,7 +121,7 @@ static __always_inline void shmem_carrier_marked(struct inode *inode)
 	__u32 zero = 0;
 	__u64 *any;
 
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != FW_TMPFS_MAGIC)
+	if (inode_fs_magic(inode) != FW_TMPFS_MAGIC)
 		return;
 	any = bpf_map_lookup_elem(&shmem_carriers, &zero);
 	if (any && !*any)

@@ -348,7 +348,26 @@ static __always_inline void inode_key(struct inode *inode,
 
 static __always_inline __u32 inode_mode_type(struct inode *inode)
 {
+	if (fw_typed_reads) {
+		__u32 mode = fw_typed(inode, struct inode)->i_mode;
+
+		asm volatile("" ::: "memory"); /* see inode_key */
+		return mode & FW_S_IFMT;
+	}
 	return BPF_CORE_READ(inode, i_mode) & FW_S_IFMT;
+}
+
+/* The magic number of inode's file system (which one it is) */
+static __always_inline unsigned long inode_fs_magic(struct inode *inode)
+{
+	if (fw_typed_reads) {
+		unsigned long magic =
+			fw_typed(inode, struct inode)->i_sb->s_magic;
+
+		asm volatile("" ::: "memory"); /* see inode_key */
+		return magic;
+	}
+	return BPF_CORE_READ(inode, i_sb, s_magic);
 }
 
 /*

@@ -81,7 +81,7 @@ static __always_inline bool layer_file(struct file *f)
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
 
 	return inode && inode_mode_type(inode) == FW_S_IFREG &&
-	       BPF_CORE_READ(inode, i_sb, s_magic) != FW_OVERLAYFS_MAGIC;
+	       inode_fs_magic(inode) != FW_OVERLAYFS_MAGIC;
 }
 
 /*
@@ -98,7 +98,7 @@ static __always_inline struct inode *overlay_real_inode(struct file *file)
 	struct file *real;
 	void *priv;
 
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != FW_OVERLAYFS_MAGIC)
+	if (inode_fs_magic(inode) != FW_OVERLAYFS_MAGIC)
 		return NULL;
 	priv = BPF_CORE_READ(file, private_data);
 	if (!priv)
@@ -175,14 +175,26 @@ static __always_inline bool under_watched_dir_cached(struct file *file,
 	/* read before the walk: a change during it leaves the entry stale */
 	if (!dir_epoch_now(&fresh.epoch))
 		return file_under_watched_dir(file);
-	if (path->dentry == BPF_CORE_READ(path->mnt, mnt_root))
-		return file_under_watched_dir(file);
-	parent = BPF_CORE_READ(path->dentry, d_parent);
-	dir = BPF_CORE_READ(parent, d_inode);
+	if (fw_typed_reads) {
+		struct dentry *dentry = fw_typed(path->dentry, struct dentry);
+
+		if (dentry == fw_typed(path->mnt, struct vfsmount)->mnt_root)
+			return file_under_watched_dir(file);
+		parent = dentry->d_parent;
+		dir = parent->d_inode;
+		fresh.ino = dir->i_ino;
+		fresh.gen = dir->i_generation;
+		asm volatile("" ::: "memory"); /* see inode_key */
+	} else {
+		if (path->dentry == BPF_CORE_READ(path->mnt, mnt_root))
+			return file_under_watched_dir(file);
+		parent = BPF_CORE_READ(path->dentry, d_parent);
+		dir = BPF_CORE_READ(parent, d_inode);
+		fresh.ino = BPF_CORE_READ(dir, i_ino);
+		fresh.gen = BPF_CORE_READ(dir, i_generation);
+	}
 	key.dentry = (__u64)parent;
 	key.mnt = (__u64)path->mnt;
-	fresh.ino = BPF_CORE_READ(dir, i_ino);
-	fresh.gen = BPF_CORE_READ(dir, i_generation);
 	known = bpf_map_lookup_elem(&dir_cache, &key);
 	if (known && known->epoch == fresh.epoch && known->ino == fresh.ino &&
 	    known->gen == fresh.gen)

@@ -42,7 +42,7 @@ static __always_inline void proc_mem_learn(struct file *file)
 	if (fw_proc_mem_fops || !file)
 		return;
 	inode = file_inode(file);
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != FW_PROC_SUPER_MAGIC ||
+	if (inode_fs_magic(inode) != FW_PROC_SUPER_MAGIC ||
 	    (BPF_CORE_READ(inode, i_mode) & FW_S_IFMT) != FW_S_IFREG)
 		return;
 	bpf_probe_read_kernel_str(name, sizeof(name),
@@ -54,8 +54,17 @@ static __always_inline void proc_mem_learn(struct file *file)
 
 static __always_inline bool is_proc_mem(struct file *file)
 {
-	return fw_proc_mem_fops && file &&
-	       (__u64)BPF_CORE_READ(file, f_op) == fw_proc_mem_fops;
+	__u64 ops;
+
+	if (!fw_proc_mem_fops || !file)
+		return false;
+	if (fw_typed_reads) {
+		ops = (__u64)fw_typed(file, struct file)->f_op;
+		asm volatile("" ::: "memory"); /* see inode_key */
+	} else {
+		ops = (__u64)BPF_CORE_READ(file, f_op);
+	}
+	return ops == fw_proc_mem_fops;
 }
 
 /* file (a regular file opened, or found open at start) is a /proc/PID/mem:

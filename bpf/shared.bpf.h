@@ -312,7 +312,7 @@ __noinline int fw_shared_exit(__u64 addr, long reads)
 		file_read_done(&p, id, v.end - v.start,
 			       bpf_ktime_get_boot_ns());
 	inode = file_inode(file);
-	joined = BPF_CORE_READ(inode, i_sb, s_magic) == FW_TMPFS_MAGIC &&
+	joined = inode_fs_magic(inode) == FW_TMPFS_MAGIC &&
 		 fw_shared_join(tgid, addr, (__u64)inode, writable);
 	if (!is_tainted(tgid))
 		return FW_SHARED_NOTHING;
