@@ -84,6 +84,22 @@ static __always_inline int dest_from_user(struct fw_dest *d, __u64 uaddr,
  * answer is the same for every send, and so is the flow key.) */
 static __always_inline bool sock_is_self(struct sock *sk, __u16 family)
 {
+	if (fw_typed_reads) {
+		struct sock_common *c = &fw_typed(sk, struct sock)->__sk_common;
+		bool self;
+
+		if (family == FW_AF_INET) {
+			self = c->skc_rcv_saddr == c->skc_daddr;
+		} else {
+			const __u32 *a = c->skc_v6_rcv_saddr.in6_u.u6_addr32;
+			const __u32 *b = c->skc_v6_daddr.in6_u.u6_addr32;
+
+			self = a[0] == b[0] && a[1] == b[1] && a[2] == b[2] &&
+			       a[3] == b[3];
+		}
+		asm volatile("" ::: "memory"); /* see inode_key */
+		return self;
+	}
 	if (family == FW_AF_INET)
 		return BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr) ==
 		       BPF_CORE_READ(sk, __sk_common.skc_daddr);
@@ -97,6 +113,28 @@ static __always_inline bool sock_is_self(struct sock *sk, __u16 family)
 static __always_inline bool dest_from_sock(struct fw_dest *d, struct sock *sk,
 					   __u16 family)
 {
+	if (fw_typed_reads) {
+		struct sock_common *c = &fw_typed(sk, struct sock)->__sk_common;
+		__u32 a6[4], a = 0;
+
+		d->port = bpf_ntohs(c->skc_dport);
+		if (family == FW_AF_INET) {
+			a = c->skc_daddr;
+		} else {
+			a6[0] = c->skc_v6_daddr.in6_u.u6_addr32[0];
+			a6[1] = c->skc_v6_daddr.in6_u.u6_addr32[1];
+			a6[2] = c->skc_v6_daddr.in6_u.u6_addr32[2];
+			a6[3] = c->skc_v6_daddr.in6_u.u6_addr32[3];
+		}
+		asm volatile("" ::: "memory"); /* see inode_key */
+		if (family == FW_AF_INET) {
+			d->family = FW_AF_INET;
+			__builtin_memcpy(d->addr, &a, 4);
+			return a != 0;
+		}
+		dest_set_v6(d, (const __u8 *)a6);
+		return a6[0] | a6[1] | a6[2] | a6[3];
+	}
 	d->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == FW_AF_INET) {
 		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_daddr);

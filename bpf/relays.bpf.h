@@ -32,6 +32,29 @@ static __always_inline bool is_loopback(const struct fw_dest *d)
 /* The local address of sk, v4-mapped reported as IPv4 */
 static __always_inline void sock_local(struct sock *sk, struct fw_dest *d)
 {
+	if (fw_typed_reads) {
+		struct sock_common *c = &fw_typed(sk, struct sock)->__sk_common;
+		__u16 family = c->skc_family;
+		__u32 a6[4], a = 0;
+
+		d->port = c->skc_num;
+		if (family == FW_AF_INET) {
+			a = c->skc_rcv_saddr;
+		} else {
+			a6[0] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[0];
+			a6[1] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[1];
+			a6[2] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[2];
+			a6[3] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[3];
+		}
+		asm volatile("" ::: "memory"); /* see inode_key */
+		if (family == FW_AF_INET) {
+			d->family = FW_AF_INET;
+			__builtin_memcpy(d->addr, &a, 4);
+			return;
+		}
+		dest_set_v6(d, (const __u8 *)a6);
+		return;
+	}
 	d->port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) == FW_AF_INET) {
 		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
