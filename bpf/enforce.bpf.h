@@ -103,14 +103,15 @@ static __always_inline void block_count(__u32 tgid, __u32 tid,
 static __always_inline bool enforce_mark(struct sock *sk,
 					 const struct fw_dest *dest)
 {
-	struct fw_enforce_mark mark = { .tgid = current_tgid() };
-	struct fw_enforce_flow key = {};
-	struct fw_dest self = {}, peer = {};
 	__u32 mode = enforce_mode();
 	__u16 family;
 
 	if (mode == FW_ENFORCE_OFF || enforce_allows(dest))
-		return false;
+		return false; /* every send when not enforcing */
+	struct fw_enforce_mark mark = { .tgid = current_tgid() };
+	struct fw_enforce_flow key = {};
+	struct fw_dest self = {}, peer = {};
+
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (!dest_from_sock(&peer, sk, family))
 		return false; /* not connected */

@@ -118,12 +118,12 @@ static __always_inline void relay_mark_key(const struct fw_relay_key *key,
 static __always_inline void
 relay_mark(struct sock *sk, const struct fw_dest *dest, struct file *file)
 {
+	if (!is_loopback(dest) && !(dest->flags & FW_DEST_LOCAL))
+		return; /* every send to another host */
 	struct fw_relay_key key = {};
 	struct fw_file_key carrier;
 	struct fw_dest self = {};
 
-	if (!is_loopback(dest) && !(dest->flags & FW_DEST_LOCAL))
-		return;
 	sock_local(sk, &self);
 	relay_key(&key, dest, &self, dest->proto);
 	inode_key(file_inode(file), &carrier);
