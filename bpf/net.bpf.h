@@ -40,6 +40,29 @@ static __always_inline void dest_set_v6(struct fw_dest *d, const __u8 *a)
 	__builtin_memcpy(d->addr, a, 16);
 }
 
+/* d's address: family's, a (IPv4) or a6 (IPv6, v4-mapped reported as
+ * IPv4). Returns whether it is set (not all zeros) */
+static __always_inline bool dest_set_addr(struct fw_dest *d, __u16 family,
+					  __u32 a, const __u32 *a6)
+{
+	if (family == FW_AF_INET) {
+		d->family = FW_AF_INET;
+		__builtin_memcpy(d->addr, &a, 4);
+		return a != 0;
+	}
+	dest_set_v6(d, (const __u8 *)a6);
+	return a6[0] | a6[1] | a6[2] | a6[3];
+}
+
+/* The words of a typed in6_addr, copied out (typed object only) */
+static __always_inline void typed_v6(__u32 *w, const struct in6_addr *a)
+{
+	w[0] = a->in6_u.u6_addr32[0];
+	w[1] = a->in6_u.u6_addr32[1];
+	w[2] = a->in6_u.u6_addr32[2];
+	w[3] = a->in6_u.u6_addr32[3];
+}
+
 /*
  * Internal to the BPF side, never in an event: the call names its
  * destination in user memory (FW_DEST_NAMED: a datagram's, whose kernel
@@ -118,22 +141,12 @@ static __always_inline bool dest_from_sock(struct fw_dest *d, struct sock *sk,
 		__u32 a6[4], a = 0;
 
 		d->port = bpf_ntohs(c->skc_dport);
-		if (family == FW_AF_INET) {
+		if (family == FW_AF_INET)
 			a = c->skc_daddr;
-		} else {
-			a6[0] = c->skc_v6_daddr.in6_u.u6_addr32[0];
-			a6[1] = c->skc_v6_daddr.in6_u.u6_addr32[1];
-			a6[2] = c->skc_v6_daddr.in6_u.u6_addr32[2];
-			a6[3] = c->skc_v6_daddr.in6_u.u6_addr32[3];
-		}
+		else
+			typed_v6(a6, &c->skc_v6_daddr);
 		asm volatile("" ::: "memory"); /* see inode_key */
-		if (family == FW_AF_INET) {
-			d->family = FW_AF_INET;
-			__builtin_memcpy(d->addr, &a, 4);
-			return a != 0;
-		}
-		dest_set_v6(d, (const __u8 *)a6);
-		return a6[0] | a6[1] | a6[2] | a6[3];
+		return dest_set_addr(d, family, a, a6);
 	}
 	d->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == FW_AF_INET) {

@@ -38,21 +38,12 @@ static __always_inline void sock_local(struct sock *sk, struct fw_dest *d)
 		__u32 a6[4], a = 0;
 
 		d->port = c->skc_num;
-		if (family == FW_AF_INET) {
+		if (family == FW_AF_INET)
 			a = c->skc_rcv_saddr;
-		} else {
-			a6[0] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[0];
-			a6[1] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[1];
-			a6[2] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[2];
-			a6[3] = c->skc_v6_rcv_saddr.in6_u.u6_addr32[3];
-		}
+		else
+			typed_v6(a6, &c->skc_v6_rcv_saddr);
 		asm volatile("" ::: "memory"); /* see inode_key */
-		if (family == FW_AF_INET) {
-			d->family = FW_AF_INET;
-			__builtin_memcpy(d->addr, &a, 4);
-			return;
-		}
-		dest_set_v6(d, (const __u8 *)a6);
+		dest_set_addr(d, family, a, a6);
 		return;
 	}
 	d->port = BPF_CORE_READ(sk, __sk_common.skc_num);
