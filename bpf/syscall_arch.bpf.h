@@ -8,6 +8,9 @@
 #define FW_SYSCALL_ARCH_BPF_H
 
 #if defined(__TARGET_ARCH_x86)
+/* The syscalls' own functions (the fast tier attaches there) */
+#define FW_SYSCALL_FN_PREFIX "__x64_sys_"
+#define FW_IA32_SYSCALL_FN_PREFIX "__ia32_sys_"
 /* arch/x86/entry/syscalls/syscall_64.tbl */
 #define FW_NR_read 0
 #define FW_NR_write 1
@@ -97,6 +100,7 @@ static __always_inline bool sys_is_compat(void)
 }
 
 #elif defined(__TARGET_ARCH_arm64)
+#define FW_SYSCALL_FN_PREFIX "__arm64_sys_"
 /* include/uapi/asm-generic/unistd.h */
 #define FW_NR_read 63
 #define FW_NR_write 64

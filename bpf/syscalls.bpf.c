@@ -450,9 +450,9 @@ __noinline int fw_io_exit(long ret)
 	return 0;
 }
 
-/* TP_PROTO(struct pt_regs *regs, long id) */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
+/* The syscall id at its entry, before it runs: the handlers of both tiers.
+ * Where id is a constant (a fast-tier program), only its case is built. */
+static __always_inline int sys_enter_call(struct pt_regs *regs, long id)
 {
 	switch (id) {
 	case FW_NR_write:
@@ -510,11 +510,11 @@ int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* TP_PROTO(struct pt_regs *regs, long ret) */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
+/* The syscall nr as it returns ret */
+static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
+					 long ret)
 {
-	switch (sys_nr(regs)) {
+	switch (nr) {
 	case FW_NR_open: /* (path, flags, mode) */
 		if (sys_is_compat())
 			return 0;
@@ -658,3 +658,137 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 	}
 	return 0;
 }
+
+/*
+ * The tracepoint tier: every syscall of every task passes these two
+ * programs. Attaching them also sends every syscall through the kernel's
+ * slow entry path (the syscall-tracepoint work flag), which is most of
+ * their cost on a syscall that is not followed.
+ */
+
+/* TP_PROTO(struct pt_regs *regs, long id) */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
+{
+	return sys_enter_call(regs, id);
+}
+
+/* TP_PROTO(struct pt_regs *regs, long ret) */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
+{
+	return sys_exit_call(regs, sys_nr(regs), ret);
+}
+
+/*
+ * The fast tier (fentry/fexit, where the kernel allows them): a program on
+ * each followed syscall's own function (__x64_sys_pread64(regs)), entered
+ * and left, calling the same handlers with the number as a constant.
+ * Other syscalls keep the kernel's fast path. The loader runs one tier,
+ * never both (hooks.c); a program whose function this kernel lacks (a
+ * syscall compiled out) is left out, as the syscall cannot happen.
+ * call: the syscall's name (FW_NR_call); fn: its function's.
+ */
+#define FW_CALL_ENTER(call, fn)                                  \
+	SEC("fentry/" FW_SYSCALL_FN_PREFIX #fn)                  \
+	int BPF_PROG(fw_call_enter_##call, struct pt_regs *regs) \
+	{                                                        \
+		return sys_enter_call(regs, FW_NR_##call);       \
+	}
+#define FW_CALL_EXIT(call, fn)                                            \
+	SEC("fexit/" FW_SYSCALL_FN_PREFIX #fn)                            \
+	int BPF_PROG(fw_call_exit_##call, struct pt_regs *regs, long ret) \
+	{                                                                 \
+		return sys_exit_call(regs, FW_NR_##call, ret);            \
+	}
+
+FW_CALL_ENTER(write, write)
+FW_CALL_ENTER(writev, writev)
+FW_CALL_ENTER(pwrite64, pwrite64)
+FW_CALL_ENTER(pwritev, pwritev)
+FW_CALL_ENTER(pwritev2, pwritev2)
+FW_CALL_ENTER(vmsplice, vmsplice)
+FW_CALL_ENTER(mq_timedsend, mq_timedsend)
+FW_CALL_ENTER(sendto, sendto)
+FW_CALL_ENTER(sendmsg, sendmsg)
+FW_CALL_ENTER(sendmmsg, sendmmsg)
+FW_CALL_ENTER(sendfile, sendfile64)
+FW_CALL_ENTER(tee, tee)
+FW_CALL_ENTER(splice, splice)
+FW_CALL_ENTER(copy_file_range, copy_file_range)
+FW_CALL_ENTER(truncate, truncate)
+FW_CALL_ENTER(connect, connect)
+
+#if FW_NR_open >= 0
+FW_CALL_EXIT(open, open)
+#endif
+#if FW_NR_creat >= 0
+FW_CALL_EXIT(creat, creat)
+#endif
+#if FW_NR_rename >= 0
+FW_CALL_EXIT(rename, rename)
+#endif
+FW_CALL_EXIT(openat, openat)
+FW_CALL_EXIT(openat2, openat2)
+FW_CALL_EXIT(ftruncate, ftruncate)
+FW_CALL_EXIT(truncate, truncate)
+FW_CALL_EXIT(read, read)
+FW_CALL_EXIT(pread64, pread64)
+FW_CALL_EXIT(readv, readv)
+FW_CALL_EXIT(preadv, preadv)
+FW_CALL_EXIT(preadv2, preadv2)
+FW_CALL_EXIT(recvfrom, recvfrom)
+FW_CALL_EXIT(recvmsg, recvmsg)
+FW_CALL_EXIT(recvmmsg, recvmmsg)
+FW_CALL_EXIT(mq_timedreceive, mq_timedreceive)
+FW_CALL_EXIT(accept, accept)
+FW_CALL_EXIT(accept4, accept4)
+FW_CALL_EXIT(ptrace, ptrace)
+FW_CALL_EXIT(process_vm_readv, process_vm_readv)
+FW_CALL_EXIT(process_vm_writev, process_vm_writev)
+FW_CALL_EXIT(socket, socket)
+FW_CALL_EXIT(mmap, mmap)
+FW_CALL_EXIT(shmat, shmat)
+FW_CALL_EXIT(mremap, mremap)
+FW_CALL_EXIT(sendfile, sendfile64)
+FW_CALL_EXIT(tee, tee)
+FW_CALL_EXIT(splice, splice)
+FW_CALL_EXIT(copy_file_range, copy_file_range)
+FW_CALL_EXIT(write, write)
+FW_CALL_EXIT(writev, writev)
+FW_CALL_EXIT(pwrite64, pwrite64)
+FW_CALL_EXIT(pwritev, pwritev)
+FW_CALL_EXIT(pwritev2, pwritev2)
+FW_CALL_EXIT(vmsplice, vmsplice)
+FW_CALL_EXIT(sendto, sendto)
+FW_CALL_EXIT(sendmsg, sendmsg)
+FW_CALL_EXIT(sendmmsg, sendmmsg)
+FW_CALL_EXIT(mq_timedsend, mq_timedsend)
+FW_CALL_EXIT(renameat, renameat)
+FW_CALL_EXIT(renameat2, renameat2)
+FW_CALL_EXIT(mount, mount)
+FW_CALL_EXIT(umount2, umount)
+FW_CALL_EXIT(pivot_root, pivot_root)
+FW_CALL_EXIT(move_mount, move_mount)
+
+#ifdef FW_IA32_SYSCALL_FN_PREFIX
+/* A 32-bit task's calls that move directories or mounts (its reads and
+ * sends are not decoded in either tier): the ia32 functions. Left out
+ * where the kernel has no 32-bit emulation. */
+#define FW_CALL_IA32_EXIT(fn)                                           \
+	SEC("fexit/" FW_IA32_SYSCALL_FN_PREFIX #fn)                     \
+	int BPF_PROG(fw_call_ia32_##fn, struct pt_regs *regs, long ret) \
+	{                                                               \
+		if (ret == 0)                                           \
+			dir_epoch_bump();                               \
+		return 0;                                               \
+	}
+
+FW_CALL_IA32_EXIT(rename)
+FW_CALL_IA32_EXIT(renameat)
+FW_CALL_IA32_EXIT(renameat2)
+FW_CALL_IA32_EXIT(mount)
+FW_CALL_IA32_EXIT(umount)
+FW_CALL_IA32_EXIT(pivot_root)
+FW_CALL_IA32_EXIT(move_mount)
+#endif

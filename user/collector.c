@@ -340,6 +340,7 @@ int collector__run(struct fw_options *opts)
 		.state_dir = opts->state_dir,
 		.fresh = opts->fresh,
 		.enforce = col.enforce_loaded,
+		.hooks = opts->hooks,
 	};
 	if (loader__open(&col.loader, &load, on_record, &col))
 		goto out;
@@ -363,6 +364,8 @@ int collector__run(struct fw_options *opts)
 	correlator__dns_strict(col.correlator,
 			       loader__attached(col.loader, "fw_dns_egress"));
 	ready.hooks = loader__hooks(col.loader, &ready.n_hooks);
+	ready.syscall_hooks = loader__fast_hooks(col.loader) ? "fast" :
+							       "tracepoint";
 	coverage(&ready, unused, err, col.loader);
 	/* a rotating trace creates files beside it after the drop */
 	if (privs__drop(loader__maps_usable, col.loader,

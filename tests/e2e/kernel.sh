@@ -13,6 +13,22 @@ fw_init
 command -v bpftool >/dev/null || fw_abort "bpftool is not installed"
 
 ESSENTIAL='["tp_btf/sched_process_exec","tp_btf/sched_process_exit","tp_btf/sched_process_fork","tp_btf/sys_enter","tp_btf/sys_exit"]'
+# the fast tier's syscall hooks, a sample: reads, opens, sends, memory
+FAST_SAMPLE='fexit/__x64_sys_read fexit/__x64_sys_pread64 fexit/__x64_sys_openat fentry/__x64_sys_sendto fexit/__x64_sys_sendto fentry/__x64_sys_write fexit/__x64_sys_process_vm_readv'
+[ "$(uname -m)" = x86_64 ] || FAST_SAMPLE=
+
+# The tier asked for (with-hooks, FW_HOOKS) and the one auto takes here:
+# fast exactly where an fentry program attaches (the probe, in the JSON)
+HOOKS=${FW_HOOKS:-auto}
+fentry=$("$FW_BIN" check-kernel --json --hooks tracepoint 2>/dev/null |
+	jq -r '.faster_hook_kinds[] | select(.name == "fentry/fexit") | .available')
+check "json --hooks tracepoint: the fentry probe answered" =~ '^(true|false)$' "$fentry"
+tier=tracepoint
+if [ "$HOOKS" = fast ] || { [ "$HOOKS" = auto ] && [ "$fentry" = true ]; }; then
+	tier=fast
+	ESSENTIAL='["tp_btf/sched_process_exec","tp_btf/sched_process_exit","tp_btf/sched_process_fork"]'
+fi
+note "syscall hooks asked: $HOOKS, fentry here: $fentry, expected tier: $tier"
 
 fw_progs() {
 	bpftool prog show -j 2>/dev/null |
@@ -42,7 +58,9 @@ check "json: exit status 0" -eq 0 "$rc"
 check "json: one valid JSON document" != "" "$doc"
 check "json: runs" == true "$(jq -r .runs <<<"$doc")"
 check "json: the essential hooks, all of them" == "$ESSENTIAL" \
-	"$(jq -c '.hooks_essential | sort' <<<"$doc")"
+	"$(jq -c '[.hooks_essential[] | select(test("^f(entry|exit)/") | not)] | sort' <<<"$doc")"
+check "json: syscall hooks in the $tier tier" == "$tier" \
+	"$(jq -r .syscall_hooks <<<"$doc")"
 uring=$(jq -r '[.hooks_optional[] | select(startswith("tp_btf/io_uring_"))] | sort | join(" ")' <<<"$doc")
 check "json: io_uring followed (a submission and the completion hook)" =~ \
 	'^tp_btf/io_uring_complete tp_btf/io_uring_submit_(req|sqe)$' "$uring"
@@ -70,6 +88,49 @@ check "json --btf: the plain object runs here too, not typed" == "true false" \
 	"$(jq -r '"\(.runs) \(.typed_reads)"' "$FW_TMP/plain.out" 2>/dev/null)" ||
 	note "stderr: $(cat "$FW_TMP/plain.err")"
 
+# ---- the two tiers of syscall hooks ------------------------------------------
+# the tracepoint tier runs on every kernel; the fast one where fentry
+# programs attach, and says so in one line where they do not
+if [ "$tier" = fast ]; then
+	check "text: says the syscall hooks are the fast tier's" contains \
+		"syscall hooks: fast (fentry/fexit on each followed syscall's function)" "$text"
+	for hook in $FAST_SAMPLE; do
+		check "json: $hook among the essential hooks" == true \
+			"$(jq --arg h "$hook" '.hooks_essential | index($h) != null' <<<"$doc")"
+	done
+	check "json: no raw syscall tracepoint in the fast tier" == "" \
+		"$(jq -r '.hooks_essential[] | select(. == "tp_btf/sys_enter" or . == "tp_btf/sys_exit")' <<<"$doc")"
+else
+	check "text: says the syscall hooks are the tracepoint tier's" contains \
+		"syscall hooks: tracepoint (tp_btf/sys_enter and sys_exit, every syscall)" "$text"
+	check "json: no program on a syscall's function in the tracepoint tier" == "" \
+		"$(jq -r '.hooks_essential[] | select(test("^f(entry|exit)/__"))' <<<"$doc")"
+fi
+"$FW_BIN" check-kernel --json --hooks tracepoint >"$FW_TMP/tp.out" 2>"$FW_TMP/tp.err"
+check "json --hooks tracepoint: runs in the tracepoint tier, with sys_enter and sys_exit" \
+	== "true tracepoint 2" \
+	"$(jq -r '"\(.runs) \(.syscall_hooks) \([.hooks_essential[] | select(startswith("tp_btf/sys_"))] | length)"' "$FW_TMP/tp.out" 2>/dev/null)" ||
+	note "stderr: $(cat "$FW_TMP/tp.err")"
+"$FW_BIN" check-kernel --json --hooks fast >"$FW_TMP/fast.out" 2>"$FW_TMP/fast.err"
+rc=$?
+if [ "$fentry" = true ]; then
+	check "json --hooks fast: exit status 0 where fentry programs attach" -eq 0 "$rc" ||
+		note "stderr: $(cat "$FW_TMP/fast.err")"
+	check "json --hooks fast: the fast tier, no raw syscall tracepoint" == "fast 0" \
+		"$(jq -r '"\(.syscall_hooks) \([.hooks_essential[] | select(startswith("tp_btf/sys_"))] | length)"' "$FW_TMP/fast.out" 2>/dev/null)"
+else
+	check "--hooks fast where fentry programs do not attach: exit status 1" -eq 1 "$rc"
+	check "--hooks fast where fentry programs do not attach: one error line" == \
+		"flightwatch: --hooks fast: this kernel does not attach fentry programs (flightwatch check-kernel says why)" \
+		"$(cat "$FW_TMP/fast.err")"
+fi
+"$FW_BIN" check-kernel --hooks sometimes >"$FW_TMP/bad-hooks.out" 2>"$FW_TMP/bad-hooks.err"
+rc=$?
+check "--hooks sometimes: exit status 2" -eq 2 "$rc"
+check "--hooks sometimes: one line naming it" == \
+	"flightwatch: bad --hooks 'sometimes': expected auto, tracepoint or fast" \
+	"$(cat "$FW_TMP/bad-hooks.err")"
+
 # ---- the same answer as a real run -----------------------------------------
 # (check-kernel loads the enforcement programs too: a run with --enforce)
 if fw_tracer_start run --no-default-rules --watch "$FW_TMP" --enforce; then
@@ -77,6 +138,8 @@ if fw_tracer_start run --no-default-rules --watch "$FW_TMP" --enforce; then
 	check "run: attaches what check-kernel attached" == \
 		"$(jq -c '.hooks_essential + .hooks_optional | sort' <<<"$doc")" \
 		"$(jq -c '.hooks | sort' <<<"$ready")"
+	check "run: the ready line names the $tier tier" == "$tier" \
+		"$(jq -r '.syscall_hooks' <<<"$ready")"
 	check "run: leaves out what check-kernel left out, for the same reasons" == \
 		"$(jq -c '.hooks_not_attached | sort_by(.hook)' <<<"$doc")" \
 		"$(jq -c '.hooks_not_attached | sort_by(.hook)' <<<"$ready")"

@@ -21,6 +21,12 @@ set -u
 
 FW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FW_BIN=${FW_BIN:-$FW_ROOT/build/flightwatch}
+# FW_HOOKS=auto|tracepoint|fast: every run, record and check-kernel in the
+# syscall-hook tier given (tests/vm/vmtest.sh sets it in the guests)
+if [ -n "${FW_HOOKS:-}" ] && [ -z "${FW_HOOKS_BIN:-}" ]; then
+	export FW_HOOKS FW_HOOKS_BIN=$FW_BIN
+	FW_BIN=$FW_ROOT/tests/e2e/with-hooks
+fi
 FW_HELPERS=${FW_HELPERS:-$FW_ROOT/build/tests}
 FW_RESULTS=${FW_RESULTS:-}
 FW_FAILURES=${FW_FAILURES:-}

@@ -132,6 +132,7 @@ static const char full_config[] =
 	"      severity: low\n"
 	"taint_expiry: 3600\n"
 	"output: journal\n"
+	"hooks: tracepoint\n"
 	"geoip: /usr/share/GeoIP/GeoLite2-Country.mmdb\n"
 	"maps:\n"
 	"  tainted: 65536\n"
@@ -192,6 +193,7 @@ static void test_full(void **state)
 
 	assert_int_equal(fx->cfg.taint_expiry_s, 3600);
 	assert_int_equal(fx->cfg.sink, FW_SINK_JOURNAL);
+	assert_int_equal(fx->cfg.hooks, FW_HOOKS_TRACEPOINT);
 	assert_string_equal(fx->cfg.geoip_path,
 			    "/usr/share/GeoIP/GeoLite2-Country.mmdb");
 	assert_int_equal(fx->cfg.n_map_sizes, 3);
@@ -226,7 +228,11 @@ static void test_errors(void **state)
 		const char *want;
 	} cases[] = {
 		{ "watchh: 1\n",
-		  "1: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps, mode)" },
+		  "1: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps, mode, hooks)" },
+		{ "hooks: quick\n",
+		  "1: bad hooks 'quick': expected auto, tracepoint or fast" },
+		{ "hooks: [fast]\n",
+		  "1: expected auto, tracepoint or fast, got a list" },
 		{ "watch:\n  builtin: true\n  dirs: [/a]\n",
 		  "3: unknown key 'dirs' in watch (known: builtin, directories, patterns)" },
 		{ "allow:\n  processes:\n    - executable: /bin/x\n      dest: []\n",

@@ -350,6 +350,24 @@ static void test_enforce(void **state)
 		"bad --enforce '=block': --enforce alone, or --enforce=dry-run");
 }
 
+static void test_hooks(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(fx->opts.hooks, FW_HOOKS_AUTO);
+	assert_int_equal(PARSE(fx, "--hooks", "fast"), 0);
+	assert_int_equal(fx->opts.hooks, FW_HOOKS_FAST);
+	options__free(&fx->opts);
+	getopt_reset();
+	assert_int_equal(PARSE(fx, "--hooks=tracepoint"), 0);
+	assert_int_equal(fx->opts.hooks, FW_HOOKS_TRACEPOINT);
+	options__free(&fx->opts);
+	getopt_reset();
+	assert_int_equal(PARSE(fx, "--hooks", "kprobe"), -1);
+	expect_error(fx,
+		     "bad --hooks 'kprobe': expected auto, tracepoint or fast");
+}
+
 static void test_no_defaults_needs_rules(void **state)
 {
 	struct fixture *fx = *state;
@@ -539,6 +557,7 @@ int main(void)
 		T(test_usage_mentions_every_option),
 		T(test_reparse_resets),
 		T(test_enforce),
+		T(test_hooks),
 #undef T
 	};
 

@@ -4,6 +4,7 @@
 # kernel.
 #
 #   tests/vm/vmtest.sh [--kernels "RELEASE..."] [--suites "SUITE..."]
+#                      [--hooks TIER] [--fast-suites "SUITE..."|none]
 #                      [--exec "COMMAND"] [--list]
 #
 # How the files get in: the host's root file system is shared read-only in
@@ -14,12 +15,19 @@
 # /lib/modules/RELEASE, and nothing it writes reaches the host. The
 # initramfs is busybox plus the modules needed to reach the share. A second
 # share, build/vmtest/RELEASE/ on the host and /results in the guest, is
-# the one place a guest writes to: the suites' tracer logs (e2e-logs/) and
+# the one place a guest writes to: the suites' tracer logs (e2e-logs-TIER/) and
 # the kernel's BTF (vmlinux.btf), for reading the kernel's types here.
 #
 # The guests have no network device: the suites' peers are network
 # namespaces inside each guest. TCG (-accel tcg): nested KVM does not work on
 # the project's machines; expect about ten times the native run time.
+#
+# Syscall-hook tiers: the suites run with --hooks TIER (FW_HOOKS, default
+# tracepoint, the tier every kernel has), then the --fast-suites run again
+# with --hooks fast (default: the scenario suites of the syscall paths,
+# FAST_SUITES below; none: no second pass), so that both tiers pass them
+# in each guest. The fast tier loads a program per syscall: under TCG its
+# start-up takes a minute on 6.1, which is why the second pass is a subset.
 #
 # --exec runs COMMAND (bash, in the checkout) in each guest instead of the
 # suites, for a look at a kernel.
@@ -46,6 +54,9 @@ TIMEOUT=${VMTEST_TIMEOUT:-3600}
 # installing the Debian package, text escaping), which `make test` runs on
 # this host. --suites "SUITE..." chooses; --suites all runs every one.
 NATIVE_ONLY=${VMTEST_NATIVE_ONLY:-package hostile}
+# The suites run again in the fast tier: each follows data through the
+# syscall paths the two tiers hook differently
+FAST_SUITES=${VMTEST_FAST_SUITES:-dataflow evasion egress peek shm tty}
 MEM=${VMTEST_MEM:-3G}
 SMP=${VMTEST_SMP:-2}
 # qemu64 and virtiofs's cache=always: a guest runs a suite in about half
@@ -60,6 +71,8 @@ INIT_MODULES=(virtio_pci virtiofs overlay)
 
 kernels=()
 suites=
+hooks=tracepoint
+fast_suites=$FAST_SUITES
 exec_cmd=
 list_only=0
 
@@ -88,6 +101,20 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || die "--suites needs a list"
 		suites=$2
 		[ "$suites" = all ] && suites=all
+		shift
+		;;
+	--hooks)
+		[ $# -ge 2 ] || die "--hooks needs auto, tracepoint or fast"
+		case $2 in
+		auto | tracepoint | fast) hooks=$2 ;;
+		*) die "bad --hooks '$2': expected auto, tracepoint or fast" ;;
+		esac
+		shift
+		;;
+	--fast-suites)
+		[ $# -ge 2 ] || die "--fast-suites needs a list (or none)"
+		fast_suites=$2
+		[ "$fast_suites" = none ] && fast_suites=
 		shift
 		;;
 	--exec)
@@ -170,6 +197,8 @@ build_initramfs() {
 	{
 		printf 'FW_ROOT=%q\n' "$ROOT"
 		printf 'FW_SUITES=%q\n' "$suites"
+		printf 'FW_HOOKS=%q\n' "$hooks"
+		printf 'FW_FAST_SUITES=%q\n' "$fast_suites"
 		printf 'FW_SUITE_TIMEOUT=%q\n' "${VMTEST_SUITE_TIMEOUT:-1200}"
 		printf 'FW_EXEC=%q\n' "$exec_cmd"
 	} >"$dir/vmtest.env"

@@ -466,6 +466,35 @@ static int top_taint_expiry(struct cfg *c, yaml_node_t *v, void *arg)
 	return 0;
 }
 
+int config__parse_hooks(const char *s, enum fw_hooks_tier *tier)
+{
+	static const char *const names[] = {
+		[FW_HOOKS_AUTO] = "auto",
+		[FW_HOOKS_TRACEPOINT] = "tracepoint",
+		[FW_HOOKS_FAST] = "fast",
+	};
+
+	for (size_t i = 0; i < FW_ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i])) {
+			*tier = i;
+			return 0;
+		}
+	return -1;
+}
+
+static int top_hooks(struct cfg *c, yaml_node_t *v, void *arg)
+{
+	const char *s = cfg_scalar(c, v, "auto, tracepoint or fast");
+
+	(void)arg;
+	if (!s)
+		return -1;
+	if (!config__parse_hooks(s, &c->cfg->hooks))
+		return 0;
+	return cfg_fail_at(
+		c, v, "bad hooks '%s': expected auto, tracepoint or fast", s);
+}
+
 static int top_output(struct cfg *c, yaml_node_t *v, void *arg)
 {
 	static const struct {
@@ -595,6 +624,7 @@ static const struct key top_keys[] = {
 	{ "geoip", .fn = top_geoip },
 	{ "maps", .fn = top_maps },
 	{ "mode", .fn = top_mode },
+	{ "hooks", .fn = top_hooks },
 };
 
 static void config_init(struct fw_config *cfg)

@@ -23,6 +23,13 @@
 #define FW_DEFAULT_CONFIG "/etc/flightwatch/flightwatch.yaml"
 #endif
 
+/* The syscall hooks' tier (hooks:, --hooks) */
+enum fw_hooks_tier {
+	FW_HOOKS_AUTO, /* fast where fentry programs load, else tracepoint */
+	FW_HOOKS_TRACEPOINT, /* tp_btf/sys_enter and sys_exit: every kernel */
+	FW_HOOKS_FAST, /* fentry/fexit on each followed syscall's function */
+};
+
 /* A kernel map's size from the config's maps: section */
 struct fw_map_size {
 	const char *name; /* one of FW_SIZED_MAPS (include/flightwatch.h) */
@@ -43,6 +50,7 @@ struct fw_config {
 	struct fw_map_size map_sizes[FW_MAP_SIZES_MAX]; /* in file order */
 	size_t n_map_sizes;
 	int enforce; /* mode: enum fw_enforce_mode (default detect) */
+	enum fw_hooks_tier hooks; /* hooks: (default auto) */
 };
 
 /*
@@ -59,6 +67,9 @@ void config__free(struct fw_config *cfg);
  * rules) added to policy */
 int config__load_policy(const char *path, struct fw_policy *policy, char *err,
 			size_t err_size);
+
+/* "auto", "tracepoint" or "fast": 0 and *tier, or -1 */
+int config__parse_hooks(const char *s, enum fw_hooks_tier *tier);
 
 /* The kernel maps the maps: key may resize, in order; NULL after the last */
 const char *config__map_name(size_t i);

@@ -33,6 +33,7 @@ enum {
 	OPT_STATE_DIR,
 	OPT_RESOLVER,
 	OPT_ENFORCE,
+	OPT_HOOKS,
 };
 
 #define DEFAULT_KEEP 5
@@ -57,6 +58,7 @@ static const struct option run_options[] = {
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "resolver", required_argument, NULL, OPT_RESOLVER },
 	{ "enforce", optional_argument, NULL, OPT_ENFORCE },
+	{ "hooks", required_argument, NULL, OPT_HOOKS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -93,6 +95,9 @@ void options__usage_run(FILE *out)
 		"  --enforce[=dry-run]  refuse processes that carry flight-log data any\n"
 		"                       destination --allow (or allow:) does not list;\n"
 		"                       dry-run: report what would be refused, refuse nothing\n"
+		"  --hooks TIER         the syscall hooks: fast (fentry/fexit on each followed\n"
+		"                       syscall), tracepoint (sys_enter/sys_exit, every\n"
+		"                       kernel) or auto (fast where it loads; the default)\n"
 		"  -v, --verbose        also report watched-file reads and start-up details\n"
 		"  -h, --help           this help\n"
 		"SIGHUP reloads the config file; taint state is kept.\n",
@@ -114,7 +119,7 @@ void options__usage_record(FILE *out)
 		"  --keep N             rotated traces kept: FILE.1 .. FILE.N (default %d)\n"
 		"  --config, --watch, --pattern, --allow, --no-default-rules,\n"
 		"  --btf, --taint-expiry, --geoip, --state-dir, --fresh,\n"
-		"  --resolver, -v\n"
+		"  --resolver, --hooks, -v\n"
 		"                       as for 'flightwatch run'\n"
 		"  -h, --help           this help\n",
 		DEFAULT_KEEP);
@@ -230,6 +235,7 @@ static void take_config(struct fw_options *opts, struct fw_config *cfg)
 	memcpy(opts->map_sizes, cfg->map_sizes, sizeof(opts->map_sizes));
 	opts->n_map_sizes = cfg->n_map_sizes;
 	opts->enforce = cfg->enforce;
+	opts->hooks = cfg->hooks;
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -380,6 +386,15 @@ int options__parse_run_err(int argc, char **argv, struct fw_options *opts,
 				snprintf(
 					err, err_size,
 					"bad --enforce '=%s': --enforce alone, or --enforce=dry-run",
+					optarg);
+				goto bad;
+			}
+			break;
+		case OPT_HOOKS:
+			if (config__parse_hooks(optarg, &opts->hooks)) {
+				snprintf(
+					err, err_size,
+					"bad --hooks '%s': expected auto, tracepoint or fast",
 					optarg);
 				goto bad;
 			}

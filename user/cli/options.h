@@ -43,6 +43,7 @@ struct fw_options {
 	struct fw_map_size map_sizes[FW_MAP_SIZES_MAX]; /* before load */
 	size_t n_map_sizes;
 	int enforce; /* enum fw_enforce_mode: --enforce, config mode: */
+	enum fw_hooks_tier hooks; /* --hooks, config hooks: */
 	/* the command line as given: SIGHUP parses it again, with the
 	 * config file re-read, so that options still add to the file */
 	int argc;

@@ -23,11 +23,13 @@ enum {
 	OPT_HELP = 0x100,
 	OPT_JSON,
 	OPT_BTF,
+	OPT_HOOKS,
 };
 
 static const struct option check_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "hooks", required_argument, NULL, OPT_HOOKS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -36,16 +38,17 @@ static const struct option check_options[] = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: flightwatch check-kernel [--json] [--btf FILE] [-v]\n"
+		"Usage: flightwatch check-kernel [--json] [--btf FILE] [--hooks TIER] [-v]\n"
 		"Load and attach the tracer's BPF programs on this kernel, as 'run'\n"
 		"would, detach them, and say what is followed here and what is not,\n"
-		"and why; also which faster hook kinds (fentry/fexit, BPF LSM) the\n"
-		"kernel allows. Exits 0 when the tracer runs here, 1 when its\n"
+		"and why, and which tier the syscall hooks run in; also which faster\n"
+		"hook kinds (fentry/fexit, BPF LSM) the kernel allows. Exits 0 when the tracer runs here, 1 when its\n"
 		"essential programs (file reads, sends, fork/exec/exit, carriers)\n"
 		"cannot load or attach. Needs the privileges 'run' needs.\n"
 		"\n"
 		"      --json           one JSON document on stdout\n"
 		"      --btf FILE       kernel BTF to use instead of %s\n"
+		"      --hooks TIER     auto (the default), fast or tracepoint, as for 'run'\n"
 		"  -v, --verbose        -vv adds libbpf's messages\n"
 		"  -h, --help           this help\n",
 		VMLINUX_BTF);
@@ -66,7 +69,16 @@ struct coverage {
 	struct fw_feature features[FW_FEATURE_COUNT];
 	bool runs;
 	bool typed_reads;
+	bool fast_hooks;
 };
+
+/* An essential program on a kernel function: the fast tier's syscall
+ * hooks (an optional fentry variant is optional) */
+static bool fast_syscall_section(const char *sec)
+{
+	return !hooks__section_optional(sec) &&
+	       (!strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6));
+}
 
 static void print_text(const struct utsname *u, const char *btf_path,
 		       const struct coverage *c)
@@ -79,10 +91,18 @@ static void print_text(const struct utsname *u, const char *btf_path,
 		printf("verdict: flightwatch cannot run on this kernel (see the error above)\n");
 		return;
 	}
+	size_t n_fast = 0;
+
 	printf("essential, attached:");
-	for (size_t i = 0; i < c->n_hooks; i++)
-		if (!hooks__section_optional(c->hooks[i]))
+	for (size_t i = 0; i < c->n_hooks; i++) {
+		if (fast_syscall_section(c->hooks[i]))
+			n_fast++;
+		else if (!hooks__section_optional(c->hooks[i]))
 			printf(" %s", c->hooks[i]);
+	}
+	if (n_fast)
+		printf(" and %zu fentry/fexit on syscalls (--json names them)",
+		       n_fast);
 	printf("\noptional, attached:");
 	for (size_t i = 0; i < c->n_hooks; i++)
 		if (hooks__section_optional(c->hooks[i])) {
@@ -98,7 +118,11 @@ static void print_text(const struct utsname *u, const char *btf_path,
 	       c->typed_reads ?
 		       "typed pointers (bpf_rdonly_cast)" :
 		       "bpf_probe_read_kernel (no bpf_rdonly_cast here)");
-	printf("faster hook kinds (not used by this version):\n");
+	printf("syscall hooks: %s\n",
+	       c->fast_hooks ?
+		       "fast (fentry/fexit on each followed syscall's function)" :
+		       "tracepoint (tp_btf/sys_enter and sys_exit, every syscall)");
+	printf("faster hook kinds:\n");
 	for (size_t i = 0; i < FW_FEATURE_COUNT; i++)
 		printf("  %s: %s (%s)\n", c->features[i].name,
 		       c->features[i].available ? "yes" : "no",
@@ -125,6 +149,9 @@ static void print_json(const struct utsname *u, const char *btf_path,
 	json_object_object_add(root, "runs", json_object_new_boolean(c->runs));
 	json_object_object_add(root, "typed_reads",
 			       json_object_new_boolean(c->typed_reads));
+	if (c->runs)
+		json_set_str(root, "syscall_hooks",
+			     c->fast_hooks ? "fast" : "tracepoint");
 	for (size_t i = 0; i < c->n_hooks; i++)
 		json_object_array_add(hooks__section_optional(c->hooks[i]) ?
 					      optional :
@@ -158,6 +185,7 @@ static void print_json(const struct utsname *u, const char *btf_path,
 int check_kernel__main(int argc, char **argv)
 {
 	const char *btf_path = NULL;
+	enum fw_hooks_tier hooks = FW_HOOKS_AUTO;
 	struct coverage c = { 0 };
 	struct fw_loader *loader = NULL;
 	struct utsname u;
@@ -174,6 +202,13 @@ int check_kernel__main(int argc, char **argv)
 			break;
 		case OPT_BTF:
 			btf_path = optarg;
+			break;
+		case OPT_HOOKS:
+			if (config__parse_hooks(optarg, &hooks)) {
+				fw_err("bad --hooks '%s': expected auto, tracepoint or fast",
+				       optarg);
+				return 2;
+			}
 			break;
 		case 'v':
 			fw_verbose++;
@@ -200,13 +235,16 @@ int check_kernel__main(int argc, char **argv)
 	if (loader__preflight(btf_path))
 		return 1;
 	/* a check: no state pinned, none taken over; the enforcement programs too */
-	struct fw_load_opts load = { .btf_path = btf_path, .enforce = true };
+	struct fw_load_opts load = { .btf_path = btf_path,
+				     .enforce = true,
+				     .hooks = hooks };
 
 	c.runs = !loader__open(&loader, &load, ignore_record, NULL);
 	if (c.runs) {
 		c.hooks = loader__hooks(loader, &c.n_hooks);
 		c.left_out = loader__unattached(loader, &c.n_left_out);
 		c.typed_reads = loader__typed_reads(loader);
+		c.fast_hooks = loader__fast_hooks(loader);
 		btf = btf_path ? btf__parse(btf_path, NULL) :
 				 btf__load_vmlinux_btf();
 		if (btf)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -373,4 +374,50 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 				hook_choice(v->hook, btf, refused, n_refused,
 					    fentry, why, sizeof(why)) == v);
 	}
+}
+
+/* bpf/syscalls.bpf.c names them: fw_sys_enter and fw_sys_exit on the raw
+ * tracepoints; fw_call_enter_<syscall>, fw_call_exit_<syscall> and
+ * fw_call_ia32_<function> on the syscalls' own functions */
+#define FAST_PREFIX "fw_call_"
+#define FAST_IA32_PREFIX "fw_call_ia32_"
+
+bool hooks__fast_syscall(const char *prog)
+{
+	return !strncmp(prog, FAST_PREFIX, strlen(FAST_PREFIX));
+}
+
+static bool tracepoint_syscall(const char *prog)
+{
+	return !strcmp(prog, "fw_sys_enter") || !strcmp(prog, "fw_sys_exit");
+}
+
+int hooks__select_tier(struct bpf_object *obj, const struct btf *btf, bool fast,
+		       char *missing, size_t size)
+{
+	struct bpf_program *prog;
+	int err = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+		const char *func = strchr(bpf_program__section_name(prog), '/');
+		bool present;
+
+		if (tracepoint_syscall(name)) {
+			bpf_program__set_autoload(prog, !fast);
+			continue;
+		}
+		if (!hooks__fast_syscall(name))
+			continue;
+		present = fast && func && btf &&
+			  btf__find_by_name_kind(btf, func + 1,
+						 BTF_KIND_FUNC) >= 0;
+		bpf_program__set_autoload(prog, present);
+		if (fast && !present && !err &&
+		    strncmp(name, FAST_IA32_PREFIX, strlen(FAST_IA32_PREFIX))) {
+			snprintf(missing, size, "%s", func ? func + 1 : name);
+			err = -ENOENT;
+		}
+	}
+	return err;
 }

@@ -53,6 +53,14 @@ bool hooks__section_optional(const char *sec);
 void hooks__select(struct bpf_object *obj, const struct btf *btf,
 		   const struct fw_refusal *refused, size_t n_refused,
 		   bool fentry, bool enforce, struct fw_hook_list *out);
+/* Is prog one of the syscall hooks of the fast tier? (essential there) */
+bool hooks__fast_syscall(const char *prog);
+/* Before load: the syscall programs of one tier on, the other's off. The
+ * fast tier's programs are on where btf has their function; a 32-bit
+ * one's may be absent (no ia32 emulation), any other's missing makes the
+ * tier impossible: -ENOENT with the function in missing. 0 otherwise. */
+int hooks__select_tier(struct bpf_object *obj, const struct btf *btf, bool fast,
+		       char *missing, size_t size);
 /* Add hook and reason to list unless the hook is there already */
 void hooks__list_add(struct fw_hook_list *list, const char *hook,
 		     const char *fmt, ...)

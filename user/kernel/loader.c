@@ -351,6 +351,37 @@ skeleton_open(const struct bpf_object_open_opts *opts, bool typed)
 	return skel;
 }
 
+/*
+ * The syscall hooks' tier, its programs on and the other tier's off:
+ * fast when asked, or under auto where fentry programs load and the
+ * kernel did not refuse the tier before. 0, or -ENOMEM when the fast tier
+ * asked for cannot run here (said: no second try).
+ */
+static int syscall_tier(struct fw_loader *l, enum fw_hooks_tier tier,
+			const struct btf *btf, bool fentry)
+{
+	char missing[128];
+
+	l->fast_hooks = tier == FW_HOOKS_FAST ||
+			(tier == FW_HOOKS_AUTO && fentry && !l->fast_refused);
+	if (l->fast_hooks && !fentry) {
+		fw_err("--hooks fast: this kernel does not attach fentry programs (flightwatch check-kernel says why)");
+		return -ENOMEM;
+	}
+	if (!hooks__select_tier(l->skel->obj, btf, l->fast_hooks, missing,
+				sizeof(missing)))
+		return 0;
+	if (tier == FW_HOOKS_FAST) {
+		fw_err("--hooks fast: %s is not in the kernel's BTF", missing);
+		return -ENOMEM;
+	}
+	fw_warn("%s is not in the kernel's BTF: the syscall hooks are the tracepoint tier's",
+		missing);
+	l->fast_hooks = false;
+	hooks__select_tier(l->skel->obj, btf, false, missing, sizeof(missing));
+	return 0;
+}
+
 /* Open the BPF object, size its maps, leave out the optional programs that
  * cannot load here and load it; -errno */
 static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
@@ -358,6 +389,7 @@ static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = o->btf_path);
 	const char *btf_path = o->btf_path;
 	struct btf *btf;
+	bool fentry;
 	int err;
 
 	/* without BTF here the load fails and says why */
@@ -381,9 +413,13 @@ static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 	if (o->state_dir)
 		loader__pin_state(l, o->state_dir, o->fresh);
 	l->left_out.n = 0;
-	hooks__select(l->skel->obj, btf, l->refused, l->n_refused,
-		      btf && probes__fentry(btf), o->enforce, &l->left_out);
+	fentry = btf && probes__fentry(btf);
+	hooks__select(l->skel->obj, btf, l->refused, l->n_refused, fentry,
+		      o->enforce, &l->left_out);
+	err = syscall_tier(l, o->hooks, btf, fentry);
 	btf__free(btf);
+	if (err)
+		return err;
 	memset(&load_failure, 0, sizeof(load_failure));
 	load_failure.on = true;
 	err = flightwatch_bpf__load(l->skel);
@@ -403,6 +439,18 @@ static int load_what_loads(struct fw_loader *l, const struct fw_load_opts *o)
 		err = open_and_load(l, o);
 		if (!err || err == -ENOMEM)
 			return err;
+		if (l->fast_hooks && o->hooks == FW_HOOKS_AUTO &&
+		    hooks__fast_syscall(f->prog)) {
+			/* a verifier or libbpf that refuses a program on a
+			 * syscall's function: the tracepoint tier */
+			fw_warn("this kernel refuses the fast syscall hook %s (%s): the syscall hooks are the tracepoint tier's",
+				f->prog,
+				f->reason[0] ? f->reason : strerror(-err));
+			l->fast_refused = true;
+			flightwatch_bpf__destroy(l->skel);
+			l->skel = NULL;
+			continue;
+		}
 		if (l->typed_reads && f->prog[0] && !hooks__optional(f->prog)) {
 			/* a verifier that takes the object every kernel
 			 * loads but not the typed one: the plain one, with
@@ -552,6 +600,11 @@ bool loader__state_reused(const struct fw_loader *l)
 bool loader__typed_reads(const struct fw_loader *l)
 {
 	return l->typed_reads;
+}
+
+bool loader__fast_hooks(const struct fw_loader *l)
+{
+	return l->fast_hooks;
 }
 
 const char **loader__hooks(struct fw_loader *l, size_t *n)

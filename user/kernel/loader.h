@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "cli/config.h"
 #include "core/policy.h"
 #include "core/rules.h"
 #include "sink/output.h"
@@ -36,6 +37,8 @@ struct fw_load_opts {
 	/* load and attach the enforcement programs too (their mode starts
 	 * off: loader__set_enforce) */
 	bool enforce;
+	/* the syscall hooks' tier; auto: fast where fentry programs load */
+	enum fw_hooks_tier hooks;
 };
 
 int loader__open(struct fw_loader **out, const struct fw_load_opts *opts,
@@ -100,6 +103,8 @@ int loader__maps_usable(void *ctx);
 /* Do the syscall programs read files and inodes as typed pointers (the
  * kernel has bpf_rdonly_cast), not with bpf_probe_read_kernel? */
 bool loader__typed_reads(const struct fw_loader *l);
+/* Whether the syscall hooks run in the fast tier (fentry/fexit) */
+bool loader__fast_hooks(const struct fw_loader *l);
 const char **loader__hooks(struct fw_loader *l, size_t *n);
 /* Optional hooks left out or not attached, with the reason (at most
  * FW_UNATTACHED_MAX) */

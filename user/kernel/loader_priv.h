@@ -54,6 +54,10 @@ struct fw_loader {
 	 * (6.2 and later); untyped: the kernel refused that object */
 	bool typed_reads;
 	bool untyped;
+	/* the syscall hooks are the fast tier's; fast_refused: the kernel
+	 * refused it under auto, the tracepoint tier runs */
+	bool fast_hooks;
+	bool fast_refused;
 	int state_fd; /* the state directory, locked while this run uses it */
 	uint64_t lru_at_start[FW_LRU_MAX];
 	/* optional programs the kernel refused at an earlier try */

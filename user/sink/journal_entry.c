@@ -233,6 +233,9 @@ void jentry__ready(struct fw_jentry *e, const struct fw_ready_info *info)
 		jentry__add(e, "FLIGHTWATCH_HOOK_NOT_ATTACHED", "%s: %s",
 			    info->unused[i].hook, info->unused[i].reason);
 	jentry__add(e, "FLIGHTWATCH_HOOKS_ATTACHED", "%zu", info->n_hooks);
+	if (info->syscall_hooks)
+		jentry__add(e, "FLIGHTWATCH_SYSCALL_HOOKS", "%s",
+			    info->syscall_hooks);
 	jentry__add(e, "FLIGHTWATCH_WATCHED_DIRECTORIES", "%zu", info->n_dirs);
 	jentry__add(e, "FLIGHTWATCH_PATTERNS", "%zu", info->n_patterns);
 	jentry__add(e, "FLIGHTWATCH_PROCESSES", "%zu", info->n_procs);

@@ -568,6 +568,11 @@ void output__ready_message(const struct fw_ready_info *info, char *buf,
 		"flightwatch ready: %zu hooks attached, %zu watched directories, %zu patterns, %zu processes known, %.3f s",
 		info->n_hooks, info->n_dirs, info->n_patterns, info->n_procs,
 		info->startup_seconds);
+	if (info->syscall_hooks && n < size)
+		n += snprintf(buf + n, size - n, ", syscall hooks %s",
+			      !strcmp(info->syscall_hooks, "fast") ?
+				      "fast (fentry/fexit)" :
+				      "tracepoint (sys_enter/sys_exit)");
 	if (info->mode && strcmp(info->mode, "detect") && n < size)
 		n += snprintf(buf + n, size - n, ", mode %s", info->mode);
 	if (info->state_reused && n < size)
@@ -627,6 +632,9 @@ void output__ready(struct fw_output *o, const struct fw_ready_info *info)
 	json_set_u64(root, "flightwatch.reads_restored", info->n_restored);
 	json_set_str(root, "flightwatch.mode",
 		     info->mode ? info->mode : "detect");
+	if (info->syscall_hooks)
+		json_set_str(root, "flightwatch.syscall_hooks",
+			     info->syscall_hooks);
 	json_set_obj(root, "flightwatch.startup_seconds",
 		     json_object_new_double(info->startup_seconds));
 	fprintf(o->out, "%s\n", json_line(root));

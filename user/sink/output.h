@@ -42,6 +42,8 @@ struct fw_ready_info {
 	bool state_reused;
 	size_t n_restored;
 	const char *mode; /* "detect", "dry-run", "enforce"; NULL: detect */
+	/* the syscall hooks' tier: "fast" or "tracepoint"; NULL: not said */
+	const char *syscall_hooks;
 	double startup_seconds;
 };
 
