@@ -416,8 +416,9 @@ __noinline int fw_socket_exit(long type, long protocol)
 	return 0;
 }
 
-/* Every followed call returns here: account what its enter decided */
-__noinline int fw_io_exit(long ret)
+/* Every followed call returns here: account what its enter decided. mmsg:
+ * the call may be a sendmmsg, whose messages are accounted one by one */
+static __always_inline int io_exit(long ret, bool mmsg)
 {
 	struct fw_datagram_dests *kd = NULL;
 	struct fw_pending p, *pp;
@@ -434,7 +435,7 @@ __noinline int fw_io_exit(long ret)
 	if ((p.kind & FW_PENDING_SEND) &&
 	    (p.dest.flags & (FW_DEST_NAMED | FW_DEST_LATE)))
 		kd = bpf_map_lookup_elem(&datagram_dests, &tid);
-	if (ret > 0 && p.mmsg_vec && (p.kind & FW_PENDING_SEND)) {
+	if (mmsg && ret > 0 && p.mmsg_vec && (p.kind & FW_PENDING_SEND)) {
 		/* ret is a message count: each to its own destination */
 		mmsg_done(&p, kd, id, ret, bpf_ktime_get_boot_ns());
 		p.kind &= ~FW_PENDING_SEND;
@@ -448,6 +449,28 @@ __noinline int fw_io_exit(long ret)
 		return 0;
 	write_done(&p, id, ret, bpf_ktime_get_boot_ns());
 	return 0;
+}
+
+__noinline int fw_io_exit(long ret)
+{
+	return io_exit(ret, true);
+}
+
+/* The same for a call known not to be a sendmmsg (a fast-tier program of
+ * another call): without the loop over messages, which a verifier walks
+ * once per message in every program that holds it */
+__noinline int fw_io_exit_one(long ret)
+{
+	return io_exit(ret, false);
+}
+
+/* The exit of a followed call nr: one_call when nr is fixed at build (a
+ * fast-tier program, whose pending record only its own entry wrote) */
+static __always_inline int call_io_exit(long nr, long ret, bool one_call)
+{
+	if (one_call && nr != FW_NR_sendmmsg)
+		return fw_io_exit_one(ret);
+	return fw_io_exit(ret);
 }
 
 /* The syscall id at its entry, before it runs: the handlers of both tiers.
@@ -510,9 +533,10 @@ static __always_inline int sys_enter_call(struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* The syscall nr as it returns ret */
+/* The syscall nr as it returns ret; one_call: nr is fixed at build (the
+ * fast tier) */
 static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
-					 long ret)
+					 long ret, bool one_call)
 {
 	switch (nr) {
 	case FW_NR_open: /* (path, flags, mode) */
@@ -612,13 +636,13 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
 		if (!sys_is_compat())
 			shared_after_read(fw_read_exit(sys_arg(regs, 1), ret));
-		return fw_io_exit(ret);
+		return call_io_exit(nr, ret, one_call);
 	case FW_NR_tee:
 	case FW_NR_splice:
 	case FW_NR_copy_file_range:
 		if (!sys_is_compat())
 			shared_after_read(fw_read_exit(sys_arg(regs, 0), ret));
-		return fw_io_exit(ret);
+		return call_io_exit(nr, ret, one_call);
 	case FW_NR_write:
 	case FW_NR_writev:
 	case FW_NR_pwrite64:
@@ -628,9 +652,9 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_sendto:
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
-		return fw_io_exit(ret);
+		return call_io_exit(nr, ret, one_call);
 	case FW_NR_mq_timedsend: /* 0 on success: the length asked */
-		return fw_io_exit(ret ? ret : sys_arg(regs, 2));
+		return call_io_exit(nr, ret ? ret : sys_arg(regs, 2), one_call);
 	/* directories moved or mounts changed: the open path's cache of
 	 * which directories are watched starts again */
 	case FW_NR_rename:
@@ -677,7 +701,7 @@ int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 {
-	return sys_exit_call(regs, sys_nr(regs), ret);
+	return sys_exit_call(regs, sys_nr(regs), ret, false);
 }
 
 /*
@@ -699,7 +723,7 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 	SEC("fexit/" FW_SYSCALL_FN_PREFIX #fn)                            \
 	int BPF_PROG(fw_call_exit_##call, struct pt_regs *regs, long ret) \
 	{                                                                 \
-		return sys_exit_call(regs, FW_NR_##call, ret);            \
+		return sys_exit_call(regs, FW_NR_##call, ret, true);      \
 	}
 
 FW_CALL_ENTER(write, write)

@@ -23,7 +23,8 @@
 # empty tp_btf sys_enter and sys_exit programs of tests/bench/floor.bpf.c,
 # what flightwatch's tier pays before doing anything), RATES, RATE_SECS,
 # PROCS, CPU_W (workload CPU), CPU_T (tracer CPU), FW (the binary,
-# build/flightwatch by default), SECTIONS (a subset of
+# build/flightwatch by default), FW_HOOKS (--hooks: the syscall hooks'
+# tier, auto by default), FW_READY_WAIT (seconds for its ready line, 10), SECTIONS (a subset of
 # "overhead loss procs hooks programs", all by default: `SECTIONS=hooks` measures
 # only the per-hook cost, a minute). Results also go to
 # build/bench/results.txt.
@@ -129,9 +130,11 @@ start_tracer() {
 	case $tname in
 	flightwatch)
 		taskset -c "$CPU_T" "$fw" run --json --no-default-rules \
+			${FW_HOOKS:+--hooks "$FW_HOOKS"} \
 			--watch "$watched" >"$o" 2>"$e" &
 		tracer=$!
-		wait_for "$o" '"action":"ready"' 10
+		# the fast tier under TCG takes a minute to load
+		wait_for "$o" '"action":"ready"' "${FW_READY_WAIT:-10}"
 		;;
 	floor)
 		taskset -c "$CPU_T" "$root/$out/floor" "$root/$out/floor.bpf.o" \
