@@ -343,9 +343,11 @@ many_procs() {
 }
 
 # ---- 5: per-hook cost -------------------------------------------------------
+# ID:NAME RUNS NS of each program: the kernel keeps 15 characters of a
+# name, which the fast tier's programs share (fw_call_exit_pr...)
 prog_stats() {
 	bpftool prog show -j | jq -r --arg ids "$1" \
-		'.[] | select((.id | tostring) as $i | $ids | split(" ") | index($i)) | "\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
+		'.[] | select((.id | tostring) as $i | $ids | split(" ") | index($i)) | "\(.id):\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
 }
 hook_costs() {
 	local ids w before after
@@ -357,7 +359,7 @@ hook_costs() {
 	start_tracer flightwatch
 	ids=$(grep -h '^prog_id:' /proc/"$tracer"/fdinfo/* 2>/dev/null |
 		awk '{print $2}' | sort -un | tr '\n' ' ')
-	log "$(printf '%-24s %-16s %10s %9s %12s' workload program 'runs/op' 'ns/run' 'ns/op')"
+	log "$(printf '%-24s %-20s %10s %9s %12s' workload id:program 'runs/op' 'ns/run' 'ns/op')"
 	for w in "${WORKLOADS[@]}"; do
 		before=$(prog_stats "$ids")
 		run_workload "$w" >/dev/null
@@ -366,7 +368,7 @@ hook_costs() {
 		join <(sort <<<"$before") <(sort <<<"$after") |
 			awk -v w="${wtitle[$w]}" -v ops="$ops" '$4 > $2 {
 				runs = $4 - $2; ns = $5 - $3
-				printf "%-24s %-16s %10.2f %9.0f %12.1f\n", w, $1, runs / ops, ns / runs, ns / ops }' |
+				printf "%-24s %-20s %10.2f %9.0f %12.1f\n", w, $1, runs / ops, ns / runs, ns / ops }' |
 			tee -a "$results"
 	done
 	# The same fork+exec loop with the collector stopped (SIGSTOP): the ring
@@ -381,7 +383,7 @@ hook_costs() {
 	join <(sort <<<"$before") <(sort <<<"$after") |
 		awk -v w="4 ...collector SIGSTOP" -v ops="$n" '$4 > $2 && $1 !~ /sys_/ {
 			runs = $4 - $2; ns = $5 - $3
-			printf "%-24s %-16s %10.2f %9.0f %12.1f\n", w, $1, runs / ops, ns / runs, ns / ops }' |
+			printf "%-24s %-20s %10.2f %9.0f %12.1f\n", w, $1, runs / ops, ns / runs, ns / ops }' |
 		tee -a "$results"
 	stop_tracer
 	sysctl -qw kernel.bpf_stats_enabled=0

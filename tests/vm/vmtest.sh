@@ -40,7 +40,7 @@
 # kernel failed, did not boot or did not finish in time.
 #
 # The guests run at the same time. Environment: VMTEST_TIMEOUT (seconds per
-# guest, default 3600), VMTEST_MEM (per guest, default 3G), VMTEST_SMP
+# guest, default 5400), VMTEST_MEM (per guest, default 3G), VMTEST_SMP
 # (default 2), QEMU (default qemu-system-x86_64).
 set -u
 
@@ -48,7 +48,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/build/vmtest
 QEMU=${QEMU:-qemu-system-x86_64}
 VIRTIOFSD=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
-TIMEOUT=${VMTEST_TIMEOUT:-3600}
+TIMEOUT=${VMTEST_TIMEOUT:-5400}
 # The suites a guest runs by default: every one but those whose subject
 # does not depend on the kernel (VMTEST_NATIVE_ONLY: building and
 # installing the Debian package, text escaping), which `make test` runs on
@@ -358,8 +358,16 @@ kernels_table() {
 # table_row RELEASE WHERE SUITES < check-kernel's JSON
 table_row() {
 	jq -r --arg k "$1" --arg where "$2" --arg suites "$3" '
-		def hooks: ((.hooks_essential // []) + (.hooks_optional // []))
-			| map(sub("^tp_btf/"; "")) | join(", ");
+		# the fast tier: its programs on syscall functions counted
+		def calls: [(.hooks_essential // [])[]
+			| select(test("^f(entry|exit)/__"))] | length;
+		def hooks: calls as $n
+			| ((.hooks_essential // []) + (.hooks_optional // []))
+			| map(select(test("^f(entry|exit)/__") | not)
+				| sub("^tp_btf/"; ""))
+			| join(", ")
+			+ (if $n > 0
+			   then ", fentry/fexit on syscalls (\($n))" else "" end);
 		def lost: (.hooks_not_attached // [])
 			| map("\(.hook): \(.reason)") | join("; ");
 		"| \($k) | \($where) | \($suites) | " +
