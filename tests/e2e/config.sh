@@ -64,7 +64,10 @@ bad_case "unknown key" \
 	"5: unknown key 'dirs' in watch (known: builtin, directories, patterns)"
 printf '# a comment\nwatchh:\n  builtin: true\n' >"$BAD"
 bad_case "unknown top-level key" \
-	"2: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps, mode)"
+	"2: unknown key 'watchh' (known: watch, allow, severity, taint_expiry, output, geoip, maps, mode, hooks)"
+printf 'hooks: kprobe\n' >"$BAD"
+bad_case "bad hooks tier" \
+	"1: bad hooks 'kprobe': expected auto, tracepoint or fast"
 printf 'allow:\n  destinations:\n    - 10.0.0.0/8\n    - 10.0.0.0/33\n' >"$BAD"
 bad_case "bad CIDR" \
 	"4: bad CIDR '10.0.0.0/33': expected CIDR[:PORT], e.g. 10.0.0.0/8, 192.0.2.7:443 or [fd00::/8]:443"
