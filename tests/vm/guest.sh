@@ -103,7 +103,7 @@ suites() {
 }
 # shellcheck disable=SC2086 # FW_SUITES is a list of words
 suites "${FW_HOOKS:-tracepoint}" 120 $FW_SUITES
-# the fast tier starts in about a minute under TCG (a program per syscall)
+# the fast tier starts in 20 to 45 s under TCG (a program per syscall)
 # shellcheck disable=SC2086
 [ -n "${FW_FAST_SUITES:-}" ] && suites fast 300 $FW_FAST_SUITES
 secs=$(($(date +%s) - start))
