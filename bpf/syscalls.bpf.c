@@ -473,9 +473,18 @@ static __always_inline int call_io_exit(long nr, long ret, bool one_call)
 	return fw_io_exit(ret);
 }
 
+/* A 32-bit call, whose numbers are not these: the raw tracepoints ask the
+ * task; a fast-tier program (one_call) sits on a 64-bit call's function */
+static __always_inline bool compat_call(bool one_call)
+{
+	return !one_call && sys_is_compat();
+}
+
 /* The syscall id at its entry, before it runs: the handlers of both tiers.
- * Where id is a constant (a fast-tier program), only its case is built. */
-static __always_inline int sys_enter_call(struct pt_regs *regs, long id)
+ * Where id is a constant (one_call: a fast-tier program), only its case is
+ * built. */
+static __always_inline int sys_enter_call(struct pt_regs *regs, long id,
+					  bool one_call)
 {
 	switch (id) {
 	case FW_NR_write:
@@ -490,42 +499,42 @@ static __always_inline int sys_enter_call(struct pt_regs *regs, long id)
 	/* mq_timedsend(mqdes, msg, len, prio, timeout): a POSIX message
 	 * queue is a file of the mqueue file system, a carrier like any */
 	case FW_NR_mq_timedsend:
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		shared_before_send();
 		return fw_send_enter(sys_arg(regs, 0), 0, 0);
 	case FW_NR_sendto:
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		shared_before_send();
 		return fw_send_enter(sys_arg(regs, 0), sys_arg(regs, 4),
 				     sys_arg(regs, 5));
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		shared_before_send();
 		return fw_sendmsg_enter(sys_arg(regs, 0), sys_arg(regs, 1),
 					id == FW_NR_sendmmsg);
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return fw_splice_enter(sys_arg(regs, 1), sys_arg(regs, 0));
 	case FW_NR_tee: /* (in_fd, out_fd, len, flags) */
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return fw_splice_enter(sys_arg(regs, 0), sys_arg(regs, 1));
 	case FW_NR_splice: /* (in_fd, off_in, out_fd, off_out, len, flags) */
 	case FW_NR_copy_file_range:
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return fw_splice_enter(sys_arg(regs, 0), sys_arg(regs, 2));
 	case FW_NR_truncate: /* (path, length): emptied when length is 0 */
-		if (sys_is_compat() || sys_arg(regs, 1) != 0)
+		if (compat_call(one_call) || sys_arg(regs, 1) != 0)
 			return 0;
 		return fw_truncate_path_enter();
 	case FW_NR_connect:
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return fw_connect(sys_arg(regs, 0), sys_arg(regs, 1),
 				  sys_arg(regs, 2));
@@ -540,24 +549,24 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 {
 	switch (nr) {
 	case FW_NR_open: /* (path, flags, mode) */
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return fw_open_exit(ret, sys_arg(regs, 1));
 	case FW_NR_openat: /* (dfd, path, flags, mode) */
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return fw_open_exit(ret, sys_arg(regs, 2));
 	case FW_NR_openat2: /* (dfd, path, how, size) */
-		if (sys_is_compat() || ret < 0)
+		if (compat_call(one_call) || ret < 0)
 			return 0;
 		return fw_open_exit(ret, openat2_flags(sys_arg(regs, 2)));
 	case FW_NR_creat: /* open(path, O_CREAT | O_WRONLY | O_TRUNC, mode) */
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return fw_open_exit(ret, FW_O_TRUNC);
 	/* ftruncate(fd, length): emptied when length is 0 */
 	case FW_NR_ftruncate:
-		if (sys_is_compat() || ret != 0 || sys_arg(regs, 1) != 0)
+		if (compat_call(one_call) || ret != 0 || sys_arg(regs, 1) != 0)
 			return 0;
 		return fw_truncate_exit(sys_arg(regs, 0));
 	case FW_NR_truncate:
@@ -573,19 +582,19 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	/* mq_timedreceive(mqdes, msg, len, prio, timeout): the size of the
 	 * message taken */
 	case FW_NR_mq_timedreceive:
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return shared_after_read(fw_read_exit(sys_arg(regs, 0), ret));
 	case FW_NR_accept:
 	case FW_NR_accept4:
-		if (sys_is_compat())
+		if (compat_call(one_call))
 			return 0;
 		return fw_accept_exit(ret);
 	case FW_NR_ptrace: /* (request, pid, addr, data) */
 		/* PTRACE_ATTACH 16, PTRACE_SEIZE 0x4206 */
 		/* PTRACE_PEEKTEXT 1, PTRACE_PEEKDATA 2 (the raw call returns 0
 		 * and stores the word), PTRACE_POKETEXT 4, PTRACE_POKEDATA 5 */
-		if (sys_is_compat() || ret != 0)
+		if (compat_call(one_call) || ret != 0)
 			return 0;
 		if (sys_arg(regs, 0) == 1 || sys_arg(regs, 0) == 2)
 			return fw_ptrace_peek_exit(sys_arg(regs, 1));
@@ -595,22 +604,22 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 			return 0;
 		return fw_ptrace_exit();
 	case FW_NR_process_vm_readv: /* (pid, local, n, remote, n, flags) */
-		if (sys_is_compat() || ret <= 0)
+		if (compat_call(one_call) || ret <= 0)
 			return 0;
 		return fw_vm_readv_exit(sys_arg(regs, 0));
 	case FW_NR_process_vm_writev: /* (pid, local, n, remote, n, flags) */
-		if (sys_is_compat() || ret <= 0)
+		if (compat_call(one_call) || ret <= 0)
 			return 0;
 		return fw_vm_writev_exit(sys_arg(regs, 0));
 	case FW_NR_socket: /* (family, type, protocol); AF_PACKET 17 */
-		if (sys_is_compat() || ret < 0 || sys_arg(regs, 0) != 17)
+		if (compat_call(one_call) || ret < 0 || sys_arg(regs, 0) != 17)
 			return 0;
 		return fw_socket_exit(sys_arg(regs, 1), sys_arg(regs, 2));
 	/* mmap(addr, len, prot, flags, fd, off): a readable mapping of a
 	 * watched file counts as reading len bytes of it; pages touched
 	 * later are not seen one by one */
 	case FW_NR_mmap:
-		if (sys_is_compat() || ret < 0)
+		if (compat_call(one_call) || ret < 0)
 			return 0;
 		if (sys_arg(regs, 2) & 1)
 			shared_after_read(fw_read_exit(sys_arg(regs, 4),
@@ -623,24 +632,24 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	/* shmat(shmid, addr, flags): a SysV segment, always shared; a
 	 * carrier's counts as read */
 	case FW_NR_shmat:
-		if (sys_is_compat() || ret < 0)
+		if (compat_call(one_call) || ret < 0)
 			return 0;
 		return shared_mapped(ret, true);
 	/* mremap(old, old_len, new_len, flags, new): a member's mapping
 	 * moved */
 	case FW_NR_mremap:
-		if (sys_is_compat() || ret < 0)
+		if (compat_call(one_call) || ret < 0)
 			return 0;
 		return shared_moved(sys_arg(regs, 0), ret);
 	/* the read side first: it is what taints a sendfile's destination */
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
-		if (!sys_is_compat())
+		if (!compat_call(one_call))
 			shared_after_read(fw_read_exit(sys_arg(regs, 1), ret));
 		return call_io_exit(nr, ret, one_call);
 	case FW_NR_tee:
 	case FW_NR_splice:
 	case FW_NR_copy_file_range:
-		if (!sys_is_compat())
+		if (!compat_call(one_call))
 			shared_after_read(fw_read_exit(sys_arg(regs, 0), ret));
 		return call_io_exit(nr, ret, one_call);
 	case FW_NR_write:
@@ -694,7 +703,7 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 SEC("tp_btf/sys_enter")
 int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 {
-	return sys_enter_call(regs, id);
+	return sys_enter_call(regs, id, false);
 }
 
 /* TP_PROTO(struct pt_regs *regs, long ret) */
@@ -717,7 +726,7 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 	SEC("fentry/" FW_SYSCALL_FN_PREFIX #fn)                  \
 	int BPF_PROG(fw_call_enter_##call, struct pt_regs *regs) \
 	{                                                        \
-		return sys_enter_call(regs, FW_NR_##call);       \
+		return sys_enter_call(regs, FW_NR_##call, true); \
 	}
 #define FW_CALL_EXIT(call, fn)                                            \
 	SEC("fexit/" FW_SYSCALL_FN_PREFIX #fn)                            \
