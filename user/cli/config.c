@@ -474,12 +474,12 @@ int config__parse_hooks(const char *s, enum fw_hooks_tier *tier)
 		[FW_HOOKS_FAST] = "fast",
 	};
 
-	for (size_t i = 0; i < FW_ARRAY_SIZE(names); i++)
-		if (!strcmp(s, names[i])) {
-			*tier = i;
-			return 0;
-		}
-	return -1;
+	int i = fw_name_index(names, FW_ARRAY_SIZE(names), s);
+
+	if (i < 0)
+		return -1;
+	*tier = i;
+	return 0;
 }
 
 static int top_hooks(struct cfg *c, yaml_node_t *v, void *arg)

@@ -172,12 +172,12 @@ int options__parse_sink(const char *s, enum fw_sink_kind *kind)
 		[FW_SINK_JOURNAL] = "journal",
 	};
 
-	for (size_t i = 0; i < FW_ARRAY_SIZE(names); i++)
-		if (!strcmp(s, names[i])) {
-			*kind = i;
-			return 0;
-		}
-	return -1;
+	int i = fw_name_index(names, FW_ARRAY_SIZE(names), s);
+
+	if (i < 0)
+		return -1;
+	*kind = i;
+	return 0;
 }
 
 void options__getopt_error(int c, char **argv, char *err, size_t size)

@@ -427,6 +427,12 @@ static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 	return err;
 }
 
+/* Why f was refused: the verifier's or libbpf's words, else err's */
+static const char *refusal_reason(const struct fw_refusal *f, int err)
+{
+	return f->reason[0] ? f->reason : strerror(-err);
+}
+
 /* Load, leaving out each optional program the kernel refuses (older
  * verifiers reject what newer ones accept) until the rest loads; an
  * essential program refused is the end. 0 or -errno. */
@@ -444,42 +450,36 @@ static int load_what_loads(struct fw_loader *l, const struct fw_load_opts *o)
 			/* a verifier or libbpf that refuses a program on a
 			 * syscall's function: the tracepoint tier */
 			fw_warn("this kernel refuses the fast syscall hook %s (%s): the syscall hooks are the tracepoint tier's",
-				f->prog,
-				f->reason[0] ? f->reason : strerror(-err));
+				f->prog, refusal_reason(f, err));
 			l->fast_refused = true;
-			flightwatch_bpf__destroy(l->skel);
-			l->skel = NULL;
-			continue;
-		}
-		if (l->typed_reads && f->prog[0] && !hooks__optional(f->prog)) {
+		} else if (l->typed_reads && f->prog[0] &&
+			   !hooks__optional(f->prog)) {
 			/* a verifier that takes the object every kernel
 			 * loads but not the typed one: the plain one, with
 			 * the optional programs refused so far */
 			fw_warn("this kernel refuses the typed reads of %s (%s): reading files with bpf_probe_read_kernel",
-				f->prog,
-				f->reason[0] ? f->reason : strerror(-err));
+				f->prog, refusal_reason(f, err));
 			l->untyped = true;
-			flightwatch_bpf__destroy(l->skel);
-			l->skel = NULL;
-			continue;
-		}
-		if (!f->prog[0] || !hooks__optional(f->prog) ||
-		    l->n_refused == FW_ARRAY_SIZE(l->refused))
-			break;
-		l->refused[l->n_refused] = *f;
-		if (!l->refused[l->n_refused].reason[0])
+		} else if (f->prog[0] && hooks__optional(f->prog) &&
+			   l->n_refused < FW_ARRAY_SIZE(l->refused)) {
+			l->refused[l->n_refused] = *f;
 			snprintf(l->refused[l->n_refused].reason,
-				 sizeof(f->reason), "%s", strerror(-err));
-		fw_warn("this kernel refuses the optional program %s (%s): %s",
-			f->prog, hooks__label(f->prog),
-			l->refused[l->n_refused].reason);
-		l->n_refused++;
+				 sizeof(f->reason), "%s",
+				 refusal_reason(f, err));
+			fw_warn("this kernel refuses the optional program %s (%s): %s",
+				f->prog, hooks__label(f->prog),
+				l->refused[l->n_refused].reason);
+			l->n_refused++;
+		} else {
+			break;
+		}
+		/* the next try opens the object again */
 		flightwatch_bpf__destroy(l->skel);
 		l->skel = NULL;
 	}
 	if (f->prog[0])
 		fw_err("this kernel refuses the BPF program %s, which the tracer cannot run without: %s (run with -vv for the verifier log)",
-		       f->prog, f->reason[0] ? f->reason : strerror(-err));
+		       f->prog, refusal_reason(f, err));
 	else
 		fw_err("cannot load the BPF programs: %s (run with -vv for the verifier log)",
 		       strerror(-err));

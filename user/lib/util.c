@@ -176,3 +176,11 @@ char *fw_xstrdup(const char *s)
 	}
 	return p;
 }
+
+int fw_name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}

@@ -36,6 +36,9 @@ void fw_format_dest(const struct fw_dest *dest, const char *domain, char *buf,
 /* Bytes of a kernel path buffer written backwards (see build_path) */
 const char *fw_event_path(const char *buf, uint32_t off);
 
+/* The index of s among names[0..n) (a NULL entry matches nothing), or -1:
+ * a keyword's enum value where names is indexed by it */
+int fw_name_index(const char *const *names, size_t n, const char *s);
 void *fw_xcalloc(size_t n, size_t size);
 char *fw_xstrdup(const char *s);
 
