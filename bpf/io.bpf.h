@@ -73,7 +73,7 @@ static __always_inline bool send_dest_settle(struct fw_pending *p,
 	sk = inet_sock_of(fd_to_file(p->fd), &family, &proto, &type);
 	if (!sk)
 		return false;
-	if (!len && !bpf_probe_read_user(&m, sizeof(m), (void *)uaddr)) {
+	if (!len && !user_msghdr_read(&m, uaddr, p->kind & FW_PENDING_IA32)) {
 		uaddr = m.msg_name; /* a msghdr */
 		len = m.msg_namelen;
 	}
@@ -105,6 +105,7 @@ static __always_inline void mmsg_done(struct fw_pending *p,
 {
 	bool by_name = p->dest.proto != IPPROTO_TCP;
 	bool each = kd && kd->n == count;
+	bool compat = p->kind & FW_PENDING_IA32;
 	int i;
 
 	if (!each && (p->dest.flags & FW_DEST_LATE))
@@ -112,18 +113,20 @@ static __always_inline void mmsg_done(struct fw_pending *p,
 	p->dest.flags &= ~(FW_DEST_NAMED | FW_DEST_LATE);
 	for (i = 0; i < FW_MMSG_MAX && i < count; i++) {
 		__u64 hdr = p->mmsg_vec + i * sizeof(struct mmsghdr);
+		__u64 len_at = hdr + offsetof(struct mmsghdr, msg_len);
 		struct fw_user_msghdr m = {};
 		struct fw_dest d = p->dest;
 		__u32 len = 0;
 
-		if (bpf_probe_read_user(
-			    &len, sizeof(len),
-			    (void *)(hdr + offsetof(struct mmsghdr, msg_len))))
+		if (compat) {
+			hdr = p->mmsg_vec + i * FW_COMPAT_MMSGHDR_SIZE;
+			len_at = hdr + FW_COMPAT_MMSGHDR_LEN;
+		}
+		if (bpf_probe_read_user(&len, sizeof(len), (void *)len_at))
 			continue;
 		if (each) {
 			d = kd->d[i & (FW_MMSG_MAX - 1)];
-		} else if (by_name &&
-			   !bpf_probe_read_user(&m, sizeof(m), (void *)hdr) &&
+		} else if (by_name && !user_msghdr_read(&m, hdr, compat) &&
 			   m.msg_name) {
 			struct fw_dest named = { .proto = p->dest.proto };
 

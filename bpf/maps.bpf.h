@@ -22,6 +22,9 @@ enum fw_pending_kind {
 	FW_PENDING_SEND = 2, /* to an INET destination */
 	FW_PENDING_CARRY = 4, /* into a carrier (pipe, file, unix peer) */
 	FW_PENDING_EMPTYING = 8, /* truncate(path, 0): see truncate.bpf.c */
+	/* beside SEND: a 32-bit call, whose msghdr and mmsghdr are the
+	 * compat ones (32-bit pointers) */
+	FW_PENDING_IA32 = 16,
 };
 
 struct fw_pending {

@@ -26,6 +26,33 @@ struct fw_user_msghdr {
 	__u32 msg_namelen;
 };
 
+/* A 32-bit caller's msghdr (struct compat_msghdr) starts with the same
+ * two fields, the pointer 32 bits wide; its mmsghdr is 32 bytes, msg_len
+ * last */
+struct fw_compat_msghdr {
+	__u32 msg_name;
+	__u32 msg_namelen;
+};
+#define FW_COMPAT_MMSGHDR_SIZE 32
+#define FW_COMPAT_MMSGHDR_LEN 28
+
+/* The name a caller's msghdr at uaddr gives; 0 or a negative error */
+static __always_inline long user_msghdr_read(struct fw_user_msghdr *m,
+					     __u64 uaddr, bool compat)
+{
+	struct fw_compat_msghdr c;
+	long err;
+
+	if (!compat)
+		return bpf_probe_read_user(m, sizeof(*m), (void *)uaddr);
+	err = bpf_probe_read_user(&c, sizeof(c), (void *)uaddr);
+	if (err)
+		return err;
+	m->msg_name = c.msg_name;
+	m->msg_namelen = c.msg_namelen;
+	return 0;
+}
+
 /* ::ffff:a.b.c.d is an IPv4 peer reached through an IPv6 socket */
 static __always_inline void dest_set_v6(struct fw_dest *d, const __u8 *a)
 {

@@ -10,7 +10,8 @@
 #if defined(__TARGET_ARCH_x86)
 /* The syscalls' own functions (the fast tier attaches there) */
 #define FW_SYSCALL_FN_PREFIX "__x64_sys_"
-#define FW_IA32_SYSCALL_FN_PREFIX "__ia32_sys_"
+/* The dispatch of every 32-bit call (the fast tier attaches there) */
+#define FW_IA32_DISPATCH_FN "ia32_sys_call"
 /* arch/x86/entry/syscalls/syscall_64.tbl */
 #define FW_NR_read 0
 #define FW_NR_write 1
@@ -58,14 +59,153 @@
 #define FW_NR_umount2 166
 #define FW_NR_pivot_root 155
 #define FW_NR_move_mount 429
-/* arch/x86/entry/syscalls/syscall_32.tbl: the calls a 32-bit task moves
- * directories or mounts with (sys_exit's cases for them check the task) */
-#define FW_NR_IA32_rename 38
-#define FW_NR_IA32_renameat 302
-#define FW_NR_IA32_renameat2 353
-#define FW_NR_IA32_mount 21
-#define FW_NR_IA32_umount2 52
-#define FW_NR_IA32_pivot_root 217
+/* Calls of a 32-bit task that have no 64-bit twin: ia32_call names them by
+ * these numbers, above every real one */
+#define FW_NR_IA32_socketcall 0x10000 /* (call, u32 args[]) */
+#define FW_NR_IA32_ipc 0x10001 /* (call, first, second, third, ptr) */
+#define FW_NR_IA32_old_mmap 0x10002 /* (struct of six u32) */
+#define FW_NR_IA32_truncate64 0x10003 /* (path, length low, high) */
+#define FW_NR_IA32_ftruncate64 0x10004 /* (fd, length low, high) */
+
+/*
+ * A 32-bit call (an ia32 program, or a 64-bit one entering by int $0x80)
+ * numbers its syscalls by arch/x86/entry/syscalls/syscall_32.tbl and
+ * passes the arguments in other registers: the number of the 64-bit call
+ * whose handler follows it (or an FW_NR_IA32_ one above), -1 for a call
+ * not followed. Where a 32-bit call has a time32 and a time64 form, both
+ * are here. The handlers read the compat layouts of msghdr and mmsghdr
+ * (FW_PENDING_IA32); an iovec's is never read.
+ */
+static __always_inline long ia32_call(long nr)
+{
+	switch (nr) {
+	case 3:
+		return FW_NR_read;
+	case 4:
+		return FW_NR_write;
+	case 5:
+		return FW_NR_open;
+	case 8:
+		return FW_NR_creat;
+	case 21:
+		return FW_NR_mount;
+	case 26:
+		return FW_NR_ptrace;
+	case 38:
+		return FW_NR_rename;
+	case 52:
+		return FW_NR_umount2;
+	case 90:
+		return FW_NR_IA32_old_mmap;
+	case 92:
+		return FW_NR_truncate;
+	case 93:
+		return FW_NR_ftruncate;
+	case 102:
+		return FW_NR_IA32_socketcall;
+	case 117:
+		return FW_NR_IA32_ipc;
+	case 145:
+		return FW_NR_readv;
+	case 146:
+		return FW_NR_writev;
+	case 163:
+		return FW_NR_mremap;
+	case 180:
+		return FW_NR_pread64;
+	case 181:
+		return FW_NR_pwrite64;
+	case 187:
+		return FW_NR_sendfile;
+	case 192:
+		return FW_NR_mmap; /* mmap2: the offset in pages */
+	case 193:
+		return FW_NR_IA32_truncate64;
+	case 194:
+		return FW_NR_IA32_ftruncate64;
+	case 217:
+		return FW_NR_pivot_root;
+	case 239:
+		return FW_NR_sendfile; /* sendfile64 */
+	case 279:
+	case 432:
+		return FW_NR_mq_timedsend;
+	case 280:
+	case 433:
+		return FW_NR_mq_timedreceive;
+	case 295:
+		return FW_NR_openat;
+	case 302:
+		return FW_NR_renameat;
+	case 313:
+		return FW_NR_splice;
+	case 315:
+		return FW_NR_tee;
+	case 316:
+		return FW_NR_vmsplice;
+	case 333:
+		return FW_NR_preadv;
+	case 334:
+		return FW_NR_pwritev;
+	case 337:
+	case 417:
+		return FW_NR_recvmmsg;
+	case 345:
+		return FW_NR_sendmmsg;
+	case 347:
+		return FW_NR_process_vm_readv;
+	case 348:
+		return FW_NR_process_vm_writev;
+	case 353:
+		return FW_NR_renameat2;
+	case 359:
+		return FW_NR_socket;
+	case 362:
+		return FW_NR_connect;
+	case 364:
+		return FW_NR_accept4;
+	case 369:
+		return FW_NR_sendto;
+	case 370:
+		return FW_NR_sendmsg;
+	case 371:
+		return FW_NR_recvfrom;
+	case 372:
+		return FW_NR_recvmsg;
+	case 377:
+		return FW_NR_copy_file_range;
+	case 378:
+		return FW_NR_preadv2;
+	case 379:
+		return FW_NR_pwritev2;
+	case 397:
+		return FW_NR_shmat;
+	case 429:
+		return FW_NR_move_mount;
+	case 437:
+		return FW_NR_openat2;
+	}
+	return -1;
+}
+
+/* A 32-bit call's arguments: ebx, ecx, edx, esi, edi, ebp */
+static __always_inline unsigned long sys_arg_ia32(struct pt_regs *regs, int n)
+{
+	switch (n) {
+	case 0:
+		return (__u32)regs->bx;
+	case 1:
+		return (__u32)regs->cx;
+	case 2:
+		return (__u32)regs->dx;
+	case 3:
+		return (__u32)regs->si;
+	case 4:
+		return (__u32)regs->di;
+	default:
+		return (__u32)regs->bp;
+	}
+}
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {
@@ -90,8 +230,8 @@ static __always_inline long sys_nr(struct pt_regs *regs)
 	return regs->orig_ax;
 }
 
-/* A 32-bit (ia32) task numbers its syscalls differently: such calls are
- * not decoded (per-syscall tracepoints skip them too). TS_COMPAT = 2. */
+/* The call in progress is a 32-bit one (TS_COMPAT = 2): set by the kernel
+ * on every ia32 entry, an int $0x80 of a 64-bit task included */
 static __always_inline bool sys_is_compat(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -162,6 +302,16 @@ static __always_inline long sys_nr(struct pt_regs *regs)
 static __always_inline bool sys_is_compat(void)
 {
 	return false; /* AArch32 tasks: not decoded */
+}
+
+static __always_inline long ia32_call(long nr)
+{
+	return -1;
+}
+
+static __always_inline unsigned long sys_arg_ia32(struct pt_regs *regs, int n)
+{
+	return 0;
 }
 
 #else

@@ -178,8 +178,8 @@ __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 /* sendmsg(fd, msg, flags), sendmmsg(fd, vec, vlen, flags): the (first)
  * message names the destination; a mmsghdr starts with a msghdr. One
  * the caller never touched cannot be read here: its destination is
- * settled at exit. */
-__noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
+ * settled at exit. compat: a 32-bit call's (struct compat_msghdr). */
+__noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg, long compat)
 {
 	struct fw_user_msghdr m = { .msg_name = FW_UADDR_UNREAD };
 	struct fw_pending p;
@@ -188,7 +188,7 @@ __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
 	if (!is_tainted(current_tgid()))
 		return 0;
 	p = (struct fw_pending){ .user_dest = umsg };
-	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
+	if (user_msghdr_read(&m, umsg, compat))
 		m.msg_name = FW_UADDR_UNREAD;
 	file = fd_to_file(fd);
 	write_target(file, m.msg_name, m.msg_namelen, &p);
@@ -197,6 +197,8 @@ __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg)
 		return 0;
 	if (is_mmsg)
 		p.mmsg_vec = umsg;
+	if (compat)
+		p.kind |= FW_PENDING_IA32;
 	pending_store(&p, fd);
 	return 0;
 }
@@ -464,27 +466,136 @@ __noinline int fw_io_exit_one(long ret)
 	return io_exit(ret, false);
 }
 
-/* The exit of a followed call nr: one_call when nr is fixed at build (a
- * fast-tier program, whose pending record only its own entry wrote) */
-static __always_inline int call_io_exit(long nr, long ret, bool one_call)
+/*
+ * How a handler was reached: a raw tracepoint (any task's call, numbered
+ * as a 64-bit one unless the task says otherwise), a fast-tier program on
+ * one 64-bit call's function (its number fixed at build, and its pending
+ * record written by its own entry only), or a 32-bit call, its number
+ * translated (ia32_call) and its arguments in the 32-bit registers.
+ */
+enum fw_via {
+	FW_VIA_RAW = 0,
+	FW_VIA_FAST = 1,
+	FW_VIA_IA32 = 2,
+};
+
+/* A 32-bit call seen under a 64-bit number: the raw tracepoints pass a
+ * 32-bit call whose number is not followed (ia32_call) with its own
+ * number, which may be a followed 64-bit one's */
+static __always_inline bool compat_call(enum fw_via via)
 {
-	if (one_call && nr != FW_NR_sendmmsg)
+	return via == FW_VIA_RAW && sys_is_compat();
+}
+
+static __always_inline unsigned long call_arg(struct pt_regs *regs, int n,
+					      enum fw_via via)
+{
+	return via == FW_VIA_IA32 ? sys_arg_ia32(regs, n) : sys_arg(regs, n);
+}
+
+/* The exit of a followed call nr */
+static __always_inline int call_io_exit(long nr, long ret, enum fw_via via)
+{
+	if (via == FW_VIA_FAST && nr != FW_NR_sendmmsg)
 		return fw_io_exit_one(ret);
 	return fw_io_exit(ret);
 }
 
-/* A 32-bit call, whose numbers are not these: the raw tracepoints ask the
- * task; a fast-tier program (one_call) sits on a 64-bit call's function */
-static __always_inline bool compat_call(bool one_call)
+/* A mapping of len bytes of fd (mmap and its 32-bit forms) at addr: a
+ * readable one of a watched file counts as reading len bytes of it;
+ * pages touched later are not seen one by one */
+static __always_inline int mapped(long addr, long len, long prot, long flags,
+				  long fd)
 {
-	return !one_call && sys_is_compat();
+	if (prot & 1) /* PROT_READ */
+		shared_after_read(fw_read_exit(fd, len));
+	/* MAP_SHARED 1, MAP_SHARED_VALIDATE 3: memory shared with other
+	 * processes (shared.bpf.h) */
+	if (flags & 1)
+		shared_mapped(addr, false);
+	return 0;
 }
 
+/* The old 32-bit mmap(struct mmap_arg_struct32 *): six u32 (addr, len,
+ * prot, flags, fd, offset), which the kernel has copied by now */
+__noinline int old_mmap_exit(__u64 uargs, long addr)
+{
+	__u32 a[6];
+
+	if (bpf_probe_read_user(a, sizeof(a), (void *)uargs))
+		return 0;
+	return mapped(addr, a[1], a[2], a[3], a[4]);
+}
+
+/* ipc(SHMAT, shmid, flags, third, addr) of a 32-bit task: the address
+ * attached at is the u32 at third */
+__noinline int ipc_shmat_exit(__u64 third)
+{
+	__u32 addr = 0;
+
+	if (bpf_probe_read_user(&addr, sizeof(addr), (void *)third))
+		return 0;
+	return shared_mapped(addr, true);
+}
+
+/*
+ * socketcall(call, args) of a 32-bit task: every socket call through one
+ * number, its arguments an array of u32 in the caller's memory. The array
+ * is read at exit, when the kernel has copied it (so it is in memory),
+ * and a send is decided and accounted there: its destination is the one
+ * its sockaddr or msghdr names then, or the socket's.
+ */
+__noinline int fw_socketcall_exit(long call, __u64 uargs, long ret)
+{
+	__u32 a[6] = {};
+	long err;
+
+	/* each call's number of arguments (net/compat.c), at most 6 */
+	if (call == 11 || call == 12) /* SENDTO, RECVFROM */
+		err = bpf_probe_read_user(a, 24, (void *)uargs);
+	else if (call == 9 || call == 10 || call == 19 || call == 20)
+		err = bpf_probe_read_user(a, 16, (void *)uargs);
+	else
+		err = bpf_probe_read_user(a, 12, (void *)uargs);
+	if (err)
+		return 0;
+	switch (call) {
+	case 1: /* SOCKET (family, type, protocol): AF_PACKET 17 */
+		return ret >= 0 && a[0] == 17 ? fw_socket_exit(a[1], a[2]) : 0;
+	case 3: /* CONNECT (fd, addr, len) */
+		return fw_connect(a[0], a[1], a[2]);
+	case 5: /* ACCEPT */
+	case 18: /* ACCEPT4 */
+		return fw_accept_exit(ret);
+	case 9: /* SEND (fd, buf, len, flags) */
+		shared_before_send();
+		fw_send_enter(a[0], 0, 0);
+		return fw_io_exit(ret);
+	case 11: /* SENDTO (fd, buf, len, flags, addr, addrlen) */
+		shared_before_send();
+		fw_send_enter(a[0], a[4], a[5]);
+		return fw_io_exit(ret);
+	case 16: /* SENDMSG (fd, msg, flags) */
+	case 20: /* SENDMMSG (fd, vec, vlen, flags) */
+		shared_before_send();
+		fw_sendmsg_enter(a[0], a[1], call == 20, 1);
+		return fw_io_exit(ret);
+	case 10: /* RECV */
+	case 12: /* RECVFROM */
+	case 17: /* RECVMSG */
+	case 19: /* RECVMMSG */
+		return shared_after_read(fw_read_exit(a[0], ret));
+	}
+	return 0;
+}
+
+/* argument n of the call being handled, in its ABI's register */
+#define ARG(n) call_arg(regs, n, via)
+
 /* The syscall id at its entry, before it runs: the handlers of both tiers.
- * Where id is a constant (one_call: a fast-tier program), only its case is
- * built. */
+ * Where id is a constant (a fast-tier program), only its case is built. */
 static __always_inline int sys_enter_call(struct pt_regs *regs, long id,
-					  bool one_call)
+					  enum fw_via via)
 {
 	switch (id) {
 	case FW_NR_write:
@@ -499,76 +610,78 @@ static __always_inline int sys_enter_call(struct pt_regs *regs, long id,
 	/* mq_timedsend(mqdes, msg, len, prio, timeout): a POSIX message
 	 * queue is a file of the mqueue file system, a carrier like any */
 	case FW_NR_mq_timedsend:
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
 		shared_before_send();
-		return fw_send_enter(sys_arg(regs, 0), 0, 0);
+		return fw_send_enter(ARG(0), 0, 0);
 	case FW_NR_sendto:
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
 		shared_before_send();
-		return fw_send_enter(sys_arg(regs, 0), sys_arg(regs, 4),
-				     sys_arg(regs, 5));
+		return fw_send_enter(ARG(0), ARG(4), ARG(5));
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
 		shared_before_send();
-		return fw_sendmsg_enter(sys_arg(regs, 0), sys_arg(regs, 1),
-					id == FW_NR_sendmmsg);
+		return fw_sendmsg_enter(ARG(0), ARG(1), id == FW_NR_sendmmsg,
+					via == FW_VIA_IA32);
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
-		return fw_splice_enter(sys_arg(regs, 1), sys_arg(regs, 0));
+		return fw_splice_enter(ARG(1), ARG(0));
 	case FW_NR_tee: /* (in_fd, out_fd, len, flags) */
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
-		return fw_splice_enter(sys_arg(regs, 0), sys_arg(regs, 1));
+		return fw_splice_enter(ARG(0), ARG(1));
 	case FW_NR_splice: /* (in_fd, off_in, out_fd, off_out, len, flags) */
 	case FW_NR_copy_file_range:
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
-		return fw_splice_enter(sys_arg(regs, 0), sys_arg(regs, 2));
+		return fw_splice_enter(ARG(0), ARG(2));
 	case FW_NR_truncate: /* (path, length): emptied when length is 0 */
-		if (compat_call(one_call) || sys_arg(regs, 1) != 0)
+		if (compat_call(via) || ARG(1) != 0)
 			return 0;
 		return fw_truncate_path_enter();
 	case FW_NR_connect:
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
-		return fw_connect(sys_arg(regs, 0), sys_arg(regs, 1),
-				  sys_arg(regs, 2));
+		return fw_connect(ARG(0), ARG(1), ARG(2));
+	/* truncate64(path, length low, high) */
+	case FW_NR_IA32_truncate64:
+		if (ARG(1) != 0 || ARG(2) != 0)
+			return 0;
+		return fw_truncate_path_enter();
 	}
 	return 0;
 }
 
-/* The syscall nr as it returns ret; one_call: nr is fixed at build (the
- * fast tier) */
+/* The syscall nr as it returns ret */
 static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
-					 long ret, bool one_call)
+					 long ret, enum fw_via via)
 {
 	switch (nr) {
 	case FW_NR_open: /* (path, flags, mode) */
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
-		return fw_open_exit(ret, sys_arg(regs, 1));
+		return fw_open_exit(ret, ARG(1));
 	case FW_NR_openat: /* (dfd, path, flags, mode) */
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
-		return fw_open_exit(ret, sys_arg(regs, 2));
+		return fw_open_exit(ret, ARG(2));
 	case FW_NR_openat2: /* (dfd, path, how, size) */
-		if (compat_call(one_call) || ret < 0)
+		if (compat_call(via) || ret < 0)
 			return 0;
-		return fw_open_exit(ret, openat2_flags(sys_arg(regs, 2)));
+		return fw_open_exit(ret, openat2_flags(ARG(2)));
 	case FW_NR_creat: /* open(path, O_CREAT | O_WRONLY | O_TRUNC, mode) */
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
 		return fw_open_exit(ret, FW_O_TRUNC);
 	/* ftruncate(fd, length): emptied when length is 0 */
 	case FW_NR_ftruncate:
-		if (compat_call(one_call) || ret != 0 || sys_arg(regs, 1) != 0)
+		if (compat_call(via) || ret != 0 || ARG(1) != 0)
 			return 0;
-		return fw_truncate_exit(sys_arg(regs, 0));
+		return fw_truncate_exit(ARG(0));
 	case FW_NR_truncate:
 		return fw_truncate_path_exit();
 	case FW_NR_read:
@@ -582,76 +695,69 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	/* mq_timedreceive(mqdes, msg, len, prio, timeout): the size of the
 	 * message taken */
 	case FW_NR_mq_timedreceive:
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
-		return shared_after_read(fw_read_exit(sys_arg(regs, 0), ret));
+		return shared_after_read(fw_read_exit(ARG(0), ret));
 	case FW_NR_accept:
 	case FW_NR_accept4:
-		if (compat_call(one_call))
+		if (compat_call(via))
 			return 0;
 		return fw_accept_exit(ret);
 	case FW_NR_ptrace: /* (request, pid, addr, data) */
 		/* PTRACE_ATTACH 16, PTRACE_SEIZE 0x4206 */
 		/* PTRACE_PEEKTEXT 1, PTRACE_PEEKDATA 2 (the raw call returns 0
 		 * and stores the word), PTRACE_POKETEXT 4, PTRACE_POKEDATA 5 */
-		if (compat_call(one_call) || ret != 0)
+		if (compat_call(via) || ret != 0)
 			return 0;
-		if (sys_arg(regs, 0) == 1 || sys_arg(regs, 0) == 2)
-			return fw_ptrace_peek_exit(sys_arg(regs, 1));
-		if (sys_arg(regs, 0) == 4 || sys_arg(regs, 0) == 5)
-			return fw_ptrace_poke_exit(sys_arg(regs, 1));
-		if (sys_arg(regs, 0) != 16 && sys_arg(regs, 0) != 0x4206)
+		if (ARG(0) == 1 || ARG(0) == 2)
+			return fw_ptrace_peek_exit(ARG(1));
+		if (ARG(0) == 4 || ARG(0) == 5)
+			return fw_ptrace_poke_exit(ARG(1));
+		if (ARG(0) != 16 && ARG(0) != 0x4206)
 			return 0;
 		return fw_ptrace_exit();
 	case FW_NR_process_vm_readv: /* (pid, local, n, remote, n, flags) */
-		if (compat_call(one_call) || ret <= 0)
+		if (compat_call(via) || ret <= 0)
 			return 0;
-		return fw_vm_readv_exit(sys_arg(regs, 0));
+		return fw_vm_readv_exit(ARG(0));
 	case FW_NR_process_vm_writev: /* (pid, local, n, remote, n, flags) */
-		if (compat_call(one_call) || ret <= 0)
+		if (compat_call(via) || ret <= 0)
 			return 0;
-		return fw_vm_writev_exit(sys_arg(regs, 0));
+		return fw_vm_writev_exit(ARG(0));
 	case FW_NR_socket: /* (family, type, protocol); AF_PACKET 17 */
-		if (compat_call(one_call) || ret < 0 || sys_arg(regs, 0) != 17)
+		if (compat_call(via) || ret < 0 || ARG(0) != 17)
 			return 0;
-		return fw_socket_exit(sys_arg(regs, 1), sys_arg(regs, 2));
+		return fw_socket_exit(ARG(1), ARG(2));
 	/* mmap(addr, len, prot, flags, fd, off): a readable mapping of a
 	 * watched file counts as reading len bytes of it; pages touched
 	 * later are not seen one by one */
 	case FW_NR_mmap:
-		if (compat_call(one_call) || ret < 0)
+		if (compat_call(via) || ret < 0)
 			return 0;
-		if (sys_arg(regs, 2) & 1)
-			shared_after_read(fw_read_exit(sys_arg(regs, 4),
-						       sys_arg(regs, 1)));
-		/* MAP_SHARED 1, MAP_SHARED_VALIDATE 3: memory shared with
-		 * other processes (shared.bpf.h) */
-		if (sys_arg(regs, 3) & 1)
-			shared_mapped(ret, false);
-		return 0;
+		return mapped(ret, ARG(1), ARG(2), ARG(3), ARG(4));
 	/* shmat(shmid, addr, flags): a SysV segment, always shared; a
 	 * carrier's counts as read */
 	case FW_NR_shmat:
-		if (compat_call(one_call) || ret < 0)
+		if (compat_call(via) || ret < 0)
 			return 0;
 		return shared_mapped(ret, true);
 	/* mremap(old, old_len, new_len, flags, new): a member's mapping
 	 * moved */
 	case FW_NR_mremap:
-		if (compat_call(one_call) || ret < 0)
+		if (compat_call(via) || ret < 0)
 			return 0;
-		return shared_moved(sys_arg(regs, 0), ret);
+		return shared_moved(ARG(0), ret);
 	/* the read side first: it is what taints a sendfile's destination */
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
-		if (!compat_call(one_call))
-			shared_after_read(fw_read_exit(sys_arg(regs, 1), ret));
-		return call_io_exit(nr, ret, one_call);
+		if (!compat_call(via))
+			shared_after_read(fw_read_exit(ARG(1), ret));
+		return call_io_exit(nr, ret, via);
 	case FW_NR_tee:
 	case FW_NR_splice:
 	case FW_NR_copy_file_range:
-		if (!compat_call(one_call))
-			shared_after_read(fw_read_exit(sys_arg(regs, 0), ret));
-		return call_io_exit(nr, ret, one_call);
+		if (!compat_call(via))
+			shared_after_read(fw_read_exit(ARG(0), ret));
+		return call_io_exit(nr, ret, via);
 	case FW_NR_write:
 	case FW_NR_writev:
 	case FW_NR_pwrite64:
@@ -661,9 +767,9 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_sendto:
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
-		return call_io_exit(nr, ret, one_call);
+		return call_io_exit(nr, ret, via);
 	case FW_NR_mq_timedsend: /* 0 on success: the length asked */
-		return call_io_exit(nr, ret ? ret : sys_arg(regs, 2), one_call);
+		return call_io_exit(nr, ret ? ret : ARG(2), via);
 	/* directories moved or mounts changed: the open path's cache of
 	 * which directories are watched starts again */
 	case FW_NR_rename:
@@ -676,21 +782,28 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 		if (ret == 0)
 			dir_epoch_bump();
 		return 0;
-#ifdef FW_NR_IA32_rename
-	/* the same calls of a 32-bit task (move_mount has one number) */
-	case FW_NR_IA32_rename:
-	case FW_NR_IA32_renameat:
-	case FW_NR_IA32_renameat2:
-	case FW_NR_IA32_mount:
-	case FW_NR_IA32_umount2:
-	case FW_NR_IA32_pivot_root:
-		if (ret == 0 && sys_is_compat())
-			dir_epoch_bump();
-		return 0;
-#endif
+	/* the calls of a 32-bit task that have no 64-bit twin */
+	case FW_NR_IA32_socketcall:
+		return fw_socketcall_exit(ARG(0), ARG(1), ret);
+	case FW_NR_IA32_ipc: /* (call, first, second, third, ptr, fifth) */
+		/* SHMAT 21 stores the address at third and returns 0 (the
+		 * high half of call is a version) */
+		return (ARG(0) & 0xffff) == 21 && ret == 0 ?
+			       ipc_shmat_exit(ARG(3)) :
+			       0;
+	case FW_NR_IA32_old_mmap:
+		return ret < 0 ? 0 : old_mmap_exit(ARG(0), ret);
+	case FW_NR_IA32_truncate64:
+		return fw_truncate_path_exit();
+	case FW_NR_IA32_ftruncate64: /* (fd, length low, high) */
+		if (ret != 0 || ARG(1) != 0 || ARG(2) != 0)
+			return 0;
+		return fw_truncate_exit(ARG(0));
 	}
 	return 0;
 }
+
+#undef ARG
 
 /*
  * The tracepoint tier: every syscall of every task passes these two
@@ -703,14 +816,22 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 SEC("tp_btf/sys_enter")
 int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 {
-	return sys_enter_call(regs, id, false);
+	long ia32 = ia32_call(id);
+
+	if (ia32 >= 0 && sys_is_compat())
+		return sys_enter_call(regs, ia32, FW_VIA_IA32);
+	return sys_enter_call(regs, id, FW_VIA_RAW);
 }
 
 /* TP_PROTO(struct pt_regs *regs, long ret) */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 {
-	return sys_exit_call(regs, sys_nr(regs), ret, false);
+	long nr = sys_nr(regs), ia32 = ia32_call(nr);
+
+	if (ia32 >= 0 && sys_is_compat())
+		return sys_exit_call(regs, ia32, ret, FW_VIA_IA32);
+	return sys_exit_call(regs, nr, ret, FW_VIA_RAW);
 }
 
 /*
@@ -722,17 +843,17 @@ int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
  * syscall compiled out) is left out, as the syscall cannot happen.
  * call: the syscall's name (FW_NR_call); fn: its function's.
  */
-#define FW_CALL_ENTER(call, fn)                                  \
-	SEC("fentry/" FW_SYSCALL_FN_PREFIX #fn)                  \
-	int BPF_PROG(fw_call_enter_##call, struct pt_regs *regs) \
-	{                                                        \
-		return sys_enter_call(regs, FW_NR_##call, true); \
+#define FW_CALL_ENTER(call, fn)                                         \
+	SEC("fentry/" FW_SYSCALL_FN_PREFIX #fn)                         \
+	int BPF_PROG(fw_call_enter_##call, struct pt_regs *regs)        \
+	{                                                               \
+		return sys_enter_call(regs, FW_NR_##call, FW_VIA_FAST); \
 	}
-#define FW_CALL_EXIT(call, fn)                                            \
-	SEC("fexit/" FW_SYSCALL_FN_PREFIX #fn)                            \
-	int BPF_PROG(fw_call_exit_##call, struct pt_regs *regs, long ret) \
-	{                                                                 \
-		return sys_exit_call(regs, FW_NR_##call, ret, true);      \
+#define FW_CALL_EXIT(call, fn)                                              \
+	SEC("fexit/" FW_SYSCALL_FN_PREFIX #fn)                              \
+	int BPF_PROG(fw_call_exit_##call, struct pt_regs *regs, long ret)   \
+	{                                                                   \
+		return sys_exit_call(regs, FW_NR_##call, ret, FW_VIA_FAST); \
 	}
 
 FW_CALL_ENTER(write, write)
@@ -804,24 +925,28 @@ FW_CALL_EXIT(umount2, umount)
 FW_CALL_EXIT(pivot_root, pivot_root)
 FW_CALL_EXIT(move_mount, move_mount)
 
-#ifdef FW_IA32_SYSCALL_FN_PREFIX
-/* A 32-bit task's calls that move directories or mounts (its reads and
- * sends are not decoded in either tier): the ia32 functions. Left out
- * where the kernel has no 32-bit emulation. */
-#define FW_CALL_IA32_EXIT(fn)                                           \
-	SEC("fexit/" FW_IA32_SYSCALL_FN_PREFIX #fn)                     \
-	int BPF_PROG(fw_call_ia32_##fn, struct pt_regs *regs, long ret) \
-	{                                                               \
-		if (ret == 0)                                           \
-			dir_epoch_bump();                               \
-		return 0;                                               \
-	}
+#ifdef FW_IA32_DISPATCH_FN
+/*
+ * A 32-bit call (an ia32 program's, or an int $0x80 of a 64-bit one): every
+ * one passes ia32_sys_call(regs, nr), the kernel's dispatch of the 32-bit
+ * table, so two programs there follow them all and a 64-bit call never
+ * runs them. A kernel with 32-bit emulation but without that function
+ * (before its 2024 rework of syscall dispatch) cannot run this tier
+ * (hooks.c); one without emulation has neither.
+ */
+SEC("fentry/" FW_IA32_DISPATCH_FN)
+int BPF_PROG(fw_call_ia32_enter, struct pt_regs *regs, unsigned int nr)
+{
+	long call = ia32_call(nr);
 
-FW_CALL_IA32_EXIT(rename)
-FW_CALL_IA32_EXIT(renameat)
-FW_CALL_IA32_EXIT(renameat2)
-FW_CALL_IA32_EXIT(mount)
-FW_CALL_IA32_EXIT(umount)
-FW_CALL_IA32_EXIT(pivot_root)
-FW_CALL_IA32_EXIT(move_mount)
+	return call < 0 ? 0 : sys_enter_call(regs, call, FW_VIA_IA32);
+}
+
+SEC("fexit/" FW_IA32_DISPATCH_FN)
+int BPF_PROG(fw_call_ia32_exit, struct pt_regs *regs, unsigned int nr, long ret)
+{
+	long call = ia32_call(nr);
+
+	return call < 0 ? 0 : sys_exit_call(regs, call, ret, FW_VIA_IA32);
+}
 #endif

@@ -377,10 +377,13 @@ void hooks__select(struct bpf_object *obj, const struct btf *btf,
 }
 
 /* bpf/syscalls.bpf.c names them: fw_sys_enter and fw_sys_exit on the raw
- * tracepoints; fw_call_enter_<syscall>, fw_call_exit_<syscall> and
- * fw_call_ia32_<function> on the syscalls' own functions */
+ * tracepoints; fw_call_enter_<syscall> and fw_call_exit_<syscall> on the
+ * syscalls' own functions, fw_call_ia32_enter and fw_call_ia32_exit on the
+ * dispatch of 32-bit calls */
 #define FAST_PREFIX "fw_call_"
 #define FAST_IA32_PREFIX "fw_call_ia32_"
+/* a function of every kernel built with 32-bit emulation */
+#define IA32_EMULATION_FN "__ia32_sys_read"
 
 bool hooks__fast_syscall(const char *prog)
 {
@@ -413,8 +416,14 @@ int hooks__select_tier(struct bpf_object *obj, const struct btf *btf, bool fast,
 			  btf__find_by_name_kind(btf, func + 1,
 						 BTF_KIND_FUNC) >= 0;
 		bpf_program__set_autoload(prog, present);
+		/* without 32-bit emulation no 32-bit call happens; with it,
+		 * a kernel that lacks the dispatch function the fast tier
+		 * follows them at cannot run this tier */
 		if (fast && !present && !err &&
-		    strncmp(name, FAST_IA32_PREFIX, strlen(FAST_IA32_PREFIX))) {
+		    (strncmp(name, FAST_IA32_PREFIX,
+			     strlen(FAST_IA32_PREFIX)) ||
+		     (btf && btf__find_by_name_kind(btf, IA32_EMULATION_FN,
+						    BTF_KIND_FUNC) >= 0))) {
 			snprintf(missing, size, "%s", func ? func + 1 : name);
 			err = -ENOENT;
 		}
