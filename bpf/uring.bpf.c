@@ -21,6 +21,15 @@
 /* io_splice.flags: splice_fd_in is an index into the registered files */
 #define FW_SPLICE_F_FD_IN_FIXED (1u << 31)
 
+/* The ring was set up by a 32-bit call (io_ring_ctx.compat, a bit field
+ * in recent kernels): its requests' msghdr are the compat layout */
+static __always_inline bool uring_compat(struct io_kiocb *req)
+{
+	struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
+
+	return ctx && BPF_CORE_READ_BITFIELD_PROBED(ctx, compat);
+}
+
 /* splice and tee: from one descriptor into another (one of them a pipe) */
 static __always_inline bool uring_op_moves(__u8 op)
 {
@@ -239,16 +248,25 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 				(struct io_sr_msg *)&req->cmd, umsg);
 			__u32 len = 0;
 
-			/* the two fields alone: the stack is short here */
-			if (umsg &&
-			    !bpf_probe_read_user(
-				    &uaddr, sizeof(uaddr),
-				    umsg + offsetof(struct fw_user_msghdr,
-						    msg_name)) &&
-			    !bpf_probe_read_user(
-				    &len, sizeof(len),
-				    umsg + offsetof(struct fw_user_msghdr,
-						    msg_namelen)))
+			/* a ring a 32-bit call set up reads the compat
+			 * msghdr (32-bit pointers) */
+			if (umsg && uring_compat(req)) {
+				struct fw_compat_msghdr c;
+
+				if (!bpf_probe_read_user(&c, sizeof(c), umsg)) {
+					uaddr = c.msg_name;
+					alen = c.msg_namelen;
+				}
+				/* the two fields alone: the stack is short here */
+			} else if (umsg &&
+				   !bpf_probe_read_user(
+					   &uaddr, sizeof(uaddr),
+					   umsg + offsetof(struct fw_user_msghdr,
+							   msg_name)) &&
+				   !bpf_probe_read_user(
+					   &len, sizeof(len),
+					   umsg + offsetof(struct fw_user_msghdr,
+							   msg_namelen)))
 				alen = len;
 		}
 		write_target(file, uaddr, alen, &u->p);

@@ -7,7 +7,8 @@
 # sendfile64 straight from the file) and every send form (write, writev,
 # sendto, sendmsg and sendmmsg with the 32-bit msghdr layout, and the same
 # through socketcall, the one number behind which the i386 socket calls
-# also hide) must alert with the destination, the transport and the bytes;
+# also hide, and IORING_OP_SENDMSG on a ring a 32-bit call set up, whose
+# requests use the 32-bit msghdr too) must alert with the destination, the transport and the bytes;
 # a log copied into a file by pwrite64 carries it to the 64-bit process
 # that sends that file. The same programs on untainted data stay quiet.
 # Where the kernel has no 32-bit emulation the suite skips.
@@ -35,7 +36,8 @@ declare -A PORT
 next=9401
 for name in read-write pread64-writev readv-scsend preadv-scsendto \
 	preadv2-sendto mmap2-sendmsg oldmmap-scsendmsg sendfile sendfile64 \
-	u-sendto u-sendmsg u-sendmmsg u-scsendmmsg u-scsendto u-write copy \
+	u-sendto u-sendmsg u-sendmmsg u-scsendmmsg u-scsendto u-write u-uring \
+	copy \
 	b-read-write b-scsendto b-sendfile b-sendmmsg; do
 	PORT[$name]=$next
 	next=$((next + 1))
@@ -82,6 +84,7 @@ ia32 u-sendmmsg "$LOG" read sendmmsg udp
 ia32 u-scsendmmsg "$LOG" read sc-sendmmsg udp
 ia32 u-scsendto "$LOG" read sc-sendto udp
 ia32 u-write "$LOG" read write udp
+ia32 u-uring "$LOG" read uring-sendmsg udp
 # the log into a file by 32-bit pwrite64, the file out by a 64-bit sender
 fw_sc copier "$FWIA32" --read preadv "$LOG" --copy "$COPY"
 fw_sc copy "$FWSEND" --timeout 30 --read read "$COPY" --to "$FW_PEER_IP4" \
@@ -94,7 +97,8 @@ ia32 b-sendmmsg "$PLAIN" read sendmmsg udp
 
 SENDERS=(read-write pread64-writev readv-scsend preadv-scsendto
 	preadv2-sendto mmap2-sendmsg oldmmap-scsendmsg sendfile sendfile64
-	u-sendto u-sendmsg u-sendmmsg u-scsendmmsg u-scsendto u-write copy)
+	u-sendto u-sendmsg u-sendmmsg u-scsendmmsg u-scsendto u-write u-uring
+	copy)
 waits=()
 for name in "${SENDERS[@]}"; do
 	waits+=("${FW_PIDS[$name]}:$SIZE")

@@ -18,7 +18,8 @@
  * --send: write, writev, sendto, sendmsg, sendmmsg (direct calls), or
  *   sc-send, sc-sendto, sc-sendmsg, sc-sendmmsg (socketcall, which then also
  *   creates and connects the socket), or sendfile, sendfile64 (FILE straight
- *   to a TCP socket). TCP connects, sends, shuts down writing and reads
+ *   to a TCP socket), or uring-sendmsg (IORING_OP_SENDMSG on a ring set up
+ *   by a 32-bit call, whose requests use the 32-bit msghdr). TCP connects, sends, shuts down writing and reads
  *   until the peer closes; UDP sends datagrams of at most 1,200 bytes, each
  *   naming the peer except with write, writev and sc-send (connected).
  * --copy: write the data read into FILE (created or emptied) with pwrite64.
@@ -28,6 +29,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <linux/io_uring.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -62,6 +64,8 @@ enum {
 	NR_sendmsg = 370,
 	NR_shutdown = 373,
 	NR_preadv2 = 378,
+	NR_io_uring_setup = 425,
+	NR_io_uring_enter = 426,
 };
 
 /* socketcall's calls (include/uapi/linux/net.h) */
@@ -245,11 +249,80 @@ static void copy_to(const char *path, const char *data, size_t size)
 	sys32(NR_close, fd, 0, 0, 0, 0, 0);
 }
 
+/* A ring set up, mapped and entered by 32-bit calls: the kernel marks it
+ * compat, and reads its requests' msghdr in the 32-bit layout */
+struct ring32 {
+	long fd;
+	uint32_t *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static void *map32(long fd, size_t len, unsigned long off)
+{
+	long addr = sys32(NR_mmap2, 0, len, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_POPULATE, fd, off >> 12);
+
+	if (addr < 0 && addr > -4096)
+		die(1, "io_uring mmap2: %s", strerror((int)-addr));
+	return (void *)(uintptr_t)(uint32_t)addr;
+}
+
+static void ring_setup(struct ring32 *r)
+{
+	struct io_uring_params *p = low_alloc(sizeof(*p));
+	char *sq, *cq;
+
+	memset(p, 0, sizeof(*p));
+	r->fd = must(sys32(NR_io_uring_setup, 4, u32p(p), 0, 0, 0, 0),
+		     "io_uring_setup");
+	sq = map32(r->fd, p->sq_off.array + p->sq_entries * 4,
+		   IORING_OFF_SQ_RING);
+	cq = map32(r->fd,
+		   p->cq_off.cqes + p->cq_entries * sizeof(struct io_uring_cqe),
+		   IORING_OFF_CQ_RING);
+	r->sqes = map32(r->fd, p->sq_entries * sizeof(struct io_uring_sqe),
+			IORING_OFF_SQES);
+	r->sq_tail = (uint32_t *)(sq + p->sq_off.tail);
+	r->sq_mask = (uint32_t *)(sq + p->sq_off.ring_mask);
+	r->sq_array = (uint32_t *)(sq + p->sq_off.array);
+	r->cq_head = (uint32_t *)(cq + p->cq_off.head);
+	r->cq_tail = (uint32_t *)(cq + p->cq_off.tail);
+	r->cq_mask = (uint32_t *)(cq + p->cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)(cq + p->cq_off.cqes);
+}
+
+/* one IORING_OP_SENDMSG of the msghdr m on fd, waited for: its result */
+static long ring_sendmsg(struct ring32 *r, long fd, struct msghdr32 *m)
+{
+	uint32_t tail = *r->sq_tail, head, i = tail & *r->sq_mask;
+	struct io_uring_sqe *sqe = &r->sqes[i];
+	long res;
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_SENDMSG;
+	sqe->fd = fd;
+	sqe->addr = u32p(m);
+	sqe->len = 1;
+	r->sq_array[i] = i;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	must(sys32(NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, 0,
+		   0),
+	     "io_uring_enter");
+	head = *r->cq_head;
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		die(1, "io_uring: no completion");
+	res = r->cqes[head & *r->cq_mask].res;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
 struct target {
 	const char *mode;
 	bool udp, sc; /* sc: through socketcall */
 	struct sockaddr_in *addr;
 	long fd;
+	struct ring32 ring; /* uring-sendmsg */
 };
 
 static void open_socket(struct target *t)
@@ -295,6 +368,11 @@ static long send_once(struct target *t, const char *data, size_t n)
 				     namelen);
 	if (!strcmp(mode, "send"))
 		return socketcall(SC_SEND, a, 4);
+	if (!strcmp(mode, "uring-sendmsg")) {
+		if (!t->ring.sqes)
+			ring_setup(&t->ring);
+		return ring_sendmsg(&t->ring, t->fd, m);
+	}
 	if (!strcmp(mode, "sendmsg")) {
 		a[1] = u32p(m), a[2] = 0;
 		return t->sc ? socketcall(SC_SENDMSG, a, 3) :
