@@ -98,6 +98,15 @@ if [ "$tier" = fast ]; then
 		check "json: $hook among the essential hooks" == true \
 			"$(jq --arg h "$hook" '.hooks_essential | index($h) != null' <<<"$doc")"
 	done
+	# where the kernel runs 32-bit calls, the fast tier follows them at
+	# their one dispatch function
+	if [ -x "$FW_HELPERS/fwia32" ] &&
+		"$FW_HELPERS/fwia32" --read read /dev/null --copy /dev/null 2>/dev/null; then
+		for hook in fentry/ia32_sys_call fexit/ia32_sys_call; do
+			check "json: $hook among the essential hooks (32-bit calls)" == true \
+				"$(jq --arg h "$hook" '.hooks_essential | index($h) != null' <<<"$doc")"
+		done
+	fi
 	check "json: no raw syscall tracepoint in the fast tier" == "" \
 		"$(jq -r '.hooks_essential[] | select(. == "tp_btf/sys_enter" or . == "tp_btf/sys_exit")' <<<"$doc")"
 else
