@@ -230,6 +230,35 @@ static __always_inline void unix_accepted(long fd)
 	lru_delete(&embryos, FW_LRU_EMBRYOS, &sk);
 }
 
+/*
+ * A System V message queue (msgsnd, msgrcv) carries what is sent through
+ * it. It has no file: its key is its IPC namespace's number and its id
+ * (which the kernel gives a new sequence number when an id is reused).
+ */
+static __always_inline void msgq_key(long msqid, struct fw_file_key *key)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+
+	key->ino = (__u64)BPF_CORE_READ(task, nsproxy, ipc_ns, ns.inum) << 32 |
+		   (__u32)msqid;
+	key->dev = 0;
+	key->gen = FW_MSGQ_GEN;
+}
+
+/* A tainted process sends to queue msqid: marked before the message moves
+ * (a receiver blocked in msgrcv gets it directly, and may return before
+ * the sender does); fills the CARRY part of p */
+static __always_inline void msgq_carrier(long msqid, struct fw_pending *p)
+{
+	__u32 carrier = FW_MATCH_CARRIER;
+
+	p->carrier_type = FW_CARRIER_MSGQ;
+	msgq_key(msqid, &p->carrier);
+	lru_put(&watched_files, FW_LRU_WATCHED_FILES, &p->carrier, &carrier,
+		false);
+	carry_start(p);
+}
+
 /* A write of ret bytes into the carrier described by p has completed */
 static __always_inline void carry_done(struct fw_pending *p, __u64 id, long ret,
 				       __u64 now)

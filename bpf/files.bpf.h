@@ -444,7 +444,13 @@ static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,
 	e->match = match ? *match : FW_MATCH_KNOWN;
 	e->content = FW_CONTENT_UNKNOWN;
 	e->pad = 0;
-	e->path_off = build_file_path((struct file *)p->file_ptr, e->path);
+	if (p->file_ptr) {
+		e->path_off =
+			build_file_path((struct file *)p->file_ptr, e->path);
+	} else { /* no file: a message queue */
+		e->path_off = FW_PATH_MAX - 1;
+		e->path[FW_PATH_MAX - 1] = '\0';
+	}
 	event_submit(e);
 }
 

@@ -50,6 +50,8 @@
 #define FW_NR_socket 41
 #define FW_NR_mq_timedsend 242
 #define FW_NR_mq_timedreceive 243
+#define FW_NR_msgsnd 69
+#define FW_NR_msgrcv 70
 #define FW_NR_shmat 30
 #define FW_NR_mremap 25
 #define FW_NR_rename 82
@@ -180,6 +182,10 @@ static __always_inline long ia32_call(long nr)
 		return FW_NR_pwritev2;
 	case 397:
 		return FW_NR_shmat;
+	case 400:
+		return FW_NR_msgsnd;
+	case 401:
+		return FW_NR_msgrcv;
 	case 429:
 		return FW_NR_move_mount;
 	case 437:
@@ -279,6 +285,8 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_socket 198
 #define FW_NR_mq_timedsend 182
 #define FW_NR_mq_timedreceive 183
+#define FW_NR_msgsnd 189
+#define FW_NR_msgrcv 188
 #define FW_NR_shmat 196
 #define FW_NR_mremap 216
 #define FW_NR_rename -3 /* none */

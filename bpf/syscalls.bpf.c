@@ -203,6 +203,38 @@ __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg, long compat)
 	return 0;
 }
 
+/* msgsnd(msqid, ...) of a tainted process: the queue is a carrier */
+__noinline int fw_msgsnd_enter(long msqid)
+{
+	struct fw_pending p = {};
+
+	if (!is_tainted(current_tgid()))
+		return 0;
+	msgq_carrier(msqid, &p);
+	pending_store(&p, -1);
+	return 0;
+}
+
+/* msgrcv(msqid, ...) took a message of ret bytes: from a carrier queue,
+ * the caller holds what its senders held. Returns 1 then. */
+__noinline int fw_msgrcv_exit(long msqid, long ret)
+{
+	struct fw_pending p = {};
+	__u64 id;
+
+	if (ret <= 0)
+		return 0;
+	msgq_key(msqid, &p.file);
+	if (!bpf_map_lookup_elem(&watched_files, &p.file))
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if ((id >> 32) == fw_self_tgid)
+		return 0;
+	p.kind = FW_PENDING_READ;
+	file_read_done(&p, id, ret, bpf_ktime_get_boot_ns());
+	return 1;
+}
+
 /* sendfile, splice, tee, copy_file_range: data moves from in_fd to out_fd
  * inside the kernel, never through the caller's memory. Reading a watched
  * file this way counts as reading it, and taints what it is sent to. */
@@ -647,6 +679,18 @@ static __always_inline int sys_enter_call(struct pt_regs *regs, long id,
 		if (compat_call(via))
 			return 0;
 		return fw_connect(ARG(0), ARG(1), ARG(2));
+	/* msgsnd(msqid, msgp, size, flags): System V message queues */
+	case FW_NR_msgsnd:
+		if (compat_call(via))
+			return 0;
+		shared_before_send();
+		return fw_msgsnd_enter(ARG(0));
+	/* ipc(MSGSND 11, msqid, size, flags, msgp) of a 32-bit task */
+	case FW_NR_IA32_ipc:
+		if ((ARG(0) & 0xffff) != 11)
+			return 0;
+		shared_before_send();
+		return fw_msgsnd_enter(ARG(1));
 	/* truncate64(path, length low, high) */
 	case FW_NR_IA32_truncate64:
 		if (ARG(1) != 0 || ARG(2) != 0)
@@ -768,8 +812,14 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
 		return call_io_exit(nr, ret, via);
-	case FW_NR_mq_timedsend: /* 0 on success: the length asked */
+	/* 0 on success: the length asked */
+	case FW_NR_mq_timedsend: /* (mqdes, msg, len, prio, timeout) */
+	case FW_NR_msgsnd: /* (msqid, msgp, size, flags) */
 		return call_io_exit(nr, ret ? ret : ARG(2), via);
+	case FW_NR_msgrcv: /* (msqid, msgp, size, type, flags) */
+		if (compat_call(via))
+			return 0;
+		return shared_after_read(fw_msgrcv_exit(ARG(0), ret));
 	/* directories moved or mounts changed: the open path's cache of
 	 * which directories are watched starts again */
 	case FW_NR_rename:
@@ -786,11 +836,15 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_IA32_socketcall:
 		return fw_socketcall_exit(ARG(0), ARG(1), ret);
 	case FW_NR_IA32_ipc: /* (call, first, second, third, ptr, fifth) */
-		/* SHMAT 21 stores the address at third and returns 0 (the
-		 * high half of call is a version) */
-		return (ARG(0) & 0xffff) == 21 && ret == 0 ?
-			       ipc_shmat_exit(ARG(3)) :
-			       0;
+		switch (ARG(0) & 0xffff) { /* the high half is a version */
+		case 11: /* MSGSND: 0 on success, second the size */
+			return call_io_exit(nr, ret ? ret : ARG(2), via);
+		case 12: /* MSGRCV (first: the queue) */
+			return shared_after_read(fw_msgrcv_exit(ARG(1), ret));
+		case 21: /* SHMAT: the address is stored at third */
+			return ret == 0 ? ipc_shmat_exit(ARG(3)) : 0;
+		}
+		return 0;
 	case FW_NR_IA32_old_mmap:
 		return ret < 0 ? 0 : old_mmap_exit(ARG(0), ret);
 	case FW_NR_IA32_truncate64:
@@ -872,6 +926,7 @@ FW_CALL_ENTER(splice, splice)
 FW_CALL_ENTER(copy_file_range, copy_file_range)
 FW_CALL_ENTER(truncate, truncate)
 FW_CALL_ENTER(connect, connect)
+FW_CALL_ENTER(msgsnd, msgsnd)
 
 #if FW_NR_open >= 0
 FW_CALL_EXIT(open, open)
@@ -918,6 +973,8 @@ FW_CALL_EXIT(sendto, sendto)
 FW_CALL_EXIT(sendmsg, sendmsg)
 FW_CALL_EXIT(sendmmsg, sendmmsg)
 FW_CALL_EXIT(mq_timedsend, mq_timedsend)
+FW_CALL_EXIT(msgsnd, msgsnd)
+FW_CALL_EXIT(msgrcv, msgrcv)
 FW_CALL_EXIT(renameat, renameat)
 FW_CALL_EXIT(renameat2, renameat2)
 FW_CALL_EXIT(mount, mount)

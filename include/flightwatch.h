@@ -77,6 +77,7 @@ enum fw_carrier_type {
 	FW_CARRIER_UNIX = 4, /* the peer of an AF_UNIX socket */
 	FW_CARRIER_LOOPBACK = 5, /* a TCP/UDP flow to a local relay */
 	FW_CARRIER_PTY = 6, /* a terminal: pty master and slave */
+	FW_CARRIER_MSGQ = 7, /* a System V message queue */
 };
 
 /* What the collector found in the file header (filled in user space) */
@@ -187,6 +188,11 @@ struct fw_file_key {
  * generation: a read there reads another process's memory (see
  * bpf/procmem_files.bpf.h) */
 #define FW_PROC_MEM_GEN 0xFFFFFFFDu
+
+/* A System V message queue has no inode: it is named by its IPC
+ * namespace's number (high 32 bits of ino) and its id (low 32), under
+ * dev 0 and this generation (see bpf/carriers.bpf.h) */
+#define FW_MSGQ_GEN 0xFFFFFFFCu
 
 /* A directory in the watched set (generation not needed: the collector
  * re-resolves directories when it rescans) */

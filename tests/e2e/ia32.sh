@@ -10,7 +10,8 @@
 # also hide, and IORING_OP_SENDMSG on a ring a 32-bit call set up, whose
 # requests use the 32-bit msghdr too) must alert with the destination, the transport and the bytes;
 # a log copied into a file by pwrite64 carries it to the 64-bit process
-# that sends that file. The same programs on untainted data stay quiet.
+# that sends that file, and a System V message queue carries it both ways
+# between a 32-bit process (ipc(MSGSND), ipc(MSGRCV)) and a 64-bit one. The same programs on untainted data stay quiet.
 # Where the kernel has no 32-bit emulation the suite skips.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -18,6 +19,7 @@ set -u
 
 FWIA32=$FW_HELPERS/fwia32
 FWSEND=$FW_HELPERS/fwsend
+FWMSGQ=$FW_HELPERS/fwmsgq
 
 fw_init
 if [ ! -x "$FWIA32" ]; then
@@ -37,7 +39,7 @@ next=9401
 for name in read-write pread64-writev readv-scsend preadv-scsendto \
 	preadv2-sendto mmap2-sendmsg oldmmap-scsendmsg sendfile sendfile64 \
 	u-sendto u-sendmsg u-sendmmsg u-scsendmmsg u-scsendto u-write u-uring \
-	copy \
+	copy q-to64 q-from64 \
 	b-read-write b-scsendto b-sendfile b-sendmmsg; do
 	PORT[$name]=$next
 	next=$((next + 1))
@@ -89,6 +91,24 @@ ia32 u-uring "$LOG" read uring-sendmsg udp
 fw_sc copier "$FWIA32" --read preadv "$LOG" --copy "$COPY"
 fw_sc copy "$FWSEND" --timeout 30 --read read "$COPY" --to "$FW_PEER_IP4" \
 	--port "${PORT[copy]}"
+# a message queue between a 32-bit process and a 64-bit one, each way; the
+# receiver waits first (the log is larger than a queue holds)
+K_TO64=$((($$ << 8) + 1))
+K_FROM64=$((($$ << 8) + 2))
+fw_gs_bg "$FWMSGQ" recv --key "$K_TO64" --bytes "$SIZE" --to "$FW_PEER_IP4" \
+	--port "${PORT[q-to64]}" >"$FW_TMP/sc-q-to64.err" 2>&1
+FW_PIDS[q-to64]=$FW_BG
+fw_gs_bg "$FWIA32" --read ipc-msgrcv "$K_FROM64" --bytes "$SIZE" \
+	--send write --proto tcp --to "$FW_PEER_IP4" --port "${PORT[q-from64]}" \
+	>"$FW_TMP/sc-q-from64.err" 2>&1
+FW_PIDS[q-from64]=$FW_BG
+sleep 0.5
+fw_sc q-sender32 "$FWIA32" --read read "$LOG" --msgsnd "$K_TO64"
+fw_sc q-sender64 "$FWMSGQ" send --key "$K_FROM64" "$LOG"
+for name in q-to64 q-from64; do
+	fw_wait_pid "${FW_PIDS[$name]}" 30
+	check "$name: scenario exit status" -eq 0 "$FW_RC"
+done
 # untainted twins
 ia32 b-read-write "$PLAIN" read write tcp
 ia32 b-scsendto "$PLAIN" read sc-sendto udp
@@ -98,7 +118,7 @@ ia32 b-sendmmsg "$PLAIN" read sendmmsg udp
 SENDERS=(read-write pread64-writev readv-scsend preadv-scsendto
 	preadv2-sendto mmap2-sendmsg oldmmap-scsendmsg sendfile sendfile64
 	u-sendto u-sendmsg u-sendmmsg u-scsendmmsg u-scsendto u-write u-uring
-	copy)
+	copy q-to64 q-from64)
 waits=()
 for name in "${SENDERS[@]}"; do
 	waits+=("${FW_PIDS[$name]}:$SIZE")
@@ -120,6 +140,12 @@ check "copy: the chain passes the file written by pwrite64" == \
 	"$(fw_get "$a" '[.flightwatch.chain[].type] | join(",")')"
 check "copy: the file written is the copy" == "$COPY" \
 	"$(fw_get "$a" '[.flightwatch.chain[] | select(.type == "file")][0].path')"
+for name in q-to64 q-from64; do
+	a=$(fw_last_alert "${FW_PIDS[$name]}" "${PORT[$name]}")
+	check "$name: the chain passes the queue" == \
+		"origin,process,msg_queue,process,destination" \
+		"$(fw_get "$a" '[.flightwatch.chain[].type] | join(",")')"
+done
 for name in b-read-write b-scsendto b-sendfile b-sendmmsg; do
 	check "$name: untainted 32-bit sender: no alert" == "" \
 		"$(fw_alerts "${FW_PIDS[$name]}")"

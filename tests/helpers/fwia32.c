@@ -11,6 +11,8 @@
  *
  *   fwia32 --read MODE FILE --send MODE --proto tcp|udp --to IPV4 --port N
  *   fwia32 --read MODE FILE --copy FILE
+ *   fwia32 --read MODE FILE --msgsnd KEY
+ *   fwia32 --read ipc-msgrcv KEY --bytes N --send MODE ...
  *
  * --read: read, readv and mmap2 open FILE with open; pread64, preadv,
  *   preadv2 and oldmmap (the old mmap, its arguments a struct) with openat;
@@ -23,6 +25,11 @@
  *   until the peer closes; UDP sends datagrams of at most 1,200 bytes, each
  *   naming the peer except with write, writev and sc-send (connected).
  * --copy: write the data read into FILE (created or emptied) with pwrite64.
+ * --msgsnd: put the data read into the System V message queue of KEY
+ *   (created if need be) with ipc(MSGSND), in messages of 4 KiB; and
+ *   --read ipc-msgrcv takes N bytes from the queue of KEY with ipc(MSGRCV)
+ *   (the second form of the call: the buffer and type as arguments), then
+ *   removes it.
  *
  * Errors: one line on stderr, exit 1; usage errors exit 2.
  */
@@ -68,6 +75,16 @@ enum {
 	NR_io_uring_enter = 426,
 };
 
+/* ipc's calls (include/uapi/linux/ipc.h) */
+enum {
+	IPC_MSGSND = 11,
+	IPC_MSGRCV = 12,
+	IPC_MSGGET = 13,
+	IPC_MSGCTL = 14,
+};
+#define IPC_VERSION_1 (1 << 16)
+#define NR_ipc 117
+
 /* socketcall's calls (include/uapi/linux/net.h) */
 enum {
 	SC_SOCKET = 1,
@@ -91,6 +108,9 @@ struct mmsghdr32 {
 	uint32_t len;
 };
 
+#define USAGE                                                          \
+	"usage: fwia32 --read MODE FILE|KEY [--bytes N] (--send MODE " \
+	"--proto tcp|udp --to IPV4 --port N | --copy FILE | --msgsnd KEY)"
 #define UDP_MAX 1200
 #define MMSG_BATCH 8
 #define ARENA_SIZE (8u << 20)
@@ -229,6 +249,55 @@ static size_t read_file(const char *mode, const char *path, char *data)
 			die(1, "%s: too large", path);
 	}
 	sys32(NR_close, fd, 0, 0, 0, 0, 0);
+	return got;
+}
+
+/* the 32-bit struct msgbuf: a 32-bit mtype, then the text */
+struct msgbuf32 {
+	int32_t mtype;
+	char mtext[CHUNK];
+};
+
+static long msgq_get(const char *key)
+{
+	return must(sys32(NR_ipc, IPC_MSGGET, strtol(key, NULL, 0),
+			  01000 | 0600 /* IPC_CREAT */, 0, 0, 0),
+		    "ipc(MSGGET)");
+}
+
+static void msgq_send(const char *key, const char *data, size_t size)
+{
+	struct msgbuf32 *m = low_alloc(sizeof(*m));
+	long q = msgq_get(key);
+	size_t off, n;
+
+	for (off = 0; off < size; off += n) {
+		n = size - off < CHUNK ? size - off : CHUNK;
+		m->mtype = 1;
+		memcpy(m->mtext, data + off, n);
+		must(sys32(NR_ipc, IPC_MSGSND, q, n, 0, u32p(m), 0),
+		     "ipc(MSGSND)");
+	}
+}
+
+/* size bytes from the queue of key into data */
+static size_t msgq_receive(const char *key, char *data, size_t size)
+{
+	struct msgbuf32 *m = low_alloc(sizeof(*m));
+	long q = msgq_get(key), n;
+	size_t got = 0;
+
+	while (got < size) {
+		n = must(sys32(NR_ipc, IPC_MSGRCV | IPC_VERSION_1, q, CHUNK, 0,
+			       u32p(m), 0),
+			 "ipc(MSGRCV)");
+		if ((size_t)n > size - got)
+			die(1, "more than %zu bytes arrived", size);
+		memcpy(data + got, m->mtext, n);
+		got += n;
+	}
+	sys32(NR_ipc, IPC_MSGCTL, q, 0 /* IPC_RMID */ | 0x100 /* IPC_64 */, 0,
+	      0, 0);
 	return got;
 }
 
@@ -474,10 +543,13 @@ int main(int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "copy", required_argument, NULL, 'c' },
+		{ "msgsnd", required_argument, NULL, 'm' },
+		{ "bytes", required_argument, NULL, 'b' },
 		{ 0 },
 	};
 	const char *read_mode = NULL, *send_mode = NULL, *proto = "tcp";
-	const char *to = NULL, *copy = NULL, *path;
+	const char *to = NULL, *copy = NULL, *msgsnd = NULL, *path;
+	long bytes = -1;
 	struct target t = { 0 };
 	long port = 0;
 	size_t size = 0;
@@ -504,15 +576,20 @@ int main(int argc, char **argv)
 		case 'c':
 			copy = optarg;
 			break;
+		case 'm':
+			msgsnd = optarg;
+			break;
+		case 'b':
+			bytes = strtol(optarg, NULL, 10);
+			break;
 		default:
-			die(2,
-			    "usage: fwia32 --read MODE FILE (--send MODE --proto tcp|udp --to IPV4 --port N | --copy FILE)");
+			die(2, USAGE);
 		}
 	}
-	if (!read_mode || optind != argc - 1 || !(send_mode || copy) ||
+	if (!read_mode || optind != argc - 1 ||
+	    !(send_mode || copy || msgsnd) ||
 	    (send_mode && (!to || port <= 0 || port > 65535)))
-		die(2,
-		    "usage: fwia32 --read MODE FILE (--send MODE --proto tcp|udp --to IPV4 --port N | --copy FILE)");
+		die(2, USAGE);
 	if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
 		die(2, "--proto: 'tcp' or 'udp', not '%s'", proto);
 	path = argv[optind];
@@ -521,10 +598,19 @@ int main(int argc, char **argv)
 	if (arena == MAP_FAILED)
 		die(1, "mmap: %m");
 	data = low_alloc(ARENA_SIZE / 2);
-	if (strcmp(read_mode, "none"))
+	if (!strcmp(read_mode, "ipc-msgrcv")) {
+		if (bytes < 0 || bytes > ARENA_SIZE / 2)
+			die(2, "--read ipc-msgrcv needs --bytes N");
+		size = msgq_receive(path, data, bytes);
+	} else if (strcmp(read_mode, "none")) {
 		size = read_file(read_mode, path, data);
+	}
 	if (copy) {
 		copy_to(copy, data, size);
+		return 0;
+	}
+	if (msgsnd) {
+		msgq_send(msgsnd, data, size);
 		return 0;
 	}
 	t.mode = send_mode;

@@ -57,7 +57,7 @@ TIMEOUT=${VMTEST_TIMEOUT:-5400}
 NATIVE_ONLY=${VMTEST_NATIVE_ONLY:-package hostile}
 # The suites run again in the fast tier: each follows data through the
 # syscall paths the two tiers hook differently
-FAST_SUITES=${VMTEST_FAST_SUITES:-dataflow evasion ia32 egress peek shm relays mounts paths}
+FAST_SUITES=${VMTEST_FAST_SUITES:-dataflow evasion ia32 msgq egress peek shm relays mounts paths}
 MEM=${VMTEST_MEM:-3G}
 SMP=${VMTEST_SMP:-2}
 # qemu64 and virtiofs's cache=always: a guest runs a suite in about half

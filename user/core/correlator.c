@@ -447,6 +447,8 @@ static const char *carrier_type_name(uint32_t type)
 		return "loopback";
 	case FW_CARRIER_PTY:
 		return "pty";
+	case FW_CARRIER_MSGQ:
+		return "msgqueue";
 	default:
 		return "carrier";
 	}
@@ -563,7 +565,13 @@ static void on_carrier(struct fw_correlator *c,
 	}
 	k->type = e->carrier_type;
 	k->last_ns = e->hdr.ts_ns;
-	if (e->carrier.dev == 0)
+	if (e->carrier_type == FW_CARRIER_MSGQ)
+		/* its id, as ipcs shows it (the high half is the IPC
+		 * namespace's number) */
+		snprintf(name, sizeof(name), "%s:[%u]",
+			 carrier_type_name(e->carrier_type),
+			 (unsigned)e->carrier.ino);
+	else if (e->carrier.dev == 0)
 		/* a unix connection not yet accepted: its key is a kernel
 		 * address, which is not shown */
 		snprintf(name, sizeof(name), "%s:[connecting]",

@@ -272,6 +272,8 @@ static const char *carrier_kind(uint32_t type)
 		return "loopback";
 	case FW_CARRIER_PTY:
 		return "pty";
+	case FW_CARRIER_MSGQ:
+		return "msg_queue";
 	default:
 		return "file";
 	}
