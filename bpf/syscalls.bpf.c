@@ -499,25 +499,17 @@ __noinline int fw_io_exit_one(long ret)
 }
 
 /*
- * How a handler was reached: a raw tracepoint (any task's call, numbered
- * as a 64-bit one unless the task says otherwise), a fast-tier program on
- * one 64-bit call's function (its number fixed at build, and its pending
- * record written by its own entry only), or a 32-bit call, its number
- * translated (ia32_call) and its arguments in the 32-bit registers.
+ * How a handler was reached: a raw tracepoint on a 64-bit call, a
+ * fast-tier program on one 64-bit call's function (its number fixed at
+ * build, and its pending record written by its own entry only), or a
+ * 32-bit call of either tier, its number translated (ia32_call) and its
+ * arguments in the 32-bit registers.
  */
 enum fw_via {
 	FW_VIA_RAW = 0,
 	FW_VIA_FAST = 1,
 	FW_VIA_IA32 = 2,
 };
-
-/* A 32-bit call seen under a 64-bit number: the raw tracepoints pass a
- * 32-bit call whose number is not followed (ia32_call) with its own
- * number, which may be a followed 64-bit one's */
-static __always_inline bool compat_call(enum fw_via via)
-{
-	return via == FW_VIA_RAW && sys_is_compat();
-}
 
 static __always_inline unsigned long call_arg(struct pt_regs *regs, int n,
 					      enum fw_via via)
@@ -642,47 +634,31 @@ static __always_inline int sys_enter_call(struct pt_regs *regs, long id,
 	/* mq_timedsend(mqdes, msg, len, prio, timeout): a POSIX message
 	 * queue is a file of the mqueue file system, a carrier like any */
 	case FW_NR_mq_timedsend:
-		if (compat_call(via))
-			return 0;
 		shared_before_send();
 		return fw_send_enter(ARG(0), 0, 0);
 	case FW_NR_sendto:
-		if (compat_call(via))
-			return 0;
 		shared_before_send();
 		return fw_send_enter(ARG(0), ARG(4), ARG(5));
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
-		if (compat_call(via))
-			return 0;
 		shared_before_send();
 		return fw_sendmsg_enter(ARG(0), ARG(1), id == FW_NR_sendmmsg,
 					via == FW_VIA_IA32);
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
-		if (compat_call(via))
-			return 0;
 		return fw_splice_enter(ARG(1), ARG(0));
 	case FW_NR_tee: /* (in_fd, out_fd, len, flags) */
-		if (compat_call(via))
-			return 0;
 		return fw_splice_enter(ARG(0), ARG(1));
 	case FW_NR_splice: /* (in_fd, off_in, out_fd, off_out, len, flags) */
 	case FW_NR_copy_file_range:
-		if (compat_call(via))
-			return 0;
 		return fw_splice_enter(ARG(0), ARG(2));
 	case FW_NR_truncate: /* (path, length): emptied when length is 0 */
-		if (compat_call(via) || ARG(1) != 0)
+		if (ARG(1) != 0)
 			return 0;
 		return fw_truncate_path_enter();
 	case FW_NR_connect:
-		if (compat_call(via))
-			return 0;
 		return fw_connect(ARG(0), ARG(1), ARG(2));
 	/* msgsnd(msqid, msgp, size, flags): System V message queues */
 	case FW_NR_msgsnd:
-		if (compat_call(via))
-			return 0;
 		shared_before_send();
 		return fw_msgsnd_enter(ARG(0));
 	/* ipc(MSGSND 11, msqid, size, flags, msgp) of a 32-bit task */
@@ -706,24 +682,18 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 {
 	switch (nr) {
 	case FW_NR_open: /* (path, flags, mode) */
-		if (compat_call(via))
-			return 0;
 		return fw_open_exit(ret, ARG(1));
 	case FW_NR_openat: /* (dfd, path, flags, mode) */
-		if (compat_call(via))
-			return 0;
 		return fw_open_exit(ret, ARG(2));
 	case FW_NR_openat2: /* (dfd, path, how, size) */
-		if (compat_call(via) || ret < 0)
+		if (ret < 0)
 			return 0;
 		return fw_open_exit(ret, openat2_flags(ARG(2)));
 	case FW_NR_creat: /* open(path, O_CREAT | O_WRONLY | O_TRUNC, mode) */
-		if (compat_call(via))
-			return 0;
 		return fw_open_exit(ret, FW_O_TRUNC);
 	/* ftruncate(fd, length): emptied when length is 0 */
 	case FW_NR_ftruncate:
-		if (compat_call(via) || ret != 0 || ARG(1) != 0)
+		if (ret != 0 || ARG(1) != 0)
 			return 0;
 		return fw_truncate_exit(ARG(0));
 	case FW_NR_truncate:
@@ -739,19 +709,15 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	/* mq_timedreceive(mqdes, msg, len, prio, timeout): the size of the
 	 * message taken */
 	case FW_NR_mq_timedreceive:
-		if (compat_call(via))
-			return 0;
 		return shared_after_read(fw_read_exit(ARG(0), ret));
 	case FW_NR_accept:
 	case FW_NR_accept4:
-		if (compat_call(via))
-			return 0;
 		return fw_accept_exit(ret);
 	case FW_NR_ptrace: /* (request, pid, addr, data) */
 		/* PTRACE_ATTACH 16, PTRACE_SEIZE 0x4206 */
 		/* PTRACE_PEEKTEXT 1, PTRACE_PEEKDATA 2 (the raw call returns 0
 		 * and stores the word), PTRACE_POKETEXT 4, PTRACE_POKEDATA 5 */
-		if (compat_call(via) || ret != 0)
+		if (ret != 0)
 			return 0;
 		if (ARG(0) == 1 || ARG(0) == 2)
 			return fw_ptrace_peek_exit(ARG(1));
@@ -761,46 +727,44 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 			return 0;
 		return fw_ptrace_exit();
 	case FW_NR_process_vm_readv: /* (pid, local, n, remote, n, flags) */
-		if (compat_call(via) || ret <= 0)
+		if (ret <= 0)
 			return 0;
 		return fw_vm_readv_exit(ARG(0));
 	case FW_NR_process_vm_writev: /* (pid, local, n, remote, n, flags) */
-		if (compat_call(via) || ret <= 0)
+		if (ret <= 0)
 			return 0;
 		return fw_vm_writev_exit(ARG(0));
 	case FW_NR_socket: /* (family, type, protocol); AF_PACKET 17 */
-		if (compat_call(via) || ret < 0 || ARG(0) != 17)
+		if (ret < 0 || ARG(0) != 17)
 			return 0;
 		return fw_socket_exit(ARG(1), ARG(2));
 	/* mmap(addr, len, prot, flags, fd, off): a readable mapping of a
 	 * watched file counts as reading len bytes of it; pages touched
 	 * later are not seen one by one */
 	case FW_NR_mmap:
-		if (compat_call(via) || ret < 0)
+		if (ret < 0)
 			return 0;
 		return mapped(ret, ARG(1), ARG(2), ARG(3), ARG(4));
 	/* shmat(shmid, addr, flags): a SysV segment, always shared; a
 	 * carrier's counts as read */
 	case FW_NR_shmat:
-		if (compat_call(via) || ret < 0)
+		if (ret < 0)
 			return 0;
 		return shared_mapped(ret, true);
 	/* mremap(old, old_len, new_len, flags, new): a member's mapping
 	 * moved */
 	case FW_NR_mremap:
-		if (compat_call(via) || ret < 0)
+		if (ret < 0)
 			return 0;
 		return shared_moved(ARG(0), ret);
 	/* the read side first: it is what taints a sendfile's destination */
 	case FW_NR_sendfile: /* (out_fd, in_fd, offset, count) */
-		if (!compat_call(via))
-			shared_after_read(fw_read_exit(ARG(1), ret));
+		shared_after_read(fw_read_exit(ARG(1), ret));
 		return call_io_exit(nr, ret, via);
 	case FW_NR_tee:
 	case FW_NR_splice:
 	case FW_NR_copy_file_range:
-		if (!compat_call(via))
-			shared_after_read(fw_read_exit(ARG(0), ret));
+		shared_after_read(fw_read_exit(ARG(0), ret));
 		return call_io_exit(nr, ret, via);
 	case FW_NR_write:
 	case FW_NR_writev:
@@ -817,8 +781,6 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_msgsnd: /* (msqid, msgp, size, flags) */
 		return call_io_exit(nr, ret ? ret : ARG(2), via);
 	case FW_NR_msgrcv: /* (msqid, msgp, size, type, flags) */
-		if (compat_call(via))
-			return 0;
 		return shared_after_read(fw_msgrcv_exit(ARG(0), ret));
 	/* directories moved or mounts changed: the open path's cache of
 	 * which directories are watched starts again */
@@ -866,14 +828,17 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
  * their cost on a syscall that is not followed.
  */
 
-/* TP_PROTO(struct pt_regs *regs, long id) */
+/* TP_PROTO(struct pt_regs *regs, long id). A 32-bit call numbers its
+ * syscalls otherwise: asked first, as its number may be a followed 64-bit
+ * call's (the one test every syscall pays for it; a followed one paid it
+ * before, in its case) */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 {
-	long ia32 = ia32_call(id);
-
-	if (ia32 >= 0 && sys_is_compat())
-		return sys_enter_call(regs, ia32, FW_VIA_IA32);
+	if (sys_is_compat()) {
+		id = ia32_call(id);
+		return id < 0 ? 0 : sys_enter_call(regs, id, FW_VIA_IA32);
+	}
 	return sys_enter_call(regs, id, FW_VIA_RAW);
 }
 
@@ -881,10 +846,12 @@ int BPF_PROG(fw_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fw_sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = sys_nr(regs), ia32 = ia32_call(nr);
+	long nr = sys_nr(regs);
 
-	if (ia32 >= 0 && sys_is_compat())
-		return sys_exit_call(regs, ia32, ret, FW_VIA_IA32);
+	if (sys_is_compat()) {
+		nr = ia32_call(nr);
+		return nr < 0 ? 0 : sys_exit_call(regs, nr, ret, FW_VIA_IA32);
+	}
 	return sys_exit_call(regs, nr, ret, FW_VIA_RAW);
 }
 
