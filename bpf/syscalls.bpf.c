@@ -432,9 +432,22 @@ __noinline int fw_proc_mem_write(__u64 file_addr)
 	return 1;
 }
 
-/* socket(AF_PACKET, type, protocol) by a tainted process: its frames are
- * not followed, so the socket itself is reported */
-__noinline int fw_socket_exit(long type, long protocol)
+/*
+ * A socket whose traffic is not followed: AF_PACKET's frames bypass the
+ * socket layer the send hooks read, and the other families (vsock to the
+ * hypervisor, bluetooth, CAN, AF_XDP, KCM, ...) leave the host without the
+ * IP stack. Followed or local: AF_UNIX 1 (a carrier), AF_INET 2, AF_INET6
+ * 10, AF_KEY 15, AF_NETLINK 16, AF_ALG 38.
+ */
+static __always_inline bool family_unfollowed(long family)
+{
+	return family > 0 && family < 64 && family != 1 && family != 2 &&
+	       family != 10 && family != 15 && family != 16 && family != 38;
+}
+
+/* socket(family, type, protocol) of such a family, by a tainted process:
+ * what it sends there is not followed, so the socket itself is reported */
+__noinline int fw_socket_exit(long family, long type, long protocol)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_packet_socket_event *e;
@@ -446,6 +459,8 @@ __noinline int fw_socket_exit(long type, long protocol)
 		return 0;
 	e->type = type & 0xf; /* without SOCK_NONBLOCK, SOCK_CLOEXEC */
 	e->protocol = protocol;
+	e->family = family;
+	e->pad = 0;
 	event_submit(e);
 	return 0;
 }
@@ -584,8 +599,10 @@ __noinline int fw_socketcall_exit(long call, __u64 uargs, long ret)
 	if (err)
 		return 0;
 	switch (call) {
-	case 1: /* SOCKET (family, type, protocol): AF_PACKET 17 */
-		return ret >= 0 && a[0] == 17 ? fw_socket_exit(a[1], a[2]) : 0;
+	case 1: /* SOCKET (family, type, protocol) */
+		return ret >= 0 && family_unfollowed(a[0]) ?
+			       fw_socket_exit(a[0], a[1], a[2]) :
+			       0;
 	case 3: /* CONNECT (fd, addr, len) */
 		return fw_connect(a[0], a[1], a[2]);
 	case 5: /* ACCEPT */
@@ -734,10 +751,10 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 		if (ret <= 0)
 			return 0;
 		return fw_vm_writev_exit(ARG(0));
-	case FW_NR_socket: /* (family, type, protocol); AF_PACKET 17 */
-		if (ret < 0 || ARG(0) != 17)
+	case FW_NR_socket: /* (family, type, protocol) */
+		if (ret < 0 || !family_unfollowed(ARG(0)))
 			return 0;
-		return fw_socket_exit(ARG(1), ARG(2));
+		return fw_socket_exit(ARG(0), ARG(1), ARG(2));
 	/* mmap(addr, len, prot, flags, fd, off): a readable mapping of a
 	 * watched file counts as reading len bytes of it; pages touched
 	 * later are not seen one by one */

@@ -440,13 +440,19 @@ struct fw_peek_event {
 	__u32 how; /* enum fw_peek_how */
 };
 
-/* FW_EV_PACKET_SOCKET: hdr's tainted process opened an AF_PACKET socket
- * of this type (SOCK_RAW, SOCK_DGRAM) */
+/* FW_EV_PACKET_SOCKET: a tainted process opened a socket whose traffic is
+ * not followed (AF_PACKET, or a family that leaves the host without the
+ * IP stack: vsock, bluetooth, ...). A record without family (written
+ * before it was added) is AF_PACKET's. */
 struct fw_packet_socket_event {
 	struct fw_event_header hdr;
-	__u32 type;
+	__u32 type; /* SOCK_RAW, SOCK_DGRAM, ... */
 	__u32 protocol; /* network byte order, as socket(2) took it */
+	__u32 family; /* AF_* */
+	__u32 pad;
 };
+#define FW_PACKET_SOCKET_EVENT_V1_SIZE \
+	offsetof(struct fw_packet_socket_event, family)
 
 /* FW_EV_READ_BYTES: cumulative bytes a process read from a file */
 struct fw_read_bytes_event {

@@ -359,6 +359,37 @@ s.close()
 EOF
 fw_sc packet "$PY" "$FW_TMP/packet.py" "$LOG"
 fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
+# sockets of families that leave the host without the IP stack: vsock (to
+# the hypervisor) and AF_XDP, where this kernel has them (an untainted
+# process tries first: no alert either way, and the tainted one runs only
+# where the socket opens)
+cat >"$FW_TMP/family.py" <<'EOF'
+import socket, sys
+family, kind = {"vsock": (40, socket.SOCK_STREAM),
+                "xdp": (44, socket.SOCK_RAW)}[sys.argv[1]]
+if sys.argv[2] != "-":
+    open(sys.argv[2], "rb").read()
+try:
+    s = socket.socket(family, kind, 0)
+except OSError:
+    sys.exit(4)
+s.close()
+EOF
+FAMILIES=()
+for family in vsock xdp; do
+	fw_gs "$PY" "$FW_TMP/family.py" "$family" - >/dev/null 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		FAMILIES+=("$family")
+		fw_sc "b-$family" "$PY" "$FW_TMP/family.py" "$family" -
+		fw_sc "$family" "$PY" "$FW_TMP/family.py" "$family" "$LOG"
+	elif [ "$rc" -eq 4 ]; then
+		skip "$family: a tainted process's socket alerts" \
+			"this kernel opens no AF_${family^^} socket"
+	else
+		check "$family: the untainted probe's exit status" -eq 0 "$rc"
+	fi
+done
 
 fw_wait_alerts 10 "${FW_PIDS[vm]}:1" "${FW_PIDS[ptrace]}:1" \
 	"${FW_PIDS[mem]}:1" "${FW_PIDS[py]}:1" "${FW_PIDS[pass]}:1" \
@@ -461,5 +492,21 @@ check "packet: a tainted process's packet socket alerts" != "" "$a"
 check "packet: its origin" == "$LOG" "$(fw_get "$a" .file.path)"
 fw_expect_no_alert "b-packet: an untainted process's packet socket" \
 	"${FW_PIDS[b-packet]}"
+check "packet: its family named" == packet \
+	"$(fw_get "$a" .flightwatch.socket_family)"
+for family in "${FAMILIES[@]}"; do
+	a=$(fw_json | jq -c --arg pid "${FW_PIDS[$family]}" 'select(
+		.event.kind == "alert" and
+		.event.action == "flightlog-unfollowed-socket" and
+		(.process.pid | tostring) == $pid)' | head -n 1)
+	check "$family: a tainted process's socket alerts" != "" "$a"
+	check "$family: its origin" == "$LOG" "$(fw_get "$a" .file.path)"
+	check "$family: its family named" == "$family" \
+		"$(fw_get "$a" .flightwatch.socket_family)"
+	check "$family: the message names the family" contains \
+		"socket of address family $family" "$(fw_get "$a" .message)"
+	fw_expect_no_alert "b-$family: an untainted process's socket" \
+		"${FW_PIDS[b-$family]}"
+done
 
 fw_finish

@@ -390,6 +390,47 @@ static void test_memory_moves_carry_origins(void **state)
 	assert_int_equal(a->n_chain, 0);
 }
 
+/* A tainted process's socket whose traffic is not followed: one alert
+ * naming the family; a record written before the family was added (the
+ * shorter one, in an older trace) is AF_PACKET's; an untainted process's
+ * socket says nothing */
+static void test_unfollowed_socket_alerts(void **state)
+{
+	struct fixture *fx = *state;
+	struct fw_packet_socket_event e = { 0 };
+	const struct captured *a;
+
+	feed_exec(fx, 710, 1, "vendor", "/usr/bin/vendor", "vendor\0", 7);
+	feed_read(fx, 710, 21, LOG_A, 4096, FW_CONTENT_TLOG);
+	feed_exec(fx, 711, 1, "plain", "/usr/bin/plain", "plain\0", 6);
+	set_hdr(&e.hdr, FW_EV_PACKET_SOCKET, 710, 4000, sizeof(e));
+	e.type = 1; /* SOCK_STREAM */
+	e.family = 40; /* AF_VSOCK */
+	feed(fx, &e, sizeof(e));
+	set_hdr(&e.hdr, FW_EV_PACKET_SOCKET, 710, 4001,
+		FW_PACKET_SOCKET_EVENT_V1_SIZE);
+	e.type = 3; /* SOCK_RAW */
+	feed(fx, &e, FW_PACKET_SOCKET_EVENT_V1_SIZE);
+	set_hdr(&e.hdr, FW_EV_PACKET_SOCKET, 711, 4002, sizeof(e));
+	feed(fx, &e, sizeof(e));
+
+	assert_int_equal(count_kind(fx, FW_ALERT_PACKET_SOCKET), 3);
+	a = nth_kind(fx, FW_ALERT_PACKET_SOCKET, 0);
+	assert_int_equal(a->pid, 710);
+	assert_int_equal(a->dest.family, 40);
+	assert_int_equal(a->n_origins, 1);
+	assert_string_equal(a->origin_path[0], LOG_A);
+	a = nth_kind(fx, FW_ALERT_PACKET_SOCKET, 1);
+	assert_int_equal(a->dest.family, 17);
+	assert_int_equal(a->dest.port, 3);
+	/* the kernel sends none for an untainted process: nothing comes
+	 * with one */
+	a = nth_kind(fx, FW_ALERT_PACKET_SOCKET, 2);
+	assert_int_equal(a->pid, 711);
+	assert_int_equal(a->n_origins, 0);
+	assert_int_equal(a->dest.family, 40);
+}
+
 static void test_fork_of_clean_parent_untracked(void **state)
 {
 	struct fixture *fx = *state;
@@ -924,6 +965,7 @@ int main(void)
 		T(test_zero_byte_send_waits_for_bytes),
 		T(test_fork_inherits_origins),
 		T(test_memory_moves_carry_origins),
+		T(test_unfollowed_socket_alerts),
 		T(test_fork_of_clean_parent_untracked),
 		T(test_exec_keeps_origins),
 		T(test_allowed_destination_never_alerts),

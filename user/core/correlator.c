@@ -618,10 +618,13 @@ static void on_carrier_read(struct fw_correlator *c, struct carrier *k,
 		chain__set(&p->chain, &p->n_chain, k->chain, k->n_chain, &hop);
 }
 
-/* A tainted process opened a packet socket: alerted at once, since what
- * it sends there is not followed */
+/* A tainted process opened a packet socket, or one of a family that
+ * leaves the host without the IP stack: alerted at once, since what it
+ * sends there is not followed. size: the record's (one written before the
+ * family was added is AF_PACKET's). */
 static void on_packet_socket(struct fw_correlator *c,
-			     const struct fw_packet_socket_event *e)
+			     const struct fw_packet_socket_event *e,
+			     size_t size)
 {
 	struct fw_proc *p = proctab__get_or_add(c->procs, e->hdr.tgid);
 	struct fw_alert a = { 0 };
@@ -635,7 +638,7 @@ static void on_packet_socket(struct fw_correlator *c,
 	for (size_t i = 0; i < p->n_origins; i++)
 		a.verified |=
 			content__is_flight_log(p->origins[i].file->content);
-	a.dest.family = 17; /* AF_PACKET */
+	a.dest.family = size >= sizeof(*e) ? e->family : 17 /* AF_PACKET */;
 	a.dest.port = e->type;
 	facts.exe = p->exe;
 	facts.verified = a.verified;
@@ -903,7 +906,7 @@ static size_t expected_size(uint32_t type)
 	case FW_EV_PEEK:
 		return sizeof(struct fw_peek_event);
 	case FW_EV_PACKET_SOCKET:
-		return sizeof(struct fw_packet_socket_event);
+		return FW_PACKET_SOCKET_EVENT_V1_SIZE;
 	case FW_EV_BLOCKED:
 		return sizeof(struct fw_block_event);
 	default:
@@ -1028,7 +1031,7 @@ int correlator__feed(struct fw_correlator *c, const void *rec, size_t size)
 		on_peek(c, rec);
 		break;
 	case FW_EV_PACKET_SOCKET:
-		on_packet_socket(c, rec);
+		on_packet_socket(c, rec, size);
 		break;
 	case FW_EV_BLOCKED:
 		on_blocked(c, rec);

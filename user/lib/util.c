@@ -123,6 +123,31 @@ void fw_format_dest(const struct fw_dest *dest, const char *domain, char *buf,
 	}
 }
 
+const char *fw_socket_family_name(uint32_t family)
+{
+	/* include/linux/socket.h: the families that can leave the host
+	 * without the IP stack flightwatch follows (bpf/syscalls.bpf.c) */
+	static const char *const names[] = {
+		[3] = "ax25",	     [4] = "ipx",	 [5] = "appletalk",
+		[6] = "netrom",	     [7] = "bridge",	 [8] = "atmpvc",
+		[9] = "x25",	     [11] = "rose",	 [12] = "decnet",
+		[13] = "netbeui",    [14] = "security",	 [17] = "packet",
+		[18] = "ash",	     [19] = "econet",	 [20] = "atmsvc",
+		[21] = "rds",	     [22] = "sna",	 [23] = "irda",
+		[24] = "pppox",	     [25] = "wanpipe",	 [26] = "llc",
+		[27] = "ib",	     [28] = "mpls",	 [29] = "can",
+		[30] = "tipc",	     [31] = "bluetooth", [32] = "iucv",
+		[33] = "rxrpc",	     [34] = "isdn",	 [35] = "phonet",
+		[36] = "ieee802154", [37] = "caif",	 [39] = "nfc",
+		[40] = "vsock",	     [41] = "kcm",	 [42] = "qipcrtr",
+		[43] = "smc",	     [44] = "xdp",	 [45] = "mctp",
+	};
+
+	if (family < FW_ARRAY_SIZE(names) && names[family])
+		return names[family];
+	return "unknown";
+}
+
 /* IANA's keywords, as ECS's network.transport uses them */
 const char *fw_transport_name(uint8_t proto)
 {

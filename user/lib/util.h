@@ -27,6 +27,9 @@ void fw_format_time(uint64_t wall_ns, char *buf, size_t size);
 /* "10.0.0.1" or "fd00::1" */
 void fw_format_ip(const struct fw_dest *dest, char *buf, size_t size);
 const char *fw_transport_name(uint8_t proto);
+/* A socket address family's name as in AF_<NAME>, lower case: "packet",
+ * "vsock", "bluetooth", ...; "unknown" */
+const char *fw_socket_family_name(uint32_t family);
 /* "10.0.0.1:80/tcp", "[fd00::1]:80/tcp"; with a name (domain not NULL)
  * "upload.example (10.0.0.1):80/tcp". FW_DEST_TEXT bytes hold any. */
 #define FW_DEST_TEXT 1200

@@ -192,6 +192,11 @@ void jentry__alert(struct fw_jentry *e, const struct fw_output *o,
 			    a->blocked);
 		if (a->block_hook == FW_BLOCK_SOCKET)
 			return;
+	} else if (a->kind == FW_ALERT_PACKET_SOCKET) {
+		jentry__add(e, "FLIGHTWATCH_SOCKET_FAMILY", "%s",
+			    fw_socket_family_name(a->dest.family));
+		jentry__add(e, "FLIGHTWATCH_SOCKET_TYPE", "%u", a->dest.port);
+		return;
 	} else if (a->kind != FW_ALERT_EGRESS) {
 		return;
 	}

@@ -157,14 +157,18 @@ void output__message(const struct fw_alert *a, char *buf, size_t size)
 	case FW_ALERT_DENIED:
 		denied_message(a, first, buf, size);
 		break;
-	case FW_ALERT_PACKET_SOCKET:
+	case FW_ALERT_PACKET_SOCKET: {
+		char what[64];
+
+		output__socket_what(a->dest.family, what, sizeof(what));
 		snprintf(
 			buf, size,
-			"%s (pid %u) opened a packet socket after reading flight log %s%s: what it sends there is not followed",
-			a->proc->comm, a->proc->pid,
+			"%s (pid %u) opened %s after reading flight log %s%s: what it sends there is not followed",
+			a->proc->comm, a->proc->pid, what,
 			a->n_origins ? first : "(origin unknown)",
 			a->n_origins > 1 ? " and others" : "");
 		break;
+	}
 	default:
 		snprintf(buf, size, "%s (pid %u)", a->proc->comm, a->proc->pid);
 		break;
@@ -199,7 +203,8 @@ const char *output__action_name(const struct fw_alert *a)
 	case FW_ALERT_LOST:
 		return "events-lost";
 	case FW_ALERT_PACKET_SOCKET:
-		return "flightlog-packet-socket";
+		return a->dest.family == 17 ? "flightlog-packet-socket" :
+					      "flightlog-unfollowed-socket";
 	case FW_ALERT_DENIED:
 		return a->update ? "flightlog-egress-denied-update" :
 				   "flightlog-egress-denied";
@@ -277,6 +282,15 @@ static const char *carrier_kind(uint32_t type)
 	default:
 		return "file";
 	}
+}
+
+void output__socket_what(uint32_t family, char *buf, size_t size)
+{
+	if (family == 17) /* AF_PACKET */
+		snprintf(buf, size, "a packet socket");
+	else
+		snprintf(buf, size, "a socket of address family %s (%u)",
+			 fw_socket_family_name(family), family);
 }
 
 const char *output__memory_move_name(uint32_t how)
@@ -470,8 +484,11 @@ static void alert_json(struct fw_output *o, const struct fw_alert *a)
 		json_set_str(root, "network.type",
 			     a->dest.family == AF_INET6 ? "ipv6" : "ipv4");
 	}
-	if (a->kind == FW_ALERT_PACKET_SOCKET)
+	if (a->kind == FW_ALERT_PACKET_SOCKET) {
 		json_set_u64(root, "flightwatch.socket_type", a->dest.port);
+		json_set_str(root, "flightwatch.socket_family",
+			     fw_socket_family_name(a->dest.family));
+	}
 	if (a->uncertain) {
 		/* records were lost: what this alert cannot vouch for */
 		struct json_object *u = json_object_new_array();

@@ -104,6 +104,9 @@ const char *output__event_name(uint32_t type);
 
 /* How memory moved between processes (enum fw_peek_how), as the chain
  * names it */
+/* "a packet socket", "a socket of address family vsock (40)": what an
+ * FW_ALERT_PACKET_SOCKET names */
+void output__socket_what(uint32_t family, char *buf, size_t size);
 const char *output__memory_move_name(uint32_t how);
 
 #endif /* FW_OUTPUT_H */

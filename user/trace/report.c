@@ -207,12 +207,16 @@ static void on_alert(const struct fw_alert *a, void *ctx)
 			      " kernel events lost so far",
 			      a->lost);
 		break;
-	case FW_ALERT_PACKET_SOCKET:
+	case FW_ALERT_PACKET_SOCKET: {
+		char what[64];
+
+		output__socket_what(a->dest.family, what, sizeof(what));
 		report_tl_add(
 			r, a->ts_ns, TL_ALERT,
-			"ALERT %s (pid %u) opened a packet socket carrying flight-log data",
-			a->proc->comm, a->proc->pid);
+			"ALERT %s (pid %u) opened %s carrying flight-log data",
+			a->proc->comm, a->proc->pid, what);
 		break;
+	}
 	default:
 		break;
 	case FW_ALERT_DENIED: {
