@@ -15,6 +15,37 @@
 #include "net.bpf.h"
 #include "relays.bpf.h"
 
+/*
+ * A tainted process writes to a socket whose traffic is not followed
+ * (net.bpf.h), one it may have opened before it was tainted: reported the
+ * first time, the (socket, process) pair kept in carries under the sock's
+ * address (dev 0, FW_UNFOLLOWED_SOCK_GEN). Not inlined: the io_uring
+ * program that calls it has little stack left.
+ */
+static __noinline void unfollowed_socket_write(struct file *file)
+{
+	struct fw_carry_key ck = { .carrier = { .gen = FW_UNFOLLOWED_SOCK_GEN },
+				   .tgid = current_tgid() };
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+
+	if (!file || inode_mode_type(file_inode(file)) != FW_S_IFSOCK)
+		return;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (!family_unfollowed(family))
+		return;
+	ck.carrier.ino = (__u64)sk;
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns()))
+		emit_unfollowed_socket(family, BPF_CORE_READ(sk, sk_type),
+				       BPF_CORE_READ(sk, sk_protocol));
+}
+
 /* Where a write by a tainted process goes: an INET destination or a
  * carrier. Untainted processes pay the one lookup in is_tainted(). */
 static __always_inline void write_target(struct file *file, __u64 uaddr,
@@ -30,8 +61,8 @@ static __always_inline void write_target(struct file *file, __u64 uaddr,
 		if (!enforce_mark(sk, &p->dest))
 			p->kind |= FW_PENDING_SEND;
 		relay_mark(sk, &p->dest, file);
-	} else {
-		carrier_of(file, p);
+	} else if (!carrier_of(file, p)) {
+		unfollowed_socket_write(file);
 	}
 }
 

@@ -317,4 +317,35 @@ emit_net(__u32 type, __u64 id, const struct fw_dest *dest, __u64 bytes, long fd)
 	event_submit(e);
 }
 
+/*
+ * A socket whose traffic is not followed: AF_PACKET's frames bypass the
+ * socket layer the send hooks read, and the other families (vsock to the
+ * hypervisor, bluetooth, CAN, AF_XDP, KCM, ...) leave the host without the
+ * IP stack. Followed or local: AF_UNIX 1 (a carrier), AF_INET 2, AF_INET6
+ * 10, AF_KEY 15, AF_NETLINK 16, AF_ALG 38.
+ */
+static __always_inline bool family_unfollowed(long family)
+{
+	return family > 0 && family < 64 && family != 1 && family != 2 &&
+	       family != 10 && family != 15 && family != 16 && family != 38;
+}
+
+/* The current (tainted) process holds such a socket: reported, since what
+ * it sends there is not followed */
+static __always_inline void emit_unfollowed_socket(long family, long type,
+						   long protocol)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fw_packet_socket_event *e;
+
+	e = event_reserve(sizeof(*e), FW_EV_PACKET_SOCKET, id >> 32, (__u32)id);
+	if (!e)
+		return;
+	e->type = type & 0xf; /* without SOCK_NONBLOCK, SOCK_CLOEXEC */
+	e->protocol = protocol;
+	e->family = family;
+	e->pad = 0;
+	event_submit(e);
+}
+
 #endif /* FW_NET_BPF_H */

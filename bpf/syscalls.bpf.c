@@ -432,36 +432,13 @@ __noinline int fw_proc_mem_write(__u64 file_addr)
 	return 1;
 }
 
-/*
- * A socket whose traffic is not followed: AF_PACKET's frames bypass the
- * socket layer the send hooks read, and the other families (vsock to the
- * hypervisor, bluetooth, CAN, AF_XDP, KCM, ...) leave the host without the
- * IP stack. Followed or local: AF_UNIX 1 (a carrier), AF_INET 2, AF_INET6
- * 10, AF_KEY 15, AF_NETLINK 16, AF_ALG 38.
- */
-static __always_inline bool family_unfollowed(long family)
-{
-	return family > 0 && family < 64 && family != 1 && family != 2 &&
-	       family != 10 && family != 15 && family != 16 && family != 38;
-}
-
-/* socket(family, type, protocol) of such a family, by a tainted process:
- * what it sends there is not followed, so the socket itself is reported */
+/* socket(family, type, protocol) of a family whose traffic is not
+ * followed (net.bpf.h), by a tainted process: the socket itself is
+ * reported */
 __noinline int fw_socket_exit(long family, long type, long protocol)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct fw_packet_socket_event *e;
-
-	if (!is_tainted(id >> 32))
-		return 0;
-	e = event_reserve(sizeof(*e), FW_EV_PACKET_SOCKET, id >> 32, (__u32)id);
-	if (!e)
-		return 0;
-	e->type = type & 0xf; /* without SOCK_NONBLOCK, SOCK_CLOEXEC */
-	e->protocol = protocol;
-	e->family = family;
-	e->pad = 0;
-	event_submit(e);
+	if (is_tainted(current_tgid()))
+		emit_unfollowed_socket(family, type, protocol);
 	return 0;
 }
 

@@ -194,6 +194,11 @@ struct fw_file_key {
  * dev 0 and this generation (see bpf/carriers.bpf.h) */
 #define FW_MSGQ_GEN 0xFFFFFFFCu
 
+/* carries holds (socket, process) pairs of sockets whose traffic is not
+ * followed, written to by a tainted process, under the sock's address,
+ * dev 0 and this generation: reported once (see bpf/carriers.bpf.h) */
+#define FW_UNFOLLOWED_SOCK_GEN 0xFFFFFFFBu
+
 /* A directory in the watched set (generation not needed: the collector
  * re-resolves directories when it rescans) */
 struct fw_dir_key {

@@ -363,19 +363,40 @@ fw_sc b-packet "$PY" "$FW_TMP/packet.py" -
 # the hypervisor) and AF_XDP, where this kernel has them (an untainted
 # process tries first: no alert either way, and the tainted one runs only
 # where the socket opens)
+# FILE: read before the socket opens; early FILE: the socket opens first,
+# then FILE is read and something is sent on the socket (the send may
+# fail: there is no peer; trying is what alerts; three sends, one alert)
 cat >"$FW_TMP/family.py" <<'EOF'
 import socket, sys
-family, kind = {"vsock": (40, socket.SOCK_STREAM),
-                "xdp": (44, socket.SOCK_RAW)}[sys.argv[1]]
-if sys.argv[2] != "-":
-    open(sys.argv[2], "rb").read()
+family, kind, proto = {
+    "vsock": (40, socket.SOCK_STREAM, 0),
+    "xdp": (44, socket.SOCK_RAW, 0),
+    "packet": (socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)),
+}[sys.argv[1]]
+early = sys.argv[2] == "early"
+path = sys.argv[3] if early else sys.argv[2]
+if not early and path != "-":
+    open(path, "rb").read()
 try:
-    s = socket.socket(family, kind, 0)
+    s = socket.socket(family, kind, proto)
 except OSError:
     sys.exit(4)
+if early:
+    data = open(path, "rb").read()
+    for _ in range(3):  # reported once
+        try:
+            if family == socket.AF_PACKET:
+                s.sendto(b"\xff" * 12 + b"\x88\xb5" + data[:64], ("lo", 0))
+            else:
+                s.send(data[:64])
+        except OSError:
+            pass
 s.close()
 EOF
 FAMILIES=()
+# and a packet socket opened before the log was read, then sent on
+fw_sc early-packet "$PY" "$FW_TMP/family.py" packet early "$LOG"
+fw_sc b-early-packet "$PY" "$FW_TMP/family.py" packet early "$PLAIN"
 for family in vsock xdp; do
 	fw_gs "$PY" "$FW_TMP/family.py" "$family" - >/dev/null 2>&1
 	rc=$?
@@ -383,6 +404,10 @@ for family in vsock xdp; do
 		FAMILIES+=("$family")
 		fw_sc "b-$family" "$PY" "$FW_TMP/family.py" "$family" -
 		fw_sc "$family" "$PY" "$FW_TMP/family.py" "$family" "$LOG"
+		fw_sc "early-$family" "$PY" "$FW_TMP/family.py" "$family" \
+			early "$LOG"
+		fw_sc "b-early-$family" "$PY" "$FW_TMP/family.py" \
+			"$family" early "$PLAIN"
 	elif [ "$rc" -eq 4 ]; then
 		skip "$family: a tainted process's socket alerts" \
 			"this kernel opens no AF_${family^^} socket"
@@ -507,6 +532,22 @@ for family in "${FAMILIES[@]}"; do
 		"socket of address family $family" "$(fw_get "$a" .message)"
 	fw_expect_no_alert "b-$family: an untainted process's socket" \
 		"${FW_PIDS[b-$family]}"
+done
+# opened before the taint: the first send on it alerts
+for family in packet "${FAMILIES[@]}"; do
+	action=flightlog-unfollowed-socket
+	[ "$family" = packet ] && action=flightlog-packet-socket
+	a=$(fw_json | jq -c --arg pid "${FW_PIDS[early-$family]}" \
+		--arg action "$action" 'select(.event.kind == "alert" and
+		.event.action == $action and (.process.pid | tostring) == $pid)')
+	check "early-$family: opened before the read, sent on after: one alert" \
+		-eq 1 "$(grep -c . <<<"$a")"
+	check "early-$family: its origin" == "$LOG" \
+		"$(fw_get "$(head -n 1 <<<"$a")" .file.path)"
+	check "early-$family: its family named" == "$family" \
+		"$(fw_get "$(head -n 1 <<<"$a")" .flightwatch.socket_family)"
+	fw_expect_no_alert "b-early-$family: the same, untainted" \
+		"${FW_PIDS[b-early-$family]}"
 done
 
 fw_finish
