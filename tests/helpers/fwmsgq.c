@@ -59,7 +59,8 @@ static void on_alarm(int sig)
 
 static void usage(void)
 {
-	die(2, "usage: fwmsgq send --key K FILE | fwmsgq recv --key K --bytes N --to IPV4 --port P");
+	die(2,
+	    "usage: fwmsgq send --key K FILE | fwmsgq recv --key K --bytes N --to IPV4 --port P");
 }
 
 static void do_send(int q, const char *path)
