@@ -16,13 +16,13 @@
 #include "relays.bpf.h"
 
 /*
- * A tainted process writes to a socket whose traffic is not followed
- * (net.bpf.h), one it may have opened before it was tainted: reported the
- * first time, the (socket, process) pair kept in carries under the sock's
- * address (dev 0, FW_UNFOLLOWED_SOCK_GEN). Not inlined: the io_uring
- * program that calls it has little stack left.
+ * A tainted process opened, or writes to, a socket whose traffic is not
+ * followed (net.bpf.h; one it writes to it may have opened before it was
+ * tainted): reported the first time, the (socket, process) pair kept in
+ * carries under the sock's address (dev 0, FW_UNFOLLOWED_SOCK_GEN). Not
+ * inlined: the io_uring program that calls it has little stack left.
  */
-static __noinline void unfollowed_socket_write(struct file *file)
+static __noinline void unfollowed_socket(struct file *file)
 {
 	struct fw_carry_key ck = { .carrier = { .gen = FW_UNFOLLOWED_SOCK_GEN },
 				   .tgid = current_tgid() };
@@ -62,7 +62,7 @@ static __always_inline void write_target(struct file *file, __u64 uaddr,
 			p->kind |= FW_PENDING_SEND;
 		relay_mark(sk, &p->dest, file);
 	} else if (!carrier_of(file, p)) {
-		unfollowed_socket_write(file);
+		unfollowed_socket(file);
 	}
 }
 

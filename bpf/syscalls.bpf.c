@@ -432,13 +432,13 @@ __noinline int fw_proc_mem_write(__u64 file_addr)
 	return 1;
 }
 
-/* socket(family, type, protocol) of a family whose traffic is not
- * followed (net.bpf.h), by a tainted process: the socket itself is
- * reported */
-__noinline int fw_socket_exit(long family, long type, long protocol)
+/* socket(family, ...) of a family whose traffic is not followed
+ * (net.bpf.h) returned fd, by a tainted process: the socket itself is
+ * reported, once (a send on it later says nothing more) */
+__noinline int fw_socket_exit(long fd)
 {
 	if (is_tainted(current_tgid()))
-		emit_unfollowed_socket(family, type, protocol);
+		unfollowed_socket(fd_to_file(fd));
 	return 0;
 }
 
@@ -578,7 +578,7 @@ __noinline int fw_socketcall_exit(long call, __u64 uargs, long ret)
 	switch (call) {
 	case 1: /* SOCKET (family, type, protocol) */
 		return ret >= 0 && family_unfollowed(a[0]) ?
-			       fw_socket_exit(a[0], a[1], a[2]) :
+			       fw_socket_exit(ret) :
 			       0;
 	case 3: /* CONNECT (fd, addr, len) */
 		return fw_connect(a[0], a[1], a[2]);
@@ -731,7 +731,7 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_socket: /* (family, type, protocol) */
 		if (ret < 0 || !family_unfollowed(ARG(0)))
 			return 0;
-		return fw_socket_exit(ARG(0), ARG(1), ARG(2));
+		return fw_socket_exit(ret);
 	/* mmap(addr, len, prot, flags, fd, off): a readable mapping of a
 	 * watched file counts as reading len bytes of it; pages touched
 	 * later are not seen one by one */

@@ -257,8 +257,8 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 					uaddr = c.msg_name;
 					alen = c.msg_namelen;
 				}
-				/* the two fields alone: the stack is short here */
-			} else if (umsg &&
+			} else if (umsg && /* the two fields alone: the
+					    * stack is short here */
 				   !bpf_probe_read_user(
 					   &uaddr, sizeof(uaddr),
 					   umsg + offsetof(struct fw_user_msghdr,
