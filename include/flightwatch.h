@@ -195,8 +195,8 @@ struct fw_file_key {
 #define FW_MSGQ_GEN 0xFFFFFFFCu
 
 /* carries holds (socket, process) pairs of sockets whose traffic is not
- * followed, written to by a tainted process, under the sock's address,
- * dev 0 and this generation: reported once (see bpf/carriers.bpf.h) */
+ * followed, opened or written to by a tainted process, under the sock's
+ * address, dev 0 and this generation: reported once (see bpf/io.bpf.h) */
 #define FW_UNFOLLOWED_SOCK_GEN 0xFFFFFFFBu
 
 /* A directory in the watched set (generation not needed: the collector
@@ -445,8 +445,8 @@ struct fw_peek_event {
 	__u32 how; /* enum fw_peek_how */
 };
 
-/* FW_EV_PACKET_SOCKET: a tainted process opened a socket whose traffic is
- * not followed (AF_PACKET, or a family that leaves the host without the
+/* FW_EV_PACKET_SOCKET: a tainted process opened, or first wrote to, a
+ * socket whose traffic is not followed (AF_PACKET, or a family that leaves the host without the
  * IP stack: vsock, bluetooth, ...). A record without family (written
  * before it was added) is AF_PACKET's. */
 struct fw_packet_socket_event {

@@ -126,7 +126,7 @@ void fw_format_dest(const struct fw_dest *dest, const char *domain, char *buf,
 const char *fw_socket_family_name(uint32_t family)
 {
 	/* include/linux/socket.h: the families that can leave the host
-	 * without the IP stack flightwatch follows (bpf/syscalls.bpf.c) */
+	 * without the IP stack flightwatch follows (bpf/net.bpf.h) */
 	static const char *const names[] = {
 		[3] = "ax25",	     [4] = "ipx",	 [5] = "appletalk",
 		[6] = "netrom",	     [7] = "bridge",	 [8] = "atmpvc",
