@@ -58,6 +58,7 @@
 #define FW_NR_renameat 264
 #define FW_NR_renameat2 316
 #define FW_NR_mount 165
+#define FW_NR_ioctl 16
 #define FW_NR_umount2 166
 #define FW_NR_pivot_root 155
 #define FW_NR_move_mount 429
@@ -97,6 +98,8 @@ static __always_inline long ia32_call(long nr)
 		return FW_NR_rename;
 	case 52:
 		return FW_NR_umount2;
+	case 54:
+		return FW_NR_ioctl;
 	case 90:
 		return FW_NR_IA32_old_mmap;
 	case 92:
@@ -296,6 +299,7 @@ static __always_inline bool sys_is_compat(void)
 #define FW_NR_umount2 39
 #define FW_NR_pivot_root 41
 #define FW_NR_move_mount 429
+#define FW_NR_ioctl 29
 
 static __always_inline unsigned long sys_arg(struct pt_regs *regs, int n)
 {

@@ -255,6 +255,81 @@ __noinline int fw_splice_enter(long in_fd, long out_fd)
 	return 0;
 }
 
+/*
+ * ioctl(dst_fd, FICLONE, src_fd) and ioctl(dst_fd, FICLONERANGE, &range):
+ * a reflink (btrfs, xfs, bcachefs) makes dst share src's blocks, and no
+ * byte passes through the caller. cp does it first where the file system
+ * allows it (coreutils 9 and later), so on such a file system a copy of a
+ * log is a clone: followed as copy_file_range is. Every other ioctl ends
+ * at the command's test.
+ */
+#define FW_FICLONE 0x40049409 /* _IOW(0x94, 9, int) */
+#define FW_FICLONERANGE 0x4020940d /* _IOW(0x94, 13, struct file_clone_range) */
+
+static __always_inline bool ioctl_clones(unsigned long cmd)
+{
+	return (__u32)cmd == FW_FICLONE || (__u32)cmd == FW_FICLONERANGE;
+}
+
+/* struct file_clone_range, the same for 32-bit callers */
+struct fw_clone_range {
+	__s64 src_fd;
+	__u64 src_offset;
+	__u64 src_length; /* 0: to the end of src */
+	__u64 dest_offset;
+};
+
+/* A clone's source descriptor, and (len) how many bytes it shares as
+ * asked: 0 for the whole file or the rest of it */
+static __always_inline long clone_source(unsigned long cmd, unsigned long arg,
+					 __u64 *len)
+{
+	struct fw_clone_range r = {};
+
+	*len = 0;
+	if ((__u32)cmd == FW_FICLONE)
+		return (int)arg;
+	if (bpf_probe_read_user(&r, sizeof(r), (void *)arg))
+		return -1;
+	*len = r.src_length;
+	return r.src_fd;
+}
+
+/* At the entry of a clone: the write target, as for copy_file_range */
+__noinline int fw_clone_enter(long dst_fd, unsigned long cmd,
+			      unsigned long arg)
+{
+	__u64 len;
+
+	return fw_splice_enter(clone_source(cmd, arg, &len), dst_fd);
+}
+
+/* After a clone that succeeded (the call returns 0): src counts as read
+ * for the bytes shared (its size from the offset on where the range runs
+ * to its end). Returns that count, for the write side */
+__noinline long fw_clone_exit(unsigned long cmd, unsigned long arg)
+{
+	struct fw_clone_range r = {};
+	__u64 len, size;
+	long src = clone_source(cmd, arg, &len);
+	struct file *file = fd_to_file(src);
+
+	if (!file)
+		return 0;
+	if (!len) {
+		size = BPF_CORE_READ(file, f_inode, i_size);
+		if ((__u32)cmd == FW_FICLONERANGE &&
+		    !bpf_probe_read_user(&r, sizeof(r), (void *)arg))
+			len = size > r.src_offset ? size - r.src_offset : 0;
+		else
+			len = size;
+	}
+	if ((long)len <= 0)
+		return 0;
+	shared_after_read(fw_read_exit(src, len));
+	return len;
+}
+
 __noinline int fw_accept_exit(long fd)
 {
 	if (fd >= 0)
@@ -651,6 +726,10 @@ static __always_inline int sys_enter_call(struct pt_regs *regs, long id,
 		return fw_truncate_path_enter();
 	case FW_NR_connect:
 		return fw_connect(ARG(0), ARG(1), ARG(2));
+	case FW_NR_ioctl: /* (fd, cmd, arg): a clone only */
+		if (!ioctl_clones(ARG(1)))
+			return 0;
+		return fw_clone_enter(ARG(0), ARG(1), ARG(2));
 	/* msgsnd(msqid, msgp, size, flags): System V message queues */
 	case FW_NR_msgsnd:
 		shared_before_send();
@@ -760,6 +839,13 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_copy_file_range:
 		shared_after_read(fw_read_exit(ARG(0), ret));
 		return call_io_exit(nr, ret, via);
+	/* a clone returns 0 when done: its write side counts the bytes its
+	 * read side found shared */
+	case FW_NR_ioctl:
+		if (!ioctl_clones(ARG(1)))
+			return 0;
+		return call_io_exit(nr, ret ? ret : fw_clone_exit(ARG(1), ARG(2)),
+				    via);
 	case FW_NR_write:
 	case FW_NR_writev:
 	case FW_NR_pwrite64:
@@ -888,6 +974,7 @@ FW_CALL_ENTER(copy_file_range, copy_file_range)
 FW_CALL_ENTER(truncate, truncate)
 FW_CALL_ENTER(connect, connect)
 FW_CALL_ENTER(msgsnd, msgsnd)
+FW_CALL_ENTER(ioctl, ioctl)
 
 #if FW_NR_open >= 0
 FW_CALL_EXIT(open, open)
@@ -942,6 +1029,7 @@ FW_CALL_EXIT(mount, mount)
 FW_CALL_EXIT(umount2, umount)
 FW_CALL_EXIT(pivot_root, pivot_root)
 FW_CALL_EXIT(move_mount, move_mount)
+FW_CALL_EXIT(ioctl, ioctl)
 
 #ifdef FW_IA32_DISPATCH_FN
 /*

@@ -19,6 +19,9 @@ packages=(
 	sqlite3
 	# a real debugger reading another process's memory (peek.sh)
 	gdb
+	# a file system that clones files (tests/e2e/reflink.sh): mkfs.xfs,
+	# xfs_io
+	xfsprogs
 	# terminals as carriers (tests/e2e/tty.sh): script(1) and tmux
 	bsdutils tmux
 	# a real remote shell (remote.sh runs its own sshd on loopback)
