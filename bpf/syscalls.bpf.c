@@ -296,8 +296,7 @@ static __always_inline long clone_source(unsigned long cmd, unsigned long arg,
 }
 
 /* At the entry of a clone: the write target, as for copy_file_range */
-__noinline int fw_clone_enter(long dst_fd, unsigned long cmd,
-			      unsigned long arg)
+__noinline int fw_clone_enter(long dst_fd, unsigned long cmd, unsigned long arg)
 {
 	__u64 len;
 
@@ -844,8 +843,9 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_ioctl:
 		if (!ioctl_clones(ARG(1)))
 			return 0;
-		return call_io_exit(nr, ret ? ret : fw_clone_exit(ARG(1), ARG(2)),
-				    via);
+		if (ret == 0)
+			ret = fw_clone_exit(ARG(1), ARG(2));
+		return call_io_exit(nr, ret, via);
 	case FW_NR_write:
 	case FW_NR_writev:
 	case FW_NR_pwrite64:
