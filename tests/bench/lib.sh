@@ -28,11 +28,18 @@ bpf_stats_off() {
 	fi
 }
 
-# build_floor DIR: DIR/floor and DIR/floor.bpf.o, the empty tp_btf sys_enter
-# and sys_exit programs (tests/bench/floor.bpf.c) every syscall tracer of
-# this kind pays at least; run from the project's root after make
+# build_floor DIR: DIR/floor and the objects it loads: DIR/floor.bpf.o, the
+# empty tp_btf sys_enter and sys_exit programs (tests/bench/floor.bpf.c)
+# every syscall tracer of this kind pays at least; DIR/floor_events.bpf.o
+# and DIR/floor_events_hot.bpf.o, the floors of a tier without raw syscall
+# hooks (tests/bench/floor_events.bpf.c); run from the project's root
+# after make
 build_floor() {
-	clang -g -O2 -target bpf -D__TARGET_ARCH_"$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')" \
-		-Wall -Werror -Ibuild -c tests/bench/floor.bpf.c -o "$1/floor.bpf.o" &&
+	local bpf=(clang -g -O2 -target bpf
+		-D__TARGET_ARCH_"$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')"
+		-Wall -Werror -Ibuild -c)
+	"${bpf[@]}" tests/bench/floor.bpf.c -o "$1/floor.bpf.o" &&
+		"${bpf[@]}" tests/bench/floor_events.bpf.c -o "$1/floor_events.bpf.o" &&
+		"${bpf[@]}" -DFW_FLOOR_HOT tests/bench/floor_events.bpf.c -o "$1/floor_events_hot.bpf.o" &&
 		cc -O2 -Wall -Wextra -Werror tests/bench/floor.c -o "$1/floor" -lbpf
 }

@@ -19,9 +19,12 @@
 #    compile) with no tracer, the floor and flightwatch: tests/bench/programs.sh.
 #
 # Environment: N (iterations of the pread loop; others scale from it),
-# REPEAT, PEERS (subset of "floor opensnoop bpftrace auditd"; floor is the
-# empty tp_btf sys_enter and sys_exit programs of tests/bench/floor.bpf.c,
-# what flightwatch's tier pays before doing anything), RATES, RATE_SECS,
+# REPEAT, PEERS (subset of "floor opensnoop bpftrace auditd floor-events
+# floor-events-hot"; floor is the empty tp_btf sys_enter and sys_exit
+# programs of tests/bench/floor.bpf.c, what flightwatch's tier pays before
+# doing anything; floor-events and floor-events-hot are the floors of a
+# tier without raw syscall hooks, tests/bench/floor_events.bpf.c; not in
+# the default set), RATES, RATE_SECS,
 # PROCS, CPU_W (workload CPU), CPU_T (tracer CPU), FW (the binary,
 # build/flightwatch by default), FW_HOOKS (--hooks: the syscall hooks'
 # tier, auto by default), FW_READY_WAIT (seconds for its ready line, 10), SECTIONS (a subset of
@@ -57,7 +60,7 @@ if ((EUID != 0)); then
 fi
 for t in $PEERS; do
 	case $t in
-	floor) build_floor "$out" || exit 1 ;;
+	floor | floor-events | floor-events-hot) build_floor "$out" || exit 1 ;;
 	opensnoop) command -v opensnoop >/dev/null || { echo "bench: opensnoop missing (make deps-bench)" >&2; exit 1; } ;;
 	bpftrace) command -v bpftrace >/dev/null || { echo "bench: bpftrace missing (make deps-bench)" >&2; exit 1; } ;;
 	auditd) command -v auditd >/dev/null && command -v auditctl >/dev/null || { echo "bench: auditd missing (make deps-bench)" >&2; exit 1; } ;;
@@ -65,9 +68,10 @@ for t in $PEERS; do
 	esac
 done
 
-# opensnoop and bpftrace attach per-syscall tracepoints, found in tracefs,
+# opensnoop, bpftrace and floor-events attach per-syscall tracepoints, found in tracefs,
 # which a machine may not mount at boot (flightwatch itself needs none)
-if [[ " $PEERS " == *" opensnoop "* || " $PEERS " == *" bpftrace "* ]] &&
+if [[ " $PEERS " == *" opensnoop "* || " $PEERS " == *" bpftrace "* ||
+	" $PEERS " == *" floor-events"* ]] &&
 	[[ ! -d /sys/kernel/tracing/events ]]; then
 	mount -t tracefs tracefs /sys/kernel/tracing ||
 		{ echo "bench: cannot mount tracefs on /sys/kernel/tracing" >&2; exit 1; }
@@ -136,8 +140,8 @@ start_tracer() {
 		# the fast tier under TCG takes a minute to load
 		wait_for "$o" '"action":"ready"' "${FW_READY_WAIT:-10}"
 		;;
-	floor)
-		taskset -c "$CPU_T" "$root/$out/floor" "$root/$out/floor.bpf.o" \
+	floor | floor-events | floor-events-hot)
+		taskset -c "$CPU_T" "$root/$out/floor" "$root/$out/${tname//-/_}.bpf.o" \
 			>"$o" 2>"$e" &
 		tracer=$!
 		wait_for "$o" '^ready' 10
