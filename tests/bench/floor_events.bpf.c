@@ -18,17 +18,17 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#define FLOOR_ENTER(fn)                                     \
-	SEC("tracepoint/syscalls/sys_enter_" #fn)           \
-	int floor_enter_##fn(void *ctx)                     \
-	{                                                   \
-		return 0;                                   \
+#define FLOOR_ENTER(fn)                           \
+	SEC("tracepoint/syscalls/sys_enter_" #fn) \
+	int floor_enter_##fn(void *ctx)           \
+	{                                         \
+		return 0;                         \
 	}
-#define FLOOR_EXIT(fn)                                      \
-	SEC("tracepoint/syscalls/sys_exit_" #fn)            \
-	int floor_exit_##fn(void *ctx)                      \
-	{                                                   \
-		return 0;                                   \
+#define FLOOR_EXIT(fn)                           \
+	SEC("tracepoint/syscalls/sys_exit_" #fn) \
+	int floor_exit_##fn(void *ctx)           \
+	{                                        \
+		return 0;                        \
 	}
 
 FLOOR_ENTER(write)

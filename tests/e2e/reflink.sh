@@ -21,8 +21,10 @@ P_TAIL=9465
 P_BENIGN=9466
 
 fw_init
-command -v mkfs.xfs >/dev/null && command -v xfs_io >/dev/null ||
-	fw_abort "mkfs.xfs and xfs_io missing (make deps installs xfsprogs)"
+for tool in mkfs.xfs xfs_io; do
+	command -v "$tool" >/dev/null ||
+		fw_abort "$tool missing (make deps installs xfsprogs)"
+done
 fw_peers "$P_PROBE4" "$P_PROBE6"
 for port in "$P_CP" "$P_RANGE" "$P_TAIL" "$P_BENIGN"; do
 	fw_peer_listen tcp4 "$port"
