@@ -5,7 +5,9 @@
 # clone of a flight log is a copy like any: cp (FICLONE, whole file) and
 # xfs_io's reflink (FICLONERANGE, a range, and a range to the end) each
 # clone the log on an XFS file system, and another process, which never
-# opened the log, uploads the clone. Each upload alerts with the log as
+# opened the log, uploads the clone; so do FICLONE and FICLONERANGE made
+# through the 32-bit entry (tests/helpers/fwia32.c), where the kernel runs
+# 32-bit calls. Each upload alerts with the log as
 # origin and the clone in the chain; the same clone of a file that is not
 # a log, uploaded the same way, stays quiet. The file system is XFS made
 # in a sparse file and mounted through a loop device.
@@ -19,6 +21,9 @@ P_CP=9463
 P_RANGE=9464
 P_TAIL=9465
 P_BENIGN=9466
+P_IA32=9467
+P_IA32_RANGE=9468
+FWIA32=$FW_HELPERS/fwia32
 
 fw_init
 for tool in mkfs.xfs xfs_io; do
@@ -26,7 +31,11 @@ for tool in mkfs.xfs xfs_io; do
 		fw_abort "$tool missing (make deps installs xfsprogs)"
 done
 fw_peers "$P_PROBE4" "$P_PROBE6"
-for port in "$P_CP" "$P_RANGE" "$P_TAIL" "$P_BENIGN"; do
+# a kernel without 32-bit emulation refuses int $0x80 (ENOSYS or a fault)
+IA32=0
+[ -x "$FWIA32" ] && "$FWIA32" --read read /dev/null --copy /dev/null 2>/dev/null &&
+	IA32=1
+for port in "$P_CP" "$P_RANGE" "$P_TAIL" "$P_BENIGN" "$P_IA32" "$P_IA32_RANGE"; do
 	fw_peer_listen tcp4 "$port"
 done
 
@@ -75,13 +84,22 @@ upload range "$XFS/range.bin" "$P_RANGE"
 # tail: FICLONERANGE from HALF to the end (length 0)
 fw_sc tail-clone xfs_io -f -c "reflink $LOG $HALF 0 0" "$XFS/tail.bin"
 upload tail "$XFS/tail.bin" "$P_TAIL"
+# ia32, ia32-range: FICLONE and FICLONERANGE (the whole file) by int $0x80
+if [ "$IA32" = 1 ]; then
+	fw_sc ia32-clone "$FWIA32" --read none "$LOG" --clone "$XFS/ia32.bin"
+	upload ia32 "$XFS/ia32.bin" "$P_IA32"
+	fw_sc ia32-range-clone "$FWIA32" --read none "$LOG" \
+		--clone-range "$XFS/ia32-range.bin"
+	upload ia32-range "$XFS/ia32-range.bin" "$P_IA32_RANGE"
+fi
 # benign twin: the same clone and upload of a file that is not a log
 fw_sc benign-clone cp --reflink=always -- "$PLAIN" "$XFS/benign.bin"
 upload benign "$XFS/benign.bin" "$P_BENIGN"
 
 TAIL_SIZE=$(fw_size "$XFS/tail.bin")
-fw_wait_alerts 15 "${FW_PIDS[cp]}:$SIZE" "${FW_PIDS[range]}:$HALF" \
-	"${FW_PIDS[tail]}:$TAIL_SIZE" || note "not every alert reached its size"
+WAIT=("${FW_PIDS[cp]}:$SIZE" "${FW_PIDS[range]}:$HALF" "${FW_PIDS[tail]}:$TAIL_SIZE")
+[ "$IA32" = 1 ] && WAIT+=("${FW_PIDS[ia32]}:$SIZE" "${FW_PIDS[ia32-range]}:$SIZE")
+fw_wait_alerts 15 "${WAIT[@]}" || note "not every alert reached its size"
 fw_tracer_stop
 
 # the clones are what was asked: whole, first half, the rest
@@ -122,6 +140,16 @@ flow() { # flow NAME PORT BYTES CLONER
 flow cp "$P_CP" "$SIZE" cp
 flow range "$P_RANGE" "$HALF" xfs_io
 flow tail "$P_TAIL" "$TAIL_SIZE" xfs_io
+if [ "$IA32" = 1 ]; then
+	for name in ia32 ia32-range; do
+		check "$name: the clone is the log" == "$(md5sum <"$LOG")" \
+			"$(md5sum <"$XFS/$name.bin")"
+	done
+	flow ia32 "$P_IA32" "$SIZE" fwia32
+	flow ia32-range "$P_IA32_RANGE" "$SIZE" fwia32
+else
+	skip "ia32, ia32-range" "this kernel runs no 32-bit call"
+fi
 check "benign: a clone of a file that is not a log: no alert" == "" \
 	"$(fw_alerts "${FW_PIDS[benign]}")"
 check "stats: lost" -eq 0 "$(fw_get "$(fw_stats)" .lost)"

@@ -11,6 +11,7 @@
  *
  *   fwia32 --read MODE FILE --send MODE --proto tcp|udp --to IPV4 --port N
  *   fwia32 --read MODE FILE --copy FILE
+ *   fwia32 --read none FILE --clone FILE | --clone-range FILE
  *   fwia32 --read MODE FILE --msgsnd KEY
  *   fwia32 --read ipc-msgrcv KEY --bytes N --send MODE ...
  *
@@ -25,6 +26,11 @@
  *   until the peer closes; UDP sends datagrams of at most 1,200 bytes, each
  *   naming the peer except with write, writev and sc-send (connected).
  * --copy: write the data read into FILE (created or emptied) with pwrite64.
+ * --clone: make FILE (created or emptied) share FILE's blocks with
+ *   ioctl(FICLONE); --clone-range the same with ioctl(FICLONERANGE), a
+ *   struct file_clone_range in 32-bit memory asking for the whole file
+ *   (length 0: to the end). Both need a file system that clones (XFS,
+ *   btrfs).
  * --msgsnd: put the data read into the System V message queue of KEY
  *   (created if need be) with ipc(MSGSND), in messages of 4 KiB; and
  *   --read ipc-msgrcv takes N bytes from the queue of KEY with ipc(MSGRCV)
@@ -53,6 +59,7 @@ enum {
 	NR_open = 5,
 	NR_close = 6,
 	NR_lseek = 19,
+	NR_ioctl = 54,
 	NR_old_mmap = 90,
 	NR_socketcall = 102,
 	NR_readv = 145,
@@ -108,9 +115,10 @@ struct mmsghdr32 {
 	uint32_t len;
 };
 
-#define USAGE                                                          \
-	"usage: fwia32 --read MODE FILE|KEY [--bytes N] (--send MODE " \
-	"--proto tcp|udp --to IPV4 --port N | --copy FILE | --msgsnd KEY)"
+#define USAGE                                                                \
+	"usage: fwia32 --read MODE FILE|KEY [--bytes N] (--send MODE "       \
+	"--proto tcp|udp --to IPV4 --port N | --copy FILE | --msgsnd KEY | " \
+	"--clone FILE | --clone-range FILE)"
 #define UDP_MAX 1200
 #define MMSG_BATCH 8
 #define ARENA_SIZE (8u << 20)
@@ -316,6 +324,32 @@ static void copy_to(const char *path, const char *data, size_t size)
 		     "pwrite64");
 	}
 	sys32(NR_close, fd, 0, 0, 0, 0, 0);
+}
+
+/* dst shares src's blocks: ioctl(FICLONE) or, with range,
+ * ioctl(FICLONERANGE) of the whole file (struct file_clone_range is laid
+ * out alike for 32-bit callers: four 64-bit fields) */
+static void clone_to(const char *dst, const char *src, bool range)
+{
+	long in = must(sys32(NR_open, u32p(low_str(src)), 0 /* O_RDONLY */, 0,
+			     0, 0, 0),
+		       src);
+	long out = must(sys32(NR_open, u32p(low_str(dst)),
+			      01 | 0100 | 01000 /* O_WRONLY|O_CREAT|O_TRUNC */,
+			      0600, 0, 0, 0),
+			dst);
+	struct file_clone_range *r = low_alloc(sizeof(*r));
+
+	memset(r, 0, sizeof(*r));
+	r->src_fd = in;
+	if (range)
+		must(sys32(NR_ioctl, out, FICLONERANGE, u32p(r), 0, 0, 0),
+		     "ioctl(FICLONERANGE)");
+	else
+		must(sys32(NR_ioctl, out, FICLONE, in, 0, 0, 0),
+		     "ioctl(FICLONE)");
+	sys32(NR_close, out, 0, 0, 0, 0, 0);
+	sys32(NR_close, in, 0, 0, 0, 0, 0);
 }
 
 /* A ring set up, mapped and entered by 32-bit calls: the kernel marks it
@@ -545,10 +579,14 @@ int main(int argc, char **argv)
 		{ "copy", required_argument, NULL, 'c' },
 		{ "msgsnd", required_argument, NULL, 'm' },
 		{ "bytes", required_argument, NULL, 'b' },
+		{ "clone", required_argument, NULL, 'C' },
+		{ "clone-range", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	const char *read_mode = NULL, *send_mode = NULL, *proto = "tcp";
 	const char *to = NULL, *copy = NULL, *msgsnd = NULL, *path;
+	const char *clone = NULL;
+	bool clone_range = false;
 	long bytes = -1;
 	struct target t = { 0 };
 	long port = 0;
@@ -582,12 +620,17 @@ int main(int argc, char **argv)
 		case 'b':
 			bytes = strtol(optarg, NULL, 10);
 			break;
+		case 'C':
+		case 'R':
+			clone = optarg;
+			clone_range = c == 'R';
+			break;
 		default:
 			die(2, USAGE);
 		}
 	}
 	if (!read_mode || optind != argc - 1 ||
-	    !(send_mode || copy || msgsnd) ||
+	    !(send_mode || copy || msgsnd || clone) ||
 	    (send_mode && (!to || port <= 0 || port > 65535)))
 		die(2, USAGE);
 	if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
@@ -604,6 +647,10 @@ int main(int argc, char **argv)
 		size = msgq_receive(path, data, bytes);
 	} else if (strcmp(read_mode, "none")) {
 		size = read_file(read_mode, path, data);
+	}
+	if (clone) {
+		clone_to(clone, path, clone_range);
+		return 0;
 	}
 	if (copy) {
 		copy_to(copy, data, size);
