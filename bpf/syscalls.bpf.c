@@ -279,52 +279,47 @@ struct fw_clone_range {
 	__u64 dest_offset;
 };
 
-/* A clone's source descriptor, and (len) how many bytes it shares as
- * asked: 0 for the whole file or the rest of it */
-static __always_inline long clone_source(unsigned long cmd, unsigned long arg,
-					 __u64 *len)
+/* A clone's source descriptor (-1 when the range cannot be read). Leaf
+ * functions, these two: called beside fw_read_exit, not above it, so that
+ * its stack is not added to that chain's (6.1 allows 512 bytes for a
+ * whole chain of calls) */
+__noinline long fw_clone_source(unsigned long cmd, unsigned long arg)
 {
-	struct fw_clone_range r = {};
+	__s64 fd = -1;
 
-	*len = 0;
 	if ((__u32)cmd == FW_FICLONE)
 		return (int)arg;
-	if (bpf_probe_read_user(&r, sizeof(r), (void *)arg))
+	if (bpf_probe_read_user(&fd, sizeof(fd), (void *)arg))
 		return -1;
-	*len = r.src_length;
-	return r.src_fd;
+	return fd;
 }
 
-/* At the entry of a clone: the write target, as for copy_file_range */
-__noinline int fw_clone_enter(long dst_fd, unsigned long cmd, unsigned long arg)
-{
-	__u64 len;
-
-	return fw_splice_enter(clone_source(cmd, arg, &len), dst_fd);
-}
-
-/* After a clone that succeeded (the call returns 0): src counts as read
- * for the bytes shared (its size from the offset on where the range runs
- * to its end). Returns that count, for the write side */
-__noinline long fw_clone_exit(unsigned long cmd, unsigned long arg)
+/* How many bytes a clone that succeeded shares: the range's length, or
+ * src's size from the range's offset on where it runs to the end (0) */
+__noinline long fw_clone_length(unsigned long cmd, unsigned long arg, long src)
 {
 	struct fw_clone_range r = {};
-	__u64 len, size;
-	long src = clone_source(cmd, arg, &len);
 	struct file *file = fd_to_file(src);
+	__u64 size;
 
 	if (!file)
 		return 0;
-	if (!len) {
-		size = BPF_CORE_READ(file, f_inode, i_size);
-		if ((__u32)cmd == FW_FICLONERANGE &&
-		    !bpf_probe_read_user(&r, sizeof(r), (void *)arg))
-			len = size > r.src_offset ? size - r.src_offset : 0;
-		else
-			len = size;
-	}
-	if ((long)len <= 0)
+	if ((__u32)cmd == FW_FICLONERANGE &&
+	    bpf_probe_read_user(&r, sizeof(r), (void *)arg))
 		return 0;
+	if (r.src_length)
+		return r.src_length;
+	size = BPF_CORE_READ(file, f_inode, i_size);
+	return size > r.src_offset ? size - r.src_offset : 0;
+}
+
+/* After a clone that succeeded (the call returns 0): src counts as read
+ * for the bytes shared. Returns that count, for the write side */
+static __always_inline long clone_read(unsigned long cmd, unsigned long arg)
+{
+	long src = fw_clone_source(cmd, arg);
+	long len = fw_clone_length(cmd, arg, src);
+
 	shared_after_read(fw_read_exit(src, len));
 	return len;
 }
@@ -728,7 +723,7 @@ static __always_inline int sys_enter_call(struct pt_regs *regs, long id,
 	case FW_NR_ioctl: /* (fd, cmd, arg): a clone only */
 		if (!ioctl_clones(ARG(1)))
 			return 0;
-		return fw_clone_enter(ARG(0), ARG(1), ARG(2));
+		return fw_splice_enter(fw_clone_source(ARG(1), ARG(2)), ARG(0));
 	/* msgsnd(msqid, msgp, size, flags): System V message queues */
 	case FW_NR_msgsnd:
 		shared_before_send();
@@ -844,7 +839,7 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 		if (!ioctl_clones(ARG(1)))
 			return 0;
 		if (ret == 0)
-			ret = fw_clone_exit(ARG(1), ARG(2));
+			ret = clone_read(ARG(1), ARG(2));
 		return call_io_exit(nr, ret, via);
 	case FW_NR_write:
 	case FW_NR_writev:
