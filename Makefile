@@ -5,6 +5,7 @@ OUT := build
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 CLANG ?= clang
 LLVM_STRIP ?= llvm-strip
+LLVM_OBJDUMP ?= llvm-objdump
 CC ?= cc
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 PREFIX ?= /usr/local
@@ -94,8 +95,11 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
+# Each program's chain of calls within 6.1's 512 bytes of stack, which
+# kernels with private stacks (6.18 here) do not ask of it
 $(OUT)/flightwatch.bpf.o: $(BPF_OBJS)
 	$(call msg,LINK,$@)
+	$(Q)LLVM_OBJDUMP=$(LLVM_OBJDUMP) scripts/bpf-stack $^
 	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(OUT)/flightwatch.skel.h: $(OUT)/flightwatch.bpf.o
@@ -117,6 +121,7 @@ $(OUT)/bpf/syscalls_typed.bpf.o: bpf/syscalls.bpf.c $(OUT)/vmlinux.h
 
 $(OUT)/flightwatch_typed.bpf.o: $(patsubst %/syscalls.bpf.o,%/syscalls_typed.bpf.o,$(BPF_OBJS))
 	$(call msg,LINK,$@)
+	$(Q)LLVM_OBJDUMP=$(LLVM_OBJDUMP) scripts/bpf-stack $^
 	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(OUT)/flightwatch_typed.skel.h: $(OUT)/flightwatch_typed.bpf.o $(OUT)/flightwatch.skel.h
