@@ -402,14 +402,18 @@ send a-kept "$FWSEND" --read read "$LOG_A" --send write \
 	--to "$FW_PEER_IP4" --port "$P_TCP4"
 fw_wait_alerts 15 "${PID[b-kept]}:$SIZE" ||
 	note "no full alert for b-kept within 15 s"
-# a stop while a reload is blocked does not wait for it
+# a stop while a reload is blocked does not wait for it. No writer opens
+# the FIFO this time, so a stop that waited would never end; the bound
+# leaves room for an ordinary stop under emulation (3.2 s was seen in a
+# TCG guest, where 3 s was the bound before)
 kill -HUP "$FW_TRACER_PID"
 fw_wait_for 5 reload_blocked ||
 	note "no second thread in the tracer within 5 s"
 t0=$(fw_now_ms)
 fw_tracer_stop INT
-check "stop during a blocked reload: within 3 s (ms)" -lt 3000 \
-	$(($(fw_now_ms) - t0))
+t=$(($(fw_now_ms) - t0))
+note "stop during a blocked reload: $t ms"
+check "stop during a blocked reload: within 10 s (ms)" -lt 10000 "$t"
 # the file as it was before the reloads: A watched, no FIFO
 config_watching "$A"
 
@@ -470,10 +474,11 @@ check "replay --config: the process allowed live alerts under this file" \
 check "replay --config with a broken file: exit status" -eq 2 "$?"
 
 # ---- text mode: the severity label, and the reload on stderr -------------------------
-# wait_grep FILE TEXT: poll FILE for TEXT while the tracer runs (10 s)
+# wait_grep FILE TEXT [SECONDS]: poll FILE for TEXT while the tracer runs
+# (10 s unless told)
 wait_grep() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < ${3:-10} * 20; i++)); do
 		grep -qF -- "$2" "$1" && return 0
 		fw_proc_done "$FW_TRACER_PID" && return 1
 		sleep 0.05
@@ -485,7 +490,8 @@ TOUT=$FW_TMP/text.out
 TERR=$FW_TMP/text.err
 "$FW_BIN" run --config "$CFG" </dev/null >"$TOUT" 2>"$TERR" &
 FW_TRACER_PID=$!
-if wait_grep "$TERR" "flightwatch ready"; then
+# the start-up is as long as any tracer's (fw_tracer_start's limit)
+if wait_grep "$TERR" "flightwatch ready" "$FW_READY_TIMEOUT"; then
 	pass "text: ready"
 	kill -HUP "$FW_TRACER_PID"
 	wait_grep "$TERR" "flightwatch: config reloaded from $CFG"
