@@ -42,7 +42,12 @@
 #
 # The guests run at the same time. Environment: VMTEST_TIMEOUT (seconds per
 # guest, default 5400), VMTEST_MEM (per guest, default 3G), VMTEST_SMP
-# (default 2), QEMU (default qemu-system-x86_64).
+# (default 2), QEMU (default qemu-system-x86_64), VMTEST_END_BY (epoch
+# seconds the whole run should end by: the guests start no suite later
+# than VMTEST_LAST_SUITE seconds before it, default 720, which is about
+# what the longest suite takes under TCG on the slower of the project's
+# machines plus a guest's boot; the suites left are reported skipped, so
+# the suites run in order of how much they depend on the kernel).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -143,12 +148,21 @@ if [ "$list_only" = 1 ]; then
 	exit 0
 fi
 if [ -z "$suites" ]; then
+	# kernel first, then the syscall-path suites, then the rest, and last
+	# those about the collector's user-space side (a time budget cuts
+	# from the end)
+	late=" badinput config fleet journal record signals "
+	suites="kernel $FAST_SUITES "
 	for f in "$ROOT"/tests/e2e/*.sh; do
 		name=${f##*/}
 		name=${name%.sh}
 		[ "$name" = lib ] && continue
 		[[ " $NATIVE_ONLY " == *" $name "* ]] && continue
+		[[ " $suites $late " == *" $name "* ]] && continue
 		suites+="$name "
+	done
+	for name in $late; do
+		[[ " $NATIVE_ONLY " == *" $name "* ]] || suites+="$name "
 	done
 elif [ "$suites" = all ]; then
 	suites= # tests/run.sh's own list: every suite
@@ -205,6 +219,8 @@ build_initramfs() {
 		printf 'FW_FAST_SUITES=%q\n' "$fast_suites"
 		printf 'FW_SUITE_TIMEOUT=%q\n' "${VMTEST_SUITE_TIMEOUT:-1200}"
 		printf 'FW_EXEC=%q\n' "$exec_cmd"
+		[ -n "${VMTEST_END_BY:-}" ] && printf 'FW_BUDGET=%q\n' \
+			"$((VMTEST_END_BY - $(date +%s) - ${VMTEST_LAST_SUITE:-720}))"
 	} >"$dir/vmtest.env"
 	: >"$dir/modules/order"
 	for name in "${INIT_MODULES[@]}"; do
