@@ -22,13 +22,13 @@
 # namespaces inside each guest. TCG (-accel tcg): nested KVM does not work on
 # the project's machines; expect about ten times the native run time.
 #
-# Syscall-hook tiers: the suites run with --hooks TIER (FW_HOOKS, default
-# tracepoint, the tier every kernel has), then the --fast-suites run again
-# with --hooks fast (default: the scenario suites of the syscall paths,
-# FAST_SUITES below; none: no second pass), so that both tiers pass them
-# in each guest. The fast tier loads a program per syscall: under TCG a
-# tracer's start-up takes 26 s on 6.12 and 40 s on 6.1 (12 to 18 s in the
-# tracepoint tier), which is why the second pass is a subset.
+# Syscall-hook tiers: the --fast-suites run first with --hooks fast
+# (default: the scenario suites of the syscall paths, FAST_SUITES below;
+# none: no fast pass), then the suites run with --hooks TIER (FW_HOOKS,
+# default tracepoint, the tier every kernel has), so that both tiers pass
+# them in each guest. The fast tier loads a program per syscall: under TCG
+# a tracer's start-up takes 26 s on 6.12 and 40 s on 6.1 (12 to 18 s in
+# the tracepoint tier), which is why the fast pass is a subset.
 #
 # --exec runs COMMAND (bash, in the checkout) in each guest instead of the
 # suites, for a look at a kernel.
