@@ -95,6 +95,9 @@ suites() {
 		tests/run.sh --e2e-only "$@" 2>&1 | tee "$log"
 	mkdir -p "/results/e2e-logs-$tier"
 	cp -r build/tests/e2e-logs/. "/results/e2e-logs-$tier/" 2>/dev/null
+	# each failing check by name, for the host to repeat at the run's end
+	# (a pass's own list is buried under the passes after it)
+	sed "s/^/$tier: /" build/tests/failures >>/results/failures 2>/dev/null
 	summary=$(tail -n 1 "$log")
 	echo "# vmtest: syscall hooks $tier: $summary"
 	n=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' <<<"$summary")

@@ -346,6 +346,12 @@ for k in "${kernels[@]}"; do
 	else
 		echo "not ok - vmtest: $k: no verdict"
 	fi
+	# the guest's failing checks by name (guest.sh), so that a run's last
+	# lines say what failed, not only how many
+	if [ -s "$OUT/$k/failures" ]; then
+		echo "# what failed in the $k guest (syscall-hook tier: check):"
+		sed 's/^/#   /' "$OUT/$k/failures"
+	fi
 	if grep -q '^ok ' "$work/$k.verdict" 2>/dev/null; then
 		good=$((good + 1))
 	else
