@@ -147,8 +147,7 @@ static __always_inline bool mark_carrier(struct file *file, struct inode *inode,
 		lru_put(&watched_files, FW_LRU_WATCHED_FILES, &p->carrier,
 			&carrier, false);
 	p->carrier_inode = (__u64)inode;
-	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &p->carrier_inode,
-		&p->carrier, true);
+	inode_watch(&p->carrier_inode, &p->carrier);
 	shmem_carrier_marked(inode);
 	p->carrier_file = (__u64)file;
 	carry_start(p);
@@ -226,7 +225,7 @@ static __always_inline void unix_accepted(long fd)
 	if (!key)
 		return;
 	inode_addr = (__u64)file_inode(file);
-	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr, key, true);
+	inode_watch(&inode_addr, key);
 	lru_delete(&embryos, FW_LRU_EMBRYOS, &sk);
 }
 

@@ -62,6 +62,71 @@ static __always_inline long lru_put(void *map, __u32 idx, const void *key,
 	return bpf_map_update_elem(map, key, value, BPF_EXIST);
 }
 
+/* The word of a one-bit-per-slot filter (watched_filter, tainted_filter)
+ * that holds slot, and the bit's mask in it; NULL past its end */
+static __always_inline __u64 *filter_word(void *filter, __u32 slot, __u64 *bit)
+{
+	__u32 word = slot / 64;
+
+	*bit = 1ULL << (slot % 64);
+	return bpf_map_lookup_elem(filter, &word);
+}
+
+/* May slot be set? false: certainly not (a missing word is a maybe) */
+static __always_inline bool filter_maybe(void *filter, __u32 slot)
+{
+	__u64 bit, *word = filter_word(filter, slot, &bit);
+
+	return !word || (*word & bit);
+}
+
+static __always_inline void filter_set(void *filter, __u32 slot)
+{
+	__u64 bit, *word = filter_word(filter, slot, &bit);
+
+	if (word && !(*word & bit))
+		__sync_fetch_and_or(word, bit);
+}
+
+static __always_inline void filter_clear(void *filter, __u32 slot)
+{
+	__u64 bit, *word = filter_word(filter, slot, &bit);
+
+	if (word && (*word & bit))
+		__sync_fetch_and_and(word, ~bit);
+}
+
+/* watched_filter's slot of an inode: the high bits of a multiplicative
+ * (Fibonacci) hash of its address, as slab addresses differ in few bits */
+static __always_inline __u32 inode_slot(__u64 inode_addr)
+{
+	return (inode_addr * 0x9e3779b97f4a7c15ULL) >>
+	       (64 - FW_INODE_FILTER_BITS);
+}
+
+/* May the inode have a watched_inodes entry? false: it has none */
+static __always_inline bool inode_maybe_watched(__u64 inode_addr)
+{
+	return filter_maybe(&watched_filter, inode_slot(inode_addr));
+}
+
+/* Add or replace the inode's watched_inodes entry, its filter bit first,
+ * so that a reader that finds the entry finds the bit */
+static __always_inline void inode_watch(__u64 *inode_addr,
+					const struct fw_file_key *key)
+{
+	filter_set(&watched_filter, inode_slot(*inode_addr));
+	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, inode_addr, key, true);
+}
+
+/* Put tgid in tainted (lru_put), its filter bit first */
+static __always_inline long taint_put(__u32 *tgid, const struct fw_taint *t,
+				      bool replace)
+{
+	filter_set(&tainted_filter, *tgid);
+	return lru_put(&tainted, FW_LRU_TAINTED, tgid, t, replace);
+}
+
 static __always_inline void lru_delete(void *map, __u32 idx, const void *key)
 {
 	if (!bpf_map_delete_elem(map, key))
@@ -149,8 +214,11 @@ static __always_inline void event_submit(void *e)
  * when the expiry is 0, the default) */
 static __always_inline bool is_tainted(__u32 tgid)
 {
-	struct fw_taint *t = bpf_map_lookup_elem(&tainted, &tgid);
+	struct fw_taint *t;
 
+	if (!filter_maybe(&tainted_filter, tgid))
+		return false; /* every send of an untainted process */
+	t = bpf_map_lookup_elem(&tainted, &tgid);
 	if (!t)
 		return false;
 	if (t->start_ns != current_start_ns()) {
@@ -232,8 +300,7 @@ static __always_inline void taint_process(__u32 tgid, __u64 now,
 
 	/* a stale entry (another process had this pid) gives way */
 	if (fresh || fw_taint_expiry_ns)
-		lru_put(&tainted, FW_LRU_TAINTED, &tgid, &t,
-			old || fw_taint_expiry_ns);
+		taint_put(&tgid, &t, old || fw_taint_expiry_ns);
 	if (fresh) {
 		note_threads((void *)bpf_get_current_task(), tgid);
 		return;

@@ -265,8 +265,7 @@ static __always_inline void classify_regular(struct file *file,
 		return;
 	lru_put(&watched_files, FW_LRU_WATCHED_FILES, &key, &match, true);
 cache:
-	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &inode_addr, &key,
-		true);
+	inode_watch(&inode_addr, &key);
 }
 
 /* An open file, new or found open at start: a flight log, or a pty's
@@ -299,7 +298,8 @@ static __always_inline void inode_emptied(struct inode *inode)
 	__u64 inode_addr = (__u64)inode;
 	__u32 *match;
 
-	if (!bpf_map_lookup_elem(&watched_inodes, &inode_addr))
+	if (!inode_maybe_watched(inode_addr) ||
+	    !bpf_map_lookup_elem(&watched_inodes, &inode_addr))
 		return; /* the path every other truncation takes */
 	if (is_tainted(current_tgid()))
 		return;
@@ -354,6 +354,8 @@ static __always_inline struct fw_file_key *watched_lookup(struct file *file,
 		return NULL;
 	*inode = file_inode_typed(file);
 	inode_addr = (__u64)*inode;
+	if (!inode_maybe_watched(inode_addr))
+		return NULL;
 	return bpf_map_lookup_elem(&watched_inodes, &inode_addr);
 }
 

@@ -146,6 +146,24 @@ struct {
 	__type(value, struct fw_file_key);
 } watched_inodes SEC(".maps") __weak;
 
+/*
+ * A summary of watched_inodes' keys, one bit per slot of a hash of the
+ * address (a Bloom filter with one hash function): every read asks it
+ * first and only a set bit costs the hash lookup. An array's lookup is a
+ * few instructions the verifier inlines; a hash map's is a call that
+ * hashes the key and walks a bucket, and on a kernel with return-thunk
+ * mitigations each call and return is dear. A bit is set before its entry
+ * is added (inode_watch) and never cleared: an entry evicted or deleted
+ * leaves a bit that costs a lookup, never a miss.
+ */
+#define FW_INODE_FILTER_BITS 22
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, (1u << FW_INODE_FILTER_BITS) / 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} watched_filter SEC(".maps") __weak;
+
 /* Processes (tgid) that carry flight-log data */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -153,6 +171,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fw_taint);
 } tainted SEC(".maps") __weak;
+
+/*
+ * One bit per process id (the kernel's PID_MAX_LIMIT is 1 << 22): set
+ * before a process is put in tainted (taint_mark) and cleared when it
+ * ends, so that every send of an untainted process, the common case, is
+ * told apart by an inlined array lookup instead of a hash lookup. A bit
+ * left set (an entry the LRU evicted) costs a lookup, never a miss.
+ */
+#define FW_TGID_FILTER_BITS 22
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, (1u << FW_TGID_FILTER_BITS) / 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} tainted_filter SEC(".maps") __weak;
 
 /* Threads of tainted processes (thread id -> tgid): process_vm_readv
  * names a thread, the taint is its process's. A thread is put here when

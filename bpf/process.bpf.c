@@ -75,8 +75,7 @@ int BPF_PROG(fw_fork, struct task_struct *parent, struct task_struct *child)
 		struct fw_taint inherited = *t;
 
 		inherited.start_ns = BPF_CORE_READ(child, start_boottime);
-		lru_put(&tainted, FW_LRU_TAINTED, &child_tgid, &inherited,
-			true);
+		taint_put(&child_tgid, &inherited, true);
 	}
 
 	/* and share what it maps shared (shared.bpf.h): an anonymous
@@ -120,6 +119,10 @@ int BPF_PROG(fw_exit, struct task_struct *p)
 	if (BPF_CORE_READ(p, signal, live.counter))
 		return 0;
 	lru_delete(&tainted, FW_LRU_TAINTED, &tgid);
+	/* after the entry: a taint racing with the end (a peek into the
+	 * ending process) leaves an entry of the process that ended, which
+	 * the next one with its pid would not take anyway (start_ns) */
+	filter_clear(&tainted_filter, tgid);
 	bpf_map_delete_elem(&shared_members, &tgid);
 
 	e = event_reserve(sizeof(*e), FW_EV_EXIT, tgid, pid);

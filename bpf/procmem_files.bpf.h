@@ -78,7 +78,7 @@ static __always_inline bool proc_mem_known(struct file *file,
 	if (!is_proc_mem(file))
 		return false;
 	key.ino = BPF_CORE_READ(inode, i_ino);
-	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &addr, &key, true);
+	inode_watch(&addr, &key);
 	return true;
 }
 

@@ -90,7 +90,7 @@ static __always_inline bool ptmx_known(struct inode *inode)
 	if (BPF_CORE_READ(inode, i_rdev) != FW_PTMX_RDEV)
 		return false;
 	key.ino = BPF_CORE_READ(inode, i_ino);
-	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &addr, &key, true);
+	inode_watch(&addr, &key);
 	return true;
 }
 
@@ -112,7 +112,7 @@ static __always_inline void pty_made(struct file *file, struct inode *inode)
 	 * the generation 0 of an older pair. */
 	key.gen = (__u32)bpf_ktime_get_boot_ns() | 1;
 	addr = (__u64)inode;
-	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &addr, &key, true);
+	inode_watch(&addr, &key);
 }
 
 #endif /* FW_PTY_BPF_H */

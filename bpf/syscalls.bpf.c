@@ -373,7 +373,7 @@ static __always_inline void taint_moved(__u32 from, __u32 to, __u64 to_start,
 	held.start_ns = to_start;
 	/* tainted already, its own origin stays in the kernel (the
 	 * collector still adds source's) */
-	if (!lru_put(&tainted, FW_LRU_TAINTED, &to, &held, false))
+	if (!taint_put(&to, &held, false))
 		note_threads(target ? target : (void *)bpf_get_current_task(),
 			     to);
 	e = event_reserve(sizeof(*e), FW_EV_PEEK, to, to);

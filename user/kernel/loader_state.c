@@ -35,9 +35,9 @@
  * output has it), nor anything in flight (syscalls, io_uring requests).
  */
 static const char *const persisted[] = {
-	"tainted",	 "reads",	   "carries",
-	"relays",	 "relay_count",	   "embryos",
-	"watched_files", "watched_inodes", "shmem_carriers",
+	"tainted",	  "tainted_filter", "reads",	      "carries",
+	"relays",	  "relay_count",    "embryos",	      "watched_files",
+	"watched_inodes", "watched_filter", "shmem_carriers",
 };
 
 static bool on_bpffs(const char *path)
