@@ -144,10 +144,9 @@ static __always_inline bool mark_carrier(struct file *file, struct inode *inode,
 	if (match && *match != FW_MATCH_CARRIER)
 		return false; /* a flight log already: keep it as such */
 	if (!match)
-		lru_put(&watched_files, FW_LRU_WATCHED_FILES, &p->carrier,
-			&carrier, false);
+		file_watch(&p->carrier, &carrier, false);
 	p->carrier_inode = (__u64)inode;
-	inode_watch(&p->carrier_inode, &p->carrier);
+	inode_watch(inode, &p->carrier);
 	shmem_carrier_marked(inode);
 	p->carrier_file = (__u64)file;
 	carry_start(p);
@@ -213,7 +212,6 @@ static __always_inline void unix_accepted(long fd)
 	struct fw_file_key *key;
 	struct socket *sock;
 	struct file *file;
-	__u64 inode_addr;
 	__u64 sk;
 
 	file = fd_to_file(fd);
@@ -224,8 +222,7 @@ static __always_inline void unix_accepted(long fd)
 	key = bpf_map_lookup_elem(&embryos, &sk);
 	if (!key)
 		return;
-	inode_addr = (__u64)file_inode(file);
-	inode_watch(&inode_addr, key);
+	inode_watch(file_inode(file), key);
 	lru_delete(&embryos, FW_LRU_EMBRYOS, &sk);
 }
 
@@ -253,8 +250,7 @@ static __always_inline void msgq_carrier(long msqid, struct fw_pending *p)
 
 	p->carrier_type = FW_CARRIER_MSGQ;
 	msgq_key(msqid, &p->carrier);
-	lru_put(&watched_files, FW_LRU_WATCHED_FILES, &p->carrier, &carrier,
-		false);
+	file_watch(&p->carrier, &carrier, false);
 	carry_start(p);
 }
 

@@ -96,29 +96,6 @@ static __always_inline void filter_clear(void *filter, __u32 slot)
 		__sync_fetch_and_and(word, ~bit);
 }
 
-/* watched_filter's slot of an inode: the high bits of a multiplicative
- * (Fibonacci) hash of its address, as slab addresses differ in few bits */
-static __always_inline __u32 inode_slot(__u64 inode_addr)
-{
-	return (inode_addr * 0x9e3779b97f4a7c15ULL) >>
-	       (64 - FW_INODE_FILTER_BITS);
-}
-
-/* May the inode have a watched_inodes entry? false: it has none */
-static __always_inline bool inode_maybe_watched(__u64 inode_addr)
-{
-	return filter_maybe(&watched_filter, inode_slot(inode_addr));
-}
-
-/* Add or replace the inode's watched_inodes entry, its filter bit first,
- * so that a reader that finds the entry finds the bit */
-static __always_inline void inode_watch(__u64 *inode_addr,
-					const struct fw_file_key *key)
-{
-	filter_set(&watched_filter, inode_slot(*inode_addr));
-	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, inode_addr, key, true);
-}
-
 /* Put tgid in tainted (lru_put), its filter bit first */
 static __always_inline long taint_put(__u32 *tgid, const struct fw_taint *t,
 				      bool replace)
@@ -393,6 +370,32 @@ static __always_inline struct inode *file_inode_typed(struct file *file)
 	return file_inode(file);
 }
 
+/*
+ * fd_to_file() without its helper call, in the typed object: the slot of
+ * the descriptor array is read through a struct kiocb cast onto its
+ * address, whose first member is a struct file * (and has been since
+ * 2.6). On the kernels of return-thunk mitigations a bpf_probe_read_kernel
+ * call costs about as much as the rest of an unwatched read's program.
+ * The file is then a typed pointer: it may be read from and key maps, but
+ * it is not a number, and is never handed to a global function.
+ */
+static __always_inline struct file *fd_file_typed(long fd)
+{
+	struct task_struct *task;
+	struct fdtable *fdt;
+	__u64 slot;
+
+	if (!fw_typed_reads)
+		return fd_to_file(fd);
+	task = bpf_get_current_task_btf();
+	fdt = task->files->fdt;
+	if (fd < 0 || fd >= fdt->max_fds)
+		return NULL;
+	slot = (__u64)fdt->fd + fd * sizeof(struct file *) -
+	       bpf_core_field_offset(struct kiocb, ki_filp);
+	return fw_typed((void *)slot, struct kiocb)->ki_filp;
+}
+
 static __always_inline void inode_key(struct inode *inode,
 				      struct fw_file_key *key)
 {
@@ -435,6 +438,61 @@ static __always_inline unsigned long inode_fs_magic(struct inode *inode)
 		return magic;
 	}
 	return BPF_CORE_READ(inode, i_sb, s_magic);
+}
+
+/* watched_filter's slot of an inode number: the high bits of a
+ * multiplicative (Fibonacci) hash */
+static __always_inline __u32 ino_slot(__u64 ino)
+{
+	return (ino * 0x9e3779b97f4a7c15ULL) >> (64 - FW_INODE_FILTER_BITS);
+}
+
+/* An inode's slot, by its number. Not by its address, watched_inodes'
+ * key: in the typed object that is a typed pointer, on which the verifier
+ * allows no arithmetic but adding and subtracting. */
+static __always_inline __u32 inode_slot(struct inode *inode)
+{
+	__u64 ino;
+
+	if (fw_typed_reads) {
+		ino = fw_typed(inode, struct inode)->i_ino;
+		asm volatile("" ::: "memory"); /* see inode_key */
+	} else {
+		ino = BPF_CORE_READ(inode, i_ino);
+	}
+	return ino_slot(ino);
+}
+
+/* May the inode have a watched_inodes entry? false: it has none */
+static __always_inline bool inode_maybe_watched(struct inode *inode)
+{
+	return filter_maybe(&watched_filter, inode_slot(inode));
+}
+
+/* Add or replace the inode's watched_inodes entry, its filter bit first,
+ * so that a reader that finds the entry finds the bit */
+static __always_inline void inode_watch(struct inode *inode,
+					const struct fw_file_key *key)
+{
+	__u64 addr = (__u64)inode;
+
+	filter_set(&watched_filter, inode_slot(inode));
+	lru_put(&watched_inodes, FW_LRU_WATCHED_INODES, &addr, key, true);
+}
+
+/* May the file (its identity) have a watched_files entry? false: none */
+static __always_inline bool file_maybe_watched(const struct fw_file_key *key)
+{
+	return filter_maybe(&watched_filter, ino_slot(key->ino));
+}
+
+/* Put the file in watched_files (lru_put), its filter bit first */
+static __always_inline long file_watch(const struct fw_file_key *key,
+				       const __u32 *match, bool replace)
+{
+	filter_set(&watched_filter, ino_slot(key->ino));
+	return lru_put(&watched_files, FW_LRU_WATCHED_FILES, key, match,
+		       replace);
 }
 
 /*

@@ -94,7 +94,7 @@ static __always_inline bool layer_file(struct file *f)
  */
 static __always_inline struct inode *overlay_real_inode(struct file *file)
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = file_inode_typed(file);
 	struct file *real;
 	void *priv;
 
@@ -243,19 +243,25 @@ static __always_inline void classify_regular(struct file *file,
 	struct fw_file_key key;
 	struct inode *real;
 	struct path path;
-	__u64 inode_addr;
 	__u32 match;
 
-	inode_addr = (__u64)inode;
 	/* through an overlay: the file underneath is the one known or
 	 * watched; reads of the overlay's inode are reads of it */
 	real = overlay_real_inode(file);
 	inode_key(real ? real : inode, &key);
-	if (bpf_map_lookup_elem(&watched_files, &key))
+	if (file_maybe_watched(&key) &&
+	    bpf_map_lookup_elem(&watched_files, &key))
 		goto cache;
-	/* mount and dentry in one read: both tests below need them */
-	if (bpf_core_read(&path, sizeof(path), &file->f_path))
+	/* mount and dentry: both tests below need them */
+	if (fw_typed_reads) {
+		struct file *typed = fw_typed(file, struct file);
+
+		path.mnt = typed->f_path.mnt;
+		path.dentry = typed->f_path.dentry;
+		asm volatile("" ::: "memory"); /* see inode_key */
+	} else if (bpf_core_read(&path, sizeof(path), &file->f_path)) {
 		return;
+	}
 	if (under_watched_dir_cached(file, &path) ||
 	    (real && inode_under_watched_dir(real)))
 		match = FW_MATCH_DIR;
@@ -263,9 +269,9 @@ static __always_inline void classify_regular(struct file *file,
 		match = FW_MATCH_PATTERN;
 	else
 		return;
-	lru_put(&watched_files, FW_LRU_WATCHED_FILES, &key, &match, true);
+	file_watch(&key, &match, true);
 cache:
-	inode_watch(&inode_addr, &key);
+	inode_watch(inode, &key);
 }
 
 /* An open file, new or found open at start: a flight log, or a pty's
@@ -298,7 +304,7 @@ static __always_inline void inode_emptied(struct inode *inode)
 	__u64 inode_addr = (__u64)inode;
 	__u32 *match;
 
-	if (!inode_maybe_watched(inode_addr) ||
+	if (!inode_maybe_watched(inode) ||
 	    !bpf_map_lookup_elem(&watched_inodes, &inode_addr))
 		return; /* the path every other truncation takes */
 	if (is_tainted(current_tgid()))
@@ -325,12 +331,12 @@ static __always_inline int file_open_exit(long ret, bool truncated)
 
 	if (ret < 0 || current_tgid() == fw_self_tgid)
 		return 0;
-	file = fd_to_file(ret);
+	file = fd_file_typed(ret);
 	if (!file)
 		return 0;
 	if (truncated)
 		file_emptied(file);
-	inode = file_inode(file);
+	inode = file_inode_typed(file);
 	switch (inode_mode_type(inode)) {
 	case FW_S_IFREG:
 		if (!proc_mem_known(file, inode))
@@ -354,7 +360,7 @@ static __always_inline struct fw_file_key *watched_lookup(struct file *file,
 		return NULL;
 	*inode = file_inode_typed(file);
 	inode_addr = (__u64)*inode;
-	if (!inode_maybe_watched(inode_addr))
+	if (!inode_maybe_watched(*inode))
 		return NULL;
 	return bpf_map_lookup_elem(&watched_inodes, &inode_addr);
 }

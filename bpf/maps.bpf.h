@@ -147,14 +147,16 @@ struct {
 } watched_inodes SEC(".maps") __weak;
 
 /*
- * A summary of watched_inodes' keys, one bit per slot of a hash of the
- * address (a Bloom filter with one hash function): every read asks it
- * first and only a set bit costs the hash lookup. An array's lookup is a
- * few instructions the verifier inlines; a hash map's is a call that
- * hashes the key and walks a bucket, and on a kernel with return-thunk
- * mitigations each call and return is dear. A bit is set before its entry
- * is added (inode_watch) and never cleared: an entry evicted or deleted
- * leaves a bit that costs a lookup, never a miss.
+ * A summary of watched_inodes and watched_files: a bit per slot of a hash
+ * of the inode number (a Bloom filter with one hash function), set for the
+ * number of the inode at each watched_inodes address and for each
+ * watched_files key's. Every read and every open asks it first and only a
+ * set bit costs the hash lookup. An array's lookup is a few instructions
+ * the verifier inlines; a hash map's is a call that hashes the key and
+ * walks a bucket, and on a kernel with return-thunk mitigations each call
+ * and return is dear. A bit is set before its entry is added (inode_watch,
+ * file_watch) and never cleared: an entry evicted or deleted leaves a bit
+ * that costs a lookup, never a miss.
  */
 #define FW_INODE_FILTER_BITS 22
 struct {

@@ -73,12 +73,11 @@ static __always_inline bool proc_mem_known(struct file *file,
 					   struct inode *inode)
 {
 	struct fw_file_key key = { .dev = 0, .gen = FW_PROC_MEM_GEN };
-	__u64 addr = (__u64)inode;
 
 	if (!is_proc_mem(file))
 		return false;
 	key.ino = BPF_CORE_READ(inode, i_ino);
-	inode_watch(&addr, &key);
+	inode_watch(inode, &key);
 	return true;
 }
 

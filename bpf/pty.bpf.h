@@ -85,12 +85,11 @@ static __always_inline void pty_key(struct inode *inode,
 static __always_inline bool ptmx_known(struct inode *inode)
 {
 	struct fw_file_key key = { .dev = 0, .gen = FW_PTMX_GEN };
-	__u64 addr = (__u64)inode;
 
 	if (BPF_CORE_READ(inode, i_rdev) != FW_PTMX_RDEV)
 		return false;
 	key.ino = BPF_CORE_READ(inode, i_ino);
-	inode_watch(&addr, &key);
+	inode_watch(inode, &key);
 	return true;
 }
 
@@ -99,7 +98,6 @@ static __always_inline bool ptmx_known(struct inode *inode)
 static __always_inline void pty_made(struct file *file, struct inode *inode)
 {
 	struct fw_file_key key;
-	__u64 addr;
 
 	if (!ptmx_known(inode))
 		return;
@@ -111,8 +109,7 @@ static __always_inline void pty_made(struct file *file, struct inode *inode)
 	 * nanosecond modulo 4.3 s apart would share a name. Odd, so never
 	 * the generation 0 of an older pair. */
 	key.gen = (__u32)bpf_ktime_get_boot_ns() | 1;
-	addr = (__u64)inode;
-	inode_watch(&addr, &key);
+	inode_watch(inode, &key);
 }
 
 #endif /* FW_PTY_BPF_H */

@@ -110,7 +110,7 @@ __noinline int fw_read_exit(long fd, long ret)
 
 	if (ret <= 0)
 		return 0;
-	file = fd_to_file(fd);
+	file = fd_file_typed(fd);
 	known = watched_lookup(file, &inode);
 	/* an unwatched file, no relay: the common case ends here, before p
 	 * (120 bytes) is cleared or the caller's id asked for (the
@@ -128,7 +128,8 @@ __noinline int fw_read_exit(long fd, long ret)
 		return 1;
 	}
 	if (p.file.gen == FW_PROC_MEM_GEN && current_tgid() != fw_self_tgid)
-		return fw_proc_mem_read((__u64)file); /* marked at its open */
+		/* marked at its open; file as a number (fd_file_typed) */
+		return fw_proc_mem_read((__u64)fd_to_file(fd));
 	return 0;
 }
 
@@ -578,6 +579,18 @@ static __always_inline unsigned long call_arg(struct pt_regs *regs, int n,
 	return via == FW_VIA_IA32 ? sys_arg_ia32(regs, n) : sys_arg(regs, n);
 }
 
+/*
+ * Could the current process have a pending write or send? Their entries
+ * (fw_send_enter, fw_sendmsg_enter, fw_msgsnd_enter) store one for a
+ * tainted process only, whose tainted_filter bit stays set until it ends:
+ * every write and send of the others ends here, without the call to
+ * io_exit and its task-storage lookup.
+ */
+static __always_inline bool may_be_tainted(void)
+{
+	return filter_maybe(&tainted_filter, current_tgid());
+}
+
 /* The exit of a followed call nr */
 static __always_inline int call_io_exit(long nr, long ret, enum fw_via via)
 {
@@ -850,10 +863,14 @@ static __always_inline int sys_exit_call(struct pt_regs *regs, long nr,
 	case FW_NR_sendto:
 	case FW_NR_sendmsg:
 	case FW_NR_sendmmsg:
+		if (!may_be_tainted())
+			return 0;
 		return call_io_exit(nr, ret, via);
 	/* 0 on success: the length asked */
 	case FW_NR_mq_timedsend: /* (mqdes, msg, len, prio, timeout) */
 	case FW_NR_msgsnd: /* (msqid, msgp, size, flags) */
+		if (!may_be_tainted())
+			return 0;
 		return call_io_exit(nr, ret ? ret : ARG(2), via);
 	case FW_NR_msgrcv: /* (msqid, msgp, size, type, flags) */
 		return shared_after_read(fw_msgrcv_exit(ARG(0), ret));
