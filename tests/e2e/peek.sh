@@ -204,10 +204,15 @@ gdb_dump() {
 # holder that reads its file only once the tracer runs, then reads it
 #   late.py hold FILE GO HELD FREE
 #   late.py read PID OPENED GO ADDR PORT
+# Both wait for their go through the tracer's start, which may take all
+# of FW_READY_TIMEOUT (a fast tier's in a loaded TCG guest took more
+# than the two minutes they once waited): LATE_WAIT seconds.
+export LATE_WAIT=$((FW_READY_TIMEOUT + 120))
 cat >"$FW_TMP/late.py" <<'EOF'
 import os, socket, sys, time
 def wait(path):
-    for _ in range(1200):
+    end = time.monotonic() + int(os.environ["LATE_WAIT"])
+    while time.monotonic() < end:
         if os.path.exists(path):
             return
         time.sleep(0.1)
