@@ -146,6 +146,16 @@ struct {
 	__type(value, struct fw_file_key);
 } watched_inodes SEC(".maps") __weak;
 
+/* An array of 1 << bits one-bit slots, 64 to a word (filter_word in
+ * common.bpf.h) */
+#define FW_BIT_FILTER(bits)                               \
+	struct {                                          \
+		__uint(type, BPF_MAP_TYPE_ARRAY);         \
+		__uint(max_entries, (1u << (bits)) / 64); \
+		__type(key, __u32);                       \
+		__type(value, __u64);                     \
+	}
+
 /*
  * A summary of watched_inodes and watched_files: a bit per slot of a hash
  * of the inode number (a Bloom filter with one hash function), set for the
@@ -159,12 +169,7 @@ struct {
  * that costs a lookup, never a miss.
  */
 #define FW_INODE_FILTER_BITS 22
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, (1u << FW_INODE_FILTER_BITS) / 64);
-	__type(key, __u32);
-	__type(value, __u64);
-} watched_filter SEC(".maps") __weak;
+FW_BIT_FILTER(FW_INODE_FILTER_BITS) watched_filter SEC(".maps") __weak;
 
 /* Processes (tgid) that carry flight-log data */
 struct {
@@ -176,18 +181,13 @@ struct {
 
 /*
  * One bit per process id (the kernel's PID_MAX_LIMIT is 1 << 22): set
- * before a process is put in tainted (taint_mark) and cleared when it
+ * before a process is put in tainted (taint_put) and cleared when it
  * ends, so that every send of an untainted process, the common case, is
  * told apart by an inlined array lookup instead of a hash lookup. A bit
  * left set (an entry the LRU evicted) costs a lookup, never a miss.
  */
 #define FW_TGID_FILTER_BITS 22
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, (1u << FW_TGID_FILTER_BITS) / 64);
-	__type(key, __u32);
-	__type(value, __u64);
-} tainted_filter SEC(".maps") __weak;
+FW_BIT_FILTER(FW_TGID_FILTER_BITS) tainted_filter SEC(".maps") __weak;
 
 /* Threads of tainted processes (thread id -> tgid): process_vm_readv
  * names a thread, the taint is its process's. A thread is put here when
