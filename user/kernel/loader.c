@@ -358,12 +358,19 @@ skeleton_open(const struct bpf_object_open_opts *opts, bool typed)
  * asked for cannot run here (said: no second try).
  */
 static int syscall_tier(struct fw_loader *l, enum fw_hooks_tier tier,
-			const struct btf *btf, bool fentry)
+			const struct btf *btf, const char *btf_path,
+			bool fentry)
 {
 	char missing[128];
 
 	l->fast_hooks = tier == FW_HOOKS_FAST ||
 			(tier == FW_HOOKS_AUTO && fentry && !l->fast_refused);
+	if (l->fast_hooks && !fentry && btf_path) {
+		/* the probe's target is found in that file, not the kernel */
+		fw_err("--hooks fast: no fentry program attaches by the types of %s (flightwatch check-kernel --btf says why)",
+		       btf_path);
+		return -ENOMEM;
+	}
 	if (l->fast_hooks && !fentry) {
 		fw_err("--hooks fast: this kernel does not attach fentry programs (flightwatch check-kernel says why)");
 		return -ENOMEM;
@@ -416,7 +423,7 @@ static int open_and_load(struct fw_loader *l, const struct fw_load_opts *o)
 	fentry = btf && probes__fentry(btf);
 	hooks__select(l->skel->obj, btf, l->refused, l->n_refused, fentry,
 		      o->enforce, &l->left_out);
-	err = syscall_tier(l, o->hooks, btf, fentry);
+	err = syscall_tier(l, o->hooks, btf, btf_path, fentry);
 	btf__free(btf);
 	if (err)
 		return err;
