@@ -372,10 +372,10 @@ static __always_inline struct inode *file_inode_typed(struct file *file)
 
 /*
  * fd_to_file() without its helper call, in the typed object: the slot of
- * the descriptor array is read through a struct kiocb cast onto its
- * address, whose first member is a struct file * (and has been since
- * 2.6). On the kernels of return-thunk mitigations a bpf_probe_read_kernel
- * call costs about as much as the rest of an unwatched read's program.
+ * the descriptor array is read as the ki_filp member (a struct file *) of
+ * a struct kiocb cast so that the member falls on the slot. On the kernels
+ * of return-thunk mitigations a bpf_probe_read_kernel call costs about as
+ * much as the rest of an unwatched read's program.
  * The file is then a typed pointer: it may be read from and key maps, but
  * it is not a number, and is never handed to a global function.
  */
