@@ -450,5 +450,9 @@ const volatile __u32 fw_self_tgid __weak = 0;
 __u64 fw_emptying __weak = 0;
 /* 0: taint never expires */
 const volatile __u64 fw_taint_expiry_ns __weak = 0;
+/* The jiffies of the last clock tick tick_boot_ns() was called in, and
+ * the boot time its first call there read */
+__u64 fw_tick_jiffies __weak = 0;
+__u64 fw_tick_boot_ns __weak = 0;
 
 #endif /* FW_MAPS_BPF_H */

@@ -73,32 +73,53 @@ static __always_inline void relay_key(struct fw_relay_key *k,
 	}
 }
 
+/* A UDP relay's mark is renewed at most this often: a send into a marked
+ * flow then writes nothing, and the receiver's CPU keeps its copy of the
+ * entry. The flow goes stale between FW_UDP_RELAY_NS less this and
+ * FW_UDP_RELAY_NS after the last tainted datagram. */
+#define FW_UDP_RELAY_RENEW_NS (FW_UDP_RELAY_NS / 10)
+
+/* How long ago relay was marked, by now (tick_boot_ns): signed, as a tick's
+ * time may be a little before the precise one a new mark took */
+static __always_inline __s64 relay_age(const struct fw_relay *relay, __u64 now)
+{
+	return (__s64)(now - relay->marked_ns);
+}
+
 /* The current (tainted) process sends into the local flow key, from its
  * socket named carrier: record it and report the carrier once */
 static __always_inline void relay_mark_key(const struct fw_relay_key *key,
 					   const struct fw_file_key *carrier)
 {
-	struct fw_relay relay = {}, *known;
-	struct fw_pending p = { .carrier = *carrier };
+	struct fw_relay *known = bpf_map_lookup_elem(&relays, key);
 	__u32 zero = 0;
 	__u64 *count;
 
-	relay.marked_ns = bpf_ktime_get_boot_ns();
-	known = bpf_map_lookup_elem(&relays, key);
-	if (known && known->carrier.ino == p.carrier.ino &&
-	    known->carrier.dev == p.carrier.dev &&
-	    known->carrier.gen == p.carrier.gen) {
-		/* every send after the first: already marked and reported */
-		known->marked_ns = relay.marked_ns;
+	if (known && known->carrier.ino == carrier->ino &&
+	    known->carrier.dev == carrier->dev &&
+	    known->carrier.gen == carrier->gen) {
+		/* every send after the first: already marked and reported.
+		 * A TCP flow lasts until its receiver closes; a UDP one is
+		 * kept fresh by its sends */
+		__u64 now;
+
+		if (key->proto != IPPROTO_UDP)
+			return;
+		now = tick_boot_ns();
+		if (relay_age(known, now) > (__s64)FW_UDP_RELAY_RENEW_NS)
+			known->marked_ns = now;
 		return;
 	}
-	relay.carrier = p.carrier;
+	struct fw_relay relay = { .carrier = *carrier,
+				  .marked_ns = bpf_ktime_get_boot_ns() };
+	struct fw_pending p = { .carrier = *carrier,
+				.carrier_type = FW_CARRIER_LOOPBACK };
+
 	if (lru_put(&relays, FW_LRU_RELAYS, key, &relay, true))
 		return;
 	count = bpf_map_lookup_elem(&relay_count, &zero);
 	if (count && !*count)
 		__sync_fetch_and_add(count, 1);
-	p.carrier_type = FW_CARRIER_LOOPBACK;
 	carry_start(&p);
 }
 
@@ -154,7 +175,7 @@ static __always_inline bool relay_read(struct file *file, struct fw_pending *p)
 	if (!relay)
 		return false;
 	if (proto == IPPROTO_UDP &&
-	    bpf_ktime_get_boot_ns() - relay->marked_ns > FW_UDP_RELAY_NS) {
+	    relay_age(relay, tick_boot_ns()) > (__s64)FW_UDP_RELAY_NS) {
 		lru_delete(&relays, FW_LRU_RELAYS, &key);
 		return false;
 	}

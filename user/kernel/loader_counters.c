@@ -137,6 +137,11 @@ static void sync_map(struct fw_loader *l, enum fw_lru_map lru, int fd,
 	free(w.doomed);
 }
 
+/* How far behind the precise time a moving counter's last_ns may be
+ * (tick_boot_ns, bpf/common.bpf.h): a tick or two, 10 ms each at the
+ * slowest rate (HZ=100), and a margin for ticks handled late */
+#define TICK_CLOCK_LAG_NS (100 * 1000000ull)
+
 void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget)
 {
 	_Static_assert(offsetof(struct fw_read_key, tgid) ==
@@ -146,8 +151,9 @@ void loader__sync_counters(struct fw_loader *l, uint32_t pid, bool forget)
 			       sizeof(struct fw_flow_key) - 8,
 		       "tgid sits 8 bytes before the end of both keys");
 	/* a counter that moves while it is read is delivered again next
-	 * time: the walk's own start is the next one's bound */
-	uint64_t start = fw_boot_now_ns();
+	 * time: the walk's own start, less the lag of the kernel's time for
+	 * a moving counter, is the next one's bound */
+	uint64_t start = fw_boot_now_ns() - TICK_CLOCK_LAG_NS;
 
 	sync_map(l, FW_LRU_READS, bpf_map__fd(l->skel->maps.reads),
 		 sizeof(struct fw_read_key), pid, forget, l->synced_ns);
