@@ -67,6 +67,16 @@ static __always_inline bool is_proc_mem(struct file *file)
 	return ops == fw_proc_mem_fops;
 }
 
+/* A tainted process writes to file: when it is another process's memory,
+ * that process holds the writer's data (fw_proc_mem_write). Returns true
+ * then. The test comes first, inline: a global function's call and return
+ * cost about as much as the test on kernels with return thunks, and every
+ * send of a tainted process asks. */
+static __always_inline bool proc_mem_written(struct file *file)
+{
+	return is_proc_mem(file) && fw_proc_mem_write((__u64)file);
+}
+
 /* file (a regular file opened, or found open at start) is a /proc/PID/mem:
  * mark its inode so that its reads take the peek path. True when it is. */
 static __always_inline bool proc_mem_known(struct file *file,

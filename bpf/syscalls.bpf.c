@@ -167,7 +167,7 @@ __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 	p = (struct fw_pending){ .user_dest = uaddr, .user_dest_len = addrlen };
 	file = fd_to_file(fd);
 	/* another process's memory, not a file that could carry anything */
-	if (fw_proc_mem_write((__u64)file))
+	if (proc_mem_written(file))
 		return 0;
 	write_target(file, uaddr, addrlen, &p);
 	send_named(&p, file);

@@ -235,8 +235,7 @@ static __always_inline int uring_submitted(struct io_kiocb *req)
 		__u64 uaddr = 0;
 		long alen = 0;
 
-		if (!is_tainted(current_tgid()) ||
-		    fw_proc_mem_write((__u64)file))
+		if (!is_tainted(current_tgid()) || proc_mem_written(file))
 			goto unfollowed;
 		/* an unconnected datagram socket's destination is the
 		 * message's msg_name, in the submitter's memory (an SQPOLL
