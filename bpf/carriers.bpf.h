@@ -109,7 +109,8 @@ static __always_inline void carry_start(struct fw_pending *p)
 				   .tgid = current_tgid() };
 
 	p->kind |= FW_PENDING_CARRY;
-	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0))
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns()))
 		emit_carrier(p);
 }
 
@@ -254,11 +255,12 @@ static __always_inline void msgq_carrier(long msqid, struct fw_pending *p)
 }
 
 /* A write of ret bytes into the carrier described by p has completed */
-static __always_inline void carry_done(struct fw_pending *p, __u64 id, long ret)
+static __always_inline void carry_done(struct fw_pending *p, __u64 id, long ret,
+				       __u64 now)
 {
 	struct fw_carry_key ck = { .carrier = p->carrier, .tgid = id >> 32 };
 
-	counter_add(&carries, FW_LRU_CARRIES, &ck, ret);
+	counter_add(&carries, FW_LRU_CARRIES, &ck, ret, now);
 }
 
 #endif /* FW_CARRIERS_BPF_H */

@@ -259,29 +259,6 @@ static __always_inline void note_threads(struct task_struct *task, __u32 tgid)
 }
 
 /*
- * Boot time to a clock tick, for a counter that moved again (its last_ns)
- * or a taint's renewal: the time the first such call of this tick read.
- * The precise clock reads the TSC, which a virtual machine makes slow
- * (about 80 ns of a 500 ns flight-log read measured on one); jiffies are
- * a load. The answer lags the precise time by at most a tick or two (CPUs
- * race on the pair), which the collector's walk of the counters allows
- * for (loader_counters.c); records and new entries keep the precise time.
- * A resume from suspend is followed at the next tick, as jiffies move.
- */
-static __always_inline __u64 tick_boot_ns(void)
-{
-	__u64 jiffies = bpf_jiffies64();
-	__u64 now;
-
-	if (jiffies == fw_tick_jiffies)
-		return fw_tick_boot_ns;
-	now = bpf_ktime_get_boot_ns();
-	fw_tick_boot_ns = now;
-	fw_tick_jiffies = jiffies;
-	return now;
-}
-
-/*
  * The process read flight-log data now: taint it, or restart its expiry.
  * Every read of a flight log comes here: a process tainted already (and
  * no expiry to restart) costs a lookup, not an LRU update, which takes a
@@ -316,23 +293,16 @@ static __always_inline void taint_process(__u32 tgid, __u64 now,
  * Add one operation of bytes to the counter at key, creating it if needed.
  * Returns true when this call created it: the caller then reports the new
  * (carrier, destination or file) pair once; later bytes only accumulate.
- * A new counter takes the precise time, a moving one the tick's, written
- * only when the tick changed: the counter's line is not taken from the
- * CPU that reads it at every operation.
  */
 static __always_inline bool counter_add(void *map, __u32 lru, const void *key,
-					__u64 bytes)
+					__u64 bytes, __u64 now)
 {
+	struct fw_counter fresh = {
+		.bytes = bytes, .ops = 1, .first_ns = now, .last_ns = now
+	};
 	struct fw_counter *c = bpf_map_lookup_elem(map, key);
-	__u64 now;
 
 	if (!c) {
-		now = bpf_ktime_get_boot_ns();
-		struct fw_counter fresh = { .bytes = bytes,
-					    .ops = 1,
-					    .first_ns = now,
-					    .last_ns = now };
-
 		if (!lru_put(map, lru, key, &fresh, false))
 			return true;
 		/* another thread created it first: add to theirs */
@@ -342,9 +312,7 @@ static __always_inline bool counter_add(void *map, __u32 lru, const void *key,
 	}
 	__sync_fetch_and_add(&c->bytes, bytes);
 	__sync_fetch_and_add(&c->ops, 1);
-	now = tick_boot_ns();
-	if (now > c->last_ns)
-		c->last_ns = now;
+	c->last_ns = now;
 	return false;
 }
 
@@ -391,6 +359,35 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define fw_typed_reads false
 #define fw_typed(ptr, type) ((type *)(ptr))
 #endif
+
+/*
+ * Boot time to a clock tick, for the counters of a read or a send (their
+ * last_ns): the time the first such call of this tick read. The precise
+ * clock reads the TSC, which a virtual machine makes slow (about 80 ns of
+ * a 500 ns flight-log read measured on one); jiffies are a load. The
+ * answer lags the precise time by at most a tick or two (CPUs race on the
+ * pair), which the collector's walk of the counters allows for
+ * (loader_counters.c); records keep the precise time. A resume from
+ * suspend is followed at the next tick, as jiffies move. In the typed
+ * object only (6.2 and later): with it, 6.1's verifier gave up on
+ * fw_sys_exit (a million instructions), and a kernel that refuses the
+ * typed object gets the plain one, which reads the precise clock.
+ */
+static __always_inline __u64 tick_boot_ns(void)
+{
+	__u64 jiffies;
+	__u64 now;
+
+	if (!fw_typed_reads)
+		return bpf_ktime_get_boot_ns();
+	jiffies = bpf_jiffies64();
+	if (jiffies == fw_tick_jiffies)
+		return fw_tick_boot_ns;
+	now = bpf_ktime_get_boot_ns();
+	fw_tick_boot_ns = now;
+	fw_tick_jiffies = jiffies;
+	return now;
+}
 
 /* The inode of file, for reads whose result only keys a map or is read
  * from (never handed to a global function: in the typed object it is a

@@ -438,7 +438,7 @@ static __always_inline bool file_read_watched(struct file *file,
 }
 
 static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,
-					   __u64 bytes)
+					   __u64 bytes, __u64 now)
 {
 	struct fw_file_read_event *e;
 	__u32 *match;
@@ -464,19 +464,19 @@ static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,
 
 /* A read of ret bytes described by p has completed */
 static __always_inline void file_read_done(struct fw_pending *p, __u64 id,
-					   long ret)
+					   long ret, __u64 now)
 {
 	struct fw_read_key rk = {};
 
 	rk.file = p->file;
 	rk.tgid = id >> 32;
-	if (!counter_add(&reads, FW_LRU_READS, &rk, ret)) {
+	if (!counter_add(&reads, FW_LRU_READS, &rk, ret, now)) {
 		if (fw_taint_expiry_ns)
-			taint_process(rk.tgid, tick_boot_ns(), &rk.file);
+			taint_process(rk.tgid, now, &rk.file);
 		return;
 	}
-	taint_process(rk.tgid, bpf_ktime_get_boot_ns(), &rk.file);
-	emit_file_read(p, id, ret);
+	taint_process(rk.tgid, now, &rk.file);
+	emit_file_read(p, id, ret, now);
 }
 
 #endif /* FW_FILES_BPF_H */

@@ -40,7 +40,8 @@ static __noinline void unfollowed_socket(struct file *file)
 	if (!family_unfollowed(family))
 		return;
 	ck.carrier.ino = (__u64)sk;
-	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0))
+	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
+			bpf_ktime_get_boot_ns()))
 		emit_unfollowed_socket(family, BPF_CORE_READ(sk, sk_type),
 				       BPF_CORE_READ(sk, sk_protocol));
 }
@@ -66,11 +67,11 @@ static __always_inline void write_target(struct file *file, __u64 uaddr,
 }
 
 static __always_inline void send_done(const struct fw_dest *dest, __u64 id,
-				      __u64 bytes, __u32 fd)
+				      __u64 bytes, __u32 fd, __u64 now)
 {
 	struct fw_flow_key fk = { .dest = *dest, .tgid = id >> 32 };
 
-	if (counter_add(&flows, FW_LRU_FLOWS, &fk, bytes))
+	if (counter_add(&flows, FW_LRU_FLOWS, &fk, bytes, now))
 		emit_net(FW_EV_SEND, id, &fk.dest, bytes, fd);
 }
 
@@ -131,7 +132,7 @@ static __always_inline bool send_dest_settle(struct fw_pending *p,
  */
 static __always_inline void mmsg_done(struct fw_pending *p,
 				      const struct fw_datagram_dests *kd,
-				      __u64 id, long count)
+				      __u64 id, long count, __u64 now)
 {
 	bool by_name = p->dest.proto != IPPROTO_TCP;
 	bool each = kd && kd->n == count;
@@ -165,7 +166,7 @@ static __always_inline void mmsg_done(struct fw_pending *p,
 				d = named;
 		}
 		if (d.family)
-			send_done(&d, id, len, p->fd);
+			send_done(&d, id, len, p->fd, now);
 		else
 			stat_add(FW_STAT_PENDING_FULL, 1); /* not followed */
 	}
@@ -175,12 +176,13 @@ static __always_inline void mmsg_done(struct fw_pending *p,
  * id. (sendmmsg's messages are accounted by mmsg_done first: its loop is
  * kept out of the io_uring programs, where 6.1's verifier refuses the
  * shape the compiler gives it there, "back-edge from insn ...".) */
-static __always_inline void write_done(struct fw_pending *p, __u64 id, long ret)
+static __always_inline void write_done(struct fw_pending *p, __u64 id, long ret,
+				       __u64 now)
 {
 	if (p->kind & FW_PENDING_SEND)
-		send_done(&p->dest, id, ret, p->fd);
+		send_done(&p->dest, id, ret, p->fd, now);
 	if (p->kind & FW_PENDING_CARRY)
-		carry_done(p, id, ret);
+		carry_done(p, id, ret, now);
 }
 
 #endif /* FW_IO_BPF_H */

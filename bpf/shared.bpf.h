@@ -108,7 +108,8 @@ __noinline int fw_shared_mark(__u64 addr, __u64 inode)
 
 	if (!file || !mark_carrier(file, file_inode(file), &p))
 		return 0;
-	carry_done(&p, bpf_get_current_pid_tgid(), v.end - v.start);
+	carry_done(&p, bpf_get_current_pid_tgid(), v.end - v.start,
+		   bpf_ktime_get_boot_ns());
 	return 1;
 }
 
@@ -182,7 +183,8 @@ __noinline int fw_shared_receive(__u32 tgid)
 	/* its own writable mappings are not marked from here (6.1 refuses
 	 * the stack of one more call level): that waits for its next read
 	 * of a log or carrier, or its next mmap */
-	file_read_done(&p, bpf_get_current_pid_tgid(), v.end - v.start);
+	file_read_done(&p, bpf_get_current_pid_tgid(), v.end - v.start,
+		       bpf_ktime_get_boot_ns());
 	return is_tainted(tgid);
 }
 
@@ -307,7 +309,8 @@ __noinline int fw_shared_exit(__u64 addr, long reads)
 	file = (struct file *)v.file;
 	writable = v.flags & FW_VM_MAYWRITE;
 	if (reads && file_read_watched(file, &p))
-		file_read_done(&p, id, v.end - v.start);
+		file_read_done(&p, id, v.end - v.start,
+			       bpf_ktime_get_boot_ns());
 	inode = file_inode(file);
 	joined = inode_fs_magic(inode) == FW_TMPFS_MAGIC &&
 		 fw_shared_join(tgid, addr, (__u64)inode, writable);

@@ -124,7 +124,7 @@ __noinline int fw_read_exit(long fd, long ret)
 		id = bpf_get_current_pid_tgid();
 		if ((id >> 32) == fw_self_tgid)
 			return 0;
-		file_read_done(&p, id, ret);
+		file_read_done(&p, id, ret, tick_boot_ns());
 		return 1;
 	}
 	if (p.file.gen == FW_PROC_MEM_GEN && current_tgid() != fw_self_tgid)
@@ -232,7 +232,7 @@ __noinline int fw_msgrcv_exit(long msqid, long ret)
 	if ((id >> 32) == fw_self_tgid)
 		return 0;
 	p.kind = FW_PENDING_READ;
-	file_read_done(&p, id, ret);
+	file_read_done(&p, id, ret, bpf_ktime_get_boot_ns());
 	return 1;
 }
 
@@ -533,7 +533,7 @@ static __always_inline int io_exit(long ret, bool mmsg)
 		kd = bpf_map_lookup_elem(&datagram_dests, &tid);
 	if (mmsg && ret > 0 && p.mmsg_vec && (p.kind & FW_PENDING_SEND)) {
 		/* ret is a message count: each to its own destination */
-		mmsg_done(&p, kd, id, ret);
+		mmsg_done(&p, kd, id, ret, tick_boot_ns());
 		p.kind &= ~FW_PENDING_SEND;
 	} else if ((p.kind & FW_PENDING_SEND) && !send_dest_settle(&p, kd)) {
 		stat_add(FW_STAT_PENDING_FULL, 1); /* not followed */
@@ -543,7 +543,7 @@ static __always_inline int io_exit(long ret, bool mmsg)
 		bpf_map_delete_elem(&datagram_dests, &tid);
 	if (ret <= 0)
 		return 0;
-	write_done(&p, id, ret);
+	write_done(&p, id, ret, tick_boot_ns());
 	return 0;
 }
 

@@ -161,9 +161,11 @@ __noinline int fw_uring_move(__u64 in, __u64 out, __u64 key, __u64 user_data,
 	u->id = bpf_get_current_pid_tgid();
 	if (req & 0x100) {
 		/* no completion: account the length it asks for now */
+		__u64 now = bpf_ktime_get_boot_ns();
+
 		if (u->p.kind & FW_PENDING_READ)
-			file_read_done(&u->p, u->id, req >> 32);
-		write_done(&u->p, u->id, req >> 32);
+			file_read_done(&u->p, u->id, req >> 32, now);
+		write_done(&u->p, u->id, req >> 32, now);
 		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
 		return 0;
 	}
@@ -282,11 +284,12 @@ followed:
 	if (req->flags & REQ_F_CQE_SKIP) {
 		/* no completion will be traced when it succeeds: account what
 		 * it asks for now */
+		__u64 now = bpf_ktime_get_boot_ns();
 		long len = uring_req_len(req, op);
 
 		if (u->p.kind & FW_PENDING_READ)
-			file_read_done(&u->p, u->id, len);
-		write_done(&u->p, u->id, len);
+			file_read_done(&u->p, u->id, len, now);
+		write_done(&u->p, u->id, len, now);
 		goto unfollowed;
 	}
 	u->user_data = req->cqe.user_data;
@@ -354,6 +357,7 @@ static __always_inline int uring_completed(struct io_kiocb *req, long res,
 	struct fw_uring_pending *pu, u;
 	__u64 key = (__u64)req;
 	__u8 op = BPF_CORE_READ(req, opcode);
+	__u64 now;
 
 	if (op == IORING_OP_OPENAT || op == IORING_OP_OPENAT2)
 		uring_opened(req, res);
@@ -372,9 +376,10 @@ static __always_inline int uring_completed(struct io_kiocb *req, long res,
 		lru_delete(&uring_reqs, FW_LRU_URING_REQS, &key);
 	if (res <= 0)
 		return 0;
+	now = bpf_ktime_get_boot_ns();
 	if (u.p.kind & FW_PENDING_READ)
-		file_read_done(&u.p, u.id, res);
-	write_done(&u.p, u.id, res);
+		file_read_done(&u.p, u.id, res, now);
+	write_done(&u.p, u.id, res, now);
 	return 0;
 }
 
