@@ -121,61 +121,11 @@ static __always_inline bool send_dest_settle(struct fw_pending *p,
 	return true;
 }
 
-/*
- * sendmmsg sent count messages: each is charged to its own destination.
- * On a datagram or raw socket every message may name another peer in its
- * msg_name (one call, several hosts); the others go where the socket does.
- * When the kernel's copies (kd) number the messages sent, every message
- * was named and they say where each went; otherwise the names are read
- * back from the caller's memory. The kernel stored each message's byte
- * count in msg_len.
- */
-static __always_inline void mmsg_done(struct fw_pending *p,
-				      const struct fw_datagram_dests *kd,
-				      __u64 id, long count, __u64 now)
-{
-	bool by_name = p->dest.proto != IPPROTO_TCP;
-	bool each = kd && kd->n == count;
-	bool compat = p->kind & FW_PENDING_IA32;
-	int i;
-
-	if (!each && (p->dest.flags & FW_DEST_LATE))
-		send_dest_settle(p, NULL); /* the socket's peer, if any */
-	p->dest.flags &= ~(FW_DEST_NAMED | FW_DEST_LATE);
-	for (i = 0; i < FW_MMSG_MAX && i < count; i++) {
-		__u64 hdr = p->mmsg_vec + i * sizeof(struct mmsghdr);
-		__u64 len_at = hdr + offsetof(struct mmsghdr, msg_len);
-		struct fw_user_msghdr m = {};
-		struct fw_dest d = p->dest;
-		__u32 len = 0;
-
-		if (compat) {
-			hdr = p->mmsg_vec + i * FW_COMPAT_MMSGHDR_SIZE;
-			len_at = hdr + FW_COMPAT_MMSGHDR_LEN;
-		}
-		if (bpf_probe_read_user(&len, sizeof(len), (void *)len_at))
-			continue;
-		if (each) {
-			d = kd->d[i & (FW_MMSG_MAX - 1)];
-		} else if (by_name && !user_msghdr_read(&m, hdr, compat) &&
-			   m.msg_name) {
-			struct fw_dest named = { .proto = p->dest.proto };
-
-			if (dest_from_user(&named, m.msg_name, m.msg_namelen) >
-			    0)
-				d = named;
-		}
-		if (d.family)
-			send_done(&d, id, len, p->fd, now);
-		else
-			stat_add(FW_STAT_PENDING_FULL, 1); /* not followed */
-	}
-}
-
 /* The send or carrier write that p describes moved ret bytes for thread
- * id. (sendmmsg's messages are accounted by mmsg_done first: its loop is
- * kept out of the io_uring programs, where 6.1's verifier refuses the
- * shape the compiler gives it there, "back-edge from insn ...".) */
+ * id. (sendmmsg's messages are accounted by mmsg_done first, in
+ * syscalls.bpf.c: its loop is kept out of the io_uring programs, where
+ * 6.1's verifier refuses the shape the compiler gives it there, "back-edge
+ * from insn ...".) */
 static __always_inline void write_done(struct fw_pending *p, __u64 id, long ret,
 				       __u64 now)
 {

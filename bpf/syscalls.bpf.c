@@ -512,6 +512,75 @@ __noinline int fw_socket_exit(long fd)
 	return 0;
 }
 
+/*
+ * Message i of the sendmmsg that p describes, charged to its own
+ * destination: the kernel's copy of it (dests, when the kernel copied one
+ * per message, else NULL), else on a datagram or raw socket the msg_name
+ * read back from the caller's memory, else p's. The kernel stored its
+ * byte count in msg_len. A global function: the verifier walks it once,
+ * where the loop's body inline was walked once per message in every
+ * program holding it (most of fw_sys_exit's budget of instructions).
+ */
+__noinline int fw_mmsg_msg(struct fw_pending *p,
+			   struct fw_datagram_dests *dests, __u32 i, __u64 id,
+			   __u64 now)
+{
+	struct fw_user_msghdr m = {};
+	struct fw_dest d;
+	__u64 hdr, len_at;
+	__u32 len = 0;
+	bool compat;
+
+	if (!p)
+		return 0;
+	compat = p->kind & FW_PENDING_IA32;
+	hdr = p->mmsg_vec + i * sizeof(struct mmsghdr);
+	len_at = hdr + offsetof(struct mmsghdr, msg_len);
+	if (compat) {
+		hdr = p->mmsg_vec + i * FW_COMPAT_MMSGHDR_SIZE;
+		len_at = hdr + FW_COMPAT_MMSGHDR_LEN;
+	}
+	if (bpf_probe_read_user(&len, sizeof(len), (void *)len_at))
+		return 0;
+	d = p->dest;
+	if (dests) {
+		d = dests->d[i & (FW_MMSG_MAX - 1)];
+	} else if (p->dest.proto != IPPROTO_TCP &&
+		   !user_msghdr_read(&m, hdr, compat) && m.msg_name) {
+		struct fw_dest named = { .proto = p->dest.proto };
+
+		if (dest_from_user(&named, m.msg_name, m.msg_namelen) > 0)
+			d = named;
+	}
+	if (d.family)
+		send_done(&d, id, len, p->fd, now);
+	else
+		stat_add(FW_STAT_PENDING_FULL, 1); /* not followed */
+	return 0;
+}
+
+/*
+ * sendmmsg sent count messages: each is charged to its own destination.
+ * On a datagram or raw socket every message may name another peer in its
+ * msg_name (one call, several hosts); the others go where the socket does.
+ * When the kernel's copies (kd) number the messages sent, every message
+ * was named and they say where each went; otherwise the names are read
+ * back from the caller's memory.
+ */
+static __always_inline void mmsg_done(struct fw_pending *p,
+				      struct fw_datagram_dests *kd, __u64 id,
+				      long count, __u64 now)
+{
+	bool each = kd && kd->n == count;
+	__u32 i;
+
+	if (!each && (p->dest.flags & FW_DEST_LATE))
+		send_dest_settle(p, NULL); /* the socket's peer, if any */
+	p->dest.flags &= ~(FW_DEST_NAMED | FW_DEST_LATE);
+	for (i = 0; i < FW_MMSG_MAX && i < count; i++)
+		fw_mmsg_msg(p, each ? kd : NULL, i, id, now);
+}
+
 /* Every followed call returns here: account what its enter decided. mmsg:
  * the call may be a sendmmsg, whose messages are accounted one by one */
 static __always_inline int io_exit(long ret, bool mmsg)
