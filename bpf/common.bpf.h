@@ -425,24 +425,82 @@ static __always_inline struct file *fd_file_typed(long fd)
 	return fw_typed((void *)slot, struct kiocb)->ki_filp;
 }
 
+#define FW_BTRFS_MAGIC 0x9123683e
+
+/* btrfs's own types, matched by name (CO-RE; in a module's BTF where
+ * btrfs is a module): only the members read */
+struct btrfs_root___fw {
+	dev_t anon_dev;
+} __attribute__((preserve_access_index));
+
+struct btrfs_inode___fw {
+	struct btrfs_root___fw *root;
+	struct inode vfs_inode;
+} __attribute__((preserve_access_index));
+
+/*
+ * The device of a btrfs inode (its address) as stat reports it: its
+ * subvolume's own (anonymous) device. Inode numbers start again in each
+ * subvolume and a generation is a transaction's number, so two files of
+ * one btrfs may differ by their subvolume alone; their super block is the
+ * same. sb_dev where btrfs's types are unknown (a module loaded after the
+ * programs were). A global function, in each object (__weak: the linker
+ * keeps one), which the verifier walks once; callers ask only for an
+ * inode of btrfs.
+ */
+__weak __noinline __u32 fw_btrfs_inode_dev(__u64 inode, __u32 sb_dev)
+{
+	struct btrfs_inode___fw *bi;
+	dev_t dev;
+
+	if (!bpf_core_type_exists(struct btrfs_inode___fw))
+		return sb_dev;
+	bi = (void *)(inode - bpf_core_field_offset(struct btrfs_inode___fw,
+						    vfs_inode));
+	dev = BPF_CORE_READ(bi, root, anon_dev);
+	return dev ? dev : sb_dev;
+}
+
+/* A kernel pointer as a number, for a global function: a typed pointer
+ * (the typed object's reads, a BTF tracepoint's arguments) is not one,
+ * but the bytes that hold it are */
+static __always_inline __u64 pointer_value(void *ptr)
+{
+	__u64 value = 0;
+
+	bpf_probe_read_kernel(&value, sizeof(value), &ptr);
+	return value;
+}
+
+/* An inode's key: its number, its device as stat reports it (which user
+ * space compares) and its generation (a number used again is another
+ * file) */
 static __always_inline void inode_key(struct inode *inode,
 				      struct fw_file_key *key)
 {
+	unsigned long magic;
+
 	if (fw_typed_reads) {
 		struct inode *typed = fw_typed(inode, struct inode);
 
 		key->ino = typed->i_ino;
 		key->dev = typed->i_sb->s_dev;
 		key->gen = typed->i_generation;
+		magic = typed->i_sb->s_magic;
 		/* the verifier wants each load to see one kind of pointer:
 		 * the compiler must not merge these stores and loads with
 		 * like ones from a map value on another branch */
 		asm volatile("" ::: "memory");
-		return;
+	} else {
+		struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+
+		key->ino = BPF_CORE_READ(inode, i_ino);
+		key->dev = BPF_CORE_READ(sb, s_dev);
+		key->gen = BPF_CORE_READ(inode, i_generation);
+		magic = BPF_CORE_READ(sb, s_magic);
 	}
-	key->ino = BPF_CORE_READ(inode, i_ino);
-	key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	key->gen = BPF_CORE_READ(inode, i_generation);
+	if (magic == FW_BTRFS_MAGIC)
+		key->dev = fw_btrfs_inode_dev(pointer_value(inode), key->dev);
 }
 
 static __always_inline __u32 inode_mode_type(struct inode *inode)

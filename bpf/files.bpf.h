@@ -15,14 +15,26 @@
 #include "procmem_files.bpf.h"
 #include "pty.bpf.h"
 
-static __always_inline bool dir_watched(struct dentry *dir, __u32 dev)
+/* Is dir watched? Its key is its inode number and its device as stat
+ * reports it (user space's key): dev, its file system's, except on btrfs,
+ * where each subvolume has its own */
+static __always_inline bool dir_watched(struct dentry *dir, __u32 dev,
+					bool btrfs)
 {
+	struct inode *inode = BPF_CORE_READ(dir, d_inode);
 	struct fw_dir_key key = {
-		.ino = BPF_CORE_READ(dir, d_inode, i_ino),
+		.ino = BPF_CORE_READ(inode, i_ino),
 		.dev = dev,
 	};
 
+	if (btrfs)
+		key.dev = fw_btrfs_inode_dev((__u64)inode, dev);
 	return bpf_map_lookup_elem(&watched_dirs, &key) != NULL;
+}
+
+static __always_inline bool sb_is_btrfs(struct super_block *sb)
+{
+	return BPF_CORE_READ(sb, s_magic) == FW_BTRFS_MAGIC;
 }
 
 /* Is an ancestor directory of the file watched? Walks up d_parent a
@@ -35,7 +47,8 @@ static __always_inline bool dir_watched(struct dentry *dir, __u32 dev)
  * is checked, not the directory it covers. Each iteration has the same
  * shape so that the verifier's branches rejoin (see build_path). */
 static __always_inline bool under_watched_dir(struct dentry *dentry,
-					      struct mount *mnt, __u32 dev)
+					      struct mount *mnt, __u32 dev,
+					      bool btrfs)
 {
 	int i;
 
@@ -50,15 +63,19 @@ static __always_inline bool under_watched_dir(struct dentry *dentry,
 			up = BPF_CORE_READ(mnt, mnt_parent);
 			if (up == mnt)
 				return false;
+			struct super_block *sb;
+
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
-			dev = BPF_CORE_READ(mnt, mnt.mnt_sb, s_dev);
+			sb = BPF_CORE_READ(mnt, mnt.mnt_sb);
+			dev = BPF_CORE_READ(sb, s_dev);
+			btrfs = sb_is_btrfs(sb);
 			parent = BPF_CORE_READ(dentry, d_parent);
 			if (parent == dentry)
 				return false;
 		}
 		dentry = parent;
-		if (dir_watched(dentry, dev))
+		if (dir_watched(dentry, dev, btrfs))
 			return true;
 	}
 	return false;
@@ -67,10 +84,11 @@ static __always_inline bool under_watched_dir(struct dentry *dentry,
 static __always_inline bool file_under_watched_dir(struct file *file)
 {
 	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+	struct super_block *sb = BPF_CORE_READ(vfsmnt, mnt_sb);
 
 	return under_watched_dir(BPF_CORE_READ(file, f_path.dentry),
 				 container_of(vfsmnt, struct mount, mnt),
-				 BPF_CORE_READ(vfsmnt, mnt_sb, s_dev));
+				 BPF_CORE_READ(sb, s_dev), sb_is_btrfs(sb));
 }
 
 #define FW_OVERLAYFS_MAGIC 0x794c7630
@@ -119,13 +137,15 @@ static __always_inline struct inode *overlay_real_inode(struct file *file)
 static __always_inline bool inode_under_watched_dir(struct inode *inode)
 {
 	struct hlist_node *alias = BPF_CORE_READ(inode, i_dentry.first);
+	struct super_block *sb;
 	struct dentry *dentry;
 
 	if (!alias)
 		return false;
 	dentry = container_of(alias, struct dentry, d_u.d_alias);
-	return under_watched_dir(dentry, NULL,
-				 BPF_CORE_READ(inode, i_sb, s_dev));
+	sb = BPF_CORE_READ(inode, i_sb);
+	return under_watched_dir(dentry, NULL, BPF_CORE_READ(sb, s_dev),
+				 sb_is_btrfs(sb));
 }
 
 /*

@@ -22,6 +22,8 @@ packages=(
 	# a file system that clones files (tests/e2e/reflink.sh): mkfs.xfs,
 	# xfs_io
 	xfsprogs
+	# btrfs, whose stat device is not its super block's (tests/e2e/btrfs.sh)
+	btrfs-progs
 	# terminals as carriers (tests/e2e/tty.sh): script(1) and tmux
 	bsdutils tmux
 	# a real remote shell (remote.sh runs its own sshd on loopback)
