@@ -472,13 +472,12 @@ static __always_inline __u64 pointer_value(void *ptr)
 	return value;
 }
 
-/* An inode's key: its number, its device as stat reports it (which user
- * space compares) and its generation (a number used again is another
- * file) */
-static __always_inline void inode_key(struct inode *inode,
-				      struct fw_file_key *key)
+/* inode_key for any file system: the device is the super block's. Returns
+ * the file system's magic number when asked for it, else 0 */
+static __always_inline unsigned long
+inode_key_sb(struct inode *inode, struct fw_file_key *key, bool magic_wanted)
 {
-	unsigned long magic;
+	unsigned long magic = 0;
 
 	if (fw_typed_reads) {
 		struct inode *typed = fw_typed(inode, struct inode);
@@ -486,7 +485,8 @@ static __always_inline void inode_key(struct inode *inode,
 		key->ino = typed->i_ino;
 		key->dev = typed->i_sb->s_dev;
 		key->gen = typed->i_generation;
-		magic = typed->i_sb->s_magic;
+		if (magic_wanted)
+			magic = typed->i_sb->s_magic;
 		/* the verifier wants each load to see one kind of pointer:
 		 * the compiler must not merge these stores and loads with
 		 * like ones from a map value on another branch */
@@ -497,10 +497,29 @@ static __always_inline void inode_key(struct inode *inode,
 		key->ino = BPF_CORE_READ(inode, i_ino);
 		key->dev = BPF_CORE_READ(sb, s_dev);
 		key->gen = BPF_CORE_READ(inode, i_generation);
-		magic = BPF_CORE_READ(sb, s_magic);
+		if (magic_wanted)
+			magic = BPF_CORE_READ(sb, s_magic);
 	}
-	if (magic == FW_BTRFS_MAGIC)
+	return magic;
+}
+
+/* An inode's key: its number, its device as stat reports it (which user
+ * space compares) and its generation (a number used again is another
+ * file) */
+static __always_inline void inode_key(struct inode *inode,
+				      struct fw_file_key *key)
+{
+	if (inode_key_sb(inode, key, true) == FW_BTRFS_MAGIC)
 		key->dev = fw_btrfs_inode_dev(pointer_value(inode), key->dev);
+}
+
+/* The key of a socket's or a pty's inode, whose file systems are not
+ * btrfs: without inode_key's question (and its branch, which the verifier
+ * walks twice) on a send's path */
+static __always_inline void pseudo_inode_key(struct inode *inode,
+					     struct fw_file_key *key)
+{
+	inode_key_sb(inode, key, false);
 }
 
 static __always_inline __u32 inode_mode_type(struct inode *inode)

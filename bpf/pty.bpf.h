@@ -74,7 +74,7 @@ static __always_inline void pty_key(struct inode *inode,
 	__u64 addr = (__u64)inode;
 	struct fw_file_key *made;
 
-	inode_key(inode, key);
+	pseudo_inode_key(inode, key);
 	made = bpf_map_lookup_elem(&watched_inodes, &addr);
 	if (made && made->ino == key->ino && made->dev == key->dev)
 		key->gen = made->gen;
@@ -104,7 +104,7 @@ static __always_inline void pty_made(struct file *file, struct inode *inode)
 	inode = pty_inode(file, inode);
 	if (!inode)
 		return;
-	inode_key(inode, &key);
+	pseudo_inode_key(inode, &key);
 	/* the clock's low bits: two pairs of one index made the same
 	 * nanosecond modulo 4.3 s apart would share a name. Odd, so never
 	 * the generation 0 of an older pair. */

@@ -138,7 +138,7 @@ relay_mark(struct sock *sk, const struct fw_dest *dest, struct file *file)
 
 	sock_local(sk, &self);
 	relay_key(&key, dest, &self, dest->proto);
-	inode_key(file_inode_typed(file), &carrier);
+	pseudo_inode_key(file_inode_typed(file), &carrier);
 	relay_mark_key(&key, &carrier);
 }
 

@@ -152,7 +152,7 @@ static __always_inline void send_named(struct fw_pending *p, struct file *file)
 			return;
 	}
 	kd->n = 0;
-	inode_key(file_inode(file), &kd->sender);
+	pseudo_inode_key(file_inode(file), &kd->sender);
 	kd->has_sender = 1;
 }
 
