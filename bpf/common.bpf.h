@@ -188,17 +188,26 @@ static __always_inline void event_submit(void *e)
 
 /* With a taint expiry set, a process stops counting as a carrier that
  * long after it last read flight-log data (the verifier drops the check
- * when the expiry is 0, the default) */
-static __always_inline bool is_tainted(__u32 tgid)
+ * when the expiry is 0, the default). task: the current task by BTF, when
+ * the caller holds it (a call fewer), else NULL */
+static __always_inline bool is_tainted_task(__u32 tgid,
+					    struct task_struct *task)
 {
 	struct fw_taint *t;
+	__u64 start_ns;
 
 	if (!filter_maybe(&tainted_filter, tgid))
 		return false; /* every send of an untainted process */
 	t = bpf_map_lookup_elem(&tainted, &tgid);
 	if (!t)
 		return false;
-	if (t->start_ns != current_start_ns()) {
+#ifdef FW_TASK_BTF
+	start_ns = task ? task->group_leader->start_boottime :
+			  current_start_ns();
+#else
+	start_ns = current_start_ns();
+#endif
+	if (t->start_ns != start_ns) {
 		/* another process that had this pid before */
 		lru_delete(&tainted, FW_LRU_TAINTED, &tgid);
 		return false;
@@ -209,6 +218,11 @@ static __always_inline bool is_tainted(__u32 tgid)
 		return false;
 	}
 	return true;
+}
+
+static __always_inline bool is_tainted(__u32 tgid)
+{
+	return is_tainted_task(tgid, NULL);
 }
 
 /* A process has at most this many threads put in threads at once */
@@ -321,9 +335,10 @@ static __always_inline bool counter_add(void *map, __u32 lru, const void *key,
  * process: the task part uses direct (BTF) loads, which cost a fraction of
  * a bpf_probe_read_kernel call; only the array slot needs one.
  */
-static __always_inline struct file *fd_to_file(long fd)
+/* The file of descriptor fd of task (by BTF) */
+static __always_inline struct file *task_fd_to_file(struct task_struct *task,
+						    long fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 
@@ -331,6 +346,11 @@ static __always_inline struct file *fd_to_file(long fd)
 		return NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	return file;
+}
+
+static __always_inline struct file *fd_to_file(long fd)
+{
+	return task_fd_to_file(bpf_get_current_task_btf(), fd);
 }
 
 static __always_inline struct inode *file_inode(struct file *file)

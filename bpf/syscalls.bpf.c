@@ -26,11 +26,13 @@
 #include "shared.bpf.h"
 #include "syscall_arch.bpf.h"
 
-static __always_inline void pending_store(struct fw_pending *p, long fd)
+/* p's decision, for the exit of task's call (the current task by BTF) */
+static __always_inline void task_pending_store(struct task_struct *task,
+					       struct fw_pending *p, long fd)
 {
 	struct fw_pending *slot;
 
-	slot = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+	slot = bpf_task_storage_get(&pending, task, 0,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!slot) {
 		stat_add(FW_STAT_PENDING_FULL, 1);
@@ -38,6 +40,11 @@ static __always_inline void pending_store(struct fw_pending *p, long fd)
 	}
 	p->fd = fd;
 	*slot = *p;
+}
+
+static __always_inline void pending_store(struct fw_pending *p, long fd)
+{
+	task_pending_store(bpf_get_current_task_btf(), p, fd);
 }
 
 __noinline int fw_open_exit(long ret, __u64 flags)
@@ -159,20 +166,23 @@ static __always_inline void send_named(struct fw_pending *p, struct file *file)
 /* write, writev, sendto (send): uaddr may be NULL */
 __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
 {
+	/* asked once: the taint's start time, the descriptor and the
+	 * pending record each want it (a call each, otherwise) */
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct fw_pending p;
 	struct file *file;
 
-	if (!is_tainted(current_tgid()))
+	if (!is_tainted_task(task->tgid, task))
 		return 0; /* before p is cleared: every untainted send */
 	p = (struct fw_pending){ .user_dest = uaddr, .user_dest_len = addrlen };
-	file = fd_to_file(fd);
+	file = task_fd_to_file(task, fd);
 	/* another process's memory, not a file that could carry anything */
 	if (proc_mem_written(file))
 		return 0;
 	write_target(file, uaddr, addrlen, &p);
 	send_named(&p, file);
 	if (p.kind)
-		pending_store(&p, fd);
+		task_pending_store(task, &p, fd);
 	return 0;
 }
 
@@ -182,16 +192,17 @@ __noinline int fw_send_enter(long fd, __u64 uaddr, long addrlen)
  * settled at exit. compat: a 32-bit call's (struct compat_msghdr). */
 __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg, long compat)
 {
+	struct task_struct *task = bpf_get_current_task_btf(); /* as above */
 	struct fw_user_msghdr m = { .msg_name = FW_UADDR_UNREAD };
 	struct fw_pending p;
 	struct file *file;
 
-	if (!is_tainted(current_tgid()))
+	if (!is_tainted_task(task->tgid, task))
 		return 0;
 	p = (struct fw_pending){ .user_dest = umsg };
 	if (user_msghdr_read(&m, umsg, compat))
 		m.msg_name = FW_UADDR_UNREAD;
-	file = fd_to_file(fd);
+	file = task_fd_to_file(task, fd);
 	write_target(file, m.msg_name, m.msg_namelen, &p);
 	send_named(&p, file);
 	if (!p.kind)
@@ -200,7 +211,7 @@ __noinline int fw_sendmsg_enter(long fd, __u64 umsg, long is_mmsg, long compat)
 		p.mmsg_vec = umsg;
 	if (compat)
 		p.kind |= FW_PENDING_IA32;
-	pending_store(&p, fd);
+	task_pending_store(task, &p, fd);
 	return 0;
 }
 
@@ -585,15 +596,17 @@ static __always_inline void mmsg_done(struct fw_pending *p,
  * the call may be a sendmmsg, whose messages are accounted one by one */
 static __always_inline int io_exit(long ret, bool mmsg)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct fw_datagram_dests *kd = NULL;
 	struct fw_pending p, *pp;
 	__u64 id;
 	__u32 tid;
 
-	pp = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	pp = bpf_task_storage_get(&pending, task, 0, 0);
 	if (!pp || !pp->kind)
 		return 0; /* the path every untracked call takes */
-	id = bpf_get_current_pid_tgid();
+	/* bpf_get_current_pid_tgid's answer, without its call */
+	id = (__u64)task->tgid << 32 | (__u32)task->pid;
 	tid = (__u32)id;
 	p = *pp;
 	pp->kind = 0;
