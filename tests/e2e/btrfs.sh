@@ -86,23 +86,6 @@ check "btrfs: stat's device differs from the mount's" != "$SB_DEV" \
 check "btrfs: the subvolumes' devices differ" != "$(dev_of "$FS/Telemetry")" \
 	"$(dev_of "$NESTED")"
 
-# A reader that keeps the log open while it waits, then sends what it read
-cat >"$FW_TMP/holder.py" <<'EOF'
-import os, socket, sys, time
-log, ready, go, host, port = sys.argv[1:6]
-f = open(log, "rb")
-data = f.read()
-open(ready, "w").close()
-for _ in range(6000):
-    if os.path.exists(go):
-        break
-    time.sleep(0.05)
-s = socket.create_connection((host, int(port)))
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-s.recv(1)
-EOF
-
 upload() { # upload NAME FILE PORT: an untainted socat sends FILE to the peer
 	fw_sc "$1" socat -u "FILE:$2" "TCP4:$FW_PEER_IP4:$3"
 }
@@ -119,7 +102,7 @@ fw_gs_bg "$FWSEND" --timeout 300 --read read "$LOG" --touch "$FW_TMP/read-closed
 	--port "$P_CLOSED"
 FW_PIDS[closed]=$FW_BG
 FW_BG_PIDS+=("$FW_BG")
-fw_gs_bg python3 "$FW_TMP/holder.py" "$NESTED" "$FW_TMP/read-open" \
+fw_gs_bg python3 "$FWHOLD" "$NESTED" "$FW_TMP/read-open" \
 	"$FW_TMP/go-open" "$FW_PEER_IP4" "$P_OPEN"
 FW_PIDS[open]=$FW_BG
 FW_BG_PIDS+=("$FW_BG")

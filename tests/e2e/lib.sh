@@ -34,6 +34,7 @@ FWSEND=$FW_HELPERS/fwsend
 # the python scenarios' shared module, fwnet.py
 export PYTHONPATH=$FW_ROOT/tests/helpers${PYTHONPATH:+:$PYTHONPATH}
 FWPAIR=$FW_ROOT/tests/helpers/fwpair.py
+FWHOLD=$FW_ROOT/tests/helpers/fwhold.py
 FWMKLOG=$FW_HELPERS/fwmklog
 FW_SUITE=$(basename "$0" .sh)
 

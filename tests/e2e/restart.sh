@@ -27,29 +27,12 @@ LOG=$WATCH/flight.tlog
 fw_mklog tlog 64k "$LOG"
 SIZE=$(fw_size "$LOG")
 
-# A reader that keeps the log open while it waits, then sends what it read
-cat >"$FW_TMP/holder.py" <<'EOF'
-import os, socket, sys, time
-log, ready, go, host, port = sys.argv[1:6]
-f = open(log, "rb")
-data = f.read()
-open(ready, "w").close()
-for _ in range(6000):
-    if os.path.exists(go):
-        break
-    time.sleep(0.05)
-s = socket.create_connection((host, int(port)))
-s.sendall(data)
-s.shutdown(socket.SHUT_WR)
-s.recv(1)
-EOF
-
 # fw_reader NAME PORT [open]: a process that reads the log (closing it, or
 # holding it open), then waits for $FW_TMP/go-NAME before it sends
 fw_reader() {
 	local name=$1 port=$2
 	if [ "${3:-}" = open ]; then
-		fw_gs_bg python3 "$FW_TMP/holder.py" "$LOG" "$FW_TMP/read-$name" \
+		fw_gs_bg python3 "$FWHOLD" "$LOG" "$FW_TMP/read-$name" \
 			"$FW_TMP/go-$name" "$FW_PEER_IP4" "$port"
 	else
 		fw_gs_bg "$FWSEND" --timeout 300 --read read "$LOG" \
