@@ -331,11 +331,11 @@ static __always_inline bool counter_add(void *map, __u32 lru, const void *key,
 }
 
 /*
- * current->files->fdt->fd[fd], or NULL. This runs on every read of every
- * process: the task part uses direct (BTF) loads, which cost a fraction of
- * a bpf_probe_read_kernel call; only the array slot needs one.
+ * task->files->fdt->fd[fd] (task: the current task, by BTF), or NULL. This
+ * runs on every read of every process: the task part uses direct (BTF)
+ * loads, which cost a fraction of a bpf_probe_read_kernel call; only the
+ * array slot needs one.
  */
-/* The file of descriptor fd of task (by BTF) */
 static __always_inline struct file *task_fd_to_file(struct task_struct *task,
 						    long fd)
 {

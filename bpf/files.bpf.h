@@ -56,6 +56,7 @@ static __always_inline bool under_watched_dir(struct dentry *dentry,
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 
 		if (parent == dentry) {
+			struct super_block *sb;
 			struct mount *up;
 
 			if (!mnt)
@@ -63,8 +64,6 @@ static __always_inline bool under_watched_dir(struct dentry *dentry,
 			up = BPF_CORE_READ(mnt, mnt_parent);
 			if (up == mnt)
 				return false;
-			struct super_block *sb;
-
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = up;
 			sb = BPF_CORE_READ(mnt, mnt.mnt_sb);
