@@ -6,12 +6,14 @@
  * one inode), a FIFO, a regular file (a copy, an archive, a re-encoding),
  * or, for an AF_UNIX socket, the peer's socket inode, which is what the
  * receiving process reads from, or, for either end of a pty, the slave's
- * devpts inode (pty.bpf.h).
+ * devpts inode (pty.bpf.h). A file of a FUSE mount marks its connection
+ * as well, which its daemon reads (fuse.bpf.h).
  */
 #ifndef FW_CARRIERS_BPF_H
 #define FW_CARRIERS_BPF_H
 
 #include "common.bpf.h"
+#include "fuse.bpf.h"
 #include "pty.bpf.h"
 
 #define FW_AF_UNIX 1
@@ -79,7 +81,10 @@ static __always_inline struct file *carrier_file(struct file *file, __u32 *type,
 	}
 }
 
-static __always_inline void emit_carrier(struct fw_pending *p)
+/* The (current process, carrier) pair: carrier of type, written through
+ * file (a path is built for files and FIFOs; NULL: none) */
+static __always_inline void emit_carrier(const struct fw_file_key *carrier,
+					 __u32 type, struct file *file)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fw_carrier_event *e;
@@ -87,18 +92,45 @@ static __always_inline void emit_carrier(struct fw_pending *p)
 	e = event_reserve(sizeof(*e), FW_EV_CARRIER, id >> 32, (__u32)id);
 	if (!e)
 		return;
-	e->carrier = p->carrier;
+	e->carrier = *carrier;
 	e->bytes = 0;
-	e->carrier_type = p->carrier_type;
-	if (p->carrier_type == FW_CARRIER_FILE ||
-	    p->carrier_type == FW_CARRIER_FIFO) {
-		e->path_off = build_file_path((struct file *)p->carrier_file,
-					      e->path);
+	e->carrier_type = type;
+	if (file && (type == FW_CARRIER_FILE || type == FW_CARRIER_FIFO)) {
+		e->path_off = build_file_path(file, e->path);
 	} else {
 		e->path_off = FW_PATH_MAX - 1;
 		e->path[FW_PATH_MAX - 1] = '\0';
 	}
 	event_submit(e);
+}
+
+/*
+ * The current process first writes into a carrier of carrier_type whose
+ * inode is at address inode: a regular file on a FUSE file system, the connection to its daemon
+ * carries the data on (fuse.bpf.h). Marked and reported with each new
+ * (writer, file) pair; the bytes are counted on the file. A global
+ * function, so the verifier walks it once, and off the stack (the frames
+ * that mark carriers have none to spare). Returns 1 on a FUSE file.
+ */
+__weak __noinline int fw_fuse_written(__u64 inode, __u32 carrier_type)
+{
+	struct super_block *sb;
+	struct fw_file_key *conn;
+
+	if (carrier_type != FW_CARRIER_FILE)
+		return 0;
+	sb = BPF_CORE_READ((struct inode *)inode, i_sb);
+	if (BPF_CORE_READ(sb, s_magic) != FW_FUSE_MAGIC)
+		return 0;
+	conn = bpf_map_lookup_elem(&fuse_scratch, &fw_zero_key);
+	if (!conn)
+		return 0;
+	conn->ino = fuse_conn_name(BPF_CORE_READ(sb, s_dev));
+	conn->dev = 0;
+	conn->gen = FW_FUSE_GEN;
+	file_watch(conn, &fw_match_carrier, false);
+	emit_carrier(conn, FW_CARRIER_FUSE, NULL);
+	return 1;
 }
 
 /* The current process writes into the carrier p names: report the
@@ -110,8 +142,11 @@ static __always_inline void carry_start(struct fw_pending *p)
 
 	p->kind |= FW_PENDING_CARRY;
 	if (counter_add(&carries, FW_LRU_CARRIES, &ck, 0,
-			bpf_ktime_get_boot_ns()))
-		emit_carrier(p);
+			bpf_ktime_get_boot_ns())) {
+		emit_carrier(&p->carrier, p->carrier_type,
+			     (struct file *)p->carrier_file);
+		fw_fuse_written(p->carrier_inode, p->carrier_type);
+	}
 }
 
 /* Shared memory is checked before a send only once some shmem file is a

@@ -12,6 +12,7 @@
 #define FW_FILES_BPF_H
 
 #include "common.bpf.h"
+#include "fuse.bpf.h"
 #include "procmem_files.bpf.h"
 #include "pty.bpf.h"
 
@@ -293,8 +294,8 @@ cache:
 	inode_watch(inode, &key);
 }
 
-/* An open file, new or found open at start: a flight log, or a pty's
- * master to read through */
+/* An open file, new or found open at start: a flight log, a pty's
+ * master to read through, or a FUSE daemon's /dev/fuse */
 static __always_inline void classify_file(struct file *file)
 {
 	struct inode *inode = file_inode(file);
@@ -305,7 +306,8 @@ static __always_inline void classify_file(struct file *file)
 			classify_regular(file, inode);
 		break;
 	case FW_S_IFCHR:
-		ptmx_known(inode);
+		if (!fuse_dev_known(inode))
+			ptmx_known(inode);
 		break;
 	}
 }
@@ -362,7 +364,8 @@ static __always_inline int file_open_exit(long ret, bool truncated)
 			classify_regular(file, inode);
 		break;
 	case FW_S_IFCHR:
-		pty_made(file, inode);
+		if (!fuse_dev_known(inode))
+			pty_made(file, inode);
 		break;
 	}
 	return 0;
@@ -399,6 +402,9 @@ static __always_inline bool file_read_known(struct file *file,
 		p->file.gen = FW_PROC_MEM_GEN;
 		return false;
 	}
+	if (known->dev == 0 && known->gen == FW_FUSE_DEV_GEN)
+		/* a FUSE daemon: its connection is what it reads */
+		return fuse_dev_read(file, p);
 	if (known->dev == 0 && known->gen == FW_PTMX_GEN) {
 		/* a pty master is named by its slave (pty.bpf.h) */
 		inode = pty_inode(file, inode);

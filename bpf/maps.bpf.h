@@ -308,6 +308,19 @@ struct {
 	__type(value, struct fw_uring_pending);
 } uring_reqs SEC(".maps") __weak;
 
+/* A FUSE connection's key being marked or looked up (fuse.bpf.h,
+ * carriers.bpf.h), off the stack of the frames that mark carriers */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_file_key);
+} fuse_scratch SEC(".maps") __weak;
+
+/* Helpers' keys and values in .rodata rather than on the stack */
+static const __u32 fw_zero_key;
+static const __u32 fw_match_carrier = FW_MATCH_CARRIER;
+
 /* Scratch for the file name being matched: too big for the stack */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

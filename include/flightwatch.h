@@ -78,6 +78,7 @@ enum fw_carrier_type {
 	FW_CARRIER_LOOPBACK = 5, /* a TCP/UDP flow to a local relay */
 	FW_CARRIER_PTY = 6, /* a terminal: pty master and slave */
 	FW_CARRIER_MSGQ = 7, /* a System V message queue */
+	FW_CARRIER_FUSE = 8, /* a FUSE connection: its daemon reads writes */
 };
 
 /* What the collector found in the file header (filled in user space) */
@@ -198,6 +199,16 @@ struct fw_file_key {
  * followed, opened or written to by a tainted process, under the sock's
  * address, dev 0 and this generation: reported once (see bpf/io.bpf.h) */
 #define FW_UNFOLLOWED_SOCK_GEN 0xFFFFFFFBu
+
+/* A FUSE connection carries what is written into its files to the daemon
+ * that serves them: named by its device (ino; 0 for every connection
+ * where the kernel's FUSE types are unknown), dev 0 and this generation
+ * (see bpf/fuse.bpf.h) */
+#define FW_FUSE_GEN 0xFFFFFFFAu
+
+/* watched_inodes holds each /dev/fuse inode opened under dev 0 and this
+ * generation: a read there is a FUSE daemon's, of its connection */
+#define FW_FUSE_DEV_GEN 0xFFFFFFF9u
 
 /* A directory in the watched set (generation not needed: the collector
  * re-resolves directories when it rescans) */

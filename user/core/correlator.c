@@ -449,6 +449,8 @@ static const char *carrier_type_name(uint32_t type)
 		return "pty";
 	case FW_CARRIER_MSGQ:
 		return "msgqueue";
+	case FW_CARRIER_FUSE:
+		return "fuse";
 	default:
 		return "carrier";
 	}
@@ -571,6 +573,16 @@ static void on_carrier(struct fw_correlator *c,
 		snprintf(name, sizeof(name), "%s:[%u]",
 			 carrier_type_name(e->carrier_type),
 			 (unsigned)e->carrier.ino);
+	else if (e->carrier_type == FW_CARRIER_FUSE && e->carrier.ino)
+		/* its device, as /proc/PID/mountinfo shows the mount's */
+		snprintf(name, sizeof(name), "%s:[%u:%u]",
+			 carrier_type_name(e->carrier_type),
+			 (unsigned)(e->carrier.ino >> 20),
+			 (unsigned)(e->carrier.ino & 0xfffff));
+	else if (e->carrier_type == FW_CARRIER_FUSE)
+		/* the kernel's FUSE types unknown: any connection */
+		snprintf(name, sizeof(name), "%s:[any]",
+			 carrier_type_name(e->carrier_type));
 	else if (e->carrier.dev == 0)
 		/* a unix connection not yet accepted: its key is a kernel
 		 * address, which is not shown */

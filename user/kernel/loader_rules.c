@@ -126,10 +126,11 @@ static bool drop_inode(int fd, const void *key, void *ctx)
 	if (bpf_map_lookup_elem(fd, key, &target))
 		return false;
 	/* a unix connection's embryo name (carriers.bpf.h), the ptmx entry
-	 * (pty.bpf.h) and the /proc/PID/mem ones (procmem_files.bpf.h) stay */
+	 * (pty.bpf.h), the /proc/PID/mem ones (procmem_files.bpf.h) and the
+	 * /dev/fuse ones (fuse.bpf.h) stay */
 	if (target.dev == 0 &&
 	    (target.gen == FW_EMBRYO_GEN || target.gen == FW_PTMX_GEN ||
-	     target.gen == FW_PROC_MEM_GEN))
+	     target.gen == FW_PROC_MEM_GEN || target.gen == FW_FUSE_DEV_GEN))
 		return false;
 	return bpf_map_lookup_elem(files_fd, &target, &match) != 0;
 }

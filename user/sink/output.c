@@ -279,6 +279,8 @@ static const char *carrier_kind(uint32_t type)
 		return "pty";
 	case FW_CARRIER_MSGQ:
 		return "msg_queue";
+	case FW_CARRIER_FUSE:
+		return "fuse_connection";
 	default:
 		return "file";
 	}

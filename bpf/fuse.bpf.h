@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * FUSE file systems as carriers. What a process writes into a file of a
+ * FUSE mount does not stay in this kernel: the kernel hands it to the
+ * daemon that serves the mount, which reads it from /dev/fuse and does
+ * what it likes with it. sshfs sends it to an SSH server, rclone to a
+ * cloud store, gvfs to an SMB share. So the connection between the mount
+ * and its daemon is a carrier: a tainted process's write into a FUSE file
+ * marks it (carriers.bpf.h), and the daemon's next read of /dev/fuse
+ * taints the daemon, whose sends then alert with their real destination.
+ * A daemon that only writes a local disk (ntfs-3g) makes carriers of its
+ * files, as any other process would.
+ *
+ * A connection is named by its device: the super block's s_dev on the
+ * writer's side, fuse_conn.dev (the same number, fuse_fill_super_common)
+ * on the daemon's, whose /dev/fuse file's private_data is its fuse_dev.
+ * Those types are FUSE's own, read by CO-RE from the kernel's or the fuse
+ * module's BTF. Where they are unknown (fuse a module loaded after the
+ * tracer started), every connection has the one name 0: any daemon that
+ * reads /dev/fuse after a tainted write to any FUSE file is tainted, a
+ * false taint rather than a miss.
+ *
+ * Reads pay nothing for it: a /dev/fuse inode is put in watched_inodes
+ * (under dev 0, FW_FUSE_DEV_GEN) when it is opened or found open at start,
+ * like the ptmx (pty.bpf.h), so only a daemon's read takes the extra
+ * steps.
+ */
+#ifndef FW_FUSE_BPF_H
+#define FW_FUSE_BPF_H
+
+#include "common.bpf.h"
+
+#define FW_FUSE_MAGIC 0x65735546 /* FUSE_SUPER_MAGIC */
+#define FW_FUSE_RDEV ((10U << 20) | 229) /* MISC_MAJOR, FUSE_MINOR */
+
+struct fuse_conn___fw {
+	dev_t dev;
+} __attribute__((preserve_access_index));
+
+struct fuse_dev___fw {
+	struct fuse_conn___fw *fc;
+} __attribute__((preserve_access_index));
+
+/* The name of the connection whose super block has device sb_dev */
+static __always_inline __u64 fuse_conn_name(__u32 sb_dev)
+{
+	return bpf_core_type_exists(struct fuse_conn___fw) ? sb_dev : 0;
+}
+
+/* inode (a character device, opened or found open) is /dev/fuse: make its
+ * reads take the daemon's path. True when it is. */
+static __always_inline bool fuse_dev_known(struct inode *inode)
+{
+	struct fw_file_key key = { .dev = 0, .gen = FW_FUSE_DEV_GEN };
+
+	if (BPF_CORE_READ(inode, i_rdev) != FW_FUSE_RDEV)
+		return false;
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	inode_watch(inode, &key);
+	return true;
+}
+
+/* A daemon reads its /dev/fuse file (an address): the name of its
+ * connection when that carries, else -1. Global: walked once. */
+__weak __noinline long fw_fuse_dev_read(__u64 file)
+{
+	struct fw_file_key *conn;
+	struct fuse_dev___fw *fud;
+
+	conn = bpf_map_lookup_elem(&fuse_scratch, &fw_zero_key);
+	if (!conn)
+		return -1;
+	conn->ino = 0;
+	if (bpf_core_type_exists(struct fuse_conn___fw)) {
+		fud = BPF_CORE_READ((struct file *)file, private_data);
+		conn->ino = BPF_CORE_READ(fud, fc, dev);
+	}
+	conn->dev = 0;
+	conn->gen = FW_FUSE_GEN;
+	if (!bpf_map_lookup_elem(&watched_files, conn))
+		return -1;
+	return conn->ino;
+}
+
+/* The same, filling the READ part of p when the connection carries */
+static __always_inline bool fuse_dev_read(struct file *file,
+					  struct fw_pending *p)
+{
+	long conn = fw_fuse_dev_read(pointer_value(file));
+
+	if (conn < 0)
+		return false;
+	p->file.ino = conn;
+	p->file.dev = 0;
+	p->file.gen = FW_FUSE_GEN;
+	p->kind |= FW_PENDING_READ;
+	p->file_ptr = (__u64)file;
+	return true;
+}
+
+#endif /* FW_FUSE_BPF_H */
