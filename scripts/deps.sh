@@ -28,6 +28,9 @@ packages=(
 	bsdutils tmux
 	# a real remote shell (remote.sh runs its own sshd on loopback)
 	openssh-server openssh-client
+	# a FUSE mount of an SSH server as the way out, written by cp, rsync
+	# and io_uring (tests/e2e/fuse.sh)
+	sshfs rsync
 	# setcap for service.sh's file-capability programs
 	libcap2-bin
 	# the Debian package (make deb, tests/e2e/package.sh) and fleet

@@ -1,0 +1,146 @@
+#!/bin/bash
+# The bash -c scripts below expand their own positional parameters:
+# shellcheck disable=SC2016
+# A FUSE mount as the way out: sshfs mounts a directory of an SSH server
+# (sshd in the peer namespace), and a flight log copied into the mount
+# reaches the server with no send by the copier. The kernel hands the
+# writes to sshfs through /dev/fuse, sshfs to its ssh child over a socket,
+# and ssh sends them. Each copy must alert on that ssh process, with the
+# log as origin and the mount's connection in the chain: by cp (write),
+# by fwuring (io_uring writes only) and by rsync. Each goes through a
+# mount of its own; a fourth mount, into which an unwatched file is
+# copied the same way, must stay quiet (its connection is not marked by
+# the others').
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+SSHD_PORT=2222
+SSHD=/usr/sbin/sshd
+MOUNTS=(benign cp uring rsync)
+
+fw_init
+[ -x "$SSHD" ] || fw_abort "no $SSHD (make deps installs openssh-server)"
+for tool in ssh sshfs rsync mountpoint; do
+	command -v "$tool" >/dev/null ||
+		fw_abort "$tool is not installed (make deps installs it)"
+done
+# FUSE's types come from the fuse module's BTF where it is a module:
+# loaded before the tracer, as at boot on a station that uses FUSE
+modprobe fuse 2>/dev/null
+[ -c /dev/fuse ] || fw_abort "no /dev/fuse"
+
+fuse_cleanup() {
+	local m
+	for m in "${MOUNTS[@]}"; do
+		umount -l "$FW_TMP/mnt-$m" 2>/dev/null
+	done
+	fw_cleanup
+}
+trap fuse_cleanup EXIT
+trap 'fuse_cleanup; exit 130' INT
+trap 'fuse_cleanup; exit 143' TERM
+
+fw_netns_setup
+
+WATCH=$FW_TMP/Telemetry
+mkdir -p "$WATCH"
+LOG=$WATCH/flight.tlog
+fw_mklog tlog 48k "$LOG"
+SIZE=$(fw_size "$LOG")
+PLAIN=$FW_TMP/plain.bin
+head -c "$SIZE" /dev/urandom >"$PLAIN"
+
+# ---- the server: sshd with its sftp subsystem, in the peer namespace ------
+SSH=$FW_TMP/ssh
+mkdir -p "$SSH" /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$SSH/host" || fw_abort "ssh-keygen failed"
+ssh-keygen -q -t ed25519 -N '' -f "$SSH/user" || fw_abort "ssh-keygen failed"
+cp "$SSH/user.pub" "$SSH/authorized_keys"
+cat >"$SSH/sshd_config" <<CONF
+Port $SSHD_PORT
+ListenAddress $FW_PEER_IP4
+HostKey $SSH/host
+AuthorizedKeysFile $SSH/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+Subsystem sftp internal-sftp
+PidFile $SSH/sshd.pid
+CONF
+nsenter --net="/run/netns/$FW_PEER" "$SSHD" -D -e -f "$SSH/sshd_config" \
+	</dev/null 2>"$FW_TMP/sshd.log" &
+FW_BG_PIDS+=("$!")
+for ((i = 0; i < 100; i++)); do
+	[ -n "$(ss -N "$FW_PEER" -H -ltn "sport = :$SSHD_PORT" 2>/dev/null)" ] &&
+		break
+	sleep 0.05
+done
+[ "$i" -lt 100 ] || fw_abort "sshd did not listen ($(cat "$FW_TMP/sshd.log"))"
+
+fw_tracer_start fuse --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start"
+
+# ---- one sshfs mount per scenario, mounted while the tracer runs ----------
+declare -A SSHFS=() SSH_CLIENT=()
+for m in "${MOUNTS[@]}"; do
+	mkdir -p "$FW_TMP/remote-$m" "$FW_TMP/mnt-$m"
+	fw_gs_bg sshfs -f -p "$SSHD_PORT" -o IdentityFile="$SSH/user" \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o BatchMode=yes -o LogLevel=ERROR \
+		"root@$FW_PEER_IP4:$FW_TMP/remote-$m" "$FW_TMP/mnt-$m" \
+		2>"$FW_TMP/sshfs-$m.err"
+	SSHFS[$m]=$FW_BG
+	FW_BG_PIDS+=("$FW_BG")
+	for ((i = 0; i < 100; i++)); do
+		mountpoint -q "$FW_TMP/mnt-$m" && break
+		sleep 0.1
+	done
+	[ "$i" -lt 100 ] ||
+		fw_abort "sshfs $m did not mount ($(cat "$FW_TMP/sshfs-$m.err"))"
+	# sshfs starts ssh in a grandchild that exits (ssh's parent is init):
+	# the newest ssh with this suite's key is this mount's
+	SSH_CLIENT[$m]=$(pgrep -n -f -- "^ssh .*-oIdentityFile=$SSH/user")
+	[ -n "${SSH_CLIENT[$m]}" ] || fw_abort "no ssh of sshfs $m"
+done
+
+fw_sc benign cp "$PLAIN" "$FW_TMP/mnt-benign/plain.bin"
+fw_sc cp cp "$LOG" "$FW_TMP/mnt-cp/flight.tlog"
+fw_sc uring bash -c 'exec "$1" cat "$2" >"$3"' uring \
+	"$FW_HELPERS/fwuring" "$LOG" "$FW_TMP/mnt-uring/flight.tlog"
+fw_sc rsync rsync "$LOG" "$FW_TMP/mnt-rsync/"
+fw_wait_alerts 10 "${SSH_CLIENT[cp]}:$SIZE" "${SSH_CLIENT[uring]}:$SIZE" \
+	"${SSH_CLIENT[rsync]}:$SIZE" || note "not every alert within 10 s"
+fw_tracer_stop
+
+# the copies reached the server: the positive control of every scenario
+check "benign: the file reached the server" == same \
+	"$(cmp -s "$PLAIN" "$FW_TMP/remote-benign/plain.bin" && echo same)"
+for m in cp uring rsync; do
+	check "$m: the log reached the server" == same \
+		"$(cmp -s "$LOG" "$FW_TMP/remote-$m/flight.tlog" && echo same)"
+done
+
+check "stats: lost" -eq 0 "$(fw_get "$(fw_stats)" .lost)"
+for m in cp uring rsync; do
+	fw_expect_flow "$m" "${SSH_CLIENT[$m]}" "$FW_PEER_IP4" "$SSHD_PORT" \
+		tcp ipv4 "$SIZE" "$LOG" || continue
+	A=$(fw_last_alert "${SSH_CLIENT[$m]}" "$SSHD_PORT")
+	# the connection's node, named by the mount's device, then sshfs
+	dev=$(mountpoint -d "$FW_TMP/mnt-$m" 2>/dev/null ||
+		stat -c '%Hd:%Ld' "$FW_TMP/mnt-$m")
+	check "$m: the chain names the mount's connection" == "fuse:[$dev]" \
+		"$(fw_get "$A" '[.flightwatch.chain[] |
+			select(.type == "fuse_connection") | .name] | first')"
+	check "$m: the daemon after the connection" == sshfs \
+		"$(fw_get "$A" '.flightwatch.chain as $c |
+			[range(0; $c | length) | select($c[.].type ==
+			"fuse_connection") | $c[. + 1].name] | first')"
+	check "$m: the sender is the mount's ssh" == ssh \
+		"$(fw_get "$A" .process.name)"
+done
+fw_expect_no_alert "benign: an unwatched file copied into a mount of its own" \
+	"${SSH_CLIENT[benign]}"
+fw_finish
