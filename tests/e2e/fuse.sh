@@ -7,17 +7,17 @@
 # writes to sshfs through /dev/fuse, sshfs to its ssh child over a socket,
 # and ssh sends them. Each copy must alert on that ssh process, with the
 # log as origin and the mount's connection in the chain: by cp (write),
-# by fwuring (io_uring writes only) and by rsync. Each goes through a
-# mount of its own; a fourth mount, into which an unwatched file is
-# copied the same way, must stay quiet (its connection is not marked by
-# the others').
+# by fwuring (io_uring writes only), by rsync, and by cp into a mount made
+# before the tracer started. Each goes through a mount of its own; a
+# fifth mount, into which an unwatched file is copied the same way, must
+# stay quiet (its connection is not marked by the others').
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 SSHD_PORT=2222
 SSHD=/usr/sbin/sshd
-MOUNTS=(benign cp uring rsync)
+MOUNTS=(early benign cp uring rsync)
 
 fw_init
 [ -x "$SSHD" ] || fw_abort "no $SSHD (make deps installs openssh-server)"
@@ -80,19 +80,17 @@ for ((i = 0; i < 100; i++)); do
 done
 [ "$i" -lt 100 ] || fw_abort "sshd did not listen ($(cat "$FW_TMP/sshd.log"))"
 
-fw_tracer_start fuse --no-default-rules --watch "$WATCH" ||
-	fw_abort "tracer did not start"
-
-# ---- one sshfs mount per scenario, mounted while the tracer runs ----------
-declare -A SSHFS=() SSH_CLIENT=()
-for m in "${MOUNTS[@]}"; do
+# mount M: an sshfs mount of the server's remote-M at mnt-M, its ssh in
+# SSH_CLIENT[M]
+declare -A SSH_CLIENT=()
+mount_sshfs() {
+	local m=$1 i
 	mkdir -p "$FW_TMP/remote-$m" "$FW_TMP/mnt-$m"
 	fw_gs_bg sshfs -f -p "$SSHD_PORT" -o IdentityFile="$SSH/user" \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 		-o BatchMode=yes -o LogLevel=ERROR \
 		"root@$FW_PEER_IP4:$FW_TMP/remote-$m" "$FW_TMP/mnt-$m" \
 		2>"$FW_TMP/sshfs-$m.err"
-	SSHFS[$m]=$FW_BG
 	FW_BG_PIDS+=("$FW_BG")
 	for ((i = 0; i < 100; i++)); do
 		mountpoint -q "$FW_TMP/mnt-$m" && break
@@ -104,6 +102,15 @@ for m in "${MOUNTS[@]}"; do
 	# the newest ssh with this suite's key is this mount's
 	SSH_CLIENT[$m]=$(pgrep -n -f -- "^ssh .*-oIdentityFile=$SSH/user")
 	[ -n "${SSH_CLIENT[$m]}" ] || fw_abort "no ssh of sshfs $m"
+}
+
+# one mount made before the tracer starts: its daemon's /dev/fuse is known
+# from the start's walk of open files
+mount_sshfs early
+fw_tracer_start fuse --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start"
+for m in benign cp uring rsync; do
+	mount_sshfs "$m"
 done
 
 fw_sc benign cp "$PLAIN" "$FW_TMP/mnt-benign/plain.bin"
@@ -111,20 +118,22 @@ fw_sc cp cp "$LOG" "$FW_TMP/mnt-cp/flight.tlog"
 fw_sc uring bash -c 'exec "$1" cat "$2" >"$3"' uring \
 	"$FW_HELPERS/fwuring" "$LOG" "$FW_TMP/mnt-uring/flight.tlog"
 fw_sc rsync rsync "$LOG" "$FW_TMP/mnt-rsync/"
+fw_sc early cp "$LOG" "$FW_TMP/mnt-early/flight.tlog"
 fw_wait_alerts 10 "${SSH_CLIENT[cp]}:$SIZE" "${SSH_CLIENT[uring]}:$SIZE" \
-	"${SSH_CLIENT[rsync]}:$SIZE" || note "not every alert within 10 s"
+	"${SSH_CLIENT[rsync]}:$SIZE" "${SSH_CLIENT[early]}:$SIZE" ||
+	note "not every alert within 10 s"
 fw_tracer_stop
 
 # the copies reached the server: the positive control of every scenario
 check "benign: the file reached the server" == same \
 	"$(cmp -s "$PLAIN" "$FW_TMP/remote-benign/plain.bin" && echo same)"
-for m in cp uring rsync; do
+for m in cp uring rsync early; do
 	check "$m: the log reached the server" == same \
 		"$(cmp -s "$LOG" "$FW_TMP/remote-$m/flight.tlog" && echo same)"
 done
 
 check "stats: lost" -eq 0 "$(fw_get "$(fw_stats)" .lost)"
-for m in cp uring rsync; do
+for m in cp uring rsync early; do
 	fw_expect_flow "$m" "${SSH_CLIENT[$m]}" "$FW_PEER_IP4" "$SSHD_PORT" \
 		tcp ipv4 "$SIZE" "$LOG" || continue
 	A=$(fw_last_alert "${SSH_CLIENT[$m]}" "$SSHD_PORT")
