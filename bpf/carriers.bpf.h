@@ -73,6 +73,11 @@ static __always_inline struct file *carrier_file(struct file *file, __u32 *type,
 			*inode = file_inode(file);
 		return file;
 	case FW_S_IFCHR:
+		if (BPF_CORE_READ(*inode, i_rdev) == FW_FUSE_RDEV) {
+			/* a FUSE daemon's reply (fuse.bpf.h) */
+			*type = FW_CARRIER_FUSE;
+			return file;
+		}
 		*type = FW_CARRIER_PTY;
 		*inode = pty_inode(file, *inode);
 		return *inode ? file : NULL;
@@ -128,7 +133,7 @@ __weak __noinline int fw_fuse_written(__u64 inode, __u32 carrier_type)
 	conn->ino = fuse_conn_name(BPF_CORE_READ(sb, s_dev));
 	conn->dev = 0;
 	conn->gen = FW_FUSE_GEN;
-	file_watch(conn, &fw_match_carrier, false);
+	fuse_conn_mark(conn);
 	emit_carrier(conn, FW_CARRIER_FUSE, NULL);
 	return 1;
 }
@@ -202,13 +207,21 @@ static __always_inline bool carrier_of(struct file *file, struct fw_pending *p)
 	if (!file)
 		return false;
 	file = carrier_file(file, &p->carrier_type, &embryo, &inode);
-	if (!embryo)
+	if (p->carrier_type == FW_CARRIER_FUSE && file) {
+		/* a daemon's reply: its connection */
+		p->carrier.ino = fw_fuse_replied(pointer_value(file));
+		p->carrier.dev = 0;
+		p->carrier.gen = FW_FUSE_GEN;
+	} else if (!embryo) {
 		return file && mark_carrier(file, inode, p);
-	/* not accepted yet: remember it for the accept */
-	p->carrier.ino = (__u64)embryo;
-	p->carrier.dev = 0;
-	p->carrier.gen = FW_EMBRYO_GEN;
-	lru_put(&embryos, FW_LRU_EMBRYOS, &p->carrier.ino, &p->carrier, true);
+	} else {
+		/* not accepted yet: remember it for the accept */
+		p->carrier.ino = (__u64)embryo;
+		p->carrier.dev = 0;
+		p->carrier.gen = FW_EMBRYO_GEN;
+		lru_put(&embryos, FW_LRU_EMBRYOS, &p->carrier.ino, &p->carrier,
+			true);
+	}
 	p->carrier_file = 0;
 	carry_start(p);
 	return true;

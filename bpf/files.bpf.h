@@ -404,7 +404,8 @@ static __always_inline bool file_read_known(struct file *file,
 	}
 	if (known->dev == 0 && known->gen == FW_FUSE_DEV_GEN)
 		/* a FUSE daemon: its connection is what it reads */
-		return fuse_dev_read(file, p);
+		return fuse_read(fw_fuse_dev_read(pointer_value(file)), file,
+				 p);
 	if (known->dev == 0 && known->gen == FW_PTMX_GEN) {
 		/* a pty master is named by its slave (pty.bpf.h) */
 		inode = pty_inode(file, inode);

@@ -11,6 +11,12 @@
  * A daemon that only writes a local disk (ntfs-3g) makes carriers of its
  * files, as any other process would.
  *
+ * The other way, a tainted daemon's replies (its writes into /dev/fuse)
+ * mark its connection too: whatever it serves may hold its data, so a
+ * process that reads a file of the mount from then on takes the taint.
+ * One mark for both ways: a connection a tainted process wrote into has a
+ * tainted daemon, whose replies carry.
+ *
  * A connection is named by its device: the super block's s_dev on the
  * writer's side, fuse_conn.dev (the same number, fuse_fill_super_common)
  * on the daemon's, whose /dev/fuse file's private_data is its fuse_dev.
@@ -23,7 +29,9 @@
  * Reads pay nothing for it: a /dev/fuse inode is put in watched_inodes
  * (under dev 0, FW_FUSE_DEV_GEN) when it is opened or found open at start,
  * like the ptmx (pty.bpf.h), so only a daemon's read takes the extra
- * steps.
+ * steps; and a read of an unwatched file asks whether it is a FUSE file
+ * of a marked connection only once some connection was marked
+ * (fuse_carriers).
  */
 #ifndef FW_FUSE_BPF_H
 #define FW_FUSE_BPF_H
@@ -60,34 +68,94 @@ static __always_inline bool fuse_dev_known(struct inode *inode)
 	return true;
 }
 
-/* A daemon reads its /dev/fuse file (an address): the name of its
- * connection when that carries, else -1. Global: walked once. */
-__weak __noinline long fw_fuse_dev_read(__u64 file)
+/* The name of the connection of a /dev/fuse file (an address) */
+static __always_inline __u64 fuse_dev_conn_name(__u64 file)
+{
+	struct fuse_dev___fw *fud;
+
+	if (!bpf_core_type_exists(struct fuse_conn___fw))
+		return 0;
+	fud = BPF_CORE_READ((struct file *)file, private_data);
+	return BPF_CORE_READ(fud, fc, dev);
+}
+
+/* Was a FUSE connection ever marked? Until one is, reads cost nothing */
+static __always_inline bool fuse_carriers_exist(void)
+{
+	__u64 *any = bpf_map_lookup_elem(&fuse_carriers, &fw_zero_key);
+
+	return any && *any;
+}
+
+/* Mark the connection named conn (fuse_scratch's entry, filled) as a
+ * carrier. True when it was not one yet. */
+static __always_inline bool fuse_conn_mark(struct fw_file_key *conn)
+{
+	__u64 *any = bpf_map_lookup_elem(&fuse_carriers, &fw_zero_key);
+
+	if (any && !*any)
+		*any = 1;
+	return file_watch(conn, &fw_match_carrier, false) == 0;
+}
+
+/* Is the connection named name a carrier? (-1 when not, else name) */
+static __always_inline long fuse_conn_carries(__u64 name)
 {
 	struct fw_file_key *conn;
-	struct fuse_dev___fw *fud;
 
 	conn = bpf_map_lookup_elem(&fuse_scratch, &fw_zero_key);
 	if (!conn)
 		return -1;
-	conn->ino = 0;
-	if (bpf_core_type_exists(struct fuse_conn___fw)) {
-		fud = BPF_CORE_READ((struct file *)file, private_data);
-		conn->ino = BPF_CORE_READ(fud, fc, dev);
-	}
+	conn->ino = name;
 	conn->dev = 0;
 	conn->gen = FW_FUSE_GEN;
-	if (!bpf_map_lookup_elem(&watched_files, conn))
-		return -1;
-	return conn->ino;
+	return bpf_map_lookup_elem(&watched_files, conn) ? (long)name : -1;
 }
 
-/* The same, filling the READ part of p when the connection carries */
-static __always_inline bool fuse_dev_read(struct file *file,
-					  struct fw_pending *p)
+/* A daemon reads its /dev/fuse file (an address): the name of its
+ * connection when that carries, else -1. Global: walked once. */
+__weak __noinline long fw_fuse_dev_read(__u64 file)
 {
-	long conn = fw_fuse_dev_read(pointer_value(file));
+	return fuse_conn_carries(fuse_dev_conn_name(file));
+}
 
+/* A process reads a file (an address) that is not a flight log or a
+ * carrier by itself: when it is a FUSE file whose connection carries
+ * (its daemon tainted, or a tainted process wrote into the mount), the
+ * name of the connection, else -1 */
+__weak __noinline long fw_fuse_file_read(__u64 file)
+{
+	struct super_block *sb;
+
+	sb = BPF_CORE_READ((struct file *)file, f_inode, i_sb);
+	if (BPF_CORE_READ(sb, s_magic) != FW_FUSE_MAGIC)
+		return -1;
+	return fuse_conn_carries(fuse_conn_name(BPF_CORE_READ(sb, s_dev)));
+}
+
+/* A tainted daemon writes a reply into its /dev/fuse file (an address):
+ * what it serves carries its data, so its connection is a carrier. The
+ * connection's name. */
+__weak __noinline __u64 fw_fuse_replied(__u64 file)
+{
+	struct fw_file_key *conn;
+	__u64 name = fuse_dev_conn_name(file);
+
+	conn = bpf_map_lookup_elem(&fuse_scratch, &fw_zero_key);
+	if (!conn)
+		return name;
+	conn->ino = name;
+	conn->dev = 0;
+	conn->gen = FW_FUSE_GEN;
+	fuse_conn_mark(conn);
+	return name;
+}
+
+/* Fill the READ part of p with the connection conn (-1: none) read
+ * through file */
+static __always_inline bool fuse_read(long conn, struct file *file,
+				      struct fw_pending *p)
+{
 	if (conn < 0)
 		return false;
 	p->file.ino = conn;
@@ -96,6 +164,15 @@ static __always_inline bool fuse_dev_read(struct file *file,
 	p->kind |= FW_PENDING_READ;
 	p->file_ptr = (__u64)file;
 	return true;
+}
+
+/* file (NULL: none) is neither a flight log nor a carrier by itself: is
+ * it a FUSE file whose connection carries? Fills the READ part of p */
+static __always_inline bool fuse_file_read(struct file *file,
+					   struct fw_pending *p)
+{
+	return file && fuse_carriers_exist() &&
+	       fuse_read(fw_fuse_file_read(pointer_value(file)), file, p);
 }
 
 #endif /* FW_FUSE_BPF_H */

@@ -447,6 +447,15 @@ struct {
 	__type(value, __u64);
 } shmem_carriers SEC(".maps") __weak;
 
+/* Whether a FUSE connection was ever made a carrier: until one is, a read
+ * of an unwatched file asks nothing about FUSE (fuse.bpf.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} fuse_carriers SEC(".maps") __weak;
+
 /* A new entry of shared_members being made (too big for the stack) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

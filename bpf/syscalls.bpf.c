@@ -119,15 +119,15 @@ __noinline int fw_read_exit(long fd, long ret)
 		return 0;
 	file = fd_file_typed(fd);
 	known = watched_lookup(file, &inode);
-	/* an unwatched file, no relay: the common case ends here, before p
-	 * (120 bytes) is cleared or the caller's id asked for (the
-	 * collector's own reads are told apart only once something was
+	/* an unwatched file, no relay, no FUSE carrier: the common case ends
+	 * here, before p (120 bytes) is cleared or the caller's id asked for
+	 * (the collector's own reads are told apart only once something was
 	 * read) */
-	if (!known && !relays_exist())
+	if (!known && !relays_exist() && !fuse_carriers_exist())
 		return 0;
 	__builtin_memset(&p, 0, sizeof(p));
 	if ((known && file_read_known(file, inode, known, &p)) ||
-	    relay_read(file, &p)) {
+	    relay_read(file, &p) || (!known && fuse_file_read(file, &p))) {
 		id = bpf_get_current_pid_tgid();
 		if ((id >> 32) == fw_self_tgid)
 			return 0;

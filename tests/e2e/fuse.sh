@@ -10,14 +10,19 @@
 # by fwuring (io_uring writes only), by rsync, and by cp into a mount made
 # before the tracer started. Each goes through a mount of its own; a
 # fifth mount, into which an unwatched file is copied the same way, must
-# stay quiet (its connection is not marked by the others').
+# stay quiet (its connection is not marked by the others'). The other way:
+# a daemon that read the log (sshfs started by a shell that did) serves a
+# file, and an untainted socat that reads it through the mount and
+# uploads it must alert; the same read from the quiet mount stays quiet.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 SSHD_PORT=2222
 SSHD=/usr/sbin/sshd
-MOUNTS=(early benign cp uring rsync)
+MOUNTS=(early benign cp uring rsync served)
+P_SERVED=9351
+P_B_SERVED=9352
 
 fw_init
 [ -x "$SSHD" ] || fw_abort "no $SSHD (make deps installs openssh-server)"
@@ -42,6 +47,8 @@ trap 'fuse_cleanup; exit 130' INT
 trap 'fuse_cleanup; exit 143' TERM
 
 fw_netns_setup
+fw_peer_listen tcp4 "$P_SERVED"
+fw_peer_listen tcp4 "$P_B_SERVED"
 
 WATCH=$FW_TMP/Telemetry
 mkdir -p "$WATCH"
@@ -80,13 +87,17 @@ for ((i = 0; i < 100; i++)); do
 done
 [ "$i" -lt 100 ] || fw_abort "sshd did not listen ($(cat "$FW_TMP/sshd.log"))"
 
-# mount M: an sshfs mount of the server's remote-M at mnt-M, its ssh in
-# SSH_CLIENT[M]
+# mount M [LOG]: an sshfs mount of the server's remote-M at mnt-M, its ssh
+# in SSH_CLIENT[M]; with LOG, sshfs is started by a shell that read LOG
 declare -A SSH_CLIENT=()
 mount_sshfs() {
 	local m=$1 i
+	local run=()
+	# (the shell's own read builtin: a cat would taint only itself)
+	[ $# -gt 1 ] && run=(bash -c 'IFS= read -r -d "" -n 4096 _ <"$1"; shift
+		exec "$@"' reader "$2")
 	mkdir -p "$FW_TMP/remote-$m" "$FW_TMP/mnt-$m"
-	fw_gs_bg sshfs -f -p "$SSHD_PORT" -o IdentityFile="$SSH/user" \
+	fw_gs_bg "${run[@]}" sshfs -f -p "$SSHD_PORT" -o IdentityFile="$SSH/user" \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 		-o BatchMode=yes -o LogLevel=ERROR \
 		"root@$FW_PEER_IP4:$FW_TMP/remote-$m" "$FW_TMP/mnt-$m" \
@@ -112,6 +123,10 @@ fw_tracer_start fuse --no-default-rules --watch "$WATCH" ||
 for m in benign cp uring rsync; do
 	mount_sshfs "$m"
 done
+# the other way: a daemon that read the log serves a file of the server
+mkdir -p "$FW_TMP/remote-served"
+head -c "$SIZE" /dev/urandom >"$FW_TMP/remote-served/served.bin"
+mount_sshfs served "$LOG"
 
 fw_sc benign cp "$PLAIN" "$FW_TMP/mnt-benign/plain.bin"
 fw_sc cp cp "$LOG" "$FW_TMP/mnt-cp/flight.tlog"
@@ -119,8 +134,15 @@ fw_sc uring bash -c 'exec "$1" cat "$2" >"$3"' uring \
 	"$FW_HELPERS/fwuring" "$LOG" "$FW_TMP/mnt-uring/flight.tlog"
 fw_sc rsync rsync "$LOG" "$FW_TMP/mnt-rsync/"
 fw_sc early cp "$LOG" "$FW_TMP/mnt-early/flight.tlog"
+# an untainted process reads a file the tainted daemon serves, and uploads
+# it; the same from the untainted daemon's mount stays quiet
+fw_sc served socat -u "OPEN:$FW_TMP/mnt-served/served.bin" \
+	"TCP4:$FW_PEER_IP4:$P_SERVED"
+fw_sc benign-read socat -u "OPEN:$FW_TMP/mnt-benign/plain.bin" \
+	"TCP4:$FW_PEER_IP4:$P_B_SERVED"
 fw_wait_alerts 10 "${SSH_CLIENT[cp]}:$SIZE" "${SSH_CLIENT[uring]}:$SIZE" \
-	"${SSH_CLIENT[rsync]}:$SIZE" "${SSH_CLIENT[early]}:$SIZE" ||
+	"${SSH_CLIENT[rsync]}:$SIZE" "${SSH_CLIENT[early]}:$SIZE" \
+	"${FW_PIDS[served]}:$SIZE" ||
 	note "not every alert within 10 s"
 fw_tracer_stop
 
@@ -152,4 +174,17 @@ for m in cp uring rsync early; do
 done
 fw_expect_no_alert "benign: an unwatched file copied into a mount of its own" \
 	"${SSH_CLIENT[benign]}"
+
+# what a tainted daemon serves carries: its reader's upload alerts, with
+# the daemon and its connection before the reader in the chain
+if fw_expect_flow served "${FW_PIDS[served]}" "$FW_PEER_IP4" "$P_SERVED" \
+	tcp ipv4 "$SIZE" "$LOG"; then
+	A=$(fw_last_alert "${FW_PIDS[served]}" "$P_SERVED")
+	check "served: the chain's last hops" == "sshfs,fuse_connection,socat" \
+		"$(fw_get "$A" '[.flightwatch.chain[] | select(.type != "destination") |
+			if .type == "process" then .name else .type end] |
+			.[-3:] | join(",")')"
+fi
+fw_expect_no_alert "benign: a file read from the untainted daemon's mount" \
+	"${FW_PIDS[benign-read]}"
 fw_finish
