@@ -127,7 +127,7 @@ __noinline int fw_read_exit(long fd, long ret)
 		return 0;
 	__builtin_memset(&p, 0, sizeof(p));
 	if ((known && file_read_known(file, inode, known, &p)) ||
-	    relay_read(file, &p) || (!known && fuse_file_read(file, &p))) {
+	    relay_read(file, &p) || fuse_file_read(file, &p)) {
 		id = bpf_get_current_pid_tgid();
 		if ((id >> 32) == fw_self_tgid)
 			return 0;
