@@ -127,12 +127,9 @@ __weak __noinline int fw_fuse_written(__u64 inode, __u32 carrier_type)
 	sb = BPF_CORE_READ((struct inode *)inode, i_sb);
 	if (BPF_CORE_READ(sb, s_magic) != FW_FUSE_MAGIC)
 		return 0;
-	conn = bpf_map_lookup_elem(&fuse_scratch, &fw_zero_key);
+	conn = fuse_conn_key(fuse_conn_name(BPF_CORE_READ(sb, s_dev)));
 	if (!conn)
 		return 0;
-	conn->ino = fuse_conn_name(BPF_CORE_READ(sb, s_dev));
-	conn->dev = 0;
-	conn->gen = FW_FUSE_GEN;
 	fuse_conn_mark(conn);
 	emit_carrier(conn, FW_CARRIER_FUSE, NULL);
 	return 1;

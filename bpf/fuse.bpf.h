@@ -87,29 +87,39 @@ static __always_inline bool fuse_carriers_exist(void)
 	return any && *any;
 }
 
-/* Mark the connection named conn (fuse_scratch's entry, filled) as a
- * carrier. True when it was not one yet. */
-static __always_inline bool fuse_conn_mark(struct fw_file_key *conn)
+/* fuse_scratch's entry, holding the key of the connection named name
+ * (NULL: none) */
+static __always_inline struct fw_file_key *fuse_conn_key(__u64 name)
+{
+	struct fw_file_key *conn;
+
+	conn = bpf_map_lookup_elem(&fuse_scratch, &fw_zero_key);
+	if (conn) {
+		conn->ino = name;
+		conn->dev = 0;
+		conn->gen = FW_FUSE_GEN;
+	}
+	return conn;
+}
+
+/* Mark the connection whose key conn holds as a carrier */
+static __always_inline void fuse_conn_mark(const struct fw_file_key *conn)
 {
 	__u64 *any = bpf_map_lookup_elem(&fuse_carriers, &fw_zero_key);
 
 	if (any && !*any)
 		*any = 1;
-	return file_watch(conn, &fw_match_carrier, false) == 0;
+	file_watch(conn, &fw_match_carrier, false);
 }
 
 /* Is the connection named name a carrier? (-1 when not, else name) */
 static __always_inline long fuse_conn_carries(__u64 name)
 {
-	struct fw_file_key *conn;
+	struct fw_file_key *conn = fuse_conn_key(name);
 
-	conn = bpf_map_lookup_elem(&fuse_scratch, &fw_zero_key);
-	if (!conn)
+	if (!conn || !bpf_map_lookup_elem(&watched_files, conn))
 		return -1;
-	conn->ino = name;
-	conn->dev = 0;
-	conn->gen = FW_FUSE_GEN;
-	return bpf_map_lookup_elem(&watched_files, conn) ? (long)name : -1;
+	return name;
 }
 
 /* A daemon reads its /dev/fuse file (an address): the name of its
@@ -138,16 +148,11 @@ __weak __noinline long fw_fuse_file_read(__u64 file)
  * connection's name. */
 __weak __noinline __u64 fw_fuse_replied(__u64 file)
 {
-	struct fw_file_key *conn;
 	__u64 name = fuse_dev_conn_name(file);
+	struct fw_file_key *conn = fuse_conn_key(name);
 
-	conn = bpf_map_lookup_elem(&fuse_scratch, &fw_zero_key);
-	if (!conn)
-		return name;
-	conn->ino = name;
-	conn->dev = 0;
-	conn->gen = FW_FUSE_GEN;
-	fuse_conn_mark(conn);
+	if (conn)
+		fuse_conn_mark(conn);
 	return name;
 }
 
