@@ -19,13 +19,11 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 SSHD_PORT=2222
-SSHD=/usr/sbin/sshd
 MOUNTS=(early benign cp uring rsync served)
 P_SERVED=9351
 P_B_SERVED=9352
 
 fw_init
-[ -x "$SSHD" ] || fw_abort "no $SSHD (make deps installs openssh-server)"
 for tool in ssh sshfs rsync mountpoint; do
 	command -v "$tool" >/dev/null ||
 		fw_abort "$tool is not installed (make deps installs it)"
@@ -59,33 +57,8 @@ PLAIN=$FW_TMP/plain.bin
 head -c "$SIZE" /dev/urandom >"$PLAIN"
 
 # ---- the server: sshd with its sftp subsystem, in the peer namespace ------
-SSH=$FW_TMP/ssh
-mkdir -p "$SSH" /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$SSH/host" || fw_abort "ssh-keygen failed"
-ssh-keygen -q -t ed25519 -N '' -f "$SSH/user" || fw_abort "ssh-keygen failed"
-cp "$SSH/user.pub" "$SSH/authorized_keys"
-cat >"$SSH/sshd_config" <<CONF
-Port $SSHD_PORT
-ListenAddress $FW_PEER_IP4
-HostKey $SSH/host
-AuthorizedKeysFile $SSH/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-Subsystem sftp internal-sftp
-PidFile $SSH/sshd.pid
-CONF
-nsenter --net="/run/netns/$FW_PEER" "$SSHD" -D -e -f "$SSH/sshd_config" \
-	</dev/null 2>"$FW_TMP/sshd.log" &
-FW_BG_PIDS+=("$!")
-for ((i = 0; i < 100; i++)); do
-	[ -n "$(ss -N "$FW_PEER" -H -ltn "sport = :$SSHD_PORT" 2>/dev/null)" ] &&
-		break
-	sleep 0.05
-done
-[ "$i" -lt 100 ] || fw_abort "sshd did not listen ($(cat "$FW_TMP/sshd.log"))"
+fw_sshd "$FW_PEER" "$FW_PEER_IP4" "$SSHD_PORT"
+SSH=$FW_SSH
 
 # mount M [LOG]: an sshfs mount of the server's remote-M at mnt-M, its ssh
 # in SSH_CLIENT[M]; with LOG, sshfs is started by a shell that read LOG

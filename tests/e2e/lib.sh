@@ -427,6 +427,43 @@ fw_probe_network() {
 		fw_abort "ground station cannot reach [$FW_PEER_IP6]:$port6: $(cat "$FW_TMP/probe.err")"
 }
 
+# fw_sshd NETNS ADDRESS PORT: an sshd of the suite's own (host and user
+# keys made here, in $FW_SSH; root logs in with $FW_SSH/user; sftp
+# served in-process) listening on ADDRESS:PORT in namespace NETNS
+fw_sshd() {
+	local netns=$1 addr=$2 port=$3 i
+	FW_SSH=$FW_TMP/ssh
+	[ -x /usr/sbin/sshd ] ||
+		fw_abort "no /usr/sbin/sshd (make deps installs openssh-server)"
+	mkdir -p "$FW_SSH" /run/sshd
+	ssh-keygen -q -t ed25519 -N '' -f "$FW_SSH/host" &&
+		ssh-keygen -q -t ed25519 -N '' -f "$FW_SSH/user" ||
+		fw_abort "ssh-keygen failed"
+	cp "$FW_SSH/user.pub" "$FW_SSH/authorized_keys"
+	cat >"$FW_SSH/sshd_config" <<CONF
+Port $port
+ListenAddress $addr
+HostKey $FW_SSH/host
+AuthorizedKeysFile $FW_SSH/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+Subsystem sftp internal-sftp
+PidFile $FW_SSH/sshd.pid
+CONF
+	nsenter --net="/run/netns/$netns" /usr/sbin/sshd -D -e \
+		-f "$FW_SSH/sshd_config" </dev/null 2>"$FW_TMP/sshd.log" &
+	FW_BG_PIDS+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		[ -n "$(ss -N "$netns" -H -ltn "sport = :$port" 2>/dev/null)" ] &&
+			return 0
+		sleep 0.05
+	done
+	fw_abort "sshd did not listen ($(cat "$FW_TMP/sshd.log"))"
+}
+
 # fw_mklog TYPE SIZE PATH: write a fixture and check that it is well formed
 fw_mklog() {
 	"$FWMKLOG" "$1" "$2" "$3" || fw_abort "fwmklog $1 $3 failed"

@@ -17,10 +17,8 @@ P_TTY=9342
 P_B_PIPE=9343
 P_B_TTY=9344
 SSHD_PORT=2222
-SSHD=/usr/sbin/sshd
 
 fw_init
-[ -x "$SSHD" ] || fw_abort "no $SSHD (make deps installs openssh-server)"
 command -v ssh >/dev/null || fw_abort "no ssh client"
 fw_netns_setup
 for p in "$P_PIPE" "$P_TTY" "$P_B_PIPE" "$P_B_TTY"; do
@@ -35,31 +33,9 @@ SIZE=$(fw_size "$LOG")
 PLAIN=$FW_TMP/plain.bin
 head -c "$SIZE" /dev/urandom >"$PLAIN"
 
-# ---- sshd of its own: keys, config, on loopback in the ground station -----
-SSH=$FW_TMP/ssh
-mkdir -p "$SSH" /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$SSH/host" || fw_abort "ssh-keygen failed"
-ssh-keygen -q -t ed25519 -N '' -f "$SSH/user" || fw_abort "ssh-keygen failed"
-cp "$SSH/user.pub" "$SSH/authorized_keys"
-cat >"$SSH/sshd_config" <<CONF
-Port $SSHD_PORT
-ListenAddress 127.0.0.1
-HostKey $SSH/host
-AuthorizedKeysFile $SSH/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PidFile $SSH/sshd.pid
-CONF
-fw_gs_bg "$SSHD" -D -e -f "$SSH/sshd_config" 2>"$FW_TMP/sshd.log"
-FW_BG_PIDS+=("$FW_BG")
-for ((i = 0; i < 100; i++)); do
-	[ -n "$(ss -N "$FW_GS" -H -ltn "sport = :$SSHD_PORT" 2>/dev/null)" ] && break
-	sleep 0.05
-done
-[ "$i" -lt 100 ] || fw_abort "sshd did not listen"
+# ---- sshd of its own, on loopback in the ground station ------------------
+fw_sshd "$FW_GS" 127.0.0.1 "$SSHD_PORT"
+SSH=$FW_SSH
 
 # remote NAME TTY FILE PORT: `ssh [-tt] root@127.0.0.1 cat FILE | socat`
 remote() {
