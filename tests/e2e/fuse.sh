@@ -14,6 +14,8 @@
 # a daemon that read the log (sshfs started by a shell that did) serves a
 # file, and an untainted socat that reads it through the mount and
 # uploads it must alert; the same read from the quiet mount stays quiet.
+# After a restart of the tracer (its state pinned), the same pair of reads
+# again: one alert, one quiet.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +24,8 @@ SSHD_PORT=2222
 MOUNTS=(early benign cp uring rsync served)
 P_SERVED=9351
 P_B_SERVED=9352
+P_RESTARTED=9353
+P_B_RESTARTED=9354
 
 fw_init
 for tool in ssh sshfs rsync mountpoint; do
@@ -47,6 +51,8 @@ trap 'fuse_cleanup; exit 143' TERM
 fw_netns_setup
 fw_peer_listen tcp4 "$P_SERVED"
 fw_peer_listen tcp4 "$P_B_SERVED"
+fw_peer_listen tcp4 "$P_RESTARTED"
+fw_peer_listen tcp4 "$P_B_RESTARTED"
 
 WATCH=$FW_TMP/Telemetry
 mkdir -p "$WATCH"
@@ -160,4 +166,24 @@ if fw_expect_flow served "${FW_PIDS[served]}" "$FW_PEER_IP4" "$P_SERVED" \
 fi
 fw_expect_no_alert "benign: a file read from the untainted daemon's mount" \
 	"${FW_PIDS[benign-read]}"
+
+# ---- a restart: a read of the tainted daemon's files still alerts --------
+FW_STATE_KEEP=1
+fw_tracer_start second --no-default-rules --watch "$WATCH" ||
+	fw_abort "tracer did not start again"
+fw_sc restarted socat -u "OPEN:$FW_TMP/mnt-served/served.bin" \
+	"TCP4:$FW_PEER_IP4:$P_RESTARTED"
+fw_sc benign-restarted socat -u "OPEN:$FW_TMP/mnt-benign/plain.bin" \
+	"TCP4:$FW_PEER_IP4:$P_B_RESTARTED"
+fw_wait_alerts 10 "${FW_PIDS[restarted]}:$SIZE" ||
+	note "no alert within 10 s after the restart"
+fw_tracer_stop
+# the daemon's taint is pinned, so its replies mark the connection again;
+# the collector does not restore what carriers held before the restart, so
+# the alert's origin is the connection, not the log
+fw_expect_flow "after a restart: a file the tainted daemon serves" \
+	"${FW_PIDS[restarted]}" "$FW_PEER_IP4" "$P_RESTARTED" tcp ipv4 "$SIZE" \
+	"fuse:[$(mountpoint -d "$FW_TMP/mnt-served")]"
+fw_expect_no_alert "after a restart: a file the untainted daemon serves" \
+	"${FW_PIDS[benign-restarted]}"
 fw_finish

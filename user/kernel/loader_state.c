@@ -37,7 +37,7 @@
 static const char *const persisted[] = {
 	"tainted",	  "tainted_filter", "reads",	      "carries",
 	"relays",	  "relay_count",    "embryos",	      "watched_files",
-	"watched_inodes", "watched_filter", "shmem_carriers",
+	"watched_inodes", "watched_filter", "shmem_carriers", "fuse_carriers",
 };
 
 static bool on_bpffs(const char *path)
@@ -258,8 +258,13 @@ static void deliver_read(struct fw_loader *l, const struct fw_rules *rules,
 	char path[FW_PATH_MAX];
 	size_t len;
 
-	if (!path_in_fds(who->tgid, key, path, sizeof(path)) &&
-	    !path_in_dirs(rules, key, path, sizeof(path)))
+	if (key->dev == 0 && key->gen == FW_FUSE_GEN)
+		/* a FUSE connection, named as the correlator names it */
+		snprintf(path, sizeof(path), "fuse:[%u:%u]",
+			 (unsigned)(key->ino >> 20),
+			 (unsigned)(key->ino & 0xfffff));
+	else if (!path_in_fds(who->tgid, key, path, sizeof(path)) &&
+		 !path_in_dirs(rules, key, path, sizeof(path)))
 		snprintf(path, sizeof(path), "(inode %llu on device %u:%u)",
 			 (unsigned long long)key->ino, key->dev >> 20,
 			 key->dev & 0xfffff);
