@@ -452,15 +452,17 @@ static __always_inline bool file_read_known(struct file *file,
 	return true;
 }
 
-/* Is file (NULL: none) a watched file or a carrier? Fills the READ part
- * of p */
+/* Is file (NULL: none) a watched file or a carrier, or a file of a FUSE
+ * mount whose connection carries? Fills the READ part of p */
 static __always_inline bool file_read_watched(struct file *file,
 					      struct fw_pending *p)
 {
 	struct inode *inode = NULL;
 	struct fw_file_key *known = watched_lookup(file, &inode);
 
-	return known && file_read_known(file, inode, known, p);
+	if (known)
+		return file_read_known(file, inode, known, p);
+	return fuse_file_read(file, p);
 }
 
 static __always_inline void emit_file_read(struct fw_pending *p, __u64 id,

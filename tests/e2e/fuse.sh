@@ -26,6 +26,9 @@ P_SERVED=9351
 P_B_SERVED=9352
 P_RESTARTED=9353
 P_B_RESTARTED=9354
+P_URING=9355
+P_SENDFILE=9356
+P_MMAP=9357
 
 fw_init
 for tool in ssh sshfs rsync mountpoint; do
@@ -51,8 +54,10 @@ trap 'fuse_cleanup; exit 143' TERM
 fw_netns_setup
 fw_peer_listen tcp4 "$P_SERVED"
 fw_peer_listen tcp4 "$P_B_SERVED"
-fw_peer_listen tcp4 "$P_RESTARTED"
-fw_peer_listen tcp4 "$P_B_RESTARTED"
+for port in "$P_RESTARTED" "$P_B_RESTARTED" "$P_URING" "$P_SENDFILE" \
+	"$P_MMAP"; do
+	fw_peer_listen tcp4 "$port"
+done
 
 WATCH=$FW_TMP/Telemetry
 mkdir -p "$WATCH"
@@ -119,9 +124,24 @@ fw_sc served socat -u "OPEN:$FW_TMP/mnt-served/served.bin" \
 	"TCP4:$FW_PEER_IP4:$P_SERVED"
 fw_sc benign-read socat -u "OPEN:$FW_TMP/mnt-benign/plain.bin" \
 	"TCP4:$FW_PEER_IP4:$P_B_SERVED"
+# the same file read other ways: io_uring reads, sendfile(2) straight to
+# the socket, a mapping
+SERVED=$FW_TMP/mnt-served/served.bin
+fw_sc served-uring "$FW_HELPERS/fwuring" send "$SERVED" "$FW_PEER_IP4" \
+	"$P_URING"
+fw_sc served-sendfile python3 -c 'import socket, sys
+with open(sys.argv[1], "rb") as f, socket.create_connection((sys.argv[2],
+		int(sys.argv[3]))) as s:
+	s.sendfile(f)' "$SERVED" "$FW_PEER_IP4" "$P_SENDFILE"
+fw_sc served-mmap python3 -c 'import mmap, socket, sys
+with open(sys.argv[1], "rb") as f, socket.create_connection((sys.argv[2],
+		int(sys.argv[3]))) as s:
+	s.sendall(mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ))' \
+	"$SERVED" "$FW_PEER_IP4" "$P_MMAP"
 fw_wait_alerts 10 "${SSH_CLIENT[cp]}:$SIZE" "${SSH_CLIENT[uring]}:$SIZE" \
 	"${SSH_CLIENT[rsync]}:$SIZE" "${SSH_CLIENT[early]}:$SIZE" \
-	"${FW_PIDS[served]}:$SIZE" ||
+	"${FW_PIDS[served]}:$SIZE" "${FW_PIDS[served-uring]}:$SIZE" \
+	"${FW_PIDS[served-sendfile]}:$SIZE" "${FW_PIDS[served-mmap]}:$SIZE" ||
 	note "not every alert within 10 s"
 fw_tracer_stop
 
@@ -166,6 +186,12 @@ if fw_expect_flow served "${FW_PIDS[served]}" "$FW_PEER_IP4" "$P_SERVED" \
 fi
 fw_expect_no_alert "benign: a file read from the untainted daemon's mount" \
 	"${FW_PIDS[benign-read]}"
+fw_expect_flow "served, read by io_uring" "${FW_PIDS[served-uring]}" \
+	"$FW_PEER_IP4" "$P_URING" tcp ipv4 "$SIZE" "$LOG"
+fw_expect_flow "served, sent by sendfile" "${FW_PIDS[served-sendfile]}" \
+	"$FW_PEER_IP4" "$P_SENDFILE" tcp ipv4 "$SIZE" "$LOG"
+fw_expect_flow "served, mapped" "${FW_PIDS[served-mmap]}" \
+	"$FW_PEER_IP4" "$P_MMAP" tcp ipv4 "$SIZE" "$LOG"
 
 # ---- a restart: a read of the tainted daemon's files still alerts --------
 FW_STATE_KEEP=1
