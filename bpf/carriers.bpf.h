@@ -110,12 +110,13 @@ static __always_inline void emit_carrier(const struct fw_file_key *carrier,
 }
 
 /*
- * The current process first writes into a carrier of carrier_type whose
- * inode is at address inode: a regular file on a FUSE file system, the connection to its daemon
- * carries the data on (fuse.bpf.h). Marked and reported with each new
- * (writer, file) pair; the bytes are counted on the file. A global
- * function, so the verifier walks it once, and off the stack (the frames
- * that mark carriers have none to spare). Returns 1 on a FUSE file.
+ * The current process writes into a carrier of carrier_type (its inode at
+ * address inode) for the first time. When it is a regular file of a FUSE
+ * mount, the connection to the mount's daemon carries the data on: it is
+ * marked and the (writer, connection) pair reported (fuse.bpf.h); the
+ * bytes are counted on the file. A global function, walked once by the
+ * verifier, that keeps the key off the stack (fuse_scratch): the frames
+ * that mark carriers have none to spare. Returns 1 on a FUSE file.
  */
 __weak __noinline int fw_fuse_written(__u64 inode, __u32 carrier_type)
 {
